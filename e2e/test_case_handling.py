@@ -1,0 +1,51 @@
+"""An officer handles a complaint end to end in a real browser; the analytics show it."""
+
+import pytest
+from test_staff_setup import log_in
+
+from compromiso.cases import services
+from compromiso.cases.models import CannedAnswer, Case
+from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_officer_answers_from_a_template_closes_with_a_cause_and_sees_the_figures(
+    page, officer, branch, organization
+):
+    counter = ChannelFactory(organization=organization, kind="in_person", name="Mesón")
+    service = ServiceFactory(organization=organization, provider_unit=branch, name="Certificados")
+    case, _secret = services.receive_case(
+        organization=organization,
+        kind="complaint",
+        channel=counter,
+        service=service,
+        subject="Fila de dos horas",
+        description="Esperé dos horas.",
+        requester_name="Ana Pérez",
+        by=None,
+    )
+    CannedAnswer.objects.create(
+        organization=organization, title="Disculpas", body="Estimada {name}: lo sentimos."
+    )
+    log_in(page, "officer")
+
+    page.goto(f"/staff/cases/{case.pk}/")
+    page.get_by_role("button", name="Usar", exact=True).click()
+    assert page.locator("#id_text").input_value() == "Estimada Ana Pérez: lo sentimos."
+    page.get_by_role("button", name="Enviar la respuesta").click()
+    page.locator("#id_close_root_cause").select_option(
+        label="TIE Tiempo: esperas, demoras o plazos incumplidos"
+    )
+    page.get_by_role("button", name="Cerrar", exact=True).click()
+
+    case.refresh_from_db()
+    assert case.status == "closed"
+    assert case.root_cause.code == "TIE"
+
+    page.goto("/staff/cases/analytics/")
+    main = page.locator("main")
+    assert main.get_by_role("img", name="Pareto de causas de reclamos (% acumulado)").is_visible()
+    assert "TIE Tiempo" in main.inner_text()
+    page.screenshot(path="test-results/case-analytics.png", full_page=True)
+    assert Case.objects.count() == 1

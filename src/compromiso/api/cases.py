@@ -1,0 +1,259 @@
+"""Cases: intake for a call centre or another system (with Idempotency-Key), and reading."""
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, FilterLookup, FilterSchema, Header, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from compromiso.api.scoping import get_visible, organization_of, resolve
+from compromiso.cases import analytics, services
+from compromiso.cases.models import Case, CaseKind, Category, Priority, ReplyChannel, RootCause
+from compromiso.cases.models import Status as CaseStatus
+from compromiso.cases.search import search
+from compromiso.catalog.models import Channel, Service
+from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.permissions import Perm, scope_for
+from compromiso.organizations.models import Unit
+
+router = Router(tags=["cases"])
+
+
+class CaseIn(Schema):
+    kind: CaseKind
+    channel: int
+    service: int | None = None
+    priority: Priority = Priority.NORMAL
+    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(min_length=1, max_length=20000)]
+    is_anonymous: bool = False
+    requester_name: Annotated[str, Field(max_length=200)] = ""
+    requester_national_id: Annotated[str, Field(max_length=20)] = ""
+    requester_email: Annotated[str, Field(max_length=254)] = ""
+    requester_phone: Annotated[str, Field(max_length=40)] = ""
+    requester_address: Annotated[str, Field(max_length=300)] = ""
+    reply_channel: ReplyChannel = ReplyChannel.EMAIL
+    category: int | None = None
+    received_at: dt.datetime | None = None
+
+
+class CaseOut(Schema):
+    id: int
+    tracking_code: str
+    kind: CaseKind
+    status: CaseStatus
+    priority: Priority
+    subject: str
+    channel: int = Field(..., alias="channel_id")
+    service: int | None = Field(None, alias="service_id")
+    unit: int | None = Field(None, alias="unit_id")
+    assignee: int | None = Field(None, alias="assignee_id")
+    category: int | None = Field(None, alias="category_id")
+    root_cause: int | None = Field(None, alias="root_cause_id")
+    received_at: dt.datetime
+    due_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    verdict: str
+    legal_basis: str
+
+
+class CaseCreatedOut(CaseOut):
+    secret: str = Field(
+        "", description="For the requester's public tracking; returned once, at creation."
+    )
+
+
+class CaseFilter(FilterSchema):
+    status: CaseStatus | None = None
+    kind: CaseKind | None = None
+    unit: Annotated[int | None, FilterLookup("unit_id")] = None
+    service: Annotated[int | None, FilterLookup("service_id")] = None
+    channel: Annotated[int | None, FilterLookup("channel_id")] = None
+    category: Annotated[int | None, FilterLookup("category_id")] = None
+    assignee: Annotated[int | None, FilterLookup("assignee_id")] = None
+    received_after: Annotated[dt.datetime | None, FilterLookup("received_at__gte")] = None
+    received_before: Annotated[dt.datetime | None, FilterLookup("received_at__lt")] = None
+
+
+class TaxonomyOut(Schema):
+    id: int
+    name: str
+    is_active: bool
+
+
+class CategoryOut(TaxonomyOut):
+    parent: int | None = Field(None, alias="parent_id")
+
+
+class RootCauseOut(TaxonomyOut):
+    code: str
+
+
+class AnalyticsOut(Schema):
+    start: dt.date
+    end: dt.date
+    unit: int | None
+    totals: dict[str, float | int | str | None]
+    by: dict[str, list[tuple[str, int]]]
+    months: list[tuple[str, int, int]]
+    pareto: list[tuple[str, int, float]]
+    rising: list[tuple[str, int, int]]
+    backlog: list[tuple[str, int]]
+
+
+def _cases(request: AuthenticatedHttpRequest) -> QuerySet[Case]:
+    return Case.objects.visible_to(request.user).filter(organization=organization_of(request))
+
+
+@router.post(
+    "/cases",
+    response={201: CaseCreatedOut, 200: CaseOut},
+    summary="Register a case (send an Idempotency-Key header so a retry never makes two)",
+)
+def create_case(
+    request: AuthenticatedHttpRequest,
+    payload: CaseIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
+) -> Status[Case]:
+    organization = organization_of(request)
+    if not scope_for(request.user, Perm.HANDLE_CASES).touches(organization.pk):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    body = payload.dict()
+    body_hash = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+    key = f"api:{idempotency_key}" if idempotency_key else None
+    with transaction.atomic():
+        if key is not None:
+            earlier = services.case_for_intake_key(organization, key, body_hash)
+            if earlier is not None:
+                return Status(200, earlier)  # a retry: the same case, no secret again
+        channel = resolve(
+            Channel.objects.filter(organization=organization),
+            payload.channel,
+            "channel",
+            _("Unknown channel."),
+        )
+        service = resolve(
+            Service.objects.filter(organization=organization),
+            payload.service,
+            "service",
+            _("Unknown service."),
+        )
+        category = resolve(
+            Category.objects.filter(organization=organization, is_active=True),
+            payload.category,
+            "category",
+            _("Unknown category."),
+        )
+        assert channel is not None
+        fields = {k: v for k, v in body.items() if k not in ("channel", "service", "category")}
+        case, secret = services.receive_case(
+            organization=organization,
+            channel=channel,
+            service=service,
+            category=category,
+            by=request.user,
+            **fields,
+        )
+        if key is not None:
+            services.remember_intake_key(case, key, body_hash)
+    case.secret = secret  # type: ignore[attr-defined]
+    return Status(201, case)
+
+
+@router.get("/cases", response=list[CaseOut], summary="Cases in the caller's scope, newest first")
+@paginate(LimitOffsetPagination)
+def list_cases(
+    request: AuthenticatedHttpRequest,
+    filters: Query[CaseFilter],
+    q: Annotated[str | None, Query(max_length=100, description="Full-text search")] = None,
+) -> QuerySet[Case]:
+    cases = filters.filter(_cases(request))
+    if q and q.strip():
+        cases = search(cases, q)  # type: ignore[arg-type]
+    return cases.order_by("-received_at", "-pk")
+
+
+@router.get(
+    "/cases/analytics",
+    response=AnalyticsOut,
+    summary="Case figures for a period (from the daily facts), in the caller's scope",
+)
+def case_analytics(
+    request: AuthenticatedHttpRequest,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    kind: CaseKind | None = None,
+    unit: int | None = None,
+    service: int | None = None,
+    channel: int | None = None,
+) -> dict[str, Any]:
+    organization = organization_of(request)
+    end = end or timezone.localdate()
+    start = start or end - dt.timedelta(days=364)
+    if start > end or (end - start).days > 3660:
+        raise ValidationError(
+            {"start": _("The period must start before it ends and last at most ten years.")}
+        )
+    units = Unit.objects.visible_to(request.user).filter(organization=organization)
+    filters = analytics.Filters(
+        start=start,
+        end=end,
+        kind=kind or "",
+        unit=analytics.unit_in_scope(
+            request.user, organization, resolve(units, unit, "unit", _("Unknown unit."))
+        ),
+        service=resolve(
+            Service.objects.filter(organization=organization),
+            service,
+            "service",
+            _("Unknown service."),
+        ),
+        channel=resolve(
+            Channel.objects.filter(organization=organization),
+            channel,
+            "channel",
+            _("Unknown channel."),
+        ),
+    )
+    figures = analytics.compute(organization, filters)
+    totals = {
+        name: str(value) if isinstance(value, Decimal) else value
+        for name, value in figures.totals.items()
+    }
+    return {
+        "start": start,
+        "end": end,
+        "unit": filters.unit.pk if filters.unit else None,
+        "totals": totals,
+        "by": figures.by,
+        "months": figures.months,
+        "pareto": figures.pareto,
+        "rising": figures.rising,
+        "backlog": figures.backlog,
+    }
+
+
+@router.get("/case-categories", response=list[CategoryOut], summary="The case categories")
+def list_categories(request: AuthenticatedHttpRequest) -> QuerySet[Category]:
+    return Category.objects.filter(organization=organization_of(request)).order_by("pk")
+
+
+@router.get("/root-causes", response=list[RootCauseOut], summary="The root-cause coding")
+def list_root_causes(request: AuthenticatedHttpRequest) -> QuerySet[RootCause]:
+    return RootCause.objects.filter(organization=organization_of(request)).order_by("code")
+
+
+@router.get("/cases/{case_id}", response=CaseOut)
+def get_case(request: AuthenticatedHttpRequest, case_id: int) -> Case:
+    return get_visible(_cases(request), case_id)

@@ -1,0 +1,101 @@
+"""Improvement actions: the list in the caller's scope, one action with its origins and effect,
+and the figures (open, overdue, closed on time, share effective, by unit)."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from compromiso.api.scoping import get_visible, organization_of
+from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.improvement import services
+from compromiso.improvement.models import OPEN_ACTION_STATUSES, ActionStatus, ImprovementAction
+
+router = Router(tags=["improvement"])
+
+
+class OriginOut(Schema):
+    kind: str
+    root_cause: int | None = Field(None, alias="root_cause_id")
+    category: int | None = Field(None, alias="category_id")
+    case: int | None = Field(None, alias="case_id")
+    cases_count: int
+
+
+class ActionOut(Schema):
+    id: int
+    title: str
+    status: ActionStatus
+    owner_unit: int = Field(..., alias="owner_unit_id")
+    responsible: int | None = Field(None, alias="responsible_id")
+    priority: int
+    computed_priority: int
+    due_date: dt.date
+    metric: str
+    baseline_count: int | None
+    after_count: int | None
+    is_public: bool
+
+
+class ActionDetailOut(ActionOut):
+    description: str
+    origins: list[OriginOut]
+    evidence: str
+
+
+class SummaryOut(Schema):
+    total: int
+    open: int
+    overdue: int
+    closed: int
+    closed_on_time: float | None
+    effective: float | None
+
+
+class FiguresOut(Schema):
+    all: SummaryOut
+    by_unit: list[tuple[str, SummaryOut]]
+
+
+def _actions(request: AuthenticatedHttpRequest) -> QuerySet[ImprovementAction]:
+    return ImprovementAction.objects.visible_to(request.user).filter(
+        organization=organization_of(request)
+    )
+
+
+class ActionFilter(Schema):
+    status: ActionStatus | None = None
+    unit: int | None = None
+    overdue: bool = False
+
+
+@router.get("/improvement-actions", response=list[ActionOut], summary="Improvement actions")
+@paginate(LimitOffsetPagination)
+def list_actions(
+    request: AuthenticatedHttpRequest, filters: Query[ActionFilter]
+) -> QuerySet[ImprovementAction]:
+    actions = _actions(request)
+    if filters.status:
+        actions = actions.filter(status=filters.status)
+    if filters.unit:
+        actions = actions.filter(owner_unit_id=filters.unit)
+    if filters.overdue:
+        actions = actions.filter(status__in=OPEN_ACTION_STATUSES, due_date__lt=timezone.localdate())
+    return actions.order_by("-priority", "due_date", "pk")
+
+
+@router.get(
+    "/improvement-actions/figures",
+    response=FiguresOut,
+    summary="Open, overdue, closed on time and share effective, overall and by unit",
+)
+def action_figures(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    return services.figures(_actions(request))
+
+
+@router.get("/improvement-actions/{action_id}", response=ActionDetailOut)
+def get_action(request: AuthenticatedHttpRequest, action_id: int) -> ImprovementAction:
+    return get_visible(_actions(request).prefetch_related("origins"), action_id)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "compromiso.cases"
+    label = "cases"
+    verbose_name = _("Complaints, suggestions and inquiries")
+
+    def ready(self) -> None:
+        from compromiso.cases import signals  # noqa: F401  (connects the calendar receiver)

@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from compromiso.cases import facts, privacy
+from compromiso.organizations.models import Organization
+
+
+class Command(BaseCommand):
+    help = (
+        "Nightly upkeep of cases: anonymise closed cases past each organisation's retention "
+        "period and rebuild the analytics facts of changed days (--rebuild: every day)."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--rebuild", action="store_true", help="Rebuild all facts.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for organization in Organization.objects.filter(is_active=True):
+            anonymised = privacy.anonymise_expired(organization)
+            if options["rebuild"]:
+                days = facts.rebuild(organization)
+            else:
+                days = facts.refresh(organization)
+            self.stdout.write(f"{organization.slug}: anonymised={anonymised} fact_days={days}")

@@ -1,0 +1,212 @@
+"""Staff pages to set up case handling: categories and root causes, canned answers, routing
+rules, and requesters' personal-data requests. Administrators and quality managers only."""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compromiso.cases import privacy, services
+from compromiso.cases.forms import (
+    AssignmentRuleForm,
+    CannedAnswerForm,
+    CategoryForm,
+    RequesterLookupForm,
+    RootCauseForm,
+)
+from compromiso.cases.models import AssignmentRule, CannedAnswer, Category, RootCause
+from compromiso.cases.views import _people
+from compromiso.core.audit import changes, log_action, snapshot
+from compromiso.core.errors import DomainError
+from compromiso.core.forms import add_service_error
+from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.permissions import Perm, scope_for
+from compromiso.organizations.current import require_organization
+from compromiso.organizations.models import Organization
+
+
+def _manager_organization(request: AuthenticatedHttpRequest) -> Organization:
+    organization = require_organization(request)
+    if not scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(organization.pk):
+        raise PermissionDenied
+    return organization
+
+
+@login_required
+def taxonomy(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Categories (with subcategories) for classifying cases, and the root-cause coding."""
+    organization = _manager_organization(request)
+    services.install_root_causes(organization, by=None)
+    category_form = CategoryForm(organization=organization, prefix="category")
+    cause_form = RootCauseForm(prefix="cause")
+    if request.method == "POST":
+        try:
+            if "toggle_category" in request.POST:
+                category = get_object_or_404(
+                    Category, organization=organization, pk=request.POST["toggle_category"]
+                )
+                services.save_category(
+                    organization,
+                    name=category.name,
+                    parent=category.parent,
+                    category=category,
+                    is_active=not category.is_active,
+                    by=request.user,
+                )
+                return redirect("cases:taxonomy")
+            if "toggle_cause" in request.POST:
+                cause = get_object_or_404(
+                    RootCause, organization=organization, pk=request.POST["toggle_cause"]
+                )
+                services.save_root_cause(
+                    organization,
+                    code=cause.code,
+                    name=cause.name,
+                    cause=cause,
+                    is_active=not cause.is_active,
+                    by=request.user,
+                )
+                return redirect("cases:taxonomy")
+            if "category-name" in request.POST:
+                category_form = CategoryForm(
+                    request.POST, organization=organization, prefix="category"
+                )
+                if category_form.is_valid():
+                    services.save_category(
+                        organization, by=request.user, **category_form.cleaned_data
+                    )
+                    messages.success(request, _("Category saved."))
+                    return redirect("cases:taxonomy")
+            else:
+                cause_form = RootCauseForm(request.POST, prefix="cause")
+                if cause_form.is_valid():
+                    services.save_root_cause(
+                        organization, by=request.user, **cause_form.cleaned_data
+                    )
+                    messages.success(request, _("Cause saved."))
+                    return redirect("cases:taxonomy")
+        except (ValidationError, DomainError) as error:
+            target = category_form if "category-name" in request.POST else cause_form
+            add_service_error(target, error)
+    categories = (
+        Category.objects.filter(organization=organization, parent__isnull=True)
+        .prefetch_related("subcategories")
+        .order_by("name")
+    )
+    return render(
+        request,
+        "cases/taxonomy.html",
+        {
+            "categories": categories,
+            "causes": RootCause.objects.filter(organization=organization),
+            "category_form": category_form,
+            "cause_form": cause_form,
+        },
+    )
+
+
+@login_required
+def canned_answers(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    """Reusable answers with placeholders, offered on every case page."""
+    organization = _manager_organization(request)
+    instance = get_object_or_404(CannedAnswer, organization=organization, pk=pk) if pk else None
+    form = CannedAnswerForm(
+        request.POST or None, instance=instance or CannedAnswer(organization=organization)
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = ["title", "kind", "body", "is_active"]
+        before = snapshot(instance, fields) if instance else {}
+        saved = form.save()
+        log_action(
+            saved,
+            "cases.canned_answer.saved",
+            by=request.user,
+            data=changes(before, snapshot(saved, fields)),
+        )
+        messages.success(request, _("Answer template saved."))
+        return redirect("cases:canned_answers")
+    return render(
+        request,
+        "cases/canned_answers.html",
+        {
+            "answers": CannedAnswer.objects.filter(organization=organization),
+            "form": form,
+            "editing": instance,
+        },
+    )
+
+
+@login_required
+def assignment_rules(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    """Routing: which unit and which officers (in turn) receive new cases."""
+    organization = _manager_organization(request)
+    instance = get_object_or_404(AssignmentRule, organization=organization, pk=pk) if pk else None
+    form = AssignmentRuleForm(
+        request.POST or None,
+        instance=instance or AssignmentRule(organization=organization),
+        organization=organization,
+        people=_people(organization.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            log_action(
+                saved,
+                "cases.assignment_rule.saved",
+                by=request.user,
+                data={"officers": [user.pk for user in form.cleaned_data["officers"]]},
+            )
+        messages.success(request, _("Rule saved."))
+        return redirect("cases:assignment_rules")
+    rules = (
+        AssignmentRule.objects.filter(organization=organization)
+        .select_related("service", "unit", "target_unit")
+        .prefetch_related("officers")
+    )
+    return render(
+        request,
+        "cases/assignment_rules.html",
+        {"rules": rules, "form": form, "editing": instance},
+    )
+
+
+@login_required
+def personal_data(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A requester asks for their data or for its erasure: find their cases, export or erase."""
+    organization = _manager_organization(request)
+    form = RequesterLookupForm(request.POST or request.GET or None)
+    found: list[Any] = []
+    if form.is_bound and form.is_valid():
+        who = {"email": form.cleaned_data["email"], "national_id": form.cleaned_data["national_id"]}
+        if request.method == "POST" and request.POST.get("do") == "export":
+            document = privacy.export_requester_data(organization, by=request.user, **who)
+            response = HttpResponse(
+                json.dumps(document, ensure_ascii=False, indent=2),
+                content_type="application/json; charset=utf-8",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="datos-personales-{timezone.localdate():%Y%m%d}.json"'
+            )
+            return response
+        if request.method == "POST" and request.POST.get("do") == "erase":
+            try:
+                codes = privacy.erase_requester(organization, by=request.user, **who)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("Personal data erased from %(count)d cases.") % {"count": len(codes)},
+                )
+                return redirect("cases:personal_data")
+        found = list(privacy.cases_of_requester(organization, **who).order_by("-received_at"))
+        log_action(organization, "cases.personal_data.searched", by=request.user)
+    return render(request, "cases/personal_data.html", {"form": form, "found": found})

@@ -1,0 +1,72 @@
+"""Background work for cases: take ids, load, call one function."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+@task()
+def send_acknowledgement(*, case_id: int, secret: str) -> None:
+    """E-mail the requester the tracking code and secret (ISO 10002 §7.4)."""
+    from compromiso.cases.models import Case
+
+    case = Case.objects.select_related("organization").filter(pk=case_id).first()
+    if case is None or not case.requester_email:
+        return
+    with translation.override(case.organization.language or settings.LANGUAGE_CODE):
+        context = {"case": case, "secret": secret, "site_url": settings.SITE_URL.rstrip("/")}
+        subject = render_to_string("cases/email/acknowledgement_subject.txt", context).strip()
+        body = render_to_string("cases/email/acknowledgement_body.txt", context)
+    send_mail(subject, body, None, [case.requester_email])
+
+
+@task()
+def recompute_open_deadlines(*, organization_id: int) -> int:
+    """After a calendar change, recompute every open case's legal deadline."""
+    from compromiso.cases import services
+
+    return services.recompute_open_deadlines(organization_id)
+
+
+@task()
+def send_answer_notice(*, case_id: int) -> None:
+    """E-mail the requester the answer, the links to accept or reject it and to rate the
+    handling, and the external recourse."""
+    from compromiso.cases import services
+    from compromiso.cases.models import Case, EventKind
+
+    case = Case.objects.select_related("organization").filter(pk=case_id).first()
+    if case is None or not case.requester_email:
+        return
+    answer = case.events.filter(kind=EventKind.REPLY, is_public=True).order_by("-at", "-pk").first()
+    with translation.override(case.organization.language or settings.LANGUAGE_CODE):
+        context = {
+            "case": case,
+            "answer": answer.comment if answer else "",
+            "token": services.rating_token(case),
+            "site_url": settings.SITE_URL.rstrip("/"),
+        }
+        subject = render_to_string("cases/email/answer_subject.txt", context).strip()
+        body = render_to_string("cases/email/answer_body.txt", context)
+    send_mail(subject, body, None, [case.requester_email])
+
+
+@task()
+def send_reminders() -> dict[str, int]:
+    """Remind assignees of cases near their deadline and escalate overdue ones to the unit
+    heads. Safe to run as often as wanted: each case is reminded and escalated once."""
+    from compromiso.cases import reminders
+
+    return reminders.run()
+
+
+@task()
+def refresh_facts(*, organization_id: int) -> int:
+    """Rebuild the analytics facts of the days marked as changed."""
+    from compromiso.cases import facts
+    from compromiso.organizations.models import Organization
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    return facts.refresh(organization) if organization else 0

@@ -1,0 +1,291 @@
+"""The case lifecycle, the legal clock and the timeline."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from compromiso.cases import services
+from compromiso.cases.models import Case, CaseEvent, DeadlinePolicy, EventKind, Status
+from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.models import AuditEntry
+from compromiso.organizations import services as organization_services
+from compromiso.organizations.models import Organization
+
+pytestmark = pytest.mark.django_db
+SANTIAGO = ZoneInfo("America/Santiago")
+
+
+@pytest.fixture
+def chile(organization):
+    Organization.objects.filter(pk=organization.pk).update(jurisdiction="cl_public")
+    organization.refresh_from_db()
+    return organization
+
+
+@pytest.fixture
+def web(chile):
+    return ChannelFactory(organization=chile, kind="web", name="Sitio web")
+
+
+@pytest.fixture
+def complaint(chile, web, branch, django_capture_on_commit_callbacks):
+    service = ServiceFactory(organization=chile, provider_unit=branch)
+    with django_capture_on_commit_callbacks(execute=True):
+        case, secret = services.receive_case(
+            organization=chile,
+            kind="complaint",
+            channel=web,
+            service=service,
+            subject="Me cobraron dos veces",
+            description="En la sucursal de Arica me cobraron el certificado dos veces.",
+            requester_name="Ana Pérez",
+            requester_email="ana@example.org",
+            requester_national_id="12345678-5",
+            received_at=dt.datetime(2026, 3, 2, 10, tzinfo=SANTIAGO),
+            by=None,
+        )
+    case.secret = secret
+    return case
+
+
+def test_public_intake_records_the_case_with_its_legal_deadline(complaint, branch):
+    assert complaint.status == Status.RECEIVED
+    assert complaint.unit == branch  # the service's provider owns it
+    assert complaint.requester_national_id == "12.345.678-5"
+    assert complaint.tracking_code.startswith("OIRS-2026-")
+    assert "Ley 19.880" in complaint.legal_basis
+    # 20 business days from Monday 2 March 2026 (no holidays in between): Monday 30 March.
+    assert complaint.due_at.astimezone(SANTIAGO).date() == dt.date(2026, 3, 30)
+    assert list(complaint.events.values_list("to_status", flat=True)) == [Status.RECEIVED]
+
+
+def test_the_acknowledgement_email_carries_code_and_secret(complaint):
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert complaint.tracking_code in body
+    assert complaint.secret in body
+    assert services.verify_secret(complaint, complaint.secret)
+    assert not services.verify_secret(complaint, "WRONGSECRET")
+
+
+def test_presets_follow_the_jurisdiction(chile, other_organization):
+    Organization.objects.filter(pk=other_organization.pk).update(jurisdiction="es_ct_public")
+    other_organization.refresh_from_db()
+
+    services.install_deadline_presets(chile, by=None)
+    services.install_deadline_presets(other_organization, by=None)
+    services.install_deadline_presets(chile, by=None)  # idempotent
+
+    chilean = DeadlinePolicy.objects.get(organization=chile, kind="information_request")
+    catalan = DeadlinePolicy.objects.get(organization=other_organization, kind="complaint")
+    assert (chilean.amount, chilean.unit, chilean.extension) == (20, "business_days", 10)
+    assert (catalan.amount, catalan.unit) == (3, "months")
+    assert DeadlinePolicy.objects.filter(organization=chile).count() == 5
+
+
+def test_complaints_cannot_be_anonymous_but_suggestions_can(chile, web):
+    with pytest.raises(ValidationError):
+        services.receive_case(
+            organization=chile,
+            kind="complaint",
+            channel=web,
+            subject="X",
+            description="Y",
+            is_anonymous=True,
+            by=None,
+        )
+    case, _secret = services.receive_case(
+        organization=chile,
+        kind="suggestion",
+        channel=web,
+        subject="Más bancas",
+        description="Faltan asientos en la sala de espera.",
+        is_anonymous=True,
+        requester_name="ignored",
+        by=None,
+    )
+    assert case.requester_name == ""
+
+
+def test_invalid_rut_empty_fields_and_foreign_channel_are_refused(chile, web, other_organization):
+    foreign = ChannelFactory(organization=other_organization)
+    base = {
+        "organization": chile,
+        "kind": "complaint",
+        "subject": "S",
+        "description": "D",
+        "requester_name": "Ana",
+        "by": None,
+    }
+
+    with pytest.raises(ValidationError) as bad_rut:
+        services.receive_case(channel=web, requester_national_id="12.345.678-9", **base)
+    with pytest.raises(ValidationError):
+        services.receive_case(channel=web, **{**base, "subject": ""})
+    with pytest.raises(ValidationError):
+        services.receive_case(channel=foreign, **base)
+    with pytest.raises(ValidationError):
+        services.receive_case(channel=web, **{**base, "description": "x" * 20_001})
+
+    assert "requester_national_id" in bad_rut.value.message_dict
+    assert not Case.objects.exists()
+
+
+def test_the_full_lifecycle_writes_a_timeline_and_the_audit_log(
+    complaint, officer, quality_manager
+):
+    services.acknowledge_case(complaint, by=quality_manager, message="Recibimos su reclamo.")
+    services.assign_case(complaint, assignee=officer, by=quality_manager)
+    services.start_case(complaint, by=officer)
+    services.add_note(complaint, text="Revisar caja", by=officer)
+    services.answer_case(complaint, answer="Le devolvimos el cobro duplicado.", by=officer)
+    services.close_case(complaint, by=officer)
+
+    statuses = list(complaint.events.exclude(to_status="").values_list("to_status", flat=True))
+    assert statuses == ["received", "acknowledged", "assigned", "in_progress", "answered", "closed"]
+    public = complaint.events.filter(is_public=True).values_list("kind", flat=True)
+    assert EventKind.NOTE not in public
+    assert complaint.answered_at is not None
+    assert complaint.closed_at is not None
+    assert AuditEntry.objects.for_object(complaint).count() == 7
+
+
+def test_moves_the_lifecycle_does_not_allow_are_refused(complaint, officer):
+    with pytest.raises(services.CaseError) as error:
+        services.close_case(complaint, by=officer)
+
+    assert error.value.code == "invalid_transition"
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RECEIVED
+
+
+def test_waiting_for_the_requester_stops_the_clock_and_resuming_moves_it(complaint, officer):
+    services.assign_case(complaint, assignee=officer, by=officer)
+    original = complaint.due_at
+    pause_at = dt.datetime(2026, 3, 4, 10, tzinfo=SANTIAGO)
+    resume_at = dt.datetime(2026, 3, 9, 10, tzinfo=SANTIAGO)
+
+    services.request_information(complaint, message="Adjunte la boleta.", by=officer)
+    CaseEvent.objects.filter(case=complaint, kind=EventKind.PAUSED).update(at=pause_at)
+    services.recompute_deadline(complaint)
+    assert complaint.due_at is None  # the clock is stopped
+
+    services.resume_case(complaint, comment="Boleta recibida.", by=None)
+    CaseEvent.objects.filter(case=complaint, kind=EventKind.RESUMED).update(at=resume_at)
+    services.recompute_deadline(complaint)
+
+    calendar = complaint.organization.business_calendar()
+    assert calendar.business_days_between(original.date(), complaint.due_at.date()) == 3
+
+
+def test_an_extension_is_used_once_and_only_where_the_law_allows_it(complaint, officer, chile, web):
+    with pytest.raises(services.CaseError) as none_allowed:
+        services.extend_deadline(complaint, reason="Complejo", by=officer)
+    assert none_allowed.value.code == "no_extension"
+
+    request, _secret = services.receive_case(
+        organization=chile,
+        kind="information_request",
+        channel=web,
+        subject="Actas",
+        description="Solicito las actas de 2025.",
+        requester_name="Luis",
+        by=None,
+        received_at=dt.datetime(2026, 3, 2, 10, tzinfo=SANTIAGO),
+    )
+    before = request.due_at
+    services.extend_deadline(request, reason="Volumen de documentos", by=None)
+    with pytest.raises(services.CaseError):
+        services.extend_deadline(request, reason="Otra vez", by=None)
+
+    calendar = chile.business_calendar()
+    assert calendar.business_days_between(before.date(), request.due_at.date()) == 10
+    assert request.events.filter(kind=EventKind.EXTENDED, is_public=True).exists()
+
+
+def test_a_closure_day_added_later_moves_open_deadlines(
+    complaint, quality_manager, chile, django_capture_on_commit_callbacks
+):
+    before = complaint.due_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organization_services.add_closure_day(
+            organization=chile, day=dt.date(2026, 3, 10), name="Cierre", by=quality_manager
+        )
+
+    complaint.refresh_from_db()
+    calendar = chile.business_calendar()
+    assert complaint.due_at.date() == calendar.add_business_days(before.date(), 1)
+
+
+def test_officers_cannot_act_on_another_branchs_cases(complaint, other_branch, organization):
+    from compromiso.core.permissions import Role
+    from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
+
+    stranger = UserFactory(username="temuco")
+    MembershipFactory(
+        user=stranger, organization=organization, unit=other_branch, role=Role.CASE_OFFICER
+    )
+
+    with pytest.raises(PermissionDenied):
+        services.answer_case(complaint, answer="Hola", by=stranger)
+    assert not Case.objects.visible_to(stranger).exists()
+
+
+def test_a_case_cannot_be_assigned_to_someone_outside_its_unit(
+    complaint, quality_manager, other_branch, organization
+):
+    from compromiso.core.permissions import Role
+    from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
+
+    stranger = UserFactory(username="temuco")
+    MembershipFactory(
+        user=stranger, organization=organization, unit=other_branch, role=Role.CASE_OFFICER
+    )
+
+    with pytest.raises(ValidationError):
+        services.assign_case(complaint, assignee=stranger, by=quality_manager)
+
+
+def test_reopening_only_within_the_window(complaint, officer):
+    services.assign_case(complaint, assignee=officer, by=officer)
+    services.answer_case(complaint, answer="Resuelto.", by=officer)
+    services.close_case(complaint, by=None)
+    services.reopen_case(complaint, reason="La respuesta no resuelve el problema.", by=None)
+    assert complaint.status == Status.IN_PROGRESS
+
+    services.answer_case(complaint, answer="Ahora sí.", by=officer)
+    services.close_case(complaint, by=None)
+    Case.objects.filter(pk=complaint.pk).update(closed_at=timezone.now() - dt.timedelta(days=31))
+    complaint.refresh_from_db()
+    with pytest.raises(services.CaseError):
+        services.reopen_case(complaint, reason="Otra vez", by=None)
+
+
+def test_merge_and_derive_end_the_case_with_a_public_trace(complaint, chile, web, quality_manager):
+    officer = quality_manager  # the duplicate has no owning unit yet: it needs organisation scope
+    other, _secret = services.receive_case(
+        organization=chile,
+        kind="complaint",
+        channel=web,
+        subject="Duplicado",
+        description="D",
+        requester_name="Ana",
+        by=None,
+    )
+    services.merge_case(other, into=complaint, by=officer)
+    assert other.status == Status.MERGED
+    assert other.merged_into == complaint
+
+    services.derive_case(
+        complaint,
+        body="Servicio de Impuestos Internos",
+        message="Su caso corresponde al SII.",
+        by=officer,
+    )
+    assert complaint.status == Status.DERIVED
+    assert complaint.events.filter(to_status=Status.DERIVED, is_public=True).exists()

@@ -1,0 +1,245 @@
+"""Staff case pages: the inbox, intake, the timeline and actions, scoping."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from compromiso.cases import services
+from compromiso.cases.models import Case, Status
+from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counter(organization):
+    return ChannelFactory(organization=organization, kind="in_person", name="Mesón")
+
+
+@pytest.fixture
+def arica_case(organization, branch, counter):
+    service = ServiceFactory(organization=organization, provider_unit=branch, name="Certificados")
+    case, _secret = services.receive_case(
+        organization=organization,
+        kind="complaint",
+        channel=counter,
+        service=service,
+        subject="Fila de dos horas",
+        description="Esperé dos horas.",
+        requester_name="Ana Pérez",
+        requester_email="ana@example.org",
+        by=None,
+    )
+    return case
+
+
+@pytest.fixture
+def temuco_case(organization, other_branch, counter):
+    service = ServiceFactory(organization=organization, provider_unit=other_branch, name="Pagos")
+    case, _secret = services.receive_case(
+        organization=organization,
+        kind="complaint",
+        channel=counter,
+        service=service,
+        subject="Caja cerrada",
+        description="No había atención.",
+        requester_name="Luis Soto",
+        by=None,
+    )
+    return case
+
+
+@pytest.mark.parametrize("name", ["cases:inbox", "cases:new"])
+def test_anonymous_visitors_are_sent_to_log_in(client, name):
+    assert client.get(reverse(name)).status_code == 302
+
+
+def test_officer_sees_own_branchs_cases_only(client, officer, arica_case, temuco_case):
+    client.force_login(officer)
+
+    html = client.get(reverse("cases:inbox")).content.decode()
+
+    assert arica_case.tracking_code in html
+    assert temuco_case.tracking_code not in html
+    assert client.get(reverse("cases:detail", args=[temuco_case.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("cases:act", args=[temuco_case.pk, "answer"]), {"text": "x"}
+        ).status_code
+        == 404
+    )
+
+
+def test_outsider_sees_nothing(client, outsider, arica_case):
+    client.force_login(outsider)
+
+    assert arica_case.tracking_code not in client.get(reverse("cases:inbox")).content.decode()
+    assert client.get(reverse("cases:detail", args=[arica_case.pk])).status_code == 404
+
+
+def test_viewing_a_case_is_recorded(client, officer, arica_case):
+    client.force_login(officer)
+
+    client.get(reverse("cases:detail", args=[arica_case.pk]))
+
+    assert AuditEntry.objects.filter(action="cases.case.viewed", actor=officer).exists()
+
+
+def test_inbox_filters_flag_overdue_and_paginate(
+    client, quality_manager, arica_case, temuco_case, monkeypatch
+):
+    Case.objects.filter(pk=arica_case.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(quality_manager)
+
+    overdue = client.get(reverse("cases:inbox"), {"due": "overdue"})
+    assert [c.pk for c in overdue.context["cases"]] == [arica_case.pk]
+    assert "vencido" in overdue.content.decode()  # "overdue" badge, in Spanish
+
+    monkeypatch.setattr("compromiso.cases.views.PAGE_SIZE", 1)
+    first = client.get(reverse("cases:inbox"))
+    second = client.get(reverse("cases:inbox"), {"after": first.context["next_cursor"]})
+    assert [c.pk for c in first.context["cases"]] == [temuco_case.pk]
+    assert [c.pk for c in second.context["cases"]] == [arica_case.pk]
+    assert second.context["next_cursor"] is None
+
+
+def test_nonsense_filters_and_cursors_do_no_harm(client, quality_manager, arica_case):
+    client.force_login(quality_manager)
+
+    for params in (
+        {"after": "garbage"},
+        {"after": "2026-01-01T00:00:00_x"},
+        {"status": "<b>"},
+        {"unit": "99999"},
+    ):
+        assert client.get(reverse("cases:inbox"), params).status_code == 200
+
+
+def test_officer_works_a_case_through_the_page(client, officer, arica_case):
+    client.force_login(officer)
+
+    def act(action, text=""):
+        return client.post(reverse("cases:act", args=[arica_case.pk, action]), {"text": text})
+
+    client.post(reverse("cases:act", args=[arica_case.pk, "assign"]), {"assignee": officer.pk})
+    act("start")
+    act("note", "Revisar cámaras")
+    act("answer", "Reforzamos la atención en horas punta.")
+    act("close")
+
+    arica_case.refresh_from_db()
+    assert arica_case.status == Status.CLOSED
+    assert arica_case.assignee == officer
+    page = client.get(reverse("cases:detail", args=[arica_case.pk])).content.decode()
+    assert "Reforzamos la atención" in page
+    assert "Revisar cámaras" in page
+
+
+def test_refused_actions_explain_why_and_change_nothing(client, officer, arica_case):
+    client.force_login(officer)
+
+    closed = client.post(reverse("cases:act", args=[arica_case.pk, "close"]), follow=True)
+    empty_answer = client.post(
+        reverse("cases:act", args=[arica_case.pk, "answer"]), {"text": ""}, follow=True
+    )
+    unknown = client.post(reverse("cases:act", args=[arica_case.pk, "explode"]))
+
+    arica_case.refresh_from_db()
+    assert arica_case.status == Status.RECEIVED
+    assert "no puede pasar" in closed.content.decode()
+    assert "no puede estar vacía" in empty_answer.content.decode()
+    assert unknown.status_code == 404
+
+
+def test_viewers_read_but_cannot_act(client, viewer, arica_case):
+    client.force_login(viewer)
+
+    assert client.get(reverse("cases:detail", args=[arica_case.pk])).status_code == 200
+    assert client.post(reverse("cases:act", args=[arica_case.pk, "start"])).status_code == 403
+    assert client.get(reverse("cases:new")).status_code == 403
+
+
+def test_counter_intake_by_staff(client, officer, organization, counter, branch):
+    client.force_login(officer)
+    service = ServiceFactory(organization=organization, provider_unit=branch)
+
+    response = client.post(
+        reverse("cases:new"),
+        {
+            "kind": "inquiry",
+            "channel": counter.pk,
+            "service": service.pk,
+            "priority": "normal",
+            "subject": "Horario",
+            "description": "¿Abren el sábado?",
+            "requester_name": "Rosa",
+            "reply_channel": "phone",
+            "requester_phone": "+56 9 1234 5678",
+        },
+    )
+
+    case = Case.objects.get()
+    assert response["Location"] == reverse("cases:detail", args=[case.pk])
+    assert case.channel == counter
+    assert case.events.get().actor == officer
+
+
+def test_legal_deadlines_are_listed_and_edited_by_quality_managers(
+    client, quality_manager, viewer, organization
+):
+    from compromiso.cases.models import DeadlinePolicy
+
+    client.force_login(viewer)
+    listing = client.get(reverse("cases:policies"))
+    policy = DeadlinePolicy.objects.get(organization=organization, kind="complaint")
+    assert listing.status_code == 200
+    assert client.get(reverse("cases:policy_edit", args=[policy.pk])).status_code == 403
+
+    client.force_login(quality_manager)
+    bad = client.post(
+        reverse("cases:policy_edit", args=[policy.pk]),
+        {"amount": "0", "unit": "business_days", "extension": "0", "legal_basis": "x"},
+    )
+    good = client.post(
+        reverse("cases:policy_edit", args=[policy.pk]),
+        {
+            "amount": "15",
+            "unit": "business_days",
+            "extension": "5",
+            "legal_basis": "Política propia",
+        },
+    )
+
+    assert "amount" in bad.context["form"].errors
+    assert good.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.amount, policy.extension) == (15, 5)
+    assert (
+        AuditEntry.objects.for_object(policy)
+        .filter(action="cases.deadline_policy.updated")
+        .exists()
+    )
+
+
+def test_policy_changes_do_not_move_cases_already_received(client, quality_manager, arica_case):
+    from compromiso.cases.models import DeadlinePolicy
+
+    before = arica_case.due_at
+    policy = DeadlinePolicy.objects.get(organization=arica_case.organization, kind="complaint")
+    services.update_deadline_policy(policy, amount=5, by=quality_manager)
+
+    services.recompute_deadline(arica_case)
+    assert arica_case.due_at == before
+
+
+def test_outsider_cannot_edit_another_organisations_deadlines(client, outsider, organization):
+    from compromiso.cases.models import DeadlinePolicy
+
+    services.install_deadline_presets(organization, by=None)
+    policy = DeadlinePolicy.objects.filter(organization=organization).first()
+    client.force_login(outsider)
+
+    assert client.get(reverse("cases:policy_edit", args=[policy.pk])).status_code == 404

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from compromiso.cases import analytics_views, setup_views, views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("new/", views.case_new, name="new"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("deadlines/", views.policies, name="policies"),
+    path("deadlines/<int:pk>/", views.policy_edit, name="policy_edit"),
+    path("assign/", views.bulk_assign, name="bulk_assign"),
+    path("<int:pk>/classify/", views.classify, name="classify"),
+    path("<int:pk>/redress/", views.redress, name="redress"),
+    path("<int:pk>/attach/", views.attach, name="attach"),
+    path("<int:pk>/files/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("taxonomy/", setup_views.taxonomy, name="taxonomy"),
+    path("answers/", setup_views.canned_answers, name="canned_answers"),
+    path("answers/<int:pk>/", setup_views.canned_answers, name="canned_answer"),
+    path("routing/", setup_views.assignment_rules, name="assignment_rules"),
+    path("routing/<int:pk>/", setup_views.assignment_rules, name="assignment_rule"),
+    path("personal-data/", setup_views.personal_data, name="personal_data"),
+    path("analytics/", analytics_views.analytics_page, name="analytics"),
+]

@@ -1,0 +1,570 @@
+"""Staff pages for cases: the inbox, counter/phone intake, and each case with its timeline.
+
+Every view: fetch with permission (404 when invisible, 403 when visible but not allowed) →
+validate → call a service → redirect or render.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from compromiso.cases import services
+from compromiso.cases.exports import tabular_response
+from compromiso.cases.forms import (
+    AssignForm,
+    AttachmentForm,
+    ClassifyForm,
+    CommentForm,
+    DeadlinePolicyForm,
+    InboxFilterForm,
+    RedressForm,
+    StaffCaseForm,
+)
+from compromiso.cases.models import (
+    Attachment,
+    CannedAnswer,
+    Case,
+    CaseQuerySet,
+    Category,
+    DeadlinePolicy,
+    HandlingRating,
+    RootCause,
+    Status,
+    Verdict,
+)
+from compromiso.cases.search import search
+from compromiso.catalog.models import Channel, Service
+from compromiso.core.audit import log_action
+from compromiso.core.errors import DomainError
+from compromiso.core.forms import add_service_error
+from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.permissions import Perm, scope_for
+from compromiso.organizations.current import require_organization
+from compromiso.organizations.models import Unit, User
+
+PAGE_SIZE = 50
+DUE_SOON = dt.timedelta(days=3)
+
+
+def _cases(request: AuthenticatedHttpRequest) -> CaseQuerySet:
+    organization = require_organization(request)
+    return Case.objects.visible_to(request.user).filter(organization=organization)
+
+
+def _filtered(request: AuthenticatedHttpRequest, form: InboxFilterForm) -> CaseQuerySet:
+    cases = _cases(request)
+    if not form.is_valid():
+        return cases.open()
+    data = form.cleaned_data
+    status = data["status"]
+    if status == "":
+        cases = cases.open()
+    elif status != "all":
+        cases = cases.filter(status=status)
+    if data["kind"]:
+        cases = cases.filter(kind=data["kind"])
+    if data["unit"]:
+        cases = cases.filter(unit__path__startswith=data["unit"].path)
+    for name in ("service", "channel", "assignee"):
+        if data[name]:
+            cases = cases.filter(**{name: data[name]})
+    if data["category"]:
+        cases = cases.filter(Q(category=data["category"]) | Q(category__parent=data["category"]))
+    if data["mine"]:
+        cases = cases.filter(assignee=request.user)
+    if data["rated_badly"]:
+        cases = cases.filter(Q(rating__outcome__lte=2) | Q(verdict=Verdict.REJECTED))
+    now = timezone.now()
+    if data["due"] == "soon":
+        cases = cases.due_soon(now, DUE_SOON)
+    elif data["due"] == "overdue":
+        cases = cases.overdue(now)
+    if data["q"]:
+        cases = search(cases, data["q"])
+    return cases
+
+
+@login_required
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Cases in the user's scope, newest first, with keyset pagination (no page counts)."""
+    organization = require_organization(request)
+    form = _filter_form(request, organization)
+    cases = _filtered(request, form).select_related("unit", "assignee", "service")
+    if request.GET.get("export") in ("csv", "xlsx"):
+        return _export(request, cases, request.GET["export"])
+    after = _cursor(request.GET.get("after", ""))
+    if after is not None:
+        received, pk = after
+        cases = cases.filter(Q(received_at__lt=received) | Q(received_at=received, pk__lt=pk))
+    page = list(cases.order_by("-received_at", "-pk")[: PAGE_SIZE + 1])
+    next_cursor = None
+    if len(page) > PAGE_SIZE:
+        page = page[:PAGE_SIZE]
+        last = page[-1]
+        next_cursor = f"{last.received_at.isoformat()}_{last.pk}"
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "cases": page,
+            "form": form,
+            "next_cursor": next_cursor,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+            "due_soon": timezone.now() + DUE_SOON,
+            "can_create": scope_for(request.user, Perm.HANDLE_CASES).touches(organization.pk),
+            "bulk_form": AssignForm(people=_people(organization.pk)),
+        },
+    )
+
+
+def _filter_form(request: AuthenticatedHttpRequest, organization: Any) -> InboxFilterForm:
+    units = Unit.objects.visible_to(request.user).filter(organization=organization).order_by("path")
+    return InboxFilterForm(
+        request.GET or None,
+        units=units,
+        services=Service.objects.filter(organization=organization),
+        channels=Channel.objects.filter(organization=organization),
+        categories=Category.objects.filter(organization=organization).select_related("parent"),
+        people=_people(organization.pk),
+    )
+
+
+EXPORT_LIMIT = 100_000
+
+
+def _export(request: AuthenticatedHttpRequest, cases: CaseQuerySet, fmt: str) -> HttpResponse:
+    """The filtered list as CSV or XLSX: what the user may see, nothing more. Personal data is
+    left out (exports travel); the export itself is logged."""
+    header = [
+        _("Code"),
+        _("Kind"),
+        _("State"),
+        _("Received"),
+        _("Due"),
+        _("Answered"),
+        _("Channel"),
+        _("Service"),
+        _("Unit"),
+        _("Category"),
+        _("Root cause"),
+        _("Assignee"),
+        _("Subject"),
+    ]
+    rows = (
+        [
+            case.tracking_code,
+            case.get_kind_display(),
+            case.get_status_display(),
+            _local(case.received_at),
+            _local(case.due_at),
+            _local(case.answered_at),
+            case.channel.name,
+            case.service.name if case.service else "",
+            case.unit.name if case.unit else "",
+            str(case.category) if case.category else "",
+            str(case.root_cause) if case.root_cause else "",
+            str(case.assignee or ""),
+            case.subject,
+        ]
+        for case in cases.select_related("channel", "category__parent", "root_cause").order_by(
+            "-received_at", "-pk"
+        )[:EXPORT_LIMIT]
+    )
+    organization = require_organization(request)
+    log_action(organization, "cases.exported", by=request.user, data={"format": fmt})
+    return tabular_response(f"casos-{timezone.localdate():%Y%m%d}", header, rows, fmt)
+
+
+def _local(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@login_required
+@require_POST
+def bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Assign the ticked cases of the inbox to one person."""
+    organization = require_organization(request)
+    form = AssignForm(request.POST, people=_people(organization.pk))
+    ids = [int(pk) for pk in request.POST.getlist("case") if pk.isdigit()][:PAGE_SIZE]
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Tick at least one case and choose a person."))
+    else:
+        cases = _cases(request).filter(pk__in=ids).select_related("unit", "organization")
+        done, refused = services.bulk_assign(
+            cases, assignee=form.cleaned_data["assignee"], by=request.user
+        )
+        messages.success(request, _("%(count)d cases assigned.") % {"count": done})
+        if refused:
+            messages.error(
+                request,
+                _("Not assigned (closed, or outside that person's units): %(codes)s")
+                % {"codes": ", ".join(refused)},
+            )
+    back = request.POST.get("next", "")
+    return redirect(f"{reverse('cases:inbox')}?{back}" if back else "cases:inbox")
+
+
+def _cursor(value: str) -> tuple[dt.datetime, int] | None:
+    moment, _sep, pk = value.rpartition("_")
+    parsed = parse_datetime(moment) if moment else None
+    if parsed is None or not pk.isdigit():
+        return None
+    return parsed, int(pk)
+
+
+@login_required
+def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Counter or phone intake by staff."""
+    organization = require_organization(request)
+    if not scope_for(request.user, Perm.HANDLE_CASES).touches(organization.pk):
+        raise PermissionDenied
+    form = StaffCaseForm(
+        request.POST or None,
+        channels=Channel.objects.visible_to(request.user)
+        .filter(organization=organization)
+        .active(),
+        services=Service.objects.filter(organization=organization, is_active=True),
+        categories=Category.objects.filter(organization=organization, is_active=True),
+        files=request.FILES or None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        uploads = data.pop("attachments")
+        try:
+            case, _secret = services.receive_case(
+                organization=organization, by=request.user, uploads=uploads, **data
+            )
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Case %(code)s registered.") % {"code": case.tracking_code})
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/case_new.html", {"form": form})
+
+
+@login_required
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A case with its timeline and the actions the user may take."""
+    case = get_object_or_404(
+        _cases(request).select_related("unit", "assignee", "service", "channel", "organization"),
+        pk=pk,
+    )
+    # Reading a requester's personal data is itself recorded (data protection).
+    log_action(case, "cases.case.viewed", by=request.user)
+    can_handle = scope_for(request.user, Perm.HANDLE_CASES).covers(
+        case.organization_id, case.unit.path if case.unit else None
+    )
+    organization = case.organization
+    canned = CannedAnswer.objects.filter(organization=organization, is_active=True).filter(
+        Q(kind="") | Q(kind=case.kind)
+    )
+    prefill = ""
+    chosen = request.GET.get("canned", "")
+    if chosen.isdigit():
+        template = canned.filter(pk=int(chosen)).first()
+        if template is not None:
+            prefill = services.render_canned_answer(template, case, request.user)
+    services.install_root_causes(organization, by=None)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "events": case.events.select_related("actor"),
+            "can_handle": can_handle,
+            "actions": _available_actions(case) if can_handle else [],
+            "assign_form": AssignForm(people=_handlers(case)),
+            "classify_form": ClassifyForm(
+                organization=organization,
+                initial={
+                    "category": case.category_id,
+                    "priority": case.priority,
+                    "root_cause": case.root_cause_id,
+                },
+            ),
+            "redress_form": RedressForm(initial={"breached": True}),
+            "attachment_form": AttachmentForm(),
+            "attachments": case.attachments.select_related("uploaded_by"),
+            "redresses": case.redresses.all(),
+            "rating": HandlingRating.objects.filter(case=case).first(),
+            "canned_answers": canned,
+            "prefill": prefill,
+            "root_causes": RootCause.objects.filter(organization=organization, is_active=True),
+            "can_improve": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(
+                organization.pk
+            ),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _handled_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
+    return get_object_or_404(_cases(request).select_related("unit", "organization"), pk=pk)
+
+
+def _report(request: AuthenticatedHttpRequest, call: Callable[[], Any]) -> None:
+    """Run a service call, turning its refusal into messages on the page."""
+    try:
+        call()
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
+
+
+@login_required
+@require_POST
+def classify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _handled_case(request, pk)
+    form = ClassifyForm(request.POST, organization=case.organization)
+    if form.is_valid():
+        _report(request, lambda: services.classify_case(case, by=request.user, **form.cleaned_data))
+    else:
+        messages.error(request, _("Check the classification."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def redress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _handled_case(request, pk)
+    form = RedressForm(request.POST)
+    if form.is_valid():
+        _report(
+            request, lambda: services.record_redress(case, by=request.user, **form.cleaned_data)
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def attach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _handled_case(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid() and form.cleaned_data["attachments"]:
+
+        def store() -> None:
+            with transaction.atomic():
+                for upload in form.cleaned_data["attachments"]:
+                    services.add_attachment(
+                        case, upload, by=request.user, public=form.cleaned_data["public"]
+                    )
+
+        _report(request, store)
+    else:
+        messages.error(request, _("Choose at least one file (at most 5)."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+def attachment(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Download a case's file: only for people who can see the case; always as a download."""
+    case = get_object_or_404(_cases(request), pk=pk)
+    item = get_object_or_404(Attachment.objects.exclude(file=""), case=case, pk=attachment_pk)
+    log_action(case, "cases.attachment.downloaded", by=request.user, data={"attachment": item.pk})
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.filename,
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _handlers(case: Case) -> QuerySet[User]:
+    """People who may handle this case: members of the organisation with a case role."""
+    return _people(case.organization_id)
+
+
+def _people(organization_id: int) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            memberships__organization_id=organization_id,
+            memberships__role__in=["administrator", "quality_manager", "case_officer", "unit_head"],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+# action name → (label, service call taking (case, text, user)); text may be empty.
+ACTIONS: dict[str, tuple[Any, Callable[[Case, str, Any], Any]]] = {
+    "acknowledge": (
+        gettext_lazy("Acknowledge"),
+        lambda c, t, u: services.acknowledge_case(c, message=t, by=u),
+    ),
+    "start": (gettext_lazy("Start work"), lambda c, t, u: services.start_case(c, by=u)),
+    "request_information": (
+        gettext_lazy("Ask the requester for information"),
+        lambda c, t, u: services.request_information(c, message=t, by=u),
+    ),
+    "resume": (
+        gettext_lazy("Information received"),
+        lambda c, t, u: services.resume_case(c, comment=t, by=u),
+    ),
+    "extend": (
+        gettext_lazy("Extend the deadline"),
+        lambda c, t, u: services.extend_deadline(c, reason=t, by=u),
+    ),
+    "answer": (
+        gettext_lazy("Send the answer"),
+        lambda c, t, u: services.answer_case(c, answer=t, by=u),
+    ),
+    "close": (gettext_lazy("Close"), lambda c, t, u: services.close_case(c, comment=t, by=u)),
+    "derive": (
+        gettext_lazy("Derive to another body"),
+        lambda c, t, u: services.derive_case(c, body=t.split("\n", 1)[0][:300], message=t, by=u),
+    ),
+    "reopen": (gettext_lazy("Reopen"), lambda c, t, u: services.reopen_case(c, reason=t, by=u)),
+    "withdraw": (
+        gettext_lazy("Withdrawn by the requester"),
+        lambda c, t, u: services.withdraw_case(c, reason=t, by=u),
+    ),
+    "note": (
+        gettext_lazy("Add an internal note"),
+        lambda c, t, u: services.add_note(c, text=t, by=u),
+    ),
+    "reply": (
+        gettext_lazy("Send a reply (no state change)"),
+        lambda c, t, u: services.add_note(c, text=t, by=u, public=True),
+    ),
+}
+NEEDS = {
+    "acknowledge": Status.ACKNOWLEDGED,
+    "start": Status.IN_PROGRESS,
+    "request_information": Status.WAITING,
+    "resume": Status.IN_PROGRESS,
+    "answer": Status.ANSWERED,
+    "close": Status.CLOSED,
+    "reopen": Status.IN_PROGRESS,
+    "withdraw": Status.WITHDRAWN,
+    "derive": Status.DERIVED,
+}
+
+
+def _available_actions(case: Case) -> list[dict[str, str]]:
+    names = []
+    for name in ACTIONS:
+        needed = NEEDS.get(name)
+        if name == "reopen" and case.status not in (Status.ANSWERED, Status.CLOSED):
+            continue
+        if name in ("start", "resume") and case.status == Status.ANSWERED:
+            continue
+        if name == "resume" and case.status != Status.WAITING:
+            continue
+        if name == "start" and case.status not in (Status.ACKNOWLEDGED, Status.ASSIGNED):
+            continue  # reopening a closed case is "reopen", with its reason
+        if needed is not None and not case.can_become(needed):
+            continue
+        if name == "extend" and (case.extended or not case.extension_allowed or not case.is_open):
+            continue
+        if name in ("note", "reply") and not case.is_open:
+            continue
+        names.append({"name": name, "label": str(ACTIONS[name][0])})
+    return names
+
+
+@login_required
+@require_POST
+def act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one lifecycle action from the case page."""
+    if action not in ACTIONS and action != "assign":
+        raise Http404
+    case = get_object_or_404(_cases(request).select_related("unit", "organization"), pk=pk)
+    try:
+        if action == "assign":
+            form = AssignForm(request.POST, people=_handlers(case))
+            if not form.is_valid():
+                raise ValidationError(_("Choose a person."))
+            services.assign_case(case, assignee=form.cleaned_data["assignee"], by=request.user)
+        else:
+            comment = CommentForm(request.POST)
+            text = comment.cleaned_data["text"] if comment.is_valid() else ""
+            if not comment.is_valid():
+                raise ValidationError(list(comment.errors["text"]))
+            if action == "close" and request.POST.get("root_cause", "").isdigit():
+                cause = RootCause.objects.filter(
+                    organization_id=case.organization_id, pk=int(request.POST["root_cause"])
+                ).first()
+                services.close_case(case, comment=text, by=request.user, root_cause=cause)
+            else:
+                ACTIONS[action][1](case, text, request.user)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+def policies(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The legal answer deadlines per kind of request, with their legal basis."""
+    organization = require_organization(request)
+    if not scope_for(request.user, Perm.VIEW).touches(organization.pk):
+        raise Http404
+    services.install_deadline_presets(organization, by=None)
+    can_manage = scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(
+        organization.pk
+    )
+    return render(
+        request,
+        "cases/policies.html",
+        {
+            "policies": DeadlinePolicy.objects.filter(organization=organization).order_by("kind"),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def policy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Adjust one legal deadline (administrators and quality managers)."""
+    organization = require_organization(request)
+    policy = get_object_or_404(DeadlinePolicy, organization=organization, pk=pk)
+    if not scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(organization.pk):
+        raise PermissionDenied
+    form = DeadlinePolicyForm(
+        request.POST or None, instance=DeadlinePolicy.objects.get(pk=policy.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_deadline_policy(policy, by=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Deadline saved."))
+            return redirect("cases:policies")
+    return render(request, "cases/policy_edit.html", {"policy": policy, "form": form})

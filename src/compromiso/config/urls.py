@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+from compromiso.api.urls import api
+from compromiso.api.urls import not_found as api_not_found
+from compromiso.core.admin_site import restrict_admin_to_superusers
+from compromiso.core.forms import (
+    LoginForm,
+    StyledPasswordChangeForm,
+    StyledSetPasswordForm,
+    TaskPasswordResetForm,
+)
+
+restrict_admin_to_superusers(admin.site)
+
+urlpatterns = [
+    path("", include("compromiso.portal.urls")),
+    path("staff/", include("compromiso.organizations.urls")),
+    path("staff/catalog/", include("compromiso.catalog.urls")),
+    path("staff/cases/", include("compromiso.cases.urls")),
+    path("staff/improvement/", include("compromiso.improvement.urls")),
+    path("staff/audit/", include("compromiso.core.urls")),
+    path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+            form_class=TaskPasswordResetForm,
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=StyledSetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "accounts/password-change/",
+        auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/password-change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,202 @@
+"""The one permission layer: roles, what each role may do, and where.
+
+A role is held on a unit (covering its whole subtree) or on a whole organisation. Nothing crosses
+an organisation's boundary; the network analyst, above organisations, sees only aggregated figures.
+
+Every view, API endpoint and export asks this module, through `scope_for(user, perm)` and the
+`.visible_to(user)` QuerySet methods built on `Scope.filter`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+QS = TypeVar("QS", bound=models.QuerySet[Any])
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    QUALITY_MANAGER = "quality_manager", _("Quality manager")
+    CASE_OFFICER = "case_officer", _("Case officer")
+    UNIT_HEAD = "unit_head", _("Unit head")
+    AUDITOR = "auditor", _("Auditor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Perm(StrEnum):
+    VIEW = "view"  # read the organisation's structure and catalogue
+    MANAGE_ORGANIZATION = "manage_organization"  # settings, business calendar
+    MANAGE_UNITS = "manage_units"
+    MANAGE_MEMBERS = "manage_members"
+    MANAGE_CATALOG = "manage_catalog"  # channels, touch points, services, attributes
+    VIEW_AUDIT_LOG = "view_audit_log"
+    HANDLE_CASES = "handle_cases"  # acknowledge, assign, answer and close cases
+    MANAGE_IMPROVEMENT = "manage_improvement"  # propose and run improvement actions
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.ADMINISTRATOR: frozenset(Perm),
+    Role.QUALITY_MANAGER: frozenset(
+        {
+            Perm.VIEW,
+            Perm.MANAGE_ORGANIZATION,
+            Perm.MANAGE_CATALOG,
+            Perm.VIEW_AUDIT_LOG,
+            Perm.HANDLE_CASES,
+            Perm.MANAGE_IMPROVEMENT,
+        }
+    ),
+    # Unit heads are the providers of their services: they keep their services' attributes.
+    Role.UNIT_HEAD: frozenset(
+        {Perm.VIEW, Perm.MANAGE_CATALOG, Perm.HANDLE_CASES, Perm.MANAGE_IMPROVEMENT}
+    ),
+    Role.CASE_OFFICER: frozenset({Perm.VIEW, Perm.HANDLE_CASES}),
+    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_AUDIT_LOG}),
+    Role.VIEWER: frozenset({Perm.VIEW}),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a user holds one permission: whole organisations, and unit subtrees by tree path."""
+
+    organization_ids: frozenset[int] = frozenset()
+    unit_paths: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.organization_ids and not self.unit_paths
+
+    def touches(self, organization_id: int) -> bool:
+        """True when the permission is held anywhere inside the organisation."""
+        return organization_id in self.organization_ids or organization_id in self.unit_paths
+
+    def covers_organization(self, organization_id: int) -> bool:
+        """True when the permission is held on the whole organisation."""
+        return organization_id in self.organization_ids
+
+    def covers(self, organization_id: int, unit_path: str | None) -> bool:
+        """True when the permission reaches a row of this organisation placed at `unit_path`.
+
+        A row with no unit (an organisation-wide row) needs the permission on the whole
+        organisation.
+        """
+        if organization_id in self.organization_ids:
+            return True
+        if unit_path is None:
+            return False
+        return any(unit_path.startswith(p) for p in self.unit_paths.get(organization_id, ()))
+
+    def filter(
+        self,
+        queryset: QS,
+        *,
+        organization_field: str = "organization",
+        path_field: str | None = None,
+        organization_wide_if_touched: bool = False,
+    ) -> QS:
+        """Restrict a QuerySet to the rows this scope reaches.
+
+        `path_field` names the unit path that places each row in the tree (e.g.
+        "provider_unit__path"); rows without one are organisation-wide. With
+        `organization_wide_if_touched`, such rows are visible to anyone holding the permission
+        anywhere in their organisation (reference data such as channels).
+        """
+        org_id = f"{organization_field}_id"
+        condition = Q(**{f"{org_id}__in": self.organization_ids})
+        if organization_wide_if_touched:
+            condition |= Q(**{f"{org_id}__in": list(self.unit_paths)})
+        elif path_field is not None:
+            for organization_id, paths in self.unit_paths.items():
+                for path in paths:
+                    condition |= Q(**{org_id: organization_id, f"{path_field}__startswith": path})
+        if self.is_empty:
+            return queryset.none()
+        return queryset.filter(condition)
+
+
+def _memberships(user: Any) -> list[Any]:
+    """The user's memberships in active organisations, loaded once per user object."""
+    cached = getattr(user, "_compromiso_memberships", None)
+    if cached is None:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            cached = []
+        else:
+            membership_model = apps.get_model("organizations", "Membership")
+            cached = list(
+                membership_model.objects.filter(user=user, organization__is_active=True)
+                .select_related("unit")
+                .only("organization_id", "role", "unit__path", "unit__is_active")
+            )
+        user._compromiso_memberships = cached
+    return cached
+
+
+def forget_memberships(user: Any) -> None:
+    """Drop the cached memberships after they changed."""
+    if hasattr(user, "_compromiso_memberships"):
+        del user._compromiso_memberships
+
+
+def scope_for(user: Any, perm: Perm) -> Scope:
+    """Where `user` holds `perm`."""
+    whole: set[int] = set()
+    paths: dict[int, set[str]] = {}
+    for membership in _memberships(user):
+        if perm not in ROLE_PERMISSIONS.get(membership.role, frozenset()):
+            continue
+        if membership.unit_id is None:
+            whole.add(membership.organization_id)
+        else:
+            paths.setdefault(membership.organization_id, set()).add(membership.unit.path)
+    return Scope(
+        organization_ids=frozenset(whole),
+        unit_paths={org: _outermost(p) for org, p in paths.items() if org not in whole},
+    )
+
+
+def _outermost(paths: Iterable[str]) -> tuple[str, ...]:
+    """Drop paths already covered by an ancestor path."""
+    kept: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(kept)
+
+
+def roles_in(user: Any, organization_id: int) -> set[str]:
+    """The roles the user holds anywhere in an organisation."""
+    return {m.role for m in _memberships(user) if m.organization_id == organization_id}
+
+
+def organization_ids_for(user: Any) -> list[int]:
+    """The organisations the user is a member of, in a stable order."""
+    return sorted({m.organization_id for m in _memberships(user)})
+
+
+def has_perm(user: Any, perm: Perm, *, organization_id: int, unit_path: str | None = None) -> bool:
+    """Does `user` hold `perm` on a row of this organisation placed at `unit_path`?"""
+    return scope_for(user, perm).covers(organization_id, unit_path)
+
+
+def require(user: Any, perm: Perm, *, organization_id: int, unit_path: str | None = None) -> None:
+    """Raise PermissionDenied unless `has_perm`. `user=None` is the system itself."""
+    if user is None:
+        return
+    if not has_perm(user, perm, organization_id=organization_id, unit_path=unit_path):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def is_network_analyst(user: Any) -> bool:
+    """The network role above organisations: aggregated figures across all of them, no rows."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    network_member = apps.get_model("organizations", "NetworkMember")
+    return bool(network_member.objects.filter(user=user).exists())

@@ -1,0 +1,116 @@
+"""Demo: improvement actions born of the demo complaints — one checked effective and published,
+one being checked, one in progress, one proposed — so the board, the effect chart and the public
+"you said, we did" page have something real to show. Loading twice adds nothing."""
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from compromiso.cases.models import Case, RootCause
+from compromiso.improvement import services
+from compromiso.improvement.models import ActionStatus, ImprovementAction
+from compromiso.organizations.models import Membership, Organization, Unit
+
+TEXTS = {
+    "es": [
+        (
+            "Turnos con cita previa en horas punta",
+            "Abrir cita previa en línea y reforzar el mesón de 11 a 13 h.",
+            "Ahora puede pedir hora en línea y en las horas de más público hay más personas "
+            "atendiendo.",
+        ),
+        (
+            "Información clara en la web",
+            "Reescribir las fichas de trámites con lenguaje claro.",
+            "",
+        ),
+        ("Revisar el cobro en caja", "Conciliar los pagos duplicados cada día.", ""),
+        ("Formulario web más simple", "Reducir el formulario de solicitud a una página.", ""),
+    ],
+    "ca": [
+        (
+            "Cita prèvia a l'OAC en hores punta",
+            "Obrir cita prèvia en línia i reforçar l'atenció d'11 a 13 h.",
+            "Ara podeu demanar cita en línia i a les hores de més gent hi ha més personal.",
+        ),
+        ("Informació clara al web", "Reescriure les fitxes de tràmits amb llenguatge clar.", ""),
+        ("Revisar els rebuts", "Conciliar cada dia els cobraments duplicats.", ""),
+        ("Formulari web més senzill", "Reduir el formulari de sol·licitud a una pàgina.", ""),
+    ],
+}
+# The cause each demo action answers: waiting (the demo complaints about it fall over the last
+# five months), information, procedure; the last comes from a suggestion.
+CAUSES = ["TIE", "INF", "PRO", None]
+STEPS = [
+    [ActionStatus.APPROVED, ActionStatus.IN_PROGRESS, ActionStatus.CHECKING],
+    [ActionStatus.APPROVED, ActionStatus.IN_PROGRESS, ActionStatus.CHECKING],
+    [ActionStatus.APPROVED, ActionStatus.IN_PROGRESS],
+    [],
+]
+
+
+def load(context: dict[str, Any]) -> None:
+    for organization in context["organizations"].values():
+        if ImprovementAction.objects.filter(organization=organization).exists():
+            continue
+        _generate(organization)
+
+
+def _generate(organization: Organization) -> None:
+    today = timezone.localdate()
+    by_code = {cause.code: cause for cause in RootCause.objects.filter(organization=organization)}
+    # Catalan codes differ only for time ("TEM").
+    causes = [
+        (by_code.get(code) or by_code.get("TEM" if code == "TIE" else "")) if code else None
+        for code in CAUSES
+    ]
+    unit = Unit.objects.filter(organization=organization, is_active=True).order_by("path").first()
+    if unit is None or not by_code:
+        return
+    head = Membership.objects.filter(organization=organization, role="quality_manager").first()
+    language = "ca" if organization.language == "ca" else "es"
+    suggestion = Case.objects.filter(organization=organization, kind="suggestion").first()
+    for number, ((title, description, summary), steps) in enumerate(
+        zip(TEXTS[language], STEPS, strict=True)
+    ):
+        cause = causes[number] or next(iter(by_code.values()))
+        origins: list[dict[str, Any]] = [{"root_cause": cause}]
+        if number == 3 and suggestion is not None:
+            origins = [{"case": suggestion}]
+        action = services.create_action(
+            organization,
+            by=None,
+            title=title,
+            description=description,
+            owner_unit=unit,
+            responsible=head.user if head else None,
+            due_date=today + dt.timedelta(days=30 + 20 * number),
+            origins=origins,
+        )
+        if steps:
+            # Measured over the quarter before the action began, five months ago.
+            action.baseline_start = today - dt.timedelta(days=240)
+            action.baseline_end = today - dt.timedelta(days=151)
+            action.baseline_count = services.metric_count(
+                organization,
+                kind=action.metric,
+                root_cause=action.metric_root_cause,
+                category=action.metric_category,
+                start=action.baseline_start,
+                end=action.baseline_end,
+            )
+            action.save()
+        for step in steps:
+            services.move_action(action, step, by=None)
+        if steps:
+            action.after_start = today - dt.timedelta(days=150)
+            action.save(update_fields=["after_start"])
+        if number == 0:
+            services.record_check(
+                action,
+                effective=True,
+                evidence="Seguimiento mensual de reclamos por esperas tras el cambio.",
+                by=None,
+            )
+            services.publish(action, is_public=True, summary=summary, by=None)

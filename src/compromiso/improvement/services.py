@@ -1,0 +1,430 @@
+"""Every change to an improvement action: creation with its origins and baseline, the PDCA
+lifecycle, the effect check and publication. Each step writes an ActionEvent and an audit entry."""
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compromiso.cases import facts
+from compromiso.cases.models import Case, CaseDailyFact, Category, RootCause
+from compromiso.core.audit import changes, log_action, snapshot
+from compromiso.core.errors import DomainError
+from compromiso.core.permissions import Perm, require
+from compromiso.improvement import metrics
+from compromiso.improvement.models import (
+    ACTION_TRANSITIONS,
+    ENDED_ACTION_STATUSES,
+    ActionEvent,
+    ActionOrigin,
+    ActionStatus,
+    ImprovementAction,
+    MetricKind,
+    OriginKind,
+)
+from compromiso.organizations.models import Organization, Unit, User
+
+BASELINE_DAYS = 90
+
+
+class ActionError(DomainError):
+    pass
+
+
+def _require(action_or_unit: ImprovementAction | Unit, by: User | None) -> None:
+    unit = (
+        action_or_unit.owner_unit
+        if isinstance(action_or_unit, ImprovementAction)
+        else action_or_unit
+    )
+    require(by, Perm.MANAGE_IMPROVEMENT, organization_id=unit.organization_id, unit_path=unit.path)
+
+
+def metric_count(
+    organization: Organization,
+    *,
+    kind: str,
+    root_cause: RootCause | None,
+    category: Category | None,
+    start: dt.date,
+    end: dt.date,
+) -> int:
+    """Cases received in [start, end] that the metric counts, read from the daily facts."""
+    facts.refresh(organization)
+    rows = CaseDailyFact.objects.filter(organization=organization, day__gte=start, day__lte=end)
+    if kind == MetricKind.CASE_CAUSE:
+        rows = rows.filter(root_cause=root_cause)
+    elif kind == MetricKind.CASE_CATEGORY:
+        rows = rows.filter(category=category)
+    else:
+        return 0
+    return int(rows.aggregate(total=Sum("received"))["total"] or 0)
+
+
+def monthly_series(action: ImprovementAction, months: int = 12) -> list[tuple[str, int]]:
+    """The metric month by month, for the before/after chart."""
+    if not action.metric:
+        return []
+    facts.refresh(action.organization)
+    end = timezone.localdate()
+    start = (end.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    rows = CaseDailyFact.objects.filter(
+        organization=action.organization, day__gte=start, day__lte=end
+    )
+    if action.metric == MetricKind.CASE_CAUSE:
+        rows = rows.filter(root_cause=action.metric_root_cause)
+    else:
+        rows = rows.filter(category=action.metric_category)
+    counts: Counter[str] = Counter()
+    for day, received in rows.values_list("day", "received"):
+        counts[day.strftime("%Y-%m")] += received
+    series = []
+    month = start
+    while month <= end:
+        key = month.strftime("%Y-%m")
+        series.append((key, counts.get(key, 0)))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return series
+
+
+def _origin_weight(organization: Organization, origin: ActionOrigin, today: dt.date) -> int:
+    """How much an origin weighs in the priority: cases in the last 90 days, times their trend
+    against the 90 days before (capped), or a fixed weight for a single case."""
+    if origin.kind == OriginKind.CASE:
+        return 5
+    kind = (
+        MetricKind.CASE_CAUSE if origin.kind == OriginKind.CASE_CAUSE else MetricKind.CASE_CATEGORY
+    )
+
+    def count(start: dt.date, end: dt.date) -> int:
+        return metric_count(
+            organization,
+            kind=kind,
+            root_cause=origin.root_cause,
+            category=origin.category,
+            start=start,
+            end=end,
+        )
+
+    recent = count(today - dt.timedelta(days=BASELINE_DAYS), today)
+    earlier = count(
+        today - dt.timedelta(days=2 * BASELINE_DAYS),
+        today - dt.timedelta(days=BASELINE_DAYS + 1),
+    )
+    origin.cases_count = recent
+    trend = min(max(recent / earlier, 0.5), 3.0) if earlier else (2.0 if recent else 1.0)
+    return round(recent * trend)
+
+
+@transaction.atomic
+def create_action(
+    organization: Organization,
+    *,
+    by: User | None,
+    title: str,
+    description: str,
+    owner_unit: Unit,
+    due_date: dt.date,
+    origins: list[dict[str, Any]],
+    responsible: User | None = None,
+    services: Any = (),
+    touch_points: Any = (),
+    effort: str = "medium",
+) -> ImprovementAction:
+    """Propose an action. It needs at least one origin (what caused it) and a future due date;
+    the metric its effect will be checked on and its baseline are captured now."""
+    if owner_unit.organization_id != organization.pk:
+        raise ValidationError({"owner_unit": _("This belongs to another organisation.")})
+    _require(owner_unit, by)
+    today = timezone.localdate()
+    if not origins:
+        raise ValidationError(_("Link the action to what caused it (at least one origin)."))
+    if due_date < today:
+        raise ValidationError({"due_date": _("The due date cannot be in the past.")})
+    action = ImprovementAction(
+        organization=organization,
+        title=title.strip(),
+        description=description.strip(),
+        owner_unit=owner_unit,
+        responsible=responsible,
+        due_date=due_date,
+        effort=effort,
+    )
+    action.full_clean(exclude=["organization", "owner_unit", "responsible"])
+    action.save()
+    action.services.set(services)
+    action.touch_points.set(touch_points)
+    built = [_origin(action, **origin) for origin in origins]
+    priority = sum(_origin_weight(organization, origin, today) for origin in built)
+    ActionOrigin.objects.bulk_create(built)
+    action.computed_priority = action.priority = priority
+    first_cause = next((o.root_cause for o in built if o.root_cause), None)
+    first_category = next((o.category for o in built if o.category), None)
+    case_origin = next((o.case for o in built if o.case), None)
+    if first_cause is None and first_category is None and case_origin is not None:
+        first_cause, first_category = case_origin.root_cause, case_origin.category
+    if first_cause is not None:
+        action.metric, action.metric_root_cause = MetricKind.CASE_CAUSE, first_cause
+    elif first_category is not None:
+        action.metric, action.metric_category = MetricKind.CASE_CATEGORY, first_category
+    if action.metric:
+        action.baseline_start = today - dt.timedelta(days=BASELINE_DAYS)
+        action.baseline_end = today - dt.timedelta(days=1)
+        action.baseline_count = metric_count(
+            organization,
+            kind=action.metric,
+            root_cause=action.metric_root_cause,
+            category=action.metric_category,
+            start=action.baseline_start,
+            end=action.baseline_end,
+        )
+    action.save()
+    ActionEvent.objects.create(action=action, actor=by, to_status=ActionStatus.PROPOSED)
+    log_action(
+        action,
+        "improvement.action.created",
+        by=by,
+        data={"origins": [str(o) for o in built], "priority": priority},
+    )
+    return action
+
+
+def _origin(
+    action: ImprovementAction,
+    *,
+    root_cause: RootCause | None = None,
+    category: Category | None = None,
+    case: Case | None = None,
+) -> ActionOrigin:
+    target = root_cause or category or case
+    if target is None:
+        raise ValidationError(_("Each origin must point to a root cause, a category or a case."))
+    if target.organization_id != action.organization_id:
+        raise ValidationError(_("An origin belongs to another organisation."))
+    if root_cause is not None:
+        return ActionOrigin(action=action, kind=OriginKind.CASE_CAUSE, root_cause=root_cause)
+    if category is not None:
+        return ActionOrigin(action=action, kind=OriginKind.CASE_CATEGORY, category=category)
+    return ActionOrigin(action=action, kind=OriginKind.CASE, case=case, cases_count=1)
+
+
+def _editable(action: ImprovementAction) -> None:
+    if action.status in ENDED_ACTION_STATUSES:
+        raise ActionError(
+            _("This action is closed or rejected and can no longer be changed."), code="ended"
+        )
+
+
+EDITABLE = ("title", "description", "responsible", "due_date", "effort")
+
+
+@transaction.atomic
+def update_action(
+    action: ImprovementAction, *, by: User | None, **fields: Any
+) -> ImprovementAction:
+    _require(action, by)
+    _editable(action)
+    names = [name for name in fields if name in EDITABLE]
+    before = snapshot(action, names)
+    for name in names:
+        setattr(action, name, fields[name])
+    if "due_date" in names and action.due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date cannot be in the past.")})
+    action.full_clean(exclude=["organization", "owner_unit", "responsible"])
+    action.save()
+    diff = changes(before, snapshot(action, names))
+    if diff:
+        log_action(action, "improvement.action.updated", by=by, data=diff)
+    return action
+
+
+@transaction.atomic
+def adjust_priority(
+    action: ImprovementAction, *, priority: int, reason: str, by: User | None
+) -> ImprovementAction:
+    """Override the computed priority, saying why."""
+    _require(action, by)
+    _editable(action)
+    if not reason.strip():
+        raise ValidationError({"priority_reason": _("Say why the priority changes.")})
+    if not 0 <= priority <= 100000:
+        raise ValidationError({"priority": _("The priority goes from 0 to 100,000.")})
+    old = action.priority
+    action.priority, action.priority_reason = priority, reason.strip()
+    action.save(update_fields=["priority", "priority_reason", "updated_at"])
+    ActionEvent.objects.create(
+        action=action, actor=by, comment=f"{old} → {priority}: {reason.strip()}"
+    )
+    log_action(action, "improvement.action.prioritised", by=by, data={"priority": [old, priority]})
+    return action
+
+
+@transaction.atomic
+def move_action(
+    action: ImprovementAction, to: str, *, by: User | None, comment: str = ""
+) -> ImprovementAction:
+    """Take one step of the lifecycle. The effect check has its own step (record_check)."""
+    if by is not None:
+        _require(action, by)
+    _editable(action)
+    if to in (ActionStatus.EFFECTIVE, ActionStatus.NOT_EFFECTIVE):
+        raise ActionError(_("Record the effect check to finish checking."), code="check")
+    if to == ActionStatus.CLOSED and action.status not in (
+        ActionStatus.EFFECTIVE,
+        ActionStatus.NOT_EFFECTIVE,
+    ):
+        raise ActionError(
+            _("An action is closed only after its effect has been checked."), code="unchecked"
+        )
+    if to not in ACTION_TRANSITIONS[action.status]:
+        raise ActionError(
+            _("An action that is “%(current)s” cannot become “%(next)s”.")
+            % {"current": action.get_status_display(), "next": ActionStatus(to).label},
+            code="invalid_transition",
+        )
+    if to == ActionStatus.REJECTED:
+        if not comment.strip():
+            raise ValidationError({"comment": _("Give the reason for rejecting the action.")})
+        action.rejection_reason = comment.strip()[:500]
+    if to == ActionStatus.IN_PROGRESS:
+        action.after_start = timezone.localdate()  # the effect is measured from here on
+    if to in (ActionStatus.CLOSED, ActionStatus.REJECTED):
+        action.completed_at = timezone.now()
+    ActionEvent.objects.create(
+        action=action, actor=by, from_status=action.status, to_status=to, comment=comment
+    )
+    action.status = to
+    action.save()
+    log_action(action, f"improvement.action.{to}", by=by)
+    return action
+
+
+def effect(action: ImprovementAction, until: dt.date | None = None) -> metrics.RateChange | None:
+    """The metric's rate before the action and since it started, with the rate ratio's 95 % CI."""
+    if not action.metric or action.baseline_start is None or action.baseline_end is None:
+        return None
+    start = action.after_start
+    if start is None:
+        return None
+    end = until or action.after_end or timezone.localdate()
+    after = (
+        action.after_count or 0
+        if action.after_end is not None and until is None
+        else metric_count(
+            action.organization,
+            kind=action.metric,
+            root_cause=action.metric_root_cause,
+            category=action.metric_category,
+            start=start,
+            end=end,
+        )
+    )
+    return metrics.rate_change(
+        action.baseline_count or 0,
+        metrics.months_between(action.baseline_start, action.baseline_end),
+        after,
+        metrics.months_between(start, end),
+    )
+
+
+@transaction.atomic
+def record_check(
+    action: ImprovementAction, *, effective: bool, evidence: str, by: User | None
+) -> ImprovementAction:
+    """Whoever checks records whether the action worked, with evidence, after seeing the metric
+    before and after."""
+    _require(action, by)
+    _editable(action)
+    if action.status != ActionStatus.CHECKING:
+        raise ActionError(_("Move the action to checking first."), code="not_checking")
+    if not action.metric:
+        raise ActionError(_("This action has no metric to check its effect on."), code="no_metric")
+    if not evidence.strip():
+        raise ValidationError({"evidence": _("Give the evidence of the check.")})
+    today = timezone.localdate()
+    assert action.after_start is not None
+    action.after_end = today
+    action.after_count = metric_count(
+        action.organization,
+        kind=action.metric,
+        root_cause=action.metric_root_cause,
+        category=action.metric_category,
+        start=action.after_start,
+        end=today,
+    )
+    action.evidence = evidence.strip()
+    to = ActionStatus.EFFECTIVE if effective else ActionStatus.NOT_EFFECTIVE
+    ActionEvent.objects.create(
+        action=action, actor=by, from_status=action.status, to_status=to, comment=evidence
+    )
+    action.status = to
+    action.save()
+    log_action(
+        action,
+        "improvement.action.checked",
+        by=by,
+        data={"effective": effective, "after_count": action.after_count},
+    )
+    return action
+
+
+@transaction.atomic
+def publish(
+    action: ImprovementAction, *, is_public: bool, summary: str, by: User | None
+) -> ImprovementAction:
+    """Choose whether the action appears on the public "you said, we did" page once effective."""
+    _require(action, by)
+    if is_public and not summary.strip():
+        raise ValidationError({"public_summary": _("Say in plain words what changed.")})
+    action.is_public, action.public_summary = is_public, summary.strip()
+    action.full_clean(exclude=["organization", "owner_unit", "responsible"])
+    action.save(update_fields=["is_public", "public_summary", "updated_at"])
+    log_action(action, "improvement.action.published", by=by, data={"public": is_public})
+    return action
+
+
+def figures(actions: Any, today: dt.date | None = None) -> dict[str, Any]:
+    """Open, overdue, closed on time, share effective, and the same by unit."""
+    today = today or timezone.localdate()
+    rows = list(actions.select_related("owner_unit"))
+
+    def summary(items: list[ImprovementAction]) -> dict[str, Any]:
+        ended = [a for a in items if a.status == ActionStatus.CLOSED and a.completed_at]
+        checked = [
+            a
+            for a in items
+            if a.evidence
+            and a.status
+            in (ActionStatus.EFFECTIVE, ActionStatus.NOT_EFFECTIVE, ActionStatus.CLOSED)
+        ]
+        on_time = [a for a in ended if timezone.localdate(a.completed_at) <= a.due_date]
+        effective = [a for a in checked if a.status == ActionStatus.EFFECTIVE or _was_effective(a)]
+        return {
+            "total": len(items),
+            "open": sum(1 for a in items if a.is_open),
+            "overdue": sum(1 for a in items if a.is_overdue(today)),
+            "closed": len(ended),
+            "closed_on_time": round(100 * len(on_time) / len(ended), 1) if ended else None,
+            "effective": round(100 * len(effective) / len(checked), 1) if checked else None,
+        }
+
+    by_unit: dict[str, list[ImprovementAction]] = {}
+    for action in rows:
+        by_unit.setdefault(action.owner_unit.name, []).append(action)
+    return {
+        "all": summary(rows),
+        "by_unit": [(name, summary(items)) for name, items in sorted(by_unit.items())],
+    }
+
+
+def _was_effective(action: ImprovementAction) -> bool:
+    """A closed action counts as effective if its check said so."""
+    return (
+        action.status == ActionStatus.CLOSED
+        and action.events.filter(to_status=ActionStatus.EFFECTIVE).exists()
+    )

@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from compromiso.organizations.models import (
+    ApiToken,
+    ClosureDay,
+    Membership,
+    NetworkMember,
+    Organization,
+    Unit,
+    User,
+)
+
+admin.site.register(User, UserAdmin)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
+    list_display = ["name", "slug", "country", "subdivision", "jurisdiction", "is_active"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin[Unit]):
+    list_display = ["name", "organization", "kind", "code", "path", "is_active"]
+    list_filter = ["organization", "kind"]
+    readonly_fields = ["path"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin[Membership]):
+    list_display = ["user", "organization", "unit", "role"]
+    list_filter = ["organization", "role"]
+
+
+admin.site.register(NetworkMember)
+admin.site.register(ClosureDay)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = ["name", "user", "organization", "hint", "created_at", "revoked_at"]
+    readonly_fields = ["key_hash", "hint"]

@@ -1,0 +1,145 @@
+"""The demo network: what the issue promises, and loading twice changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from compromiso.catalog.models import Attribute, Channel, ChannelKind, Service, TouchPoint
+from compromiso.core.permissions import Role
+from compromiso.organizations.models import Membership, NetworkMember, Organization, Unit, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    from compromiso.cases.models import Case, CaseEvent
+
+    return [
+        model.objects.count()
+        for model in (
+            Organization,
+            Unit,
+            Service,
+            Attribute,
+            Channel,
+            TouchPoint,
+            Membership,
+            User,
+            Case,
+            CaseEvent,
+        )
+    ]
+
+
+@pytest.fixture
+def demo():
+    out = StringIO()
+    call_command("demo", cases=40, stdout=out)
+    return out.getvalue()
+
+
+def test_loading_the_demo_twice_changes_nothing(demo):
+    before = _counts()
+
+    call_command("demo", cases=40, stdout=StringIO())
+
+    assert _counts() == before
+
+
+def test_chilean_service_has_the_promised_structure(demo):
+    chile = Organization.objects.get(slug="sntc")
+    units = Unit.objects.filter(organization=chile)
+
+    assert (chile.country, chile.language, chile.jurisdiction) == ("CL", "es", "cl_public")
+    assert units.filter(kind="region").count() == 3
+    assert units.filter(kind="branch").count() == 8
+    assert units.filter(kind="area").count() == 6
+    assert all(u.parent.kind == "region" for u in units.filter(kind="branch"))
+    services = Service.objects.filter(organization=chile)
+    assert services.count() == 12
+    assert services.filter(audience="internal").count() >= 3
+
+
+def test_catalan_council_has_the_promised_structure(demo):
+    council = Organization.objects.get(slug="sant-pere-de-riu")
+
+    assert (council.country, council.subdivision, council.language) == ("ES", "CT", "ca")
+    assert Unit.objects.filter(organization=council, kind="branch").count() == 1
+    assert Unit.objects.filter(organization=council, kind="area").count() == 4
+    assert Service.objects.filter(organization=council).count() == 6
+
+
+def test_every_service_has_attributes_and_every_channel_kind_exists(demo):
+    for service in Service.objects.all():
+        assert service.attributes.count() >= 3, service
+        assert service.channels.exists(), service
+    for organization in Organization.objects.all():
+        kinds = set(
+            Channel.objects.filter(organization=organization).values_list("kind", flat=True)
+        )
+        assert kinds == set(ChannelKind.values)
+        assert TouchPoint.objects.filter(organization=organization).exists()
+
+
+def test_one_person_per_role_in_each_organisation_and_a_network_analyst(demo):
+    for organization in Organization.objects.all():
+        for role in Role.values:
+            assert Membership.objects.filter(organization=organization, role=role).count() == 1
+    assert NetworkMember.objects.get().user.username == "red-analista"
+
+
+def test_demo_passwords_work_and_are_printed(demo, client):
+    assert "compromiso-demo" in demo
+    assert "cl-admin" in demo
+    assert "ct-admin" in demo
+    assert "red-analista" in demo
+    response = client.post(reverse("login"), {"username": "cl-jefe", "password": "compromiso-demo"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("organizations:overview")
+
+
+def test_chilean_unit_head_sees_only_the_arica_region(demo):
+    head = User.objects.get(username="cl-jefe")
+
+    names = set(Unit.objects.visible_to(head).values_list("name", flat=True))
+
+    assert names == {"Dirección Regional de Arica y Parinacota", "Sucursal Arica", "Sucursal Putre"}
+    assert list(Service.objects.visible_to(head).values_list("code", flat=True)) == ["ATP-AP"]
+
+
+def test_closure_days_mix_with_package_holidays(demo):
+    import datetime as dt
+
+    council = Organization.objects.get(slug="sant-pere-de-riu")
+    year = dt.date.today().year
+    calendar = council.business_calendar()
+
+    assert not calendar.is_business_day(dt.date(year, 9, 11))  # Diada, from the holiday tables
+    assert dt.date(year, 6, 29) in calendar.closed_days  # local feast, kept as data
+
+
+def test_demo_organisations_have_the_legal_deadlines_of_their_jurisdiction(demo):
+    from compromiso.cases.models import DeadlinePolicy
+
+    chile = DeadlinePolicy.objects.get(organization__slug="sntc", kind="complaint")
+    catalonia = DeadlinePolicy.objects.get(organization__slug="sant-pere-de-riu", kind="complaint")
+
+    assert (chile.amount, chile.unit) == (20, "business_days")
+    assert (catalonia.amount, catalonia.unit) == (3, "months")
+
+
+def test_demo_cases_span_the_year_and_the_lifecycle(demo):
+    from compromiso.cases.models import Case
+
+    chile = Case.objects.filter(organization__slug="sntc")
+    assert chile.count() == 40
+    assert Case.objects.filter(organization__slug="sant-pere-de-riu").count() == 8
+    assert chile.filter(status="closed").exists()
+    assert {c.kind for c in chile} >= {"complaint", "inquiry"}
+    for case in chile.filter(status="closed"):
+        assert case.received_at <= case.answered_at <= case.closed_at
+        assert list(case.events.values_list("at", flat=True)) == sorted(
+            case.events.values_list("at", flat=True)
+        )

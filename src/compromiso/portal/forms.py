@@ -1,0 +1,136 @@
+"""Public forms. Every field is validated here and again by the services."""
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from compromiso.cases.models import CaseKind, ReplyChannel
+from compromiso.catalog.models import Service
+from compromiso.core.forms import MultipleFileField, StyledFormMixin
+
+
+class PublicCaseForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("What do you want to do?"), choices=CaseKind.choices)
+    service = forms.ModelChoiceField(
+        label=_("Service concerned"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("— I don't know / other —"),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Describe what happened or what you propose"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    attachments = MultipleFileField(
+        label=_("Attach files (optional)"),
+        help_text=_("Up to 5 files of 10 MB: PDF, images, text, Office or OpenDocument."),
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Send it anonymously (suggestions and compliments only)"), required=False
+    )
+    requester_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    requester_national_id = forms.CharField(
+        label=_("National ID (optional)"), max_length=20, required=False
+    )
+    requester_email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("We send the tracking code and the answer here."),
+    )
+    requester_phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+    requester_address = forms.CharField(
+        label=_("Postal address (optional)"), max_length=300, required=False
+    )
+    reply_channel = forms.ChoiceField(
+        label=_("How do you want the answer?"), choices=ReplyChannel.choices
+    )
+    # Anti-spam: a field people never see (bots fill it) and a one-time submission id.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    submission_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("submission_id", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+        self.fields["website"].widget.attrs.update(
+            {"tabindex": "-1", "autocomplete": "off", "class": "form-control"}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("website"):
+            raise forms.ValidationError(_("Your request could not be sent."), code="spam")
+        anonymous = data.get("is_anonymous")
+        if not anonymous and not data.get("requester_name", "").strip():
+            self.add_error("requester_name", _("Give your name, or send it anonymously."))
+        wants_email = data.get("reply_channel") == ReplyChannel.EMAIL
+        if wants_email and not anonymous and not data.get("requester_email"):
+            self.add_error("requester_email", _("Give an e-mail address for the answer."))
+        return data
+
+
+class TrackForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=32)
+    secret = forms.CharField(label=_("Secret"), max_length=20)
+
+
+class VerdictForm(StyledFormMixin, forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("Do you accept the answer?"),
+        choices=[("yes", _("Yes, I accept it")), ("no", _("No, I do not accept it"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Why? (required if you do not accept it)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RequesterMessageForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Your message"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    attachments = MultipleFileField(label=_("Attach files (optional)"))
+
+
+SCALE = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class RatingForm(StyledFormMixin, forms.Form):
+    outcome = forms.TypedChoiceField(
+        label=_("How satisfied are you with the outcome?"),
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    courtesy = forms.TypedChoiceField(
+        label=_("Were you treated with courtesy?"),
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    clarity = forms.TypedChoiceField(
+        label=_("Was the answer clear?"), choices=SCALE, coerce=int, widget=forms.RadioSelect
+    )
+    timeliness = forms.TypedChoiceField(
+        label=_("Did you get it in reasonable time?"),
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything else? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

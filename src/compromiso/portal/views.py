@@ -1,0 +1,283 @@
+"""Public pages. No models here: portal reads and writes through the domain apps' services."""
+
+import hashlib
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from compromiso.cases import services as case_services
+from compromiso.cases.models import Attachment, Case, HandlingRating, Status
+from compromiso.catalog.models import Audience, Channel, ChannelKind, Service
+from compromiso.core.forms import add_service_error
+from compromiso.core.ratelimit import allow, blocked, client_address
+from compromiso.organizations.models import Organization
+from compromiso.portal.forms import (
+    PublicCaseForm,
+    RatingForm,
+    RequesterMessageForm,
+    TrackForm,
+    VerdictForm,
+)
+
+SUBMISSIONS_PER_HOUR = 20
+FAILED_LOOKUPS_PER_15_MINUTES = 10
+ACK_SESSION_KEY = "compromiso_case_received"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The public front page: the organisations of this network."""
+    organizations = Organization.objects.filter(is_active=True).only("name", "slug", "country")
+    return render(request, "portal/home.html", {"organizations": organizations})
+
+
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public form for complaints, suggestions, inquiries, compliments and information
+    requests. Works without JavaScript; acknowledges only after the case is committed."""
+    organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    web = Channel.objects.filter(
+        organization=organization, kind=ChannelKind.WEB, is_active=True
+    ).first()
+    if web is None:
+        raise Http404("This organisation takes no requests on the web.")
+    public_services = Service.objects.filter(
+        organization=organization, is_active=True, audience=Audience.EXTERNAL
+    )
+    form = PublicCaseForm(request.POST or None, request.FILES or None, services=public_services)
+    if request.method == "POST":
+        if not allow(
+            f"case-intake:{client_address(request.META)}",
+            limit=SUBMISSIONS_PER_HOUR,
+            window_seconds=3600,
+        ):
+            return render(request, "portal/too_many.html", status=429)
+        if form.is_valid():
+            case = _submit(request, organization, web, form)
+            if case is not None:
+                return redirect("portal:case_received", slug=organization.slug)
+    return render(request, "portal/case_form.html", {"organization": organization, "form": form})
+
+
+def _submit(
+    request: HttpRequest, organization: Organization, web: Channel, form: PublicCaseForm
+) -> Case | None:
+    data = form.cleaned_data
+    key = f"web:{data['submission_id']}"
+    fields = {
+        k: v
+        for k, v in data.items()
+        if k not in ("website", "submission_id", "service", "attachments")
+    }
+    body_hash = hashlib.sha256(
+        json.dumps(
+            {**fields, "service": getattr(data["service"], "pk", None)}, sort_keys=True, default=str
+        ).encode()
+    ).hexdigest()
+    try:
+        with transaction.atomic():
+            earlier = case_services.case_for_intake_key(organization, key, body_hash)
+            if earlier is not None:  # the same form sent twice: show the first case again
+                return earlier
+            case, secret = case_services.receive_case(
+                organization=organization,
+                channel=web,
+                service=data["service"],
+                by=None,
+                uploads=data["attachments"],
+                **fields,
+            )
+            case_services.remember_intake_key(case, key, body_hash)
+    except (ValidationError, case_services.CaseError) as error:
+        add_service_error(form, error)
+        return None
+    request.session[ACK_SESSION_KEY] = {"code": case.tracking_code, "secret": secret}
+    return case
+
+
+def case_received(request: HttpRequest, slug: str) -> HttpResponse:
+    """The acknowledgement: tracking code and secret, shown once after the case is saved."""
+    organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    receipt = request.session.get(ACK_SESSION_KEY)
+    if receipt is None:
+        return redirect("portal:track")
+    case = Case.objects.filter(organization=organization, tracking_code=receipt["code"]).first()
+    if case is None:
+        raise Http404
+    return render(
+        request,
+        "portal/case_received.html",
+        {"organization": organization, "case": case, "secret": receipt["secret"]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """Follow a case with its tracking code and secret. Failed look-ups are rate-limited."""
+    form = TrackForm(request.POST or None)
+    case = None
+    if request.method == "POST" and form.is_valid():
+        failures = f"track-fail:{client_address(request.META)}"
+        if blocked(failures, limit=FAILED_LOOKUPS_PER_15_MINUTES):
+            return render(request, "portal/too_many.html", status=429)
+        found = (
+            Case.objects.filter(tracking_code=form.cleaned_data["code"].strip().upper())
+            .select_related("organization", "service")
+            .first()
+        )
+        if found is not None and case_services.verify_secret(found, form.cleaned_data["secret"]):
+            case = found
+            _remember_tracked(request, case)
+        else:
+            # The same message whether the code or the secret is wrong: nothing leaks.
+            allow(failures, limit=FAILED_LOOKUPS_PER_15_MINUTES, window_seconds=900)
+            form.add_error(None, _("No case matches this code and secret."))
+    if case is None:
+        return render(request, "portal/track.html", {"form": form}, status=200)
+    return redirect("portal:tracked", code=case.tracking_code)
+
+
+TRACKED_SESSION_KEY = "compromiso_tracked_cases"
+
+
+def _remember_tracked(request: HttpRequest, case: Case) -> None:
+    """After code and secret matched, this browser may follow and answer the case."""
+    tracked = [pk for pk in request.session.get(TRACKED_SESSION_KEY, []) if pk != case.pk]
+    request.session[TRACKED_SESSION_KEY] = [*tracked[-19:], case.pk]
+
+
+def _tracked_case(request: HttpRequest, code: str) -> Case:
+    case = (
+        Case.objects.filter(tracking_code=code.upper())
+        .select_related("organization", "service")
+        .first()
+    )
+    if case is None or case.pk not in request.session.get(TRACKED_SESSION_KEY, []):
+        raise Http404
+    return case
+
+
+@require_http_methods(["GET", "POST"])
+def tracked(request: HttpRequest, code: str) -> HttpResponse:
+    """The case as its requester sees it: state, public replies, the answer and the recourse;
+    accept or reject the answer; write again (with files) while the case is open."""
+    case = _tracked_case(request, code)
+    verdict_form = VerdictForm(prefix="verdict")
+    message_form = RequesterMessageForm(prefix="message")
+    if request.method == "POST":
+        try:
+            if "verdict-accepted" in request.POST:
+                verdict_form = VerdictForm(request.POST, prefix="verdict")
+                if verdict_form.is_valid():
+                    case_services.record_verdict(case, **verdict_form.cleaned_data)
+                    messages.success(request, _("Thank you: your reply was recorded."))
+                    return redirect("portal:tracked", code=case.tracking_code)
+            else:
+                message_form = RequesterMessageForm(request.POST, request.FILES, prefix="message")
+                if message_form.is_valid():
+                    case_services.add_requester_message(
+                        case,
+                        text=message_form.cleaned_data["text"],
+                        uploads=message_form.cleaned_data["attachments"],
+                    )
+                    messages.success(request, _("Your message was added to the case."))
+                    return redirect("portal:tracked", code=case.tracking_code)
+        except (ValidationError, case_services.CaseError) as error:
+            target = verdict_form if "verdict-accepted" in request.POST else message_form
+            add_service_error(target, error)
+    events = case.events.filter(is_public=True).order_by("at", "pk")
+    attachments = case.attachments.filter(is_public=True).exclude(file="")
+    return render(
+        request,
+        "portal/track_result.html",
+        {
+            "case": case,
+            "events": events,
+            "attachments": attachments,
+            "verdict_form": verdict_form,
+            "message_form": message_form,
+            "can_give_verdict": case.status == Status.ANSWERED and not case.verdict,
+            "can_write": case.is_open or case.status == Status.ANSWERED,
+            "rating_token": case_services.rating_token(case)
+            if case.answered_at and not HandlingRating.objects.filter(case=case).exists()
+            else None,
+        },
+    )
+
+
+def tracked_attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    """A file of the case, for the requester who unlocked it with code and secret."""
+    case = _tracked_case(request, code)
+    attachment = get_object_or_404(case.attachments.exclude(file=""), pk=pk, is_public=True)
+    return _file_response(attachment)
+
+
+def _file_response(attachment: Attachment) -> FileResponse:
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The short survey on how a case was handled: no login, a signed link from the answer."""
+    case = case_services.case_for_rating_token(token)
+    if case is None or case.organization.slug != slug:
+        raise Http404
+    form = RatingForm(request.POST or None)
+    done = HandlingRating.objects.filter(case=case).exists()
+    if request.method == "POST" and not done and form.is_valid():
+        try:
+            case_services.rate_handling(case, **form.cleaned_data)
+        except (ValidationError, case_services.CaseError) as error:
+            add_service_error(form, error)
+        else:
+            done = True
+    return render(
+        request,
+        "portal/rate.html",
+        {"case": case, "form": form, "done": done, "organization": case.organization},
+    )
+
+
+def you_said_we_did(request: HttpRequest, slug: str) -> HttpResponse:
+    """Improvements made because of what users said, published once their effect was checked:
+    what people raised (counts, never personal data), what changed, and the effect measured."""
+    from compromiso.improvement.models import ActionStatus, ImprovementAction
+    from compromiso.improvement.services import effect
+
+    organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    actions = (
+        ImprovementAction.objects.filter(
+            organization=organization,
+            is_public=True,
+            status__in=[ActionStatus.EFFECTIVE, ActionStatus.CLOSED],
+        )
+        .exclude(public_summary="")
+        .prefetch_related("origins__root_cause", "origins__category", "services")
+        .order_by("-completed_at", "-updated_at")
+    )
+    entries = [
+        {
+            "action": action,
+            "said": list(action.origins.all()),
+            "change": effect(action),
+        }
+        for action in actions
+        if action.status == ActionStatus.EFFECTIVE or action.events.filter(to_status="effective")
+    ]
+    return render(
+        request,
+        "portal/you_said_we_did.html",
+        {"organization": organization, "entries": entries},
+    )
