@@ -10,7 +10,7 @@ from django.http import HttpResponse
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value: Any) -> Any:
+def spreadsheet_safe(value: Any) -> Any:
     """Neutralise spreadsheet formulas in text cells (CSV injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
@@ -27,7 +27,7 @@ def tabular_response(
         sheet = workbook.create_sheet()
         sheet.append([str(h) for h in header])
         for row in rows:
-            sheet.append([_safe(value) for value in row])
+            sheet.append([spreadsheet_safe(value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -40,7 +40,7 @@ def tabular_response(
     writer = csv.writer(text)
     writer.writerow([str(h) for h in header])
     for row in rows:
-        writer.writerow([_safe(value) for value in row])
+        writer.writerow([spreadsheet_safe(value) for value in row])
     # A byte-order mark so spreadsheet programs read the accents right.
     response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'

@@ -535,6 +535,42 @@ def answer_case(case: Case, *, answer: str, by: User | None) -> Case:
 
 
 @transaction.atomic
+def correct_answer_date(
+    case: Case, *, answered_at: dt.datetime, by: User | None, reason: str = ""
+) -> Case:
+    """Correct when the answer was given (a letter posted before it was recorded, a typing
+    slip). The correction is an internal event with both dates, and the figures of the days
+    involved (and the charter indicators read from them) are rebuilt."""
+    _require_handler(case, by)
+    if case.answered_at is None:
+        raise CaseError(_("This case has not been answered yet."))
+    if answered_at < case.received_at:
+        raise ValidationError({"answered_at": _("The answer cannot precede the case.")})
+    if answered_at > timezone.now():
+        raise ValidationError({"answered_at": _("The answer date cannot be in the future.")})
+    before = case.answered_at
+    case.answered_at = answered_at
+    case.save(update_fields=["answered_at", "updated_at"])
+    comment = _("Answer date corrected from %(before)s to %(after)s.") % {
+        "before": timezone.localtime(before).strftime("%Y-%m-%d %H:%M"),
+        "after": timezone.localtime(answered_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    if reason.strip():
+        comment = f"{comment} {reason.strip()[:1000]}"
+    CaseEvent.objects.create(case=case, actor=by, kind=EventKind.NOTE, comment=comment)
+    log_action(
+        case,
+        "cases.case.answer_date_corrected",
+        by=by,
+        data={"from": before.isoformat(), "to": answered_at.isoformat()},
+    )
+    from compromiso.cases import facts
+
+    facts.mark_dirty(case.organization, [case.received_at, before, answered_at])
+    return case
+
+
+@transaction.atomic
 def close_case(
     case: Case, *, by: User | None, comment: str = "", root_cause: RootCause | None = None
 ) -> Case:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "compromiso.organizations",
     "compromiso.catalog",
     "compromiso.cases",
+    "compromiso.charters",
     "compromiso.improvement",
     "compromiso.portal",
     "compromiso.api",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/", include("compromiso.organizations.urls")),
     path("staff/catalog/", include("compromiso.catalog.urls")),
     path("staff/cases/", include("compromiso.cases.urls")),
+    path("staff/charters/", include("compromiso.charters.urls")),
     path("staff/improvement/", include("compromiso.improvement.urls")),
     path("staff/audit/", include("compromiso.core.urls")),
     path("api/v1/", api.urls),

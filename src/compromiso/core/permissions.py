@@ -39,6 +39,8 @@ class Perm(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     HANDLE_CASES = "handle_cases"  # acknowledge, assign, answer and close cases
     MANAGE_IMPROVEMENT = "manage_improvement"  # propose and run improvement actions
+    EDIT_CHARTERS = "edit_charters"  # draft charters and commitments, enter manual measurements
+    APPROVE_CHARTERS = "approve_charters"  # approve and publish charters, approve measurements
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -51,11 +53,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_AUDIT_LOG,
             Perm.HANDLE_CASES,
             Perm.MANAGE_IMPROVEMENT,
+            Perm.EDIT_CHARTERS,
+            Perm.APPROVE_CHARTERS,
         }
     ),
     # Unit heads are the providers of their services: they keep their services' attributes.
     Role.UNIT_HEAD: frozenset(
-        {Perm.VIEW, Perm.MANAGE_CATALOG, Perm.HANDLE_CASES, Perm.MANAGE_IMPROVEMENT}
+        {
+            Perm.VIEW,
+            Perm.MANAGE_CATALOG,
+            Perm.HANDLE_CASES,
+            Perm.MANAGE_IMPROVEMENT,
+            Perm.EDIT_CHARTERS,
+        }
     ),
     Role.CASE_OFFICER: frozenset({Perm.VIEW, Perm.HANDLE_CASES}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_AUDIT_LOG}),

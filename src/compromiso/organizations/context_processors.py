@@ -15,6 +15,7 @@ NAVIGATION = (
     ("organizations:overview", _("Overview"), Perm.VIEW),
     ("cases:inbox", _("Cases"), Perm.VIEW),
     ("cases:analytics", _("Case analytics"), Perm.VIEW),
+    ("charters:dashboard", _("Service charters"), Perm.VIEW),
     ("improvement:board", _("Improvement actions"), Perm.VIEW),
     ("organizations:units", _("Units"), Perm.VIEW),
     ("catalog:services", _("Services"), Perm.VIEW),

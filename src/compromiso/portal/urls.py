@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compromiso.portal import views
+from compromiso.portal import charters, views
 
 app_name = "portal"
 
@@ -13,4 +13,17 @@ urlpatterns = [
     path("track/<str:code>/files/<int:pk>/", views.tracked_attachment, name="tracked_attachment"),
     path("o/<slug:slug>/cases/rate/<str:token>/", views.rate, name="rate"),
     path("o/<slug:slug>/you-said-we-did/", views.you_said_we_did, name="you_said_we_did"),
+    path("o/<slug:slug>/charters/", charters.charter_list, name="charters"),
+    path("o/<slug:slug>/charters/<int:pk>/", charters.charter_page, name="charter"),
+    path("o/<slug:slug>/charters/<int:pk>/charter.pdf", charters.charter_pdf, name="charter_pdf"),
+    path(
+        "o/<slug:slug>/charters/<int:pk>/report-<int:year>.pdf",
+        charters.charter_report,
+        name="charter_report",
+    ),
+    path(
+        "o/<slug:slug>/charters/<int:pk>/results.<str:fmt>",
+        charters.charter_data,
+        name="charter_data",
+    ),
 ]

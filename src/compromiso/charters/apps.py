@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChartersConfig(AppConfig):
+    name = "compromiso.charters"
+    label = "charters"
+    verbose_name = _("Service charters")

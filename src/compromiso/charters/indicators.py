@@ -1,0 +1,107 @@
+"""Indicator formulas over data the system already holds. Case indicators read the cases'
+daily facts (the same figures as the complaints analytics), refreshed first so a change to a
+case reaches the next computation."""
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from compromiso.cases import facts
+from compromiso.cases.analytics import percentile
+from compromiso.cases.models import CaseDailyFact
+from compromiso.charters.models import Commitment, IndicatorSource
+
+HUNDREDTH = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Value:
+    """An indicator's value for a period; `value` None means no data."""
+
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    n: int
+
+
+NO_DATA = Value(None, None, None, 0)
+
+
+def _round(number: Decimal | float) -> Decimal:
+    return Decimal(str(number)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def _share(part: int, whole: int) -> Value:
+    if whole == 0:
+        return NO_DATA
+    return Value(_round(Decimal(part) * 100 / whole), Decimal(part), Decimal(whole), whole)
+
+
+def _facts(commitment: Commitment, start: Any, end: Any) -> Any:
+    rows = CaseDailyFact.objects.filter(
+        organization_id=commitment.charter.organization_id,
+        day__gte=start,
+        day__lte=end,
+        service_id=commitment.service_id,
+    )
+    if commitment.channel_id is not None:
+        rows = rows.filter(channel_id=commitment.channel_id)
+    if commitment.case_kind:
+        rows = rows.filter(kind=commitment.case_kind)
+    return rows
+
+
+def measure(commitment: Commitment, start: Any, end: Any, *, refresh: bool = True) -> Value:
+    """The value of a computed indicator over [start, end] (local dates, both included)."""
+    source = commitment.source
+    if source == IndicatorSource.MANUAL:
+        raise ValueError("manual indicators are entered, not computed")
+    if refresh:
+        facts.refresh(commitment.charter.organization)
+    rows = _facts(commitment, start, end)
+    if source in (IndicatorSource.CASES_WITHIN_DAYS, IndicatorSource.CASES_MEDIAN_DAYS):
+        histogram: Counter[int] = Counter()
+        for days in rows.filter(answered__gt=0).values_list("answer_days", flat=True):
+            for key, count in days.items():
+                histogram[int(key)] += count
+        answered = sum(histogram.values())
+        if source == IndicatorSource.CASES_MEDIAN_DAYS:
+            median = percentile(histogram, 0.5)
+            if median is None:
+                return NO_DATA
+            return Value(_round(median), None, None, answered)
+        limit = commitment.threshold_days or 0
+        within = sum(count for days, count in histogram.items() if days <= limit)
+        return _share(within, answered)
+    totals = rows.aggregate(
+        answered=Sum("answered"),
+        on_time=Sum("answered_on_time"),
+        acknowledged=Sum("acknowledged"),
+        acknowledged_on_time=Sum("acknowledged_on_time"),
+        received=Sum("received"),
+        rated=Sum("rated"),
+        handling=Sum("handling_sum"),
+    )
+    total = {key: value or 0 for key, value in totals.items()}
+    if source == IndicatorSource.CASES_ON_TIME:
+        return _share(total["on_time"], total["answered"])
+    if source == IndicatorSource.CASES_ACKNOWLEDGED:
+        return _share(total["acknowledged_on_time"], total["acknowledged"])
+    if source == IndicatorSource.CASES_RECEIVED:
+        # A count is data even when it is zero: the channels were open and nobody complained.
+        received = int(total["received"])
+        return Value(Decimal(received), Decimal(received), None, received)
+    if source == IndicatorSource.CASES_HANDLING:
+        rated = int(total["rated"])
+        if rated == 0:
+            return NO_DATA
+        return Value(
+            _round(Decimal(str(total["handling"])) / rated),
+            _round(total["handling"]),
+            Decimal(rated),
+            rated,
+        )
+    raise ValueError(f"unknown indicator source {source}")
