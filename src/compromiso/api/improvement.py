@@ -2,6 +2,7 @@
 and the figures (open, overdue, closed on time, share effective, by unit)."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,6 +23,7 @@ class OriginOut(Schema):
     root_cause: int | None = Field(None, alias="root_cause_id")
     category: int | None = Field(None, alias="category_id")
     case: int | None = Field(None, alias="case_id")
+    commitment: int | None = Field(None, alias="commitment_id")
     cases_count: int
 
 
@@ -37,6 +39,9 @@ class ActionOut(Schema):
     metric: str
     baseline_count: int | None
     after_count: int | None
+    metric_commitment: int | None = Field(None, alias="metric_commitment_id")
+    baseline_value: Decimal | None
+    after_value: Decimal | None
     is_public: bool
 
 

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-from compromiso.api import cases, catalog, improvement, organizations
+from compromiso.api import cases, catalog, charters, improvement, organizations
 from compromiso.api.auth import TokenAuth
 from compromiso.api.errors import error_body, install_error_handlers
 
@@ -23,6 +23,7 @@ install_error_handlers(api)
 api.add_router("/", organizations.router)
 api.add_router("/", catalog.router)
 api.add_router("/", cases.router)
+api.add_router("/", charters.router)
 api.add_router("/", improvement.router)
 
 

@@ -179,6 +179,14 @@ class RedressForm(StyledFormMixin, forms.Form):
     description = forms.CharField(label=_("Details"), max_length=500, required=False)
 
 
+class AnswerDateForm(StyledFormMixin, forms.Form):
+    answered_at = forms.DateTimeField(
+        label=_("When the answer was really given"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(label=_("Why it is corrected"), max_length=1000)
+
+
 class AttachmentForm(StyledFormMixin, forms.Form):
     attachments = MultipleFileField(label=_("Attach files"))
     public = forms.BooleanField(label=_("The requester can see them"), required=False)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("assign/", views.bulk_assign, name="bulk_assign"),
     path("<int:pk>/classify/", views.classify, name="classify"),
     path("<int:pk>/redress/", views.redress, name="redress"),
+    path("<int:pk>/answer-date/", views.answer_date, name="answer_date"),
     path("<int:pk>/attach/", views.attach, name="attach"),
     path("<int:pk>/files/<int:attachment_pk>/", views.attachment, name="attachment"),
     path("taxonomy/", setup_views.taxonomy, name="taxonomy"),

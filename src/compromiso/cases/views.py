@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from compromiso.cases import services
 from compromiso.cases.exports import tabular_response
 from compromiso.cases.forms import (
+    AnswerDateForm,
     AssignForm,
     AttachmentForm,
     ClassifyForm,
@@ -300,6 +301,11 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 },
             ),
             "redress_form": RedressForm(initial={"breached": True}),
+            "answer_date_form": AnswerDateForm(
+                initial={"answered_at": timezone.localtime(case.answered_at)}
+                if case.answered_at
+                else None
+            ),
             "attachment_form": AttachmentForm(),
             "attachments": case.attachments.select_related("uploaded_by"),
             "redresses": case.redresses.all(),
@@ -354,6 +360,24 @@ def redress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         _report(
             request, lambda: services.record_redress(case, by=request.user, **form.cleaned_data)
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def answer_date(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct when the answer was given; the figures and charter indicators follow."""
+    case = _handled_case(request, pk)
+    form = AnswerDateForm(request.POST)
+    if form.is_valid():
+        _report(
+            request,
+            lambda: services.correct_answer_date(case, by=request.user, **form.cleaned_data),
         )
     else:
         for errors in form.errors.values():

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compromiso.cases.models import Category, RootCause
 from compromiso.catalog.models import Service
+from compromiso.charters.models import CharterStatus, Commitment
 from compromiso.core.forms import StyledFormMixin
 from compromiso.improvement.models import ActionStatus, Effort, OriginKind
 from compromiso.organizations.models import Unit, User
@@ -39,6 +40,11 @@ class ActionForm(StyledFormMixin, forms.Form):
     case_code = forms.CharField(
         label=_("Origin: a single case (tracking code)"), max_length=32, required=False
     )
+    commitment = forms.ModelChoiceField(
+        label=_("Origin: a breached charter commitment"),
+        queryset=Commitment.objects.none(),
+        required=False,
+    )
 
     def __init__(
         self, *args: Any, organization: Any, units: Any, people: Any, **kwargs: Any
@@ -56,6 +62,9 @@ class ActionForm(StyledFormMixin, forms.Form):
         fields["category"].queryset = Category.objects.filter(
             organization=organization, is_active=True
         ).select_related("parent")
+        fields["commitment"].queryset = Commitment.objects.filter(
+            charter__organization=organization, charter__status=CharterStatus.PUBLISHED
+        ).select_related("charter")
 
 
 class MoveForm(StyledFormMixin, forms.Form):

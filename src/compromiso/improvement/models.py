@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compromiso.cases.models import Case, Category, RootCause
 from compromiso.catalog.models import Service, TouchPoint
+from compromiso.charters.models import Commitment
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.models import Organization, Unit
@@ -57,6 +58,7 @@ class Effort(models.TextChoices):
 class MetricKind(models.TextChoices):
     CASE_CAUSE = "case_cause", _("Monthly complaints with this root cause")
     CASE_CATEGORY = "case_category", _("Monthly cases in this category")
+    INDICATOR = "indicator", _("The indicator of a charter commitment")
 
 
 class ActionQuerySet(models.QuerySet["ImprovementAction"]):
@@ -114,6 +116,11 @@ class ImprovementAction(TimeStampedModel):
     metric_category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    metric_commitment = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    baseline_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    after_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     baseline_start = models.DateField(null=True, blank=True)
     baseline_end = models.DateField(null=True, blank=True)
     baseline_count = models.PositiveIntegerField(null=True, blank=True)
@@ -159,6 +166,7 @@ class OriginKind(models.TextChoices):
     CASE_CAUSE = "case_cause", _("Complaints with a root cause")
     CASE_CATEGORY = "case_category", _("Cases in a category")
     CASE = "case", _("A single case (e.g. a suggestion)")
+    COMMITMENT = "commitment", _("A breached charter commitment")
 
 
 class ActionOrigin(models.Model):
@@ -175,6 +183,10 @@ class ActionOrigin(models.Model):
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.PROTECT, related_name="improvement_origins"
     )
+    commitment = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Cases behind a cause or category; periods not met behind a commitment.
     cases_count = models.PositiveIntegerField(_("cases behind it"), default=0)
 
     class Meta:
@@ -186,13 +198,14 @@ class ActionOrigin(models.Model):
                     models.Q(kind="case_cause", root_cause__isnull=False)
                     | models.Q(kind="case_category", category__isnull=False)
                     | models.Q(kind="case", case__isnull=False)
+                    | models.Q(kind="commitment", commitment__isnull=False)
                 ),
                 name="action_origin_links_its_object",
             )
         ]
 
     def __str__(self) -> str:
-        target = self.root_cause or self.category or self.case
+        target = self.root_cause or self.category or self.case or self.commitment
         return f"{self.get_kind_display()}: {target}"
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from compromiso.cases import facts
 from compromiso.cases.models import Case, CaseDailyFact, Category, RootCause
+from compromiso.charters.models import Commitment, Compliance, Measurement
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
@@ -66,9 +67,35 @@ def metric_count(
     return int(rows.aggregate(total=Sum("received"))["total"] or 0)
 
 
+def indicator_results(commitment: Commitment, periods: int = 12) -> list[Measurement]:
+    """A commitment's last measured periods across its charter's versions, oldest first."""
+    rows = (
+        Measurement.objects.filter(commitment__lineage=commitment.lineage)
+        .exclude(compliance=Compliance.PENDING)
+        .order_by("-period_start")[:periods]
+    )
+    return list(reversed(rows))
+
+
+def indicator_series(action: ImprovementAction) -> list[dict[str, Any]]:
+    """An indicator metric period by period, marking the periods since the action started."""
+    if action.metric != MetricKind.INDICATOR or action.metric_commitment is None:
+        return []
+    return [
+        {
+            "start": m.period_start,
+            "end": m.period_end,
+            "value": m.value,
+            "compliance": m.get_compliance_display(),
+            "after": action.after_start is not None and m.period_start >= action.after_start,
+        }
+        for m in indicator_results(action.metric_commitment)
+    ]
+
+
 def monthly_series(action: ImprovementAction, months: int = 12) -> list[tuple[str, int]]:
     """The metric month by month, for the before/after chart."""
-    if not action.metric:
+    if action.metric not in (MetricKind.CASE_CAUSE, MetricKind.CASE_CATEGORY):
         return []
     facts.refresh(action.organization)
     end = timezone.localdate()
@@ -97,6 +124,17 @@ def _origin_weight(organization: Organization, origin: ActionOrigin, today: dt.d
     against the 90 days before (capped), or a fixed weight for a single case."""
     if origin.kind == OriginKind.CASE:
         return 5
+    if origin.kind == OriginKind.COMMITMENT:
+        # The size of the breach: periods not met in the last twelve, and how far the last
+        # measured value falls short of the target (in % of the target).
+        assert origin.commitment is not None
+        results = [m for m in indicator_results(origin.commitment) if m.value is not None]
+        origin.cases_count = sum(m.compliance == Compliance.NOT_MET for m in results)
+        gap = 0.0
+        if results and results[-1].compliance == Compliance.NOT_MET:
+            achievement = results[-1].achievement
+            gap = 100.0 - float(achievement) if achievement is not None else 0.0
+        return 5 * origin.cases_count + round(max(gap, 0.0))
     kind = (
         MetricKind.CASE_CAUSE if origin.kind == OriginKind.CASE_CAUSE else MetricKind.CASE_CATEGORY
     )
@@ -168,11 +206,19 @@ def create_action(
     case_origin = next((o.case for o in built if o.case), None)
     if first_cause is None and first_category is None and case_origin is not None:
         first_cause, first_category = case_origin.root_cause, case_origin.category
+    commitment = next((o.commitment for o in built if o.commitment), None)
     if first_cause is not None:
         action.metric, action.metric_root_cause = MetricKind.CASE_CAUSE, first_cause
     elif first_category is not None:
         action.metric, action.metric_category = MetricKind.CASE_CATEGORY, first_category
-    if action.metric:
+    elif commitment is not None:
+        action.metric, action.metric_commitment = MetricKind.INDICATOR, commitment
+        measured = [m for m in indicator_results(commitment) if m.value is not None]
+        if measured:
+            action.baseline_value = measured[-1].value
+            action.baseline_start = measured[-1].period_start
+            action.baseline_end = measured[-1].period_end
+    if action.metric in (MetricKind.CASE_CAUSE, MetricKind.CASE_CATEGORY):
         action.baseline_start = today - dt.timedelta(days=BASELINE_DAYS)
         action.baseline_end = today - dt.timedelta(days=1)
         action.baseline_count = metric_count(
@@ -200,12 +246,20 @@ def _origin(
     root_cause: RootCause | None = None,
     category: Category | None = None,
     case: Case | None = None,
+    commitment: Commitment | None = None,
 ) -> ActionOrigin:
-    target = root_cause or category or case
+    target = root_cause or category or case or commitment
     if target is None:
-        raise ValidationError(_("Each origin must point to a root cause, a category or a case."))
-    if target.organization_id != action.organization_id:
+        raise ValidationError(
+            _("Each origin must point to a root cause, a category, a case or a commitment.")
+        )
+    owner = (
+        target.charter.organization_id if isinstance(target, Commitment) else target.organization_id
+    )
+    if owner != action.organization_id:
         raise ValidationError(_("An origin belongs to another organisation."))
+    if commitment is not None:
+        return ActionOrigin(action=action, kind=OriginKind.COMMITMENT, commitment=commitment)
     if root_cause is not None:
         return ActionOrigin(action=action, kind=OriginKind.CASE_CAUSE, root_cause=root_cause)
     if category is not None:
@@ -305,8 +359,11 @@ def move_action(
 
 
 def effect(action: ImprovementAction, until: dt.date | None = None) -> metrics.RateChange | None:
-    """The metric's rate before the action and since it started, with the rate ratio's 95 % CI."""
-    if not action.metric or action.baseline_start is None or action.baseline_end is None:
+    """The metric's rate before the action and since it started, with the rate ratio's 95 % CI.
+    Case counts only: an indicator's periods are shown as they were measured."""
+    if action.metric not in (MetricKind.CASE_CAUSE, MetricKind.CASE_CATEGORY):
+        return None
+    if action.baseline_start is None or action.baseline_end is None:
         return None
     start = action.after_start
     if start is None:
@@ -349,14 +406,20 @@ def record_check(
     today = timezone.localdate()
     assert action.after_start is not None
     action.after_end = today
-    action.after_count = metric_count(
-        action.organization,
-        kind=action.metric,
-        root_cause=action.metric_root_cause,
-        category=action.metric_category,
-        start=action.after_start,
-        end=today,
-    )
+    if action.metric == MetricKind.INDICATOR:
+        after = [
+            row for row in indicator_series(action) if row["after"] and row["value"] is not None
+        ]
+        action.after_value = after[-1]["value"] if after else None
+    else:
+        action.after_count = metric_count(
+            action.organization,
+            kind=action.metric,
+            root_cause=action.metric_root_cause,
+            category=action.metric_category,
+            start=action.after_start,
+            end=today,
+        )
     action.evidence = evidence.strip()
     to = ActionStatus.EFFECTIVE if effective else ActionStatus.NOT_EFFECTIVE
     ActionEvent.objects.create(
@@ -368,7 +431,11 @@ def record_check(
         action,
         "improvement.action.checked",
         by=by,
-        data={"effective": effective, "after_count": action.after_count},
+        data={
+            "effective": effective,
+            "after_count": action.after_count,
+            "after_value": None if action.after_value is None else str(action.after_value),
+        },
     )
     return action
 

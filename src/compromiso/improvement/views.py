@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from compromiso.cases.models import Case
 from compromiso.catalog.models import Service
+from compromiso.charters.models import Commitment
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
@@ -116,6 +117,20 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
         value = request.GET.get(name, "")
         if value.isdigit():
             initial[name] = int(value)
+    commitment_id = request.GET.get("commitment", "")
+    if commitment_id.isdigit():
+        commitment = (
+            Commitment.objects.visible_to(request.user)
+            .filter(pk=int(commitment_id), charter__organization=organization)
+            .select_related("service")
+            .first()
+        )
+        if commitment is not None:
+            initial["commitment"] = commitment.pk
+            initial["title"] = commitment.text[:200]
+            initial["services"] = [commitment.service_id]
+            if commitment.service.provider_unit_id:
+                initial["owner_unit"] = commitment.service.provider_unit_id
     case_id = request.GET.get("case", "")
     if case_id.isdigit():
         case = Case.objects.visible_to(request.user).filter(pk=int(case_id)).first()
@@ -137,6 +152,8 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
             origins.append({"root_cause": data["root_cause"]})
         if data["category"]:
             origins.append({"category": data["category"]})
+        if data["commitment"]:
+            origins.append({"commitment": data["commitment"]})
         code = data["case_code"].strip().upper()
         if code:
             case = (
@@ -182,12 +199,16 @@ NEXT_STEPS = {
 @login_required
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
-        _actions(request).select_related("owner_unit", "responsible", "metric_root_cause"), pk=pk
+        _actions(request).select_related(
+            "owner_unit", "responsible", "metric_root_cause", "metric_commitment"
+        ),
+        pk=pk,
     )
     can_manage = scope_for(request.user, Perm.MANAGE_IMPROVEMENT).covers(
         action.organization_id, action.owner_unit.path
     )
     series = services.monthly_series(action)
+    indicator = services.indicator_series(action)
     change = services.effect(action)
     after_start = action.after_start.strftime("%Y-%m") if action.after_start else None
     top = max((count for _month, count in series), default=0) or 1
@@ -212,7 +233,9 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "improvement/detail.html",
         {
             "action": action,
-            "origins": action.origins.select_related("root_cause", "category", "case"),
+            "origins": action.origins.select_related(
+                "root_cause", "category", "case", "commitment__charter"
+            ),
             "events": action.events.select_related("actor"),
             "can_manage": can_manage and action.status not in ("closed", "rejected"),
             "next_steps": [(s, ActionStatus(s).label) for s in NEXT_STEPS.get(action.status, [])],
@@ -223,6 +246,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 initial={"is_public": action.is_public, "summary": action.public_summary}
             ),
             "chart": chart,
+            "indicator": indicator,
             "change": change,
             "interval": interval,
         },

@@ -264,7 +264,9 @@ def you_said_we_did(request: HttpRequest, slug: str) -> HttpResponse:
             status__in=[ActionStatus.EFFECTIVE, ActionStatus.CLOSED],
         )
         .exclude(public_summary="")
-        .prefetch_related("origins__root_cause", "origins__category", "services")
+        .prefetch_related(
+            "origins__root_cause", "origins__category", "origins__commitment", "services"
+        )
         .order_by("-completed_at", "-updated_at")
     )
     entries = [

@@ -243,3 +243,33 @@ def test_outsider_cannot_edit_another_organisations_deadlines(client, outsider, 
     client.force_login(outsider)
 
     assert client.get(reverse("cases:policy_edit", args=[policy.pk])).status_code == 404
+
+
+def test_an_answer_date_is_corrected_with_a_reason_and_bad_dates_are_refused(
+    client, officer, viewer, arica_case
+):
+    Case.objects.filter(pk=arica_case.pk).update(received_at=timezone.now() - dt.timedelta(days=2))
+    arica_case.refresh_from_db()
+    services.answer_case(arica_case, answer="Le respondemos.", by=officer)
+    answered = Case.objects.get(pk=arica_case.pk).answered_at
+    url = reverse("cases:answer_date", args=[arica_case.pk])
+    client.force_login(viewer)
+    assert client.post(url, {"answered_at": "2020-01-01T10:00", "reason": "x"}).status_code == 403
+    client.force_login(officer)
+
+    future = client.post(url, {"answered_at": "2999-01-01T10:00", "reason": "Error"}, follow=True)
+    before = client.post(url, {"answered_at": "2000-01-01T10:00", "reason": "Error"}, follow=True)
+    garbage = client.post(url, {"answered_at": "ayer", "reason": ""}, follow=True)
+
+    assert "no puede estar en el futuro" in future.content.decode()
+    assert "no puede ser anterior al caso" in before.content.decode()
+    assert garbage.status_code == 200
+    assert Case.objects.get(pk=arica_case.pk).answered_at == answered
+    earlier = timezone.localtime(answered) - dt.timedelta(days=1)
+    client.post(
+        url,
+        {"answered_at": earlier.strftime("%Y-%m-%dT%H:%M"), "reason": "Carta enviada antes."},
+    )
+    case = Case.objects.get(pk=arica_case.pk)
+    assert case.answered_at < answered
+    assert case.events.filter(kind="note", comment__contains="Carta enviada antes.").exists()

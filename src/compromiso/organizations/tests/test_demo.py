@@ -143,3 +143,21 @@ def test_demo_cases_span_the_year_and_the_lifecycle(demo):
         assert list(case.events.values_list("at", flat=True)) == sorted(
             case.events.values_list("at", flat=True)
         )
+
+
+def test_each_demo_organisation_publishes_a_measured_charter(demo, client):
+    from compromiso.charters.models import Charter, Measurement
+
+    for slug, language in (("sntc", "es"), ("sant-pere-de-riu", "ca")):
+        charter = Charter.objects.get(organization__slug=slug)
+        assert (charter.status, charter.language) == ("published", language)
+        assert charter.commitments.count() == 12
+        computed = Measurement.objects.filter(commitment__charter=charter, is_manual=False)
+        assert computed.exclude(compliance="no_data").exists()  # from the demo cases
+        assert Measurement.objects.filter(
+            commitment__charter=charter, is_manual=True, approved_by__isnull=False
+        ).exists()
+        page = client.get(reverse("portal:charter", args=[slug, charter.pk]))
+        assert page.status_code == 200
+    catalan = Charter.objects.get(organization__slug="sant-pere-de-riu")
+    assert "Responem les queixes" in catalan.commitments.first().text
