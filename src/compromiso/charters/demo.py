@@ -1,7 +1,7 @@
 """Demo: a published charter for each demo organisation — the Chilean service's carta de
 servicios and the Catalan council's carta de serveis, written in Catalan under its profile —
-with about twelve commitments over the demo cases, a manual one with approved results, and a
-year of measurements computed from the demo cases. Loading twice adds nothing."""
+with about twelve commitments over the demo cases and survey responses, a manual one with
+approved results, and a year of measurements computed from them. Loading twice adds nothing."""
 
 import datetime as dt
 from decimal import Decimal
@@ -148,13 +148,13 @@ COMMITMENTS: dict[str, list[tuple[Any, ...]]] = {
         (
             "INSC",
             "",
-            "Respondemos sus consultas sobre inscripciones dentro del plazo legal.",
-            "% de consultas respondidas dentro del plazo legal",
-            "cases_on_time",
-            {"case_kind": "inquiry"},
+            "El 80 % de las personas evalúa la inscripción con nota 6 o 7.",
+            "% de personas satisfechas (nota 6–7, encuesta de satisfacción)",
+            "survey_satisfied",
+            {},
             "gte",
-            95,
-            "monthly",
+            80,
+            "quarterly",
         ),
         (
             "INSC",
@@ -216,14 +216,14 @@ COMMITMENTS: dict[str, list[tuple[Any, ...]]] = {
             "monthly",
         ),
         (
-            "PAGO",
+            "CERT",
             "",
-            "Mediana de 10 días hábiles para resolver una devolución.",
-            "Mediana de días hábiles para responder",
-            "cases_median_days",
+            "Mantenemos un índice de satisfacción neta de 50 puntos o más en certificados.",
+            "Índice de satisfacción neta (nota 6–7 menos nota 1–4)",
+            "survey_net_score",
             {},
-            "lte",
-            10,
+            "gte",
+            50,
             "quarterly",
         ),
     ],
@@ -251,14 +251,14 @@ COMMITMENTS: dict[str, list[tuple[Any, ...]]] = {
             "monthly",
         ),
         (
-            "INF",
+            "PAD",
             "",
-            "Us enviem justificant de recepció en 2 dies hàbils.",
-            "% de casos amb justificant a temps",
-            "cases_acknowledged",
+            "El 75 % de les persones usuàries valoren el padró amb un 6 o un 7.",
+            "% de persones satisfetes (nota 6–7, enquesta de satisfacció)",
+            "survey_satisfied",
             {},
             "gte",
-            90,
+            75,
             "quarterly",
         ),
         (
@@ -354,14 +354,14 @@ COMMITMENTS: dict[str, list[tuple[Any, ...]]] = {
             "quarterly",
         ),
         (
-            "ESP",
+            "INF",
             "",
-            "Mantenim baix el nombre de queixes sobre equipaments.",
-            "Queixes rebudes per trimestre",
-            "cases_received",
-            {"case_kind": "complaint"},
-            "lte",
-            20,
+            "Mantenim un índex de satisfacció neta de 40 punts o més.",
+            "Índex de satisfacció neta (nota 6–7 menys nota 1–4)",
+            "survey_net_score",
+            {},
+            "gte",
+            40,
             "quarterly",
         ),
     ],

@@ -13,6 +13,8 @@ from compromiso.cases import facts
 from compromiso.cases.analytics import percentile
 from compromiso.cases.models import CaseDailyFact
 from compromiso.charters.models import Commitment, IndicatorSource
+from compromiso.insights import netscore
+from compromiso.insights.figures import service_counts
 
 HUNDREDTH = Decimal("0.01")
 
@@ -59,6 +61,8 @@ def measure(commitment: Commitment, start: Any, end: Any, *, refresh: bool = Tru
     source = commitment.source
     if source == IndicatorSource.MANUAL:
         raise ValueError("manual indicators are entered, not computed")
+    if source in (IndicatorSource.SURVEY_NET_SCORE, IndicatorSource.SURVEY_SATISFIED):
+        return _survey(commitment, start, end)
     if refresh:
         facts.refresh(commitment.charter.organization)
     rows = _facts(commitment, start, end)
@@ -105,3 +109,21 @@ def measure(commitment: Commitment, start: Any, end: Any, *, refresh: bool = Tru
             rated,
         )
     raise ValueError(f"unknown indicator source {source}")
+
+
+def _survey(commitment: Commitment, start: Any, end: Any) -> Value:
+    """The service's overall satisfaction question over the months of the period, across the
+    waves that measured it (read from the survey score counts)."""
+    counts, bands = service_counts(commitment.service, start.replace(day=1), end)
+    if bands is None:
+        return NO_DATA
+    summary = netscore.summarise(counts, bands)
+    if summary.n == 0 or summary.net is None or summary.top_box is None:
+        return NO_DATA
+    if commitment.source == IndicatorSource.SURVEY_NET_SCORE:
+        value = summary.net.value
+        numerator = Decimal(summary.satisfied - summary.dissatisfied)
+    else:
+        value = summary.top_box.value
+        numerator = Decimal(summary.satisfied)
+    return Value(_round(value), numerator, Decimal(summary.n), summary.n)

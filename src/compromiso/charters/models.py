@@ -155,10 +155,13 @@ class IndicatorSource(models.TextChoices):
     CASES_ACKNOWLEDGED = "cases_acknowledged", _("% of cases acknowledged on time")
     CASES_RECEIVED = "cases_received", _("Number of cases received")
     CASES_HANDLING = "cases_handling", _("Requesters' average rating of the handling (1–5)")
+    SURVEY_NET_SCORE = "survey_net_score", _("Net satisfaction score of the service (surveys)")
+    SURVEY_SATISFIED = "survey_satisfied", _("% of users satisfied with the service (surveys)")
     MANUAL = "manual", _("Manual entry with evidence and approval")
 
 
 PERCENT_SOURCES = (
+    IndicatorSource.SURVEY_SATISFIED,
     IndicatorSource.CASES_ON_TIME,
     IndicatorSource.CASES_WITHIN_DAYS,
     IndicatorSource.CASES_ACKNOWLEDGED,
@@ -257,6 +260,8 @@ class Commitment(models.Model):
             return str(_("business days"))
         if self.source == IndicatorSource.CASES_HANDLING:
             return "/5"
+        if self.source == IndicatorSource.SURVEY_NET_SCORE:
+            return str(_("points"))
         return ""
 
 

@@ -17,6 +17,7 @@ from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.charters import completeness, indicators, periods
 from compromiso.charters.models import (
     MEASURED_STATUSES,
+    PERCENT_SOURCES,
     Charter,
     CharterStatus,
     Commitment,
@@ -212,14 +213,8 @@ def _validate_commitment(commitment: Commitment) -> None:
         errors["threshold_days"] = _("Say within how many business days.")
     if commitment.is_guarantee and not commitment.redress_policy.strip():
         errors["redress_policy"] = _("A guarantee says what the user gets when it is breached.")
-    if (
-        (
-            commitment.source in (IndicatorSource.CASES_ON_TIME, IndicatorSource.CASES_WITHIN_DAYS)
-            or commitment.source == IndicatorSource.CASES_ACKNOWLEDGED
-        )
-        and commitment.target is not None
-        and commitment.target > 100
-    ):
+    percent = commitment.source in PERCENT_SOURCES
+    if percent and commitment.target is not None and commitment.target > 100:
         errors["target"] = _("A percentage target is at most 100.")
     if errors:
         raise ValidationError(errors)

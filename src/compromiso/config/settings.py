@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "compromiso.organizations",
     "compromiso.catalog",
     "compromiso.cases",
+    "compromiso.surveys",
+    "compromiso.insights",
     "compromiso.charters",
     "compromiso.improvement",
     "compromiso.portal",

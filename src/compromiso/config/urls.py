@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/catalog/", include("compromiso.catalog.urls")),
     path("staff/cases/", include("compromiso.cases.urls")),
     path("staff/charters/", include("compromiso.charters.urls")),
+    path("staff/surveys/", include("compromiso.surveys.urls")),
     path("staff/improvement/", include("compromiso.improvement.urls")),
     path("staff/audit/", include("compromiso.core.urls")),
     path("api/v1/", api.urls),

@@ -41,6 +41,7 @@ class Perm(StrEnum):
     MANAGE_IMPROVEMENT = "manage_improvement"  # propose and run improvement actions
     EDIT_CHARTERS = "edit_charters"  # draft charters and commitments, enter manual measurements
     APPROVE_CHARTERS = "approve_charters"  # approve and publish charters, approve measurements
+    MANAGE_SURVEYS = "manage_surveys"  # questionnaires and waves
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -55,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_IMPROVEMENT,
             Perm.EDIT_CHARTERS,
             Perm.APPROVE_CHARTERS,
+            Perm.MANAGE_SURVEYS,
         }
     ),
     # Unit heads are the providers of their services: they keep their services' attributes.

@@ -11,6 +11,7 @@ from compromiso.charters.models import CharterStatus, Commitment
 from compromiso.core.forms import StyledFormMixin
 from compromiso.improvement.models import ActionStatus, Effort, OriginKind
 from compromiso.organizations.models import Unit, User
+from compromiso.surveys.models import Question, Wave
 
 
 class ActionForm(StyledFormMixin, forms.Form):
@@ -45,6 +46,13 @@ class ActionForm(StyledFormMixin, forms.Form):
         queryset=Commitment.objects.none(),
         required=False,
     )
+    # A survey driver comes from the wave dashboard's link (hidden fields).
+    driver_wave = forms.ModelChoiceField(
+        queryset=Wave.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    driver_question = forms.ModelChoiceField(
+        queryset=Question.objects.none(), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(
         self, *args: Any, organization: Any, units: Any, people: Any, **kwargs: Any
@@ -62,6 +70,10 @@ class ActionForm(StyledFormMixin, forms.Form):
         fields["category"].queryset = Category.objects.filter(
             organization=organization, is_active=True
         ).select_related("parent")
+        fields["driver_wave"].queryset = Wave.objects.filter(organization=organization)
+        fields["driver_question"].queryset = Question.objects.filter(
+            questionnaire__organization=organization, kind="scale"
+        )
         fields["commitment"].queryset = Commitment.objects.filter(
             charter__organization=organization, charter__status=CharterStatus.PUBLISHED
         ).select_related("charter")

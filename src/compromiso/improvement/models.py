@@ -15,6 +15,7 @@ from compromiso.charters.models import Commitment
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.models import Organization, Unit
+from compromiso.surveys.models import Question, Wave
 
 
 class ActionStatus(models.TextChoices):
@@ -59,6 +60,7 @@ class MetricKind(models.TextChoices):
     CASE_CAUSE = "case_cause", _("Monthly complaints with this root cause")
     CASE_CATEGORY = "case_category", _("Monthly cases in this category")
     INDICATOR = "indicator", _("The indicator of a charter commitment")
+    ATTRIBUTE = "attribute", _("The net score of a surveyed attribute")
 
 
 class ActionQuerySet(models.QuerySet["ImprovementAction"]):
@@ -119,6 +121,9 @@ class ImprovementAction(TimeStampedModel):
     metric_commitment = models.ForeignKey(
         Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    metric_question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     baseline_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     after_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     baseline_start = models.DateField(null=True, blank=True)
@@ -167,6 +172,7 @@ class OriginKind(models.TextChoices):
     CASE_CATEGORY = "case_category", _("Cases in a category")
     CASE = "case", _("A single case (e.g. a suggestion)")
     COMMITMENT = "commitment", _("A breached charter commitment")
+    SURVEY_DRIVER = "survey_driver", _("A survey attribute that drives satisfaction")
 
 
 class ActionOrigin(models.Model):
@@ -186,7 +192,14 @@ class ActionOrigin(models.Model):
     commitment = models.ForeignKey(
         Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Cases behind a cause or category; periods not met behind a commitment.
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    wave = models.ForeignKey(
+        Wave, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Cases behind a cause or category; periods not met behind a commitment; for a survey
+    # driver, its share of the explained variance of overall satisfaction (in %).
     cases_count = models.PositiveIntegerField(_("cases behind it"), default=0)
 
     class Meta:
@@ -199,13 +212,14 @@ class ActionOrigin(models.Model):
                     | models.Q(kind="case_category", category__isnull=False)
                     | models.Q(kind="case", case__isnull=False)
                     | models.Q(kind="commitment", commitment__isnull=False)
+                    | models.Q(kind="survey_driver", question__isnull=False, wave__isnull=False)
                 ),
                 name="action_origin_links_its_object",
             )
         ]
 
     def __str__(self) -> str:
-        target = self.root_cause or self.category or self.case or self.commitment
+        target = self.root_cause or self.category or self.case or self.commitment or self.question
         return f"{self.get_kind_display()}: {target}"
 
 

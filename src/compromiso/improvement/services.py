@@ -3,6 +3,7 @@ lifecycle, the effect check and publication. Each step writes an ActionEvent and
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from compromiso.cases import facts
 from compromiso.cases.models import Case, CaseDailyFact, Category, RootCause
+from compromiso.catalog.models import Service
 from compromiso.charters.models import Commitment, Compliance, Measurement
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
@@ -28,7 +30,10 @@ from compromiso.improvement.models import (
     MetricKind,
     OriginKind,
 )
+from compromiso.insights import netscore
+from compromiso.insights.figures import bands_of, driver_table
 from compromiso.organizations.models import Organization, Unit, User
+from compromiso.surveys.models import Question, ScoreCount, Wave
 
 BASELINE_DAYS = 90
 
@@ -65,6 +70,37 @@ def metric_count(
     else:
         return 0
     return int(rows.aggregate(total=Sum("received"))["total"] or 0)
+
+
+def attribute_summary(
+    question: Question, *, wave: Wave | None = None, since: dt.date | None = None
+) -> netscore.Summary:
+    """A surveyed attribute's scores, in one wave or in every month from `since` on, read from
+    the score counts."""
+    rows = ScoreCount.objects.filter(question=question)
+    if wave is not None:
+        rows = rows.filter(wave=wave)
+    if since is not None:
+        rows = rows.filter(month__gte=since.replace(day=1))
+    counts: Counter[int] = Counter()
+    for score, count in rows.values_list("score", "count"):
+        counts[score] += count
+    return netscore.summarise(counts, bands_of(question))
+
+
+def attribute_effect(
+    action: ImprovementAction,
+) -> tuple[netscore.Summary, netscore.Summary, netscore.Change | None] | None:
+    """The attribute's net score in the wave that found it against the months since the
+    action started, with the significance of the change."""
+    if action.metric != MetricKind.ATTRIBUTE or action.metric_question is None:
+        return None
+    origin = action.origins.filter(kind=OriginKind.SURVEY_DRIVER).select_related("wave").first()
+    if origin is None or origin.wave is None or action.after_start is None:
+        return None
+    before = attribute_summary(action.metric_question, wave=origin.wave)
+    after = attribute_summary(action.metric_question, since=action.after_start)
+    return before, after, netscore.compare(before, after)
 
 
 def indicator_results(commitment: Commitment, periods: int = 12) -> list[Measurement]:
@@ -124,6 +160,19 @@ def _origin_weight(organization: Organization, origin: ActionOrigin, today: dt.d
     against the 90 days before (capped), or a fixed weight for a single case."""
     if origin.kind == OriginKind.CASE:
         return 5
+    if origin.kind == OriginKind.SURVEY_DRIVER:
+        # Importance × shortfall: the attribute's share of explained satisfaction times the
+        # share of users not satisfied with it.
+        assert origin.wave is not None
+        table = driver_table(origin.wave, Service.objects.filter(organization=organization))
+        driver = next(
+            (d for d in (table.drivers if table else []) if d.question.pk == origin.question_id),
+            None,
+        )
+        if driver is None:
+            return 0
+        origin.cases_count = round(driver.share)
+        return round(driver.share * (100 - driver.performance) / 10)
     if origin.kind == OriginKind.COMMITMENT:
         # The size of the breach: periods not met in the last twelve, and how far the last
         # measured value falls short of the target (in % of the target).
@@ -211,6 +260,16 @@ def create_action(
         action.metric, action.metric_root_cause = MetricKind.CASE_CAUSE, first_cause
     elif first_category is not None:
         action.metric, action.metric_category = MetricKind.CASE_CATEGORY, first_category
+    elif (
+        driver := next((o for o in built if o.kind == OriginKind.SURVEY_DRIVER), None)
+    ) is not None:
+        assert driver.wave is not None
+        assert driver.question is not None
+        action.metric, action.metric_question = MetricKind.ATTRIBUTE, driver.question
+        before = attribute_summary(driver.question, wave=driver.wave)
+        if before.net is not None:
+            action.baseline_value = Decimal(str(round(before.net.value, 2)))
+        action.baseline_start, action.baseline_end = driver.wave.opens_on, driver.wave.closes_on
     elif commitment is not None:
         action.metric, action.metric_commitment = MetricKind.INDICATOR, commitment
         measured = [m for m in indicator_results(commitment) if m.value is not None]
@@ -247,7 +306,19 @@ def _origin(
     category: Category | None = None,
     case: Case | None = None,
     commitment: Commitment | None = None,
+    question: Question | None = None,
+    wave: Wave | None = None,
 ) -> ActionOrigin:
+    if question is not None or wave is not None:
+        if question is None or wave is None or question.questionnaire_id != wave.questionnaire_id:
+            raise ValidationError(
+                _("A survey driver needs a question of the wave's questionnaire.")
+            )
+        if wave.organization_id != action.organization_id:
+            raise ValidationError(_("An origin belongs to another organisation."))
+        return ActionOrigin(
+            action=action, kind=OriginKind.SURVEY_DRIVER, question=question, wave=wave
+        )
     target = root_cause or category or case or commitment
     if target is None:
         raise ValidationError(
@@ -406,7 +477,11 @@ def record_check(
     today = timezone.localdate()
     assert action.after_start is not None
     action.after_end = today
-    if action.metric == MetricKind.INDICATOR:
+    if action.metric == MetricKind.ATTRIBUTE:
+        found = attribute_effect(action)
+        after_net = found[1].net if found else None
+        action.after_value = None if after_net is None else Decimal(str(round(after_net.value, 2)))
+    elif action.metric == MetricKind.INDICATOR:
         after = [
             row for row in indicator_series(action) if row["after"] and row["value"] is not None
         ]

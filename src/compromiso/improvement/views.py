@@ -32,6 +32,7 @@ from compromiso.improvement.forms import (
 from compromiso.improvement.models import ActionStatus, ImprovementAction
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit, User
+from compromiso.surveys.models import Question, Wave
 
 COLUMNS = [
     ActionStatus.PROPOSED,
@@ -117,6 +118,19 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
         value = request.GET.get(name, "")
         if value.isdigit():
             initial[name] = int(value)
+    wave_id, question_id = request.GET.get("wave", ""), request.GET.get("driver", "")
+    if wave_id.isdigit() and question_id.isdigit():
+        found_wave = Wave.objects.filter(organization=organization, pk=int(wave_id)).first()
+        driver = (
+            Question.objects.filter(pk=int(question_id), questionnaire=found_wave.questionnaire_id)
+            .select_related("questionnaire")
+            .first()
+            if found_wave is not None
+            else None
+        )
+        if driver is not None:
+            initial["driver_wave"], initial["driver_question"] = int(wave_id), driver.pk
+            initial["title"] = driver.text[:200]
     commitment_id = request.GET.get("commitment", "")
     if commitment_id.isdigit():
         commitment = (
@@ -154,6 +168,8 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
             origins.append({"category": data["category"]})
         if data["commitment"]:
             origins.append({"commitment": data["commitment"]})
+        if data["driver_wave"] and data["driver_question"]:
+            origins.append({"wave": data["driver_wave"], "question": data["driver_question"]})
         code = data["case_code"].strip().upper()
         if code:
             case = (
@@ -209,6 +225,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     series = services.monthly_series(action)
     indicator = services.indicator_series(action)
+    attribute = services.attribute_effect(action)
     change = services.effect(action)
     after_start = action.after_start.strftime("%Y-%m") if action.after_start else None
     top = max((count for _month, count in series), default=0) or 1
@@ -234,7 +251,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "action": action,
             "origins": action.origins.select_related(
-                "root_cause", "category", "case", "commitment__charter"
+                "root_cause", "category", "case", "commitment__charter", "wave", "question"
             ),
             "events": action.events.select_related("actor"),
             "can_manage": can_manage and action.status not in ("closed", "rejected"),
@@ -247,6 +264,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ),
             "chart": chart,
             "indicator": indicator,
+            "attribute": attribute,
             "change": change,
             "interval": interval,
         },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compromiso.portal import charters, views
+from compromiso.portal import charters, surveys, views
 
 app_name = "portal"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("track/<str:code>/files/<int:pk>/", views.tracked_attachment, name="tracked_attachment"),
     path("o/<slug:slug>/cases/rate/<str:token>/", views.rate, name="rate"),
     path("o/<slug:slug>/you-said-we-did/", views.you_said_we_did, name="you_said_we_did"),
+    path("s/<str:token>/", surveys.answer, name="survey"),
+    path("s/<str:token>/kiosk/", surveys.kiosk, name="survey_kiosk"),
+    path("s/<str:token>/thanks/", surveys.thanks, name="survey_thanks"),
     path("o/<slug:slug>/charters/", charters.charter_list, name="charters"),
     path("o/<slug:slug>/charters/<int:pk>/", charters.charter_page, name="charter"),
     path("o/<slug:slug>/charters/<int:pk>/charter.pdf", charters.charter_pdf, name="charter_pdf"),

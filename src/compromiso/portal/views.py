@@ -265,7 +265,11 @@ def you_said_we_did(request: HttpRequest, slug: str) -> HttpResponse:
         )
         .exclude(public_summary="")
         .prefetch_related(
-            "origins__root_cause", "origins__category", "origins__commitment", "services"
+            "origins__root_cause",
+            "origins__category",
+            "origins__commitment",
+            "origins__question__questionnaire",
+            "services",
         )
         .order_by("-completed_at", "-updated_at")
     )

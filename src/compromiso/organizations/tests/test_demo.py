@@ -161,3 +161,18 @@ def test_each_demo_organisation_publishes_a_measured_charter(demo, client):
         assert page.status_code == 200
     catalan = Charter.objects.get(organization__slug="sant-pere-de-riu")
     assert "Responem les queixes" in catalan.commitments.first().text
+
+
+def test_each_demo_organisation_has_a_baseline_and_a_follow_up_wave(demo):
+    from django.db.models import Sum
+
+    from compromiso.surveys.models import Answer, ScoreCount, Wave
+
+    for slug in ("sntc", "sant-pere-de-riu"):
+        waves = {w.kind: w for w in Wave.objects.filter(organization__slug=slug)}
+        assert (waves["baseline"].status, waves["follow_up"].status) == ("closed", "open")
+        assert waves["follow_up"].previous == waves["baseline"]
+        for wave in waves.values():
+            scored = Answer.objects.filter(response__wave=wave, score__isnull=False).count()
+            assert scored > 0
+            assert ScoreCount.objects.filter(wave=wave).aggregate(n=Sum("count"))["n"] == scored

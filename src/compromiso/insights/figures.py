@@ -1,0 +1,233 @@
+"""Wave figures read from the per-cell score counts (never from raw answers): the net score,
+top-box share and mean of every scale question, broken down by service, channel, touch point
+and month, with n, margin of error, whether the cell is shown (n at least the wave's minimum)
+and whether it is representative (n at least the sample size its stratum needs)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Sum
+
+from compromiso.catalog.models import Channel, Service, TouchPoint
+from compromiso.insights import netscore
+from compromiso.surveys.models import Question, QuestionKind, ScoreCount, Wave
+
+Counts = dict[int, int]
+
+
+@dataclass(frozen=True)
+class Cell:
+    label: str
+    summary: netscore.Summary
+    shown: bool
+    representative: bool | None = None
+    required: int | None = None
+
+
+def bands_of(question: Question) -> netscore.Bands:
+    low, high = question.scale_min, question.scale_max
+    good, bad = question.satisfied_min, question.dissatisfied_max
+    if low is None or high is None or good is None or bad is None:
+        raise ValueError("not a scale question")
+    return netscore.Bands(low, high, good, bad)
+
+
+def _counts(rows: Any, key: str) -> dict[Any, Counts]:
+    grouped: dict[Any, Counts] = defaultdict(dict)
+    for row in rows.values(key, "score").annotate(total=Sum("count")):
+        grouped[row[key]][row["score"]] = row["total"]
+    return grouped
+
+
+@dataclass
+class WaveFigures:
+    wave: Wave
+    overall: Question | None
+    total: Cell | None
+    questions: list[tuple[Question, Cell]]
+    by_service: list[Cell]
+    by_channel: list[Cell]
+    by_touch_point: list[Cell]
+    by_month: list[Cell]
+    responses: int
+
+
+def wave_figures(wave: Wave, services: Any) -> WaveFigures:
+    """Figures of a wave over the services given (the ones the viewer may see)."""
+    rows = ScoreCount.objects.filter(wave=wave, service__in=services)
+    questions = [
+        q
+        for q in wave.questionnaire.questions.select_related("questionnaire", "attribute")
+        if q.kind == QuestionKind.SCALE
+    ]
+    overall = next((q for q in questions if q.is_overall), questions[0] if questions else None)
+    minimum = wave.min_publish
+    per_question = _counts(rows, "question_id")
+
+    def cell(
+        label: str, counts: Counts, bands: netscore.Bands, population: int | None = None
+    ) -> Cell:
+        summary = netscore.summarise(counts, bands, population)
+        required = (
+            netscore.sample_size(population, margin=float(wave.margin))
+            if population is not None
+            else None
+        )
+        return Cell(
+            label=label,
+            summary=summary,
+            shown=summary.n >= minimum,
+            representative=None if required is None else summary.n >= required,
+            required=required,
+        )
+
+    question_cells = [(q, cell(q.text, per_question.get(q.pk, {}), bands_of(q))) for q in questions]
+    if overall is None:
+        return WaveFigures(wave, None, None, question_cells, [], [], [], [], 0)
+    bands = bands_of(overall)
+    mine = rows.filter(question=overall)
+    populations: dict[int, int] = defaultdict(int)
+    for service_id, population in wave.strata.filter(touch_point__isnull=True).values_list(
+        "service_id", "population"
+    ):
+        populations[service_id] += population
+    names = dict(Service.objects.filter(pk__in=services).values_list("pk", "name"))
+    by_service = [
+        cell(names.get(pk, "?"), counts, bands, populations.get(pk))
+        for pk, counts in sorted(
+            _counts(mine, "service_id").items(), key=lambda i: names.get(i[0], "")
+        )
+    ]
+    channel_names = dict(
+        Channel.objects.filter(organization=wave.organization).values_list("pk", "name")
+    )
+    by_channel = [
+        cell(channel_names.get(pk, "?"), counts, bands)
+        for pk, counts in _counts(mine, "channel_key").items()
+        if pk
+    ]
+    point_names = {
+        tp.pk: str(tp)
+        for tp in TouchPoint.objects.filter(organization=wave.organization).select_related(
+            "unit", "channel"
+        )
+    }
+    by_touch_point = [
+        cell(point_names.get(pk, "?"), counts, bands)
+        for pk, counts in _counts(mine, "touch_point_key").items()
+        if pk
+    ]
+    by_month = [
+        cell(month.strftime("%Y-%m"), counts, bands)
+        for month, counts in sorted(_counts(mine, "month").items())
+    ]
+    total_counts: Counts = defaultdict(int)
+    for counts in _counts(mine, "wave_id").values():
+        for score, count in counts.items():
+            total_counts[score] += count
+    total = cell(overall.text, dict(total_counts), bands, sum(populations.values()) or None)
+    return WaveFigures(
+        wave=wave,
+        overall=overall,
+        total=total,
+        questions=question_cells,
+        by_service=by_service,
+        by_channel=sorted(by_channel, key=lambda c: c.label),
+        by_touch_point=sorted(by_touch_point, key=lambda c: c.label),
+        by_month=by_month,
+        responses=total.summary.n,
+    )
+
+
+def service_counts(service: Service, start: Any, end: Any) -> tuple[Counts, netscore.Bands | None]:
+    """The overall question's counts for one service over [start, end] (months whose first day
+    falls inside), across the waves that measured it — for charter indicators."""
+    rows = ScoreCount.objects.filter(
+        service=service, month__gte=start, month__lte=end, question__is_overall=True
+    )
+    question = (
+        Question.objects.filter(pk__in=rows.values("question_id"))
+        .select_related("questionnaire")
+        .first()
+    )
+    if question is None:
+        return {}, None
+    counts: Counts = defaultdict(int)
+    for row in rows.values("score").annotate(total=Sum("count")):
+        counts[row["score"]] += row["total"]
+    return dict(counts), bands_of(question)
+
+
+@dataclass(frozen=True)
+class Driver:
+    question: Question
+    share: float  # % of the explained variance of the overall score
+    performance: float  # % satisfied with the attribute
+    quadrant: str
+
+
+@dataclass(frozen=True)
+class DriverTable:
+    drivers: list[Driver]
+    r_squared: float
+    n: int
+
+
+def driver_table(wave: Wave, services: Any) -> DriverTable | None:
+    """Which attributes drive overall satisfaction in this wave, and where to improve first.
+    Reads the raw answers of complete responses (drivers need respondent-level data)."""
+    import numpy as np
+
+    from compromiso.insights import drivers
+    from compromiso.surveys.models import Answer
+
+    questions = [
+        q
+        for q in wave.questionnaire.questions.select_related("questionnaire", "attribute")
+        if q.kind == QuestionKind.SCALE
+    ]
+    overall = next((q for q in questions if q.is_overall), None)
+    attributes = [q for q in questions if not q.is_overall]
+    if overall is None or len(attributes) < 2:
+        return None
+    columns = {q.pk: i for i, q in enumerate(attributes)}
+    rows: dict[int, list[float]] = {}
+    answers = Answer.objects.filter(
+        response__wave=wave,
+        response__service__in=services,
+        question__in=[overall, *attributes],
+        score__isnull=False,
+    ).values_list("response_id", "question_id", "score")
+    width = len(attributes) + 1
+    for response_id, question_id, score in answers.iterator(5000):
+        row = rows.setdefault(response_id, [float("nan")] * width)
+        row[columns.get(question_id, width - 1)] = float(score or 0)
+    if not rows:
+        return None
+    matrix = np.array(list(rows.values()))
+    weights = drivers.relative_weights(matrix[:, :-1], matrix[:, -1])
+    if weights is None:
+        return None
+    performance = []
+    for index, question in enumerate(attributes):
+        column = matrix[:, index]
+        column = column[~np.isnan(column)]
+        assert question.satisfied_min is not None
+        performance.append(
+            float((column >= question.satisfied_min).mean() * 100) if len(column) else 0.0
+        )
+    shares = weights.shares
+    mean_share = sum(shares) / len(shares)
+    mean_performance = sum(performance) / len(performance)
+    table = [
+        Driver(
+            question=q,
+            share=share,
+            performance=perf,
+            quadrant=drivers.quadrant(share, perf, mean_share, mean_performance),
+        )
+        for q, share, perf in zip(attributes, shares, performance, strict=True)
+    ]
+    table.sort(key=lambda d: (d.quadrant != drivers.IMPROVE_FIRST, -d.share))
+    return DriverTable(drivers=table, r_squared=weights.r_squared, n=weights.n)

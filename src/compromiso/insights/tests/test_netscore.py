@@ -1,0 +1,99 @@
+"""The score formulas against the worked figures of research/satisfaction.md §B."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compromiso.insights import netscore
+from compromiso.insights.netscore import CHILE_1_7, NPS_0_10, Bands
+
+
+def test_the_registro_civil_example_gives_an_isn_of_90_8():
+    # 91.7 % satisfied, 0.9 % dissatisfied over 1,000 answers.
+    counts = {7: 600, 6: 317, 5: 74, 4: 9}
+
+    summary = netscore.summarise(counts, CHILE_1_7)
+
+    assert summary.net.value == pytest.approx(90.8)
+    assert summary.top_box.value == pytest.approx(91.7)
+
+
+def test_the_margin_of_error_matches_the_reference_table():
+    # (80 %, 5 %) at n = 400: ±5.3 points; (60 %, 15 %) at n = 100: ±14.5 points.
+    at_400 = netscore.summarise({7: 320, 5: 60, 2: 20}, CHILE_1_7)
+    at_100 = netscore.summarise({6: 60, 5: 25, 1: 15}, CHILE_1_7)
+
+    assert at_400.margin == pytest.approx(5.26, abs=0.05)
+    assert at_100.margin == pytest.approx(14.5, abs=0.1)
+
+
+def test_no_answers_means_no_figure():
+    summary = netscore.summarise({}, CHILE_1_7)
+
+    assert (summary.n, summary.net, summary.top_box, summary.mean) == (0, None, None, None)
+
+
+def test_values_outside_the_scale_are_ignored():
+    assert netscore.summarise({8: 5, 0: 3, 7: 1}, CHILE_1_7).n == 1
+
+
+def test_the_finite_population_narrows_the_interval():
+    counts = {7: 150, 5: 30, 3: 20}
+
+    infinite = netscore.summarise(counts, CHILE_1_7)
+    small = netscore.summarise(counts, CHILE_1_7, population=250)
+    everyone = netscore.summarise(counts, CHILE_1_7, population=200)
+
+    assert small.net.se < infinite.net.se
+    assert everyone.net.se == 0
+
+
+def test_nps_bands():
+    summary = netscore.summarise({10: 50, 9: 10, 8: 20, 3: 20}, NPS_0_10)
+
+    assert summary.net.value == pytest.approx(40.0)
+
+
+def test_sample_sizes_match_the_reference_table():
+    assert netscore.sample_size(None) == 385
+    assert netscore.sample_size(1000) == 278
+    assert netscore.sample_size(200, margin=0.03) == 169
+    assert netscore.sample_size(10000, margin=0.10) == 96
+    assert netscore.sample_size(2000, variance=1.0) == 870  # a net score, worst case
+
+
+def test_a_nine_point_gain_at_n_400_is_not_significant():
+    before = netscore.summarise({7: 240, 5: 100, 2: 60}, CHILE_1_7)  # 60 %, 15 %
+    after = netscore.summarise({7: 264, 5: 88, 2: 48}, CHILE_1_7)  # 66 %, 12 %
+
+    change = netscore.compare(before, after)
+
+    assert change.difference == pytest.approx(9.0)
+    assert change.se == pytest.approx(5.09, abs=0.02)
+    assert change.z == pytest.approx(1.77, abs=0.01)
+    assert not change.significant
+
+
+def test_responses_needed_to_detect_a_bonus_target():
+    # ISN 75 (80 %, 5 %): V = 0.2875; +1.5 points needs about 20,000 per wave.
+    assert netscore.responses_to_detect(1.5, variance=0.2875) == pytest.approx(20058, rel=0.002)
+    assert netscore.responses_to_detect(5, variance=0.2875) == pytest.approx(1805, rel=0.002)
+
+
+def test_bands_must_be_ordered():
+    with pytest.raises(ValueError, match="bands"):
+        Bands(1, 7, 4, 5)
+
+
+@given(st.dictionaries(st.integers(1, 7), st.integers(0, 500), max_size=7))
+def test_scores_stay_in_range_and_intervals_contain_the_estimate(counts):
+    summary = netscore.summarise(counts, CHILE_1_7)
+    if summary.n == 0:
+        assert summary.net is None
+        return
+    for estimate, low, high in (
+        (summary.net, -100, 100),
+        (summary.top_box, 0, 100),
+        (summary.mean, 1, 7),
+    ):
+        assert low <= estimate.low <= estimate.value <= estimate.high <= high

@@ -1,0 +1,93 @@
+"""Public survey pages: the answering page behind a wave's link (and its QR code), kiosk mode
+for a tablet in a branch, and the thank-you page. No JavaScript needed; nothing is stored unless
+every answer is valid."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from compromiso.catalog.models import TouchPoint
+from compromiso.core.errors import DomainError
+from compromiso.core.forms import add_service_error
+from compromiso.core.ratelimit import allow, client_address
+from compromiso.portal.survey_forms import SurveyForm
+from compromiso.surveys import services
+from compromiso.surveys.models import ResponseSource, Wave
+
+ANSWERS_PER_HOUR = 60
+
+
+def _wave(token: str) -> Wave:
+    return get_object_or_404(
+        Wave.objects.select_related("organization", "questionnaire"),
+        token=token,
+        organization__is_active=True,
+    )
+
+
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    return _answer(request, token, kiosk=False)
+
+
+def kiosk(request: HttpRequest, token: str) -> HttpResponse:
+    return _answer(request, token, kiosk=True)
+
+
+def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
+    wave = _wave(token)
+    context: dict[str, Any] = {"wave": wave, "kiosk": kiosk}
+    if not services.is_accepting(wave):
+        return render(request, "portal/survey_closed.html", context, status=410)
+    touch_point = None
+    if kiosk:
+        point = request.GET.get("point", "")
+        if point.isdigit():
+            touch_point = (
+                TouchPoint.objects.filter(organization=wave.organization, pk=int(point))
+                .select_related("channel")
+                .first()
+            )
+    form = SurveyForm(request.POST or None, wave=wave, kiosk=kiosk)
+    if request.method == "POST":
+        if (
+            not allow(
+                f"survey:{client_address(request.META)}",
+                limit=ANSWERS_PER_HOUR,
+                window_seconds=3600,
+            )
+            and not kiosk
+        ):
+            return render(request, "portal/too_many.html", status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.submit_response(
+                    wave,
+                    service=data["service"],
+                    answers=form.answers(),
+                    source=ResponseSource.KIOSK if kiosk else ResponseSource.WEB,
+                    channel=touch_point.channel if touch_point else data.get("channel"),
+                    touch_point=touch_point or data.get("touch_point"),
+                    user_type=data.get("user_type", ""),
+                    age_band=data.get("age_band", ""),
+                    contact_email="" if kiosk else data.get("contact_email", ""),
+                )
+            except (ValidationError, DomainError) as error:
+                add_service_error(form, error)
+            else:
+                if kiosk:
+                    url = reverse("portal:survey_kiosk", args=[wave.token])
+                    query = f"?point={touch_point.pk}&thanks=1" if touch_point else "?thanks=1"
+                    return redirect(url + query)
+                return redirect("portal:survey_thanks", token=wave.token)
+    context.update(
+        {"form": form, "touch_point": touch_point, "thanks": kiosk and "thanks" in request.GET}
+    )
+    return render(request, "portal/survey.html", context)
+
+
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    return render(request, "portal/survey_thanks.html", {"wave": _wave(token)})

@@ -1,0 +1,234 @@
+"""Demo: a satisfaction questionnaire per organisation (1–7 scale, Chile's bands) with a
+baseline wave (closed) and a follow-up wave (open) over its external services, and thousands of
+responses with realistic differences between services, channels, offices and attributes — the
+follow-up a little better than the baseline. Loading twice adds nothing."""
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.utils import timezone
+
+from compromiso.catalog.models import Audience, Channel, Service, TouchPoint
+from compromiso.organizations.models import Organization
+from compromiso.surveys import services
+from compromiso.surveys.models import (
+    Answer,
+    Question,
+    Questionnaire,
+    Response,
+    ResponseSource,
+    UserType,
+    Wave,
+    WaveStatus,
+)
+
+SCALE = {"kind": "scale", "scale_min": 1, "scale_max": 7, "satisfied_min": 6, "dissatisfied_max": 4}
+QUESTIONS: list[dict[str, Any]] = [
+    {
+        **SCALE,
+        "is_overall": True,
+        "texts": {
+            "es": "En general, ¿qué nota le pone a la atención recibida? (1 a 7)",
+            "ca": "En general, quina nota poseu a l'atenció rebuda? (1 a 7)",
+            "en": "Overall, how do you rate the service you received? (1 to 7)",
+        },
+    },
+    {
+        **SCALE,
+        "texts": {
+            "es": "Tiempo de espera",
+            "ca": "Temps d'espera",
+            "en": "Waiting time",
+        },
+    },
+    {
+        **SCALE,
+        "texts": {
+            "es": "Amabilidad del personal",
+            "ca": "Amabilitat del personal",
+            "en": "Staff courtesy",
+        },
+    },
+    {
+        **SCALE,
+        "texts": {
+            "es": "Claridad de la información",
+            "ca": "Claredat de la informació",
+            "en": "Clarity of the information",
+        },
+    },
+    {
+        **SCALE,
+        "texts": {
+            "es": "Facilidad del trámite",
+            "ca": "Facilitat del tràmit",
+            "en": "Ease of the procedure",
+        },
+    },
+    {
+        "kind": "yes_no",
+        "texts": {
+            "es": "¿Pudo resolver lo que necesitaba?",
+            "ca": "Vau poder resoldre el que necessitàveu?",
+            "en": "Did you get done what you needed?",
+        },
+    },
+    {
+        "kind": "text",
+        "required": False,
+        "texts": {
+            "es": "¿Qué podríamos mejorar?",
+            "ca": "Què podríem millorar?",
+            "en": "What could we improve?",
+        },
+    },
+]
+TITLES = {
+    "es": ("Encuesta de satisfacción de usuarios", "Medición basal", "Medición de seguimiento"),
+    "ca": ("Enquesta de satisfacció", "Mesura de base", "Mesura de seguiment"),
+}
+COMMENTS = {
+    "es": [
+        "Más personal en horas punta",
+        "La web debería permitir terminar el trámite",
+        "Muy buena atención",
+        "Esperé demasiado",
+        "Información más clara en el sitio web",
+        "",
+        "",
+    ],
+    "ca": [
+        "Més personal a les hores punta",
+        "Cita prèvia més fàcil",
+        "Molt bona atenció",
+        "Vaig esperar massa",
+        "Informació més clara al web",
+        "",
+        "",
+    ],
+}
+# How much each attribute weighs in the overall grade (the drivers the analysis should find).
+WEIGHTS = [0.40, 0.15, 0.25, 0.20]
+
+
+def load(context: dict[str, Any]) -> None:
+    count = int(context.get("case_count", 2000)) * 6
+    for organization in context["organizations"].values():
+        if Questionnaire.objects.filter(organization=organization).exists():
+            continue
+        share = count if organization.country == "CL" else max(count // 5, 1)
+        _generate(organization, share, random.Random(f"surveys-{organization.slug}"))
+
+
+def _generate(organization: Organization, count: int, rng: random.Random) -> None:
+    language = "ca" if organization.language == "ca" else "es"
+    title, baseline_title, follow_title = TITLES[language]
+    questionnaire = services.create_questionnaire(
+        organization, by=None, title=title, language=organization.language, questions=QUESTIONS
+    )
+    measured = list(
+        Service.objects.filter(organization=organization, audience=Audience.EXTERNAL).order_by(
+            "code"
+        )
+    )
+    today = timezone.localdate()
+    baseline = services.create_wave(
+        organization,
+        by=None,
+        questionnaire=questionnaire,
+        title=f"{baseline_title} {today.year - 1}",
+        kind="baseline",
+        services=measured,
+        opens_on=today - dt.timedelta(days=365),
+        closes_on=today - dt.timedelta(days=181),
+    )
+    follow_up = services.create_wave(
+        organization,
+        by=None,
+        questionnaire=questionnaire,
+        title=f"{follow_title} {today.year}",
+        kind="follow_up",
+        services=measured,
+        opens_on=today - dt.timedelta(days=180),
+        closes_on=today + dt.timedelta(days=30),
+        previous=baseline,
+    )
+    for wave in (baseline, follow_up):
+        Wave.objects.filter(pk=wave.pk).update(status=WaveStatus.OPEN)
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(is_locked=True)
+    channels = list(
+        Channel.objects.filter(organization=organization, kind__in=["web", "in_person", "phone"])
+    )
+    points = list(TouchPoint.objects.filter(organization=organization, channel__kind="in_person"))
+    questions = list(Question.objects.filter(questionnaire=questionnaire).order_by("order"))
+    # Each service, channel and office has its own level; waiting time is the weak attribute.
+    service_level = {s.pk: rng.uniform(-0.6, 0.6) for s in measured}
+    channel_level = {c.pk: {"web": -0.4, "in_person": 0.3, "phone": -0.1}[c.kind] for c in channels}
+    point_level = {p.pk: rng.uniform(-0.7, 0.5) for p in points}
+    attribute_level = [-0.6, 0.5, 0.0, -0.2]
+    for wave, share, lift in ((baseline, count // 2, 0.0), (follow_up, count - count // 2, 0.35)):
+        start = wave.opens_on
+        days = max((min(wave.closes_on, today) - start).days, 1)
+        responses = []
+        for _n in range(share):
+            service = rng.choice(measured)
+            channel = rng.choice(channels) if channels else None
+            point = (
+                rng.choice(points) if points and channel and channel.kind == "in_person" else None
+            )
+            moment = dt.datetime.combine(
+                start + dt.timedelta(days=rng.randrange(days)),
+                dt.time(rng.randrange(9, 18), rng.randrange(60)),
+                tzinfo=timezone.get_current_timezone(),
+            )
+            responses.append(
+                Response(
+                    wave=wave,
+                    service=service,
+                    channel=channel,
+                    touch_point=point,
+                    user_type=rng.choice([UserType.CITIZEN] * 4 + [UserType.BUSINESS]),
+                    source=ResponseSource.WEB if rng.random() < 0.8 else ResponseSource.KIOSK,
+                    submitted_at=moment,
+                )
+            )
+        Response.objects.bulk_create(responses, batch_size=2000)
+        answers = []
+        for response in responses:
+            level = (
+                lift
+                + service_level[response.service_id]
+                + (channel_level.get(response.channel_id, 0.0) if response.channel_id else 0.0)
+                + (
+                    point_level.get(response.touch_point_id, 0.0)
+                    if response.touch_point_id
+                    else 0.0
+                )
+            )
+            attributes = [_grade(5.3 + level + a + rng.gauss(0, 1.1)) for a in attribute_level]
+            overall = _grade(
+                sum(w * g for w, g in zip(WEIGHTS, attributes, strict=True))
+                + 0.3
+                + rng.gauss(0, 0.6)
+            )
+            answers.append(Answer(response=response, question=questions[0], score=overall))
+            for question, grade in zip(questions[1:5], attributes, strict=True):
+                answers.append(Answer(response=response, question=question, score=grade))
+            answers.append(
+                Answer(
+                    response=response,
+                    question=questions[5],
+                    choices=["yes" if overall >= 5 or rng.random() < 0.3 else "no"],
+                )
+            )
+            comment = rng.choice(COMMENTS[language])
+            if comment:
+                answers.append(Answer(response=response, question=questions[6], text=comment))
+        Answer.objects.bulk_create(answers, batch_size=5000)
+        services.rebuild_counts(wave)
+    Wave.objects.filter(pk=baseline.pk).update(status=WaveStatus.CLOSED)
+
+
+def _grade(value: float) -> int:
+    return max(1, min(7, round(value)))

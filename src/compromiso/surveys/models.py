@@ -1,0 +1,313 @@
+"""Satisfaction surveys: versioned questionnaires, waves that measure services over a period,
+anonymous responses, and the per-cell score counts that every figure is read from."""
+
+import secrets
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from compromiso.catalog.models import Attribute, Audience, Channel, Service, TouchPoint
+from compromiso.core.models import TimeStampedModel
+from compromiso.core.permissions import Perm, scope_for
+from compromiso.organizations.models import Organization
+
+
+def _texts(texts: dict[str, str], fallback: str) -> str:
+    language = translation.get_language() or fallback
+    return texts.get(language[:2]) or texts.get(fallback) or next(iter(texts.values()), "")
+
+
+class Questionnaire(TimeStampedModel):
+    """A set of questions. Once a wave has opened on it, it is locked: changes go into a new
+    version (same lineage), so answers always match the questions asked."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("main language"), max_length=8, choices=settings.LANGUAGES)
+    is_locked = models.BooleanField(_("in use (locked)"), default=False)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["title", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["lineage", "version"], name="questionnaire_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", _("Scale")
+    YES_NO = "yes_no", _("Yes / no")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    TEXT = "text", _("Open text")
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
+    # {"es": "...", "ca": "...", "en": "..."}
+    texts = models.JSONField(_("wording"), default=dict)
+    required = models.BooleanField(_("required"), default=True)
+    scale_min = models.SmallIntegerField(null=True, blank=True)
+    scale_max = models.SmallIntegerField(null=True, blank=True)
+    satisfied_min = models.SmallIntegerField(null=True, blank=True)
+    dissatisfied_max = models.SmallIntegerField(null=True, blank=True)
+    attribute = models.ForeignKey(
+        Attribute,
+        verbose_name=_("attribute rated"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_overall = models.BooleanField(_("overall satisfaction question"), default=False)
+    # [{"value": "x", "texts": {"es": "...", ...}}] for single and multiple choice.
+    choices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="scale")
+                | (
+                    Q(scale_min__isnull=False, scale_max__isnull=False)
+                    & Q(satisfied_min__isnull=False, dissatisfied_max__isnull=False)
+                    & Q(scale_min__lte=models.F("dissatisfied_max"))
+                    & Q(dissatisfied_max__lt=models.F("satisfied_min"))
+                    & Q(satisfied_min__lte=models.F("scale_max"))
+                ),
+                name="question_scale_bands_ordered",
+                violation_error_message=_(
+                    "A scale needs its range and bands: minimum ≤ dissatisfied < satisfied ≤ "
+                    "maximum."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return _texts(self.texts, self.questionnaire.language)
+
+    @property
+    def scale(self) -> list[int]:
+        if self.kind != QuestionKind.SCALE or self.scale_min is None or self.scale_max is None:
+            return []
+        return list(range(self.scale_min, self.scale_max + 1))
+
+    def choice_items(self) -> list[tuple[str, str]]:
+        return [
+            (str(c["value"]), _texts(c.get("texts", {}), self.questionnaire.language))
+            for c in self.choices
+        ]
+
+
+class WaveKind(models.TextChoices):
+    BASELINE = "baseline", _("Baseline")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    CONTINUOUS = "continuous", _("Continuous")
+
+
+class WaveStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class WaveQuerySet(models.QuerySet["Wave"]):
+    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "WaveQuerySet":
+        """Waves of the organisations where the user holds the permission; the results inside
+        are further limited to the services the user can see."""
+        return scope_for(user, perm).filter(self, organization_wide_if_touched=True)
+
+
+class Wave(TimeStampedModel):
+    """One measurement of some services over a period."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=WaveKind.choices)
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.EXTERNAL
+    )
+    services = models.ManyToManyField(Service, verbose_name=_("services"), related_name="+")
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("compared with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    status = models.CharField(
+        _("state"), max_length=8, choices=WaveStatus.choices, default=WaveStatus.DRAFT
+    )
+    token = models.CharField(max_length=32, unique=True, default=_token, editable=False)
+    margin = models.DecimalField(
+        _("target margin of error"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.05"),
+        validators=[MinValueValidator(Decimal("0.005")), MaxValueValidator(Decimal("0.5"))],
+    )
+    min_publish = models.PositiveIntegerField(
+        _("fewest responses to show a figure"), default=30, validators=[MinValueValidator(1)]
+    )
+
+    objects = WaveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        ordering = ["-opens_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")),
+                name="wave_dates_ordered",
+                violation_error_message=_("A wave must close after it opens."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Stratum(models.Model):
+    """A cell of the sample design: a service (optionally at one touch point) with the number of
+    users it had in the period; the wave needs a minimum of responses in each."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="strata")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    touch_point = models.ForeignKey(
+        TouchPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    population = models.PositiveIntegerField(_("users in the period"))
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.touch_point or ''}".strip()
+
+
+class UserType(models.TextChoices):
+    CITIZEN = "citizen", _("Member of the public")
+    BUSINESS = "business", _("Business or professional")
+    STAFF = "staff", _("Staff of another unit")
+    OTHER = "other", _("Other")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_30 = "u30", _("Under 30")
+    FROM_30 = "30_44", _("30 to 44")
+    FROM_45 = "45_64", _("45 to 64")
+    OVER_65 = "65", _("65 or over")
+
+
+class ResponseSource(models.TextChoices):
+    WEB = "web", _("Public link")
+    KIOSK = "kiosk", _("Kiosk")
+    IMPORT = "import", _("Imported")
+
+
+class Response(models.Model):
+    """One respondent's answers. Anonymous: contact details only when the respondent agrees to
+    be contacted about a low score."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="responses")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    touch_point = models.ForeignKey(
+        TouchPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user_type = models.CharField(max_length=10, choices=UserType.choices, blank=True)
+    age_band = models.CharField(max_length=6, choices=AgeBand.choices, blank=True)
+    source = models.CharField(max_length=8, choices=ResponseSource.choices)
+    submitted_at = models.DateTimeField()
+    contact_ok = models.BooleanField(default=False)
+    contact_email = models.EmailField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["wave", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id} {self.submitted_at:%Y-%m-%d}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    score = models.SmallIntegerField(null=True, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+
+    def __str__(self) -> str:
+        return f"{self.response_id} {self.question_id}"
+
+
+class ScoreCount(models.Model):
+    """How many answers gave `score` to a question, per wave, service, channel, touch point and
+    month — additive, kept current on every response, so dashboards never scan raw answers.
+    0 stands for "none" in the channel and touch point keys."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    channel_key = models.PositiveIntegerField(default=0)
+    touch_point_key = models.PositiveIntegerField(default=0)
+    month = models.DateField()
+    score = models.SmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "wave",
+                    "question",
+                    "service",
+                    "channel_key",
+                    "touch_point_key",
+                    "month",
+                    "score",
+                ],
+                name="score_count_cell",
+            )
+        ]
+        indexes = [models.Index(fields=["service", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}:{self.score}={self.count}"

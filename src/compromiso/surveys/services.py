@@ -1,0 +1,355 @@
+"""Every change to surveys: questionnaires and their versions, opening and closing waves, and
+taking a response (validated in full, stored with its score counts in one transaction)."""
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compromiso.catalog.models import Channel, Service, TouchPoint
+from compromiso.core.audit import log_action
+from compromiso.core.errors import DomainError
+from compromiso.core.permissions import Perm, require
+from compromiso.organizations.models import Organization, User
+from compromiso.surveys.models import (
+    Answer,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Response,
+    ResponseSource,
+    ScoreCount,
+    Wave,
+    WaveStatus,
+)
+
+TEXT_LIMIT = 2000
+
+
+class SurveyError(DomainError):
+    pass
+
+
+def _require(organization_id: int, by: User | None) -> None:
+    require(by, Perm.MANAGE_SURVEYS, organization_id=organization_id)
+
+
+@transaction.atomic
+def create_questionnaire(
+    organization: Organization,
+    *,
+    by: User | None,
+    title: str,
+    language: str,
+    questions: Iterable[Mapping[str, Any]],
+) -> Questionnaire:
+    """A questionnaire with its questions; exactly one scale question may be the overall one."""
+    _require(organization.pk, by)
+    questionnaire = Questionnaire.objects.create(
+        organization=organization, title=title.strip(), language=language
+    )
+    _add_questions(questionnaire, questions)
+    log_action(questionnaire, "surveys.questionnaire.created", by=by)
+    return questionnaire
+
+
+def _add_questions(questionnaire: Questionnaire, questions: Iterable[Mapping[str, Any]]) -> None:
+    overall = 0
+    for order, spec in enumerate(questions, start=1):
+        question = Question(questionnaire=questionnaire, order=order, **spec)
+        if not question.texts or not any(str(t).strip() for t in question.texts.values()):
+            raise ValidationError(_("Every question needs its wording."))
+        if question.is_overall:
+            overall += 1
+            if question.kind != QuestionKind.SCALE:
+                raise ValidationError(_("The overall satisfaction question must be a scale."))
+        attribute = question.attribute
+        if (
+            attribute is not None
+            and attribute.service.organization_id != questionnaire.organization_id
+        ):
+            raise ValidationError(_("Choose attributes of this organisation's services."))
+        if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and not question.choices:
+            raise ValidationError(_("A choice question needs its options."))
+        question.full_clean(exclude=["questionnaire"])
+        question.save()
+    if overall > 1:
+        raise ValidationError(_("Only one question can be the overall satisfaction question."))
+
+
+@transaction.atomic
+def new_version(questionnaire: Questionnaire, *, by: User | None) -> Questionnaire:
+    """A copy of a locked questionnaire to edit; the one in use is never edited in place."""
+    _require(questionnaire.organization_id, by)
+    newest = Questionnaire.objects.filter(lineage=questionnaire.lineage).order_by("-version")[0]
+    copy = Questionnaire.objects.create(
+        organization=questionnaire.organization,
+        lineage=questionnaire.lineage,
+        version=newest.version + 1,
+        title=questionnaire.title,
+        language=questionnaire.language,
+    )
+    for question in questionnaire.questions.all():
+        question.pk = None
+        question.questionnaire = copy
+        question.save()
+    log_action(copy, "surveys.questionnaire.versioned", by=by, data={"from": questionnaire.pk})
+    return copy
+
+
+@transaction.atomic
+def create_wave(
+    organization: Organization,
+    *,
+    by: User | None,
+    questionnaire: Questionnaire,
+    title: str,
+    kind: str,
+    services: Iterable[Service],
+    opens_on: dt.date,
+    closes_on: dt.date,
+    audience: str = "external",
+    previous: Wave | None = None,
+) -> Wave:
+    _require(organization.pk, by)
+    if questionnaire.organization_id != organization.pk:
+        raise ValidationError({"questionnaire": _("Choose a questionnaire of this organisation.")})
+    chosen = list(services)
+    if not chosen:
+        raise ValidationError({"services": _("Choose at least one service to measure.")})
+    if any(s.organization_id != organization.pk for s in chosen):
+        raise ValidationError({"services": _("Choose services of this organisation.")})
+    if previous is not None and previous.organization_id != organization.pk:
+        raise ValidationError({"previous": _("Choose a wave of this organisation.")})
+    wave = Wave(
+        organization=organization,
+        questionnaire=questionnaire,
+        title=title.strip(),
+        kind=kind,
+        audience=audience,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        previous=previous,
+    )
+    wave.full_clean()
+    wave.save()
+    wave.services.set(chosen)
+    log_action(wave, "surveys.wave.created", by=by)
+    return wave
+
+
+@transaction.atomic
+def open_wave(wave: Wave, *, by: User | None) -> Wave:
+    """Open the wave to answers; its questionnaire is locked from now on."""
+    _require(wave.organization_id, by)
+    if wave.status != WaveStatus.DRAFT:
+        raise SurveyError(_("Only a draft wave can be opened."))
+    if not wave.questionnaire.questions.exists():
+        raise SurveyError(_("The questionnaire has no questions."))
+    Questionnaire.objects.filter(pk=wave.questionnaire_id).update(is_locked=True)
+    wave.status = WaveStatus.OPEN
+    wave.save(update_fields=["status", "updated_at"])
+    log_action(wave, "surveys.wave.opened", by=by)
+    return wave
+
+
+@transaction.atomic
+def close_wave(wave: Wave, *, by: User | None) -> Wave:
+    _require(wave.organization_id, by)
+    if wave.status != WaveStatus.OPEN:
+        raise SurveyError(_("Only an open wave can be closed."))
+    wave.status = WaveStatus.CLOSED
+    wave.save(update_fields=["status", "updated_at"])
+    log_action(wave, "surveys.wave.closed", by=by)
+    return wave
+
+
+def is_accepting(wave: Wave, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return wave.status == WaveStatus.OPEN and wave.opens_on <= today <= wave.closes_on
+
+
+def _clean_answers(
+    questions: list[Question], raw: Mapping[int, Any]
+) -> tuple[list[Answer], dict[str, str]]:
+    """Turn raw values per question id into answers; errors per question field name."""
+    answers: list[Answer] = []
+    errors: dict[str, str] = {}
+    for question in questions:
+        value = raw.get(question.pk)
+        empty = value in (None, "", [])
+        if empty:
+            if question.required:
+                errors[f"q{question.pk}"] = _("Please answer this question.")
+            continue
+        answer = Answer(question=question)
+        if question.kind == QuestionKind.SCALE:
+            raw_score = str(value).strip()
+            digits = raw_score.lstrip("-")
+            score = int(raw_score) if digits.isdigit() and len(digits) <= 4 else None
+            if score is None or score not in question.scale:
+                errors[f"q{question.pk}"] = _("Choose a value from %(low)s to %(high)s.") % {
+                    "low": question.scale_min,
+                    "high": question.scale_max,
+                }
+                continue
+            answer.score = score
+        elif question.kind == QuestionKind.YES_NO:
+            if value not in ("yes", "no"):
+                errors[f"q{question.pk}"] = _("Answer yes or no.")
+                continue
+            answer.choices = [value]
+        elif question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            values = value if isinstance(value, list) else [value]
+            allowed = {v for v, _label in question.choice_items()}
+            if any(str(v) not in allowed for v in values) or (
+                question.kind == QuestionKind.SINGLE and len(values) != 1
+            ):
+                errors[f"q{question.pk}"] = _("Choose among the options offered.")
+                continue
+            answer.choices = [str(v) for v in values]
+        else:
+            text = str(value).strip()
+            if len(text) > TEXT_LIMIT:
+                errors[f"q{question.pk}"] = _("At most %(limit)s characters.") % {
+                    "limit": TEXT_LIMIT
+                }
+                continue
+            answer.text = text
+        answers.append(answer)
+    return answers, errors
+
+
+@transaction.atomic
+def submit_response(
+    wave: Wave,
+    *,
+    service: Service,
+    answers: Mapping[int, Any],
+    source: str = ResponseSource.WEB,
+    channel: Channel | None = None,
+    touch_point: TouchPoint | None = None,
+    user_type: str = "",
+    age_band: str = "",
+    contact_email: str = "",
+    submitted_at: dt.datetime | None = None,
+) -> Response:
+    """Store one response after checking every answer; nothing is stored if anything is wrong.
+    The score counts of the dashboards are updated in the same transaction."""
+    if not is_accepting(wave):
+        raise SurveyError(_("This survey is not open for answers."), code="closed")
+    if not wave.services.filter(pk=service.pk).exists():
+        raise ValidationError({"service": _("This survey does not measure that service.")})
+    if channel is not None and channel.organization_id != wave.organization_id:
+        raise ValidationError({"channel": _("Choose a channel of this organisation.")})
+    if touch_point is not None and touch_point.organization_id != wave.organization_id:
+        raise ValidationError({"touch_point": _("Choose a touch point of this organisation.")})
+    questions = list(wave.questionnaire.questions.select_related("questionnaire"))
+    cleaned, errors = _clean_answers(questions, answers)
+    if errors:
+        raise ValidationError(errors)
+    response = Response(
+        wave=wave,
+        service=service,
+        channel=channel,
+        touch_point=touch_point,
+        user_type=user_type,
+        age_band=age_band,
+        source=source,
+        submitted_at=submitted_at or timezone.now(),
+        contact_ok=bool(contact_email),
+        contact_email=contact_email,
+    )
+    response.full_clean(exclude=["wave", "service", "channel", "touch_point"])
+    response.save()
+    for answer in cleaned:
+        answer.response = response
+    Answer.objects.bulk_create(cleaned)
+    add_to_counts([response], cleaned)
+    return response
+
+
+def add_to_counts(responses: list[Response], answers: list[Answer]) -> None:
+    """Add scale answers to the per-cell counts (call inside the transaction that stores them)."""
+    by_response = {r.pk: r for r in responses}
+    cells: Counter[tuple[Any, ...]] = Counter()
+    for answer in answers:
+        if answer.score is None:
+            continue
+        response = by_response[answer.response_id]
+        local = timezone.localtime(response.submitted_at).date()
+        cells[
+            (
+                response.wave_id,
+                answer.question_id,
+                response.service_id,
+                response.channel_id or 0,
+                response.touch_point_id or 0,
+                local.replace(day=1),
+                answer.score,
+            )
+        ] += 1
+    for key, count in cells.items():
+        fields = dict(
+            zip(
+                (
+                    "wave_id",
+                    "question_id",
+                    "service_id",
+                    "channel_key",
+                    "touch_point_key",
+                    "month",
+                    "score",
+                ),
+                key,
+                strict=True,
+            )
+        )
+        if ScoreCount.objects.filter(**fields).update(count=F("count") + count):
+            continue
+        try:
+            with transaction.atomic():
+                ScoreCount.objects.create(**fields, count=count)
+        except IntegrityError:  # created meanwhile by another response
+            ScoreCount.objects.filter(**fields).update(count=F("count") + count)
+
+
+@transaction.atomic
+def rebuild_counts(wave: Wave) -> int:
+    """Recount a wave's score cells from its answers (after a bulk load or an import)."""
+    ScoreCount.objects.filter(wave=wave).delete()
+    cells: Counter[tuple[Any, ...]] = Counter()
+    rows = Answer.objects.filter(response__wave=wave, score__isnull=False).values_list(
+        "question_id",
+        "response__service_id",
+        "response__channel_id",
+        "response__touch_point_id",
+        "response__submitted_at",
+        "score",
+    )
+    for question_id, service_id, channel_id, point_id, at, score in rows.iterator(2000):
+        month = timezone.localtime(at).date().replace(day=1)
+        cells[(question_id, service_id, channel_id or 0, point_id or 0, month, score)] += 1
+    ScoreCount.objects.bulk_create(
+        (
+            ScoreCount(
+                wave=wave,
+                question_id=q,
+                service_id=s,
+                channel_key=c,
+                touch_point_key=t,
+                month=m,
+                score=v,
+                count=n,
+            )
+            for (q, s, c, t, m, v), n in cells.items()
+        ),
+        batch_size=2000,
+    )
+    return len(cells)
