@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-from compromiso.api import cases, catalog, charters, improvement, organizations
+from compromiso.api import cases, catalog, charters, improvement, organizations, surveys
 from compromiso.api.auth import TokenAuth
 from compromiso.api.errors import error_body, install_error_handlers
 
@@ -24,6 +24,7 @@ api.add_router("/", organizations.router)
 api.add_router("/", catalog.router)
 api.add_router("/", cases.router)
 api.add_router("/", charters.router)
+api.add_router("/", surveys.router)
 api.add_router("/", improvement.router)
 
 

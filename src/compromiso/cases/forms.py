@@ -177,6 +177,25 @@ class RedressForm(StyledFormMixin, forms.Form):
         decimal_places=2,
     )
     description = forms.CharField(label=_("Details"), max_length=500, required=False)
+    commitment: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Charter guarantee breached (optional)"),
+        queryset=None,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.apps import apps
+
+        commitment_model = apps.get_model("charters", "Commitment")
+        guarantees = commitment_model.objects.filter(
+            charter__organization_id=case.organization_id,
+            charter__status="published",
+            is_guarantee=True,
+        ).select_related("charter")
+        if case.service_id is not None:
+            guarantees = guarantees.filter(service_id=case.service_id)
+        self.fields["commitment"].queryset = guarantees  # type: ignore[attr-defined]
 
 
 class AnswerDateForm(StyledFormMixin, forms.Form):

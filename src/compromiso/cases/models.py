@@ -523,6 +523,15 @@ class Redress(models.Model):
         Service, null=True, blank=True, on_delete=models.PROTECT, related_name="redresses"
     )
     breached = models.BooleanField(_("a commitment was breached"), default=True)
+    # The charter guarantee that promised this redress (string reference: charters reads cases).
+    commitment = models.ForeignKey(
+        "charters.Commitment",
+        verbose_name=_("guarantee breached"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="redresses",
+    )
     kind = models.CharField(_("redress"), max_length=12, choices=RedressKind.choices)
     amount = models.DecimalField(
         _("amount"),

@@ -600,6 +600,11 @@ def close_case(
         data={"root_cause": case.root_cause_id} if case.root_cause_id else None,
     )
     _refresh_facts_later(case)
+    if case.requester_email and case.service_id:
+        # The post-contact satisfaction survey, when an open wave measures the service.
+        from compromiso.surveys.services import invite_after_case
+
+        invite_after_case(case)
     return case
 
 
@@ -1005,12 +1010,30 @@ def record_redress(
     breached: bool = True,
     amount: Any = 0,
     description: str = "",
+    commitment: Any = None,
 ) -> Redress:
-    """Record whether a service promise was broken and the redress given for it."""
+    """Record whether a service promise was broken and the redress given for it — linked, when
+    a charter guarantee promised it, to that commitment."""
     _require_handler(case, by)
+    if commitment is not None:
+        charter = commitment.charter
+        if (
+            charter.organization_id != case.organization_id
+            or not commitment.is_guarantee
+            or charter.status != "published"
+        ):
+            raise ValidationError(
+                {"commitment": _("Choose a guarantee of a published charter of this organisation.")}
+            )
+        if case.service_id is not None and commitment.service_id != case.service_id:
+            raise ValidationError(
+                {"commitment": _("That guarantee is about another service than the case.")}
+            )
+        breached = True
     redress = Redress(
         case=case,
         service=case.service,
+        commitment=commitment,
         breached=breached,
         kind=kind,
         amount=amount or 0,
@@ -1029,7 +1052,12 @@ def record_redress(
         case,
         "cases.case.redress",
         by=by,
-        data={"kind": kind, "amount": str(redress.amount), "breached": breached},
+        data={
+            "kind": kind,
+            "amount": str(redress.amount),
+            "breached": breached,
+            "commitment": commitment.pk if commitment is not None else None,
+        },
     )
     _refresh_facts_later(case)
     return redress

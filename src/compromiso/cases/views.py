@@ -300,7 +300,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     "root_cause": case.root_cause_id,
                 },
             ),
-            "redress_form": RedressForm(initial={"breached": True}),
+            "redress_form": RedressForm(initial={"breached": True}, case=case),
             "answer_date_form": AnswerDateForm(
                 initial={"answered_at": timezone.localtime(case.answered_at)}
                 if case.answered_at
@@ -356,7 +356,7 @@ def classify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def redress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _handled_case(request, pk)
-    form = RedressForm(request.POST)
+    form = RedressForm(request.POST, case=case)
     if form.is_valid():
         _report(
             request, lambda: services.record_redress(case, by=request.user, **form.cleaned_data)

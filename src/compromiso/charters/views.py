@@ -7,12 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from compromiso.cases.models import Redress
 from compromiso.catalog.models import Service
 from compromiso.charters import completeness, periods, services
 from compromiso.charters.forms import (
@@ -427,6 +429,9 @@ def commitment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "results": results,
             "form": form if can_edit and item.source == IndicatorSource.MANUAL else None,
             "can_approve": _can(request, charter, Perm.APPROVE_CHARTERS),
+            "redress": Redress.objects.filter(commitment__lineage=item.lineage).aggregate(
+                count=Count("pk"), amount=Sum("amount")
+            ),
             "can_propose_action": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(
                 organization.pk
             ),

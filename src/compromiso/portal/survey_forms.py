@@ -35,10 +35,19 @@ class SurveyForm(StyledFormMixin, forms.Form):
     )
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
-    def __init__(self, *args: Any, wave: Wave, kiosk: bool = False, **kwargs: Any) -> None:
+    invitation = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    def __init__(
+        self, *args: Any, wave: Wave, kiosk: bool = False, invitation: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
+        if invitation is not None:
+            fields["invitation"].initial = invitation.token
         services = wave.services.filter(is_active=True).order_by("name")
+        if invitation is not None and invitation.service_id is not None:
+            # The invitation already says which service it is about.
+            services = services.filter(pk=invitation.service_id)
         fields["service"].queryset = services
         if services.count() == 1:
             fields["service"].initial = services.first()

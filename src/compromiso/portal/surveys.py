@@ -2,10 +2,12 @@
 for a tablet in a branch, and the thank-you page. No JavaScript needed; nothing is stored unless
 every answer is valid."""
 
+import io
 from typing import Any
 
+import segno
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -15,7 +17,7 @@ from compromiso.core.forms import add_service_error
 from compromiso.core.ratelimit import allow, client_address
 from compromiso.portal.survey_forms import SurveyForm
 from compromiso.surveys import services
-from compromiso.surveys.models import ResponseSource, Wave
+from compromiso.surveys.models import Invitation, ResponseSource, Wave
 
 ANSWERS_PER_HOUR = 60
 
@@ -50,7 +52,15 @@ def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
                 .select_related("channel")
                 .first()
             )
-    form = SurveyForm(request.POST or None, wave=wave, kiosk=kiosk)
+    invitation = None
+    invitation_token = request.POST.get("invitation") or request.GET.get("i", "")
+    if invitation_token and not kiosk:
+        invitation = Invitation.objects.filter(wave=wave, token=invitation_token[:64]).first()
+        if invitation is None:
+            raise Http404
+        if invitation.used_at is not None:
+            return render(request, "portal/survey_used.html", context, status=410)
+    form = SurveyForm(request.POST or None, wave=wave, kiosk=kiosk, invitation=invitation)
     if request.method == "POST":
         if (
             not allow(
@@ -74,6 +84,7 @@ def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
                     user_type=data.get("user_type", ""),
                     age_band=data.get("age_band", ""),
                     contact_email="" if kiosk else data.get("contact_email", ""),
+                    invitation=invitation,
                 )
             except (ValidationError, DomainError) as error:
                 add_service_error(form, error)
@@ -87,6 +98,25 @@ def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
         {"form": form, "touch_point": touch_point, "thanks": kiosk and "thanks" in request.GET}
     )
     return render(request, "portal/survey.html", context)
+
+
+def qr_code(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    """The public link as a QR code, to print on posters and counters (SVG or PNG)."""
+    wave = _wave(token)
+    if fmt not in ("svg", "png"):
+        raise Http404
+    link = request.build_absolute_uri(reverse("portal:survey", args=[wave.token]))
+    buffer = io.BytesIO()
+    code = segno.make(link, error="m")
+    if fmt == "svg":
+        code.save(buffer, kind="svg", scale=8, border=2, title=wave.questionnaire.title)
+        content_type = "image/svg+xml"
+    else:
+        code.save(buffer, kind="png", scale=10, border=2)
+        content_type = "image/png"
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="survey-{wave.pk}.{fmt}"'
+    return response
 
 
 def thanks(request: HttpRequest, token: str) -> HttpResponse:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("s/<str:token>/", surveys.answer, name="survey"),
     path("s/<str:token>/kiosk/", surveys.kiosk, name="survey_kiosk"),
     path("s/<str:token>/thanks/", surveys.thanks, name="survey_thanks"),
+    path("s/<str:token>/qr.<str:fmt>", surveys.qr_code, name="survey_qr"),
     path("o/<slug:slug>/charters/", charters.charter_list, name="charters"),
     path("o/<slug:slug>/charters/<int:pk>/", charters.charter_page, name="charter"),
     path("o/<slug:slug>/charters/<int:pk>/charter.pdf", charters.charter_pdf, name="charter_pdf"),

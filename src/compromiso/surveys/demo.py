@@ -228,6 +228,69 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
         Answer.objects.bulk_create(answers, batch_size=5000)
         services.rebuild_counts(wave)
     Wave.objects.filter(pk=baseline.pk).update(status=WaveStatus.CLOSED)
+    _internal(organization, questionnaire, max(count // 20, 40), rng)
+
+
+def _internal(
+    organization: Organization, questionnaire: Questionnaire, count: int, rng: random.Random
+) -> None:
+    """An internal-customer wave: the units rate the services other units provide them."""
+    from compromiso.organizations.models import Unit
+
+    provided = list(
+        Service.objects.filter(organization=organization, audience=Audience.INTERNAL).order_by(
+            "code"
+        )
+    )
+    clients = list(Unit.objects.filter(organization=organization, is_active=True))
+    if not provided or len(clients) < 2:
+        return
+    today = timezone.localdate()
+    title = "Clientes internos" if organization.language == "es" else "Clients interns"
+    wave = services.create_wave(
+        organization,
+        by=None,
+        questionnaire=questionnaire,
+        title=f"{title} {today.year}",
+        kind="baseline",
+        audience=Audience.INTERNAL,
+        services=provided,
+        opens_on=today - dt.timedelta(days=60),
+        closes_on=today + dt.timedelta(days=30),
+    )
+    Wave.objects.filter(pk=wave.pk).update(status=WaveStatus.OPEN, min_publish=5)
+    questions = list(Question.objects.filter(questionnaire=questionnaire).order_by("order"))
+    provider_level = {s.pk: rng.uniform(-1.0, 0.8) for s in provided}
+    client_level = {u.pk: rng.uniform(-0.6, 0.6) for u in clients}
+    responses = []
+    for _n in range(count):
+        service = rng.choice(provided)
+        unit = rng.choice([u for u in clients if u.pk != service.provider_unit_id] or clients)
+        responses.append(
+            Response(
+                wave=wave,
+                service=service,
+                client_unit=unit,
+                user_type=UserType.STAFF,
+                source=ResponseSource.WEB,
+                submitted_at=dt.datetime.combine(
+                    today - dt.timedelta(days=rng.randrange(60)),
+                    dt.time(rng.randrange(9, 18)),
+                    tzinfo=timezone.get_current_timezone(),
+                ),
+            )
+        )
+    Response.objects.bulk_create(responses, batch_size=2000)
+    answers = []
+    for response in responses:
+        level = provider_level[response.service_id] + client_level.get(
+            response.client_unit_id or 0, 0.0
+        )
+        grades = [_grade(5.2 + level + rng.gauss(0, 1.0)) for _ in range(5)]
+        for question, grade in zip(questions[:5], grades, strict=True):
+            answers.append(Answer(response=response, question=question, score=grade))
+    Answer.objects.bulk_create(answers, batch_size=5000)
+    services.rebuild_counts(wave)
 
 
 def _grade(value: float) -> int:

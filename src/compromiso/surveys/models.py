@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from compromiso.catalog.models import Attribute, Audience, Channel, Service, TouchPoint
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, scope_for
-from compromiso.organizations.models import Organization
+from compromiso.organizations.models import Organization, Unit
 
 
 def _texts(texts: dict[str, str], fallback: str) -> str:
@@ -253,6 +253,10 @@ class Response(models.Model):
     touch_point = models.ForeignKey(
         TouchPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Internal waves: the unit the respondent works in (the client of the provider unit).
+    client_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     user_type = models.CharField(max_length=10, choices=UserType.choices, blank=True)
     age_band = models.CharField(max_length=6, choices=AgeBand.choices, blank=True)
     source = models.CharField(max_length=8, choices=ResponseSource.choices)
@@ -288,6 +292,7 @@ class ScoreCount(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     channel_key = models.PositiveIntegerField(default=0)
     touch_point_key = models.PositiveIntegerField(default=0)
+    client_unit_key = models.PositiveIntegerField(default=0)
     month = models.DateField()
     score = models.SmallIntegerField()
     count = models.PositiveIntegerField(default=0)
@@ -301,6 +306,7 @@ class ScoreCount(models.Model):
                     "service",
                     "channel_key",
                     "touch_point_key",
+                    "client_unit_key",
                     "month",
                     "score",
                 ],
@@ -311,3 +317,155 @@ class ScoreCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}:{self.score}={self.count}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded: map the columns")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed: nothing was imported")
+
+
+class ImportJob(TimeStampedModel):
+    """An import of responses from a CSV or XLSX file: the column mapping, the progress, and the
+    report of every rejected row and why. Valid rows go in together or not at all."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="imports")
+    file = models.FileField(upload_to="survey-imports/")
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    # [[row number, reason], ...]
+    rejected = models.JSONField(default=list)
+    message = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+class Invitation(TimeStampedModel):
+    """A personal, single-use link to a wave sent by e-mail (also after a case is closed). The
+    response is not linked to it, so answers stay anonymous; the address is erased once used."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    # None: the respondent says which service (internal waves ask about every service used).
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    client_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    token = models.CharField(max_length=43, unique=True, default=_token, editable=False)
+    case_id_ref = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["wave", "used_at", "reminded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id} {self.token[:6]}…"
+
+
+class BonusMetric(models.TextChoices):
+    NET_SCORE = "net_score", _("Net satisfaction score (points)")
+    TOP_BOX = "top_box", _("% satisfied")
+
+
+class IncentiveScheme(TimeStampedModel):
+    """A staff bonus tied to the increase of user satisfaction (Chile's Ley 20.342, Ley 20.431):
+    a baseline, a yearly target path and the share of the bonus each degree of achievement
+    earns."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    scope_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("scope"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Leave empty for the whole organisation (national)."),
+    )
+    metric = models.CharField(
+        _("metric"), max_length=10, choices=BonusMetric.choices, default=BonusMetric.NET_SCORE
+    )
+    baseline_wave = models.ForeignKey(
+        Wave, verbose_name=_("baseline wave"), on_delete=models.PROTECT, related_name="+"
+    )
+    baseline_value = models.DecimalField(_("baseline"), max_digits=6, decimal_places=2)
+    baseline_n = models.PositiveIntegerField(default=0)
+    # [{"year": 2026, "increase": "1.5"}, ...]: the increase each year over the previous target.
+    target_path = models.JSONField(_("target path"), default=list)
+    # [{"achievement": 100, "share": 100}, {"achievement": 75, "share": 50}, ...]
+    tranches = models.JSONField(_("tranches"), default=list)
+    eligibility = models.TextField(
+        _("eligibility rules"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)]
+    )
+
+    class Meta:
+        verbose_name = _("incentive scheme")
+        verbose_name_plural = _("incentive schemes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IncentiveResult(models.Model):
+    """One year's result of a scheme: immutable once recorded, with the data it used."""
+
+    scheme = models.ForeignKey(IncentiveScheme, on_delete=models.PROTECT, related_name="results")
+    year = models.PositiveSmallIntegerField()
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="+")
+    data_sha256 = models.CharField(max_length=64, blank=True)
+    data_description = models.CharField(max_length=300, blank=True)
+    value = models.DecimalField(max_digits=6, decimal_places=2)
+    margin = models.DecimalField(max_digits=6, decimal_places=2)
+    n = models.PositiveIntegerField()
+    target = models.DecimalField(max_digits=6, decimal_places=2)
+    achievement = models.DecimalField(max_digits=7, decimal_places=1)
+    share = models.DecimalField(max_digits=5, decimal_places=1)
+    detectable = models.BooleanField()
+    responses_needed = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "year"], name="incentive_result_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} {self.year}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("incentive results are immutable")
+        super().save(*args, **kwargs)

@@ -16,9 +16,10 @@ from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
-from compromiso.organizations.models import Organization, User
+from compromiso.organizations.models import Membership, Organization, Unit, User
 from compromiso.surveys.models import (
     Answer,
+    Invitation,
     Question,
     QuestionKind,
     Questionnaire,
@@ -175,7 +176,7 @@ def is_accepting(wave: Wave, today: dt.date | None = None) -> bool:
     return wave.status == WaveStatus.OPEN and wave.opens_on <= today <= wave.closes_on
 
 
-def _clean_answers(
+def clean_answers(
     questions: list[Question], raw: Mapping[int, Any]
 ) -> tuple[list[Answer], dict[str, str]]:
     """Turn raw values per question id into answers; errors per question field name."""
@@ -239,11 +240,25 @@ def submit_response(
     age_band: str = "",
     contact_email: str = "",
     submitted_at: dt.datetime | None = None,
+    invitation: Invitation | None = None,
+    client_unit: Unit | None = None,
 ) -> Response:
     """Store one response after checking every answer; nothing is stored if anything is wrong.
-    The score counts of the dashboards are updated in the same transaction."""
+    The score counts of the dashboards are updated in the same transaction. An invitation is
+    used up by the response (a second answer with it is refused)."""
     if not is_accepting(wave):
         raise SurveyError(_("This survey is not open for answers."), code="closed")
+    if invitation is not None:
+        if invitation.wave_id != wave.pk:
+            raise SurveyError(_("This invitation is not for this survey."), code="bad_invitation")
+        used = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+            used_at=timezone.now(), email=""
+        )
+        if not used:
+            raise SurveyError(_("This invitation was already used."), code="used_invitation")
+        if invitation.service is not None:
+            service = invitation.service
+        client_unit = invitation.client_unit
     if not wave.services.filter(pk=service.pk).exists():
         raise ValidationError({"service": _("This survey does not measure that service.")})
     if channel is not None and channel.organization_id != wave.organization_id:
@@ -251,7 +266,7 @@ def submit_response(
     if touch_point is not None and touch_point.organization_id != wave.organization_id:
         raise ValidationError({"touch_point": _("Choose a touch point of this organisation.")})
     questions = list(wave.questionnaire.questions.select_related("questionnaire"))
-    cleaned, errors = _clean_answers(questions, answers)
+    cleaned, errors = clean_answers(questions, answers)
     if errors:
         raise ValidationError(errors)
     response = Response(
@@ -265,6 +280,7 @@ def submit_response(
         submitted_at=submitted_at or timezone.now(),
         contact_ok=bool(contact_email),
         contact_email=contact_email,
+        client_unit=client_unit,
     )
     response.full_clean(exclude=["wave", "service", "channel", "touch_point"])
     response.save()
@@ -272,7 +288,169 @@ def submit_response(
         answer.response = response
     Answer.objects.bulk_create(cleaned)
     add_to_counts([response], cleaned)
+    if contact_email:
+        _follow_up_low_score(response, cleaned)
     return response
+
+
+def _follow_up_low_score(response: Response, answers: list[Answer]) -> None:
+    """Close the loop: a dissatisfied respondent who agreed to be contacted becomes a case for
+    the service's unit to follow up."""
+    overall = next((a for a in answers if a.question.is_overall and a.score is not None), None)
+    question = overall.question if overall else None
+    if overall is None or question is None or question.dissatisfied_max is None:
+        return
+    assert overall.score is not None
+    if overall.score > question.dissatisfied_max:
+        return
+    from compromiso.cases import services as case_services
+
+    channel = Channel.objects.filter(
+        organization_id=response.wave.organization_id, kind="web", is_active=True
+    ).first()
+    if channel is None:
+        return
+    lines = [
+        f"{a.question.text}: {a.score if a.score is not None else (a.text or ', '.join(a.choices))}"
+        for a in answers
+    ]
+    case, _secret = case_services.receive_case(
+        organization=response.wave.organization,
+        kind="complaint",
+        channel=channel,
+        service=response.service,
+        subject=_("Low satisfaction in the survey “%(wave)s”") % {"wave": response.wave.title},
+        description="\n".join(lines)[:20000],
+        requester_name=_("Survey respondent"),
+        requester_email=response.contact_email,
+        by=None,
+    )
+    log_action(response.wave, "surveys.response.follow_up", by=None, data={"case": case.pk})
+
+
+@transaction.atomic
+def invite(
+    wave: Wave, *, by: User | None, service: Service, emails: Iterable[str]
+) -> list[Invitation]:
+    """Personal single-use invitations, e-mailed by a background task."""
+    _require(wave.organization_id, by)
+    if wave.status != WaveStatus.OPEN:
+        raise SurveyError(_("Invitations are sent for open waves only."))
+    if not wave.services.filter(pk=service.pk).exists():
+        raise ValidationError({"service": _("This survey does not measure that service.")})
+    from django.core.validators import validate_email
+
+    addresses = []
+    for raw in emails:
+        address = raw.strip()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(
+                {"emails": _("“%(value)s” is not an e-mail address.") % {"value": address[:80]}}
+            ) from None
+        addresses.append(address)
+    if len(addresses) > 5000:
+        raise ValidationError({"emails": _("Send at most 5,000 invitations at a time.")})
+    made = Invitation.objects.bulk_create(
+        Invitation(wave=wave, service=service, email=address)
+        for address in dict.fromkeys(addresses)
+    )
+    log_action(wave, "surveys.wave.invited", by=by, data={"count": len(made)})
+    ids = [i.pk for i in made]
+    transaction.on_commit(lambda: _enqueue_invitations(ids))
+    return made
+
+
+@transaction.atomic
+def invite_client_units(wave: Wave, *, by: User | None, units: Iterable[Unit]) -> list[Invitation]:
+    """An internal wave: every member of the client units (and their subtrees) is invited once,
+    with the unit recorded so the internal-customer matrix can place the answer."""
+    _require(wave.organization_id, by)
+    if wave.audience != "internal":
+        raise SurveyError(_("Only internal waves invite units."))
+    if wave.status != WaveStatus.OPEN:
+        raise SurveyError(_("Invitations are sent for open waves only."))
+    chosen = list(units)
+    if any(u.organization_id != wave.organization_id for u in chosen):
+        raise ValidationError({"units": _("Choose units of this organisation.")})
+    already = set(wave.invitations.values_list("email", "client_unit_id"))
+    made = []
+    for unit in chosen:
+        members = (
+            Membership.objects.filter(unit__path__startswith=unit.path, user__is_active=True)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+            .distinct()
+        )
+        for email in members:
+            if (email, unit.pk) not in already:
+                already.add((email, unit.pk))
+                made.append(Invitation(wave=wave, email=email, client_unit=unit))
+    Invitation.objects.bulk_create(made)
+    log_action(wave, "surveys.wave.invited_units", by=by, data={"count": len(made)})
+    ids = [i.pk for i in made]
+    transaction.on_commit(lambda: _enqueue_invitations(ids))
+    return made
+
+
+def _enqueue_invitations(ids: list[int]) -> None:
+    from compromiso.surveys.tasks import send_invitation
+
+    for invitation_id in ids:
+        send_invitation.enqueue(invitation_id=invitation_id)
+
+
+def invite_after_case(case: Any) -> Invitation | None:
+    """The post-contact survey: when a case with an e-mail address is closed and an open wave
+    measures its service, the requester is invited once."""
+    if not case.requester_email or case.service_id is None:
+        return None
+    today = timezone.localdate()
+    wave = (
+        Wave.objects.filter(
+            organization_id=case.organization_id,
+            status=WaveStatus.OPEN,
+            opens_on__lte=today,
+            closes_on__gte=today,
+            services=case.service_id,
+        )
+        .order_by("-opens_on")
+        .first()
+    )
+    if wave is None or Invitation.objects.filter(case_id_ref=case.pk).exists():
+        return None
+    invitation = Invitation.objects.create(
+        wave=wave, service_id=case.service_id, email=case.requester_email, case_id_ref=case.pk
+    )
+    transaction.on_commit(lambda: _enqueue_invitations([invitation.pk]))
+    return invitation
+
+
+def remind_invitations(today: dt.date | None = None, *, after_days: int = 5) -> int:
+    """Remind, once, whoever has not answered an invitation sent `after_days` ago to a wave still
+    open. Idempotent: run it daily."""
+    from compromiso.surveys.tasks import send_invitation
+
+    now = timezone.now()
+    today = today or timezone.localdate()
+    due = Invitation.objects.filter(
+        used_at__isnull=True,
+        reminded_at__isnull=True,
+        sent_at__lte=now - dt.timedelta(days=after_days),
+        wave__status=WaveStatus.OPEN,
+        wave__closes_on__gte=today,
+    ).exclude(email="")
+    count = 0
+    for invitation_id in list(due.values_list("pk", flat=True)):
+        if Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True).update(
+            reminded_at=now
+        ):
+            send_invitation.enqueue(invitation_id=invitation_id, reminder=True)
+            count += 1
+    return count
 
 
 def add_to_counts(responses: list[Response], answers: list[Answer]) -> None:
@@ -291,6 +469,7 @@ def add_to_counts(responses: list[Response], answers: list[Answer]) -> None:
                 response.service_id,
                 response.channel_id or 0,
                 response.touch_point_id or 0,
+                response.client_unit_id or 0,
                 local.replace(day=1),
                 answer.score,
             )
@@ -304,6 +483,7 @@ def add_to_counts(responses: list[Response], answers: list[Answer]) -> None:
                     "service_id",
                     "channel_key",
                     "touch_point_key",
+                    "client_unit_key",
                     "month",
                     "score",
                 ),
@@ -330,12 +510,14 @@ def rebuild_counts(wave: Wave) -> int:
         "response__service_id",
         "response__channel_id",
         "response__touch_point_id",
+        "response__client_unit_id",
         "response__submitted_at",
         "score",
     )
-    for question_id, service_id, channel_id, point_id, at, score in rows.iterator(2000):
+    for question_id, service_id, channel_id, point_id, client_id, at, score in rows.iterator(2000):
         month = timezone.localtime(at).date().replace(day=1)
-        cells[(question_id, service_id, channel_id or 0, point_id or 0, month, score)] += 1
+        key = (question_id, service_id, channel_id or 0, point_id or 0, client_id or 0, month)
+        cells[(*key, score)] += 1
     ScoreCount.objects.bulk_create(
         (
             ScoreCount(
@@ -344,11 +526,12 @@ def rebuild_counts(wave: Wave) -> int:
                 service_id=s,
                 channel_key=c,
                 touch_point_key=t,
+                client_unit_key=u,
                 month=m,
                 score=v,
                 count=n,
             )
-            for (q, s, c, t, m, v), n in cells.items()
+            for (q, s, c, t, u, m, v), n in cells.items()
         ),
         batch_size=2000,
     )

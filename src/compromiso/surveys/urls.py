@@ -1,11 +1,23 @@
 from django.urls import path
 
-from compromiso.surveys import views
+from compromiso.surveys import bonus_views, views
 
 app_name = "surveys"
 
 urlpatterns = [
     path("", views.waves, name="waves"),
+    path("bonus/", bonus_views.schemes, name="bonus"),
+    path("bonus/new/", bonus_views.new_scheme, name="bonus_new"),
+    path("bonus/<int:pk>/", bonus_views.scheme, name="bonus_scheme"),
+    path("bonus/<int:pk>/record/", bonus_views.record, name="bonus_record"),
+    path("questionnaires/new/", views.new_questionnaire, name="new_questionnaire"),
+    path("waves/new/", views.new_wave, name="new_wave"),
     path("waves/<int:pk>/", views.wave, name="wave"),
+    path("waves/<int:pk>/responses.<str:fmt>", views.export, name="export"),
+    path("waves/<int:pk>/invite/", views.invite, name="invite"),
+    path("waves/<int:pk>/invite-units/", views.invite_units, name="invite_units"),
+    path("waves/<int:pk>/import/", views.import_upload, name="import_upload"),
+    path("waves/<int:pk>/import/<int:job>/", views.import_job, name="import_job"),
+    path("waves/<int:pk>/import/<int:job>/columns/", views.import_mapping, name="import_mapping"),
     path("waves/<int:pk>/<slug:to>/", views.step, name="step"),
 ]

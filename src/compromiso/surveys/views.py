@@ -5,22 +5,37 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from compromiso.cases.exports import tabular_response
 from compromiso.catalog.models import Service
+from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
+from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.permissions import Perm, scope_for
-from compromiso.insights import netscore
-from compromiso.insights.figures import driver_table, wave_figures
+from compromiso.insights import netscore, words
+from compromiso.insights.figures import driver_table, internal_matrix, wave_figures
 from compromiso.organizations.current import require_organization
-from compromiso.surveys import services
-from compromiso.surveys.models import Wave
+from compromiso.surveys import imports, services
+from compromiso.surveys.forms import (
+    SCALES,
+    ImportUploadForm,
+    InviteForm,
+    InviteUnitsForm,
+    MappingForm,
+    QuestionnaireForm,
+    WaveForm,
+)
+from compromiso.surveys.models import Answer, ImportStatus, Wave
+from compromiso.surveys.tasks import import_responses
 
 
 def _waves(request: AuthenticatedHttpRequest) -> Any:
@@ -36,7 +51,12 @@ def waves(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "surveys/waves.html",
-        {"waves": _waves(request).select_related("questionnaire").prefetch_related("services")},
+        {
+            "waves": _waves(request).select_related("questionnaire").prefetch_related("services"),
+            "can_manage": scope_for(request.user, Perm.MANAGE_SURVEYS).covers_organization(
+                organization.pk
+            ),
+        },
     )
 
 
@@ -72,6 +92,18 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "link": link,
             "detect": detect,
             "drivers": driver_table(item, visible),
+            "invite_form": InviteForm(wave=item),
+            "invite_units_form": InviteUnitsForm(wave=item),
+            "matrix": _matrix_rows(item, visible),
+            "words": words.frequencies(
+                Answer.objects.filter(response__wave=item, response__service__in=visible)
+                .exclude(text="")
+                .order_by("-pk")
+                .values_list("text", flat=True)[:5000],
+                top=25,
+            ),
+            "invitations": item.invitations.count(),
+            "invitations_used": item.invitations.filter(used_at__isnull=False).count(),
             "can_improve": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(
                 item.organization_id
             ),
@@ -80,6 +112,257 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _matrix_rows(item: Wave, visible: Any) -> dict[str, Any] | None:
+    """The internal-customer matrix as table rows: one per client unit, a cell per provider."""
+    matrix = internal_matrix(item, visible)
+    if matrix is None:
+        return None
+    rows = [
+        (name, [matrix.cells.get((client, provider)) for provider, _label in matrix.providers])
+        for client, name in matrix.clients
+    ]
+    return {"providers": [label for _pk, label in matrix.providers], "rows": rows}
+
+
+@login_required
+def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The wave's responses, one row each, for the services the viewer may see. No contact
+    details: the export is as anonymous as the answers."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    item = get_object_or_404(_waves(request).select_related("questionnaire"), pk=pk)
+    visible = Service.objects.visible_to(request.user).filter(organization=item.organization)
+    questions = list(item.questionnaire.questions.select_related("questionnaire"))
+    responses = (
+        item.responses.filter(service__in=visible)
+        .select_related("service", "channel", "touch_point__unit", "client_unit")
+        .prefetch_related("answers")
+        .order_by("submitted_at", "pk")
+    )
+
+    def rows() -> Any:
+        for response in responses.iterator(chunk_size=2000):
+            by_question = {a.question_id: a for a in response.answers.all()}
+            values = []
+            for question in questions:
+                answer = by_question.get(question.pk)
+                if answer is None:
+                    values.append("")
+                elif answer.score is not None:
+                    values.append(answer.score)
+                elif answer.choices:
+                    values.append("|".join(answer.choices))
+                else:
+                    values.append(answer.text)
+            yield [
+                timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                response.service.code,
+                response.channel.name if response.channel else "",
+                str(response.touch_point) if response.touch_point else "",
+                response.client_unit.name if response.client_unit else "",
+                response.user_type,
+                response.source,
+                *values,
+            ]
+
+    header = [
+        _("Date"),
+        _("Service"),
+        _("Channel"),
+        _("Touch point"),
+        _("Client unit"),
+        _("User type"),
+        _("Source"),
+        *(q.text for q in questions),
+    ]
+    log_action(item, "surveys.wave.exported", by=request.user, data={"format": fmt})
+    return tabular_response(f"wave-{item.pk}-responses", header, rows(), fmt)
+
+
+def _require_manager(request: AuthenticatedHttpRequest) -> Any:
+    organization = require_organization(request)
+    if not scope_for(request.user, Perm.MANAGE_SURVEYS).covers_organization(organization.pk):
+        raise PermissionDenied
+    return organization
+
+
+@login_required
+def new_questionnaire(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A questionnaire from the standard pattern: the overall question, one scale question per
+    attribute of the chosen services, whether the user got it done, and what to improve."""
+    organization = _require_manager(request)
+    form = QuestionnaireForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        low, high, good, bad = SCALES[data["scale"]]
+        scale = {
+            "kind": "scale",
+            "scale_min": low,
+            "scale_max": high,
+            "satisfied_min": good,
+            "dissatisfied_max": bad,
+        }
+        language = data["language"]
+        questions: list[dict[str, Any]] = [
+            {**scale, "is_overall": True, "texts": {language: data["overall"]}}
+        ]
+        for service in data["services"]:
+            for attribute in service.attributes.filter(is_active=True):
+                questions.append(
+                    {**scale, "attribute": attribute, "texts": {language: attribute.name}}
+                )
+        if data["solved"]:
+            questions.append(
+                {"kind": "yes_no", "texts": {language: _("Did you get done what you needed?")}}
+            )
+        if data["open_text"]:
+            questions.append(
+                {
+                    "kind": "text",
+                    "required": False,
+                    "texts": {language: _("What could we improve?")},
+                }
+            )
+        try:
+            services.create_questionnaire(
+                organization,
+                by=request.user,
+                title=data["title"],
+                language=language,
+                questions=questions,
+            )
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Questionnaire created."))
+            return redirect("surveys:new_wave")
+    return render(request, "surveys/form.html", {"form": form, "title": _("New questionnaire")})
+
+
+@login_required
+def new_wave(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organization = _require_manager(request)
+    form = WaveForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.create_wave(organization, by=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Wave created as a draft: open it to take answers."))
+            return redirect("surveys:wave", pk=created.pk)
+    return render(request, "surveys/form.html", {"form": form, "title": _("New wave")})
+
+
+def _managed_wave(request: AuthenticatedHttpRequest, pk: int) -> Wave:
+    item: Wave = get_object_or_404(_waves(request).select_related("questionnaire"), pk=pk)
+    if not scope_for(request.user, Perm.MANAGE_SURVEYS).covers_organization(item.organization_id):
+        raise PermissionDenied
+    return item
+
+
+@login_required
+def import_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Upload a file of responses; its columns are mapped next."""
+    item = _managed_wave(request, pk)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.start_import(item, form.cleaned_data["file"], by=request.user)
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            return redirect("surveys:import_mapping", pk=item.pk, job=job.pk)
+    jobs = item.imports.all()[:20]
+    return render(request, "surveys/import_upload.html", {"wave": item, "form": form, "jobs": jobs})
+
+
+@login_required
+def import_mapping(request: AuthenticatedHttpRequest, pk: int, job: int) -> HttpResponse:
+    item = _managed_wave(request, pk)
+    found = get_object_or_404(item.imports, pk=job)
+    if found.status != ImportStatus.UPLOADED:
+        return redirect("surveys:import_job", pk=item.pk, job=found.pk)
+    form = MappingForm(request.POST or None, job=found, initial=imports.guess_mapping(found))
+    if request.method == "POST" and form.is_valid():
+        found.mapping = form.mapping()
+        found.save(update_fields=["mapping", "updated_at"])
+        job_id = found.pk
+        transaction.on_commit(lambda: import_responses.enqueue(job_id=job_id))
+        return redirect("surveys:import_job", pk=item.pk, job=found.pk)
+    return render(
+        request, "surveys/import_mapping.html", {"wave": item, "job": found, "form": form}
+    )
+
+
+@login_required
+def import_job(request: AuthenticatedHttpRequest, pk: int, job: int) -> HttpResponse:
+    """The import's progress (the page refreshes itself while it runs) and its report."""
+    item = _managed_wave(request, pk)
+    found = get_object_or_404(item.imports, pk=job)
+    if request.GET.get("format") == "csv":
+        return tabular_response(
+            f"import-{found.pk}-rejected",
+            [_("Row"), _("Reason")],
+            found.rejected,
+            "csv",
+        )
+    return render(request, "surveys/import_job.html", {"wave": item, "job": found})
+
+
+@login_required
+@require_POST
+def invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = _managed_wave(request, pk)
+    form = InviteForm(request.POST, wave=item)
+    if form.is_valid():
+        try:
+            made = services.invite(
+                item,
+                by=request.user,
+                service=form.cleaned_data["service"],
+                emails=form.cleaned_data["emails"].splitlines(),
+            )
+        except (ValidationError, DomainError) as error:
+            messages.error(
+                request,
+                error.message if isinstance(error, DomainError) else " ".join(error.messages),
+            )
+        else:
+            messages.success(
+                request, _("%(count)s invitations will be sent.") % {"count": len(made)}
+            )
+    else:
+        for problems in form.errors.values():
+            for problem in problems:
+                messages.error(request, str(problem))
+    return redirect("surveys:wave", pk=item.pk)
+
+
+@login_required
+@require_POST
+def invite_units(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = _managed_wave(request, pk)
+    form = InviteUnitsForm(request.POST, wave=item)
+    if form.is_valid():
+        try:
+            made = services.invite_client_units(
+                item, by=request.user, units=form.cleaned_data["units"]
+            )
+        except (ValidationError, DomainError) as error:
+            messages.error(
+                request,
+                error.message if isinstance(error, DomainError) else " ".join(error.messages),
+            )
+        else:
+            messages.success(
+                request, _("%(count)s invitations will be sent.") % {"count": len(made)}
+            )
+    else:
+        messages.error(request, _("Choose at least one client unit."))
+    return redirect("surveys:wave", pk=item.pk)
 
 
 @login_required

@@ -169,10 +169,23 @@ def test_each_demo_organisation_has_a_baseline_and_a_follow_up_wave(demo):
     from compromiso.surveys.models import Answer, ScoreCount, Wave
 
     for slug in ("sntc", "sant-pere-de-riu"):
-        waves = {w.kind: w for w in Wave.objects.filter(organization__slug=slug)}
+        waves = {
+            w.kind: w for w in Wave.objects.filter(organization__slug=slug, audience="external")
+        }
         assert (waves["baseline"].status, waves["follow_up"].status) == ("closed", "open")
         assert waves["follow_up"].previous == waves["baseline"]
         for wave in waves.values():
             scored = Answer.objects.filter(response__wave=wave, score__isnull=False).count()
             assert scored > 0
             assert ScoreCount.objects.filter(wave=wave).aggregate(n=Sum("count"))["n"] == scored
+
+
+def test_the_chilean_demo_has_an_internal_customer_wave(demo):
+    from compromiso.insights.figures import internal_matrix
+    from compromiso.surveys.models import Wave
+
+    wave = Wave.objects.get(organization__slug="sntc", audience="internal")
+    matrix = internal_matrix(wave, wave.services.all())
+
+    assert matrix.providers
+    assert matrix.clients

@@ -200,3 +200,20 @@ def test_dates_outside_the_wave_take_nothing(wave, licences):
 
     with pytest.raises(services.SurveyError):
         services.submit_response(wave, service=licences, answers=answers_for(wave, 7))
+
+
+def test_the_export_is_anonymous_and_scoped(client, wave, licences, permits, unit_head):
+    services.submit_response(
+        wave, service=licences, answers=answers_for(wave, 7), contact_email="ana@example.org"
+    )
+    services.submit_response(wave, service=permits, answers=answers_for(wave, 2, text="=1+1"))
+    client.force_login(unit_head)
+
+    csv_text = client.get(reverse("surveys:export", args=[wave.pk, "csv"])).content.decode()
+    xlsx = client.get(reverse("surveys:export", args=[wave.pk, "xlsx"]))
+
+    assert "ana@example.org" not in csv_text
+    assert csv_text.count("\n") == 2  # the header and the unit head's service only
+    assert "Satisfacción general" in csv_text
+    assert xlsx.content.startswith(b"PK")
+    assert client.get(reverse("surveys:export", args=[wave.pk, "pdf"])).status_code == 404

@@ -1,0 +1,51 @@
+"""Survey figures through the API: scoped like the dashboard, nothing published under the
+wave's minimum, bad ids refused."""
+
+import pytest
+
+from compromiso.surveys import services
+from compromiso.surveys.tests import conftest as survey_fixtures
+from compromiso.surveys.tests.conftest import answers_for
+
+pytestmark = pytest.mark.django_db
+
+licences = survey_fixtures.licences
+permits = survey_fixtures.permits
+questionnaire = survey_fixtures.questionnaire
+wave = survey_fixtures.wave
+
+
+def test_wave_figures_through_the_api(api_as, quality_manager, unit_head, wave, licences, permits):
+    for score in (7, 7, 6, 5, 2):
+        services.submit_response(wave, service=licences, answers=answers_for(wave, score))
+    services.submit_response(wave, service=permits, answers=answers_for(wave, 7))
+
+    listed = api_as(quality_manager).get("/waves").json()
+    everything = api_as(quality_manager).get(f"/waves/{wave.pk}/figures").json()
+    scoped = api_as(unit_head).get(f"/waves/{wave.pk}/figures").json()
+
+    assert [w["title"] for w in listed["items"]] == ["Medición 2026"]
+    assert everything["responses"] == 6
+    by_service = {c["label"]: c for c in everything["by_service"]}
+    assert by_service["Permisos"]["shown"] is False
+    assert by_service["Permisos"]["net_score"] is None  # under the minimum: n only
+    assert [c["label"] for c in scoped["by_service"]] == ["Licencias"]
+    assert scoped["total"]["net_score"]["value"] == pytest.approx(40.0)
+
+
+def test_drivers_need_enough_data_and_bad_ids_are_refused(api_as, quality_manager, outsider, wave):
+    assert api_as(quality_manager).get(f"/waves/{wave.pk}/drivers").json() is None
+    assert api_as(quality_manager).get("/waves/999999/figures").status_code == 404
+    assert api_as(quality_manager).get("/waves/x/figures").status_code == 422
+    assert api_as(outsider).get(f"/waves/{wave.pk}/figures").status_code == 404
+
+
+def test_the_qr_code_of_the_public_link(client, wave):
+    svg = client.get(f"/s/{wave.token}/qr.svg")
+    png = client.get(f"/s/{wave.token}/qr.png")
+    bad = client.get(f"/s/{wave.token}/qr.gif")
+
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in svg.content
+    assert png.content.startswith(b"\x89PNG")
+    assert bad.status_code == 404

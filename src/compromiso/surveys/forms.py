@@ -1,0 +1,230 @@
+"""Forms for surveys. Saving always goes through surveys.services or surveys.imports."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from compromiso.catalog.models import Audience, Service
+from compromiso.core.forms import StyledFormMixin
+from compromiso.organizations.models import Unit
+from compromiso.surveys.models import BonusMetric, ImportJob, Questionnaire, Wave, WaveKind
+
+FIELD_LABELS = {
+    "service": _("Service (code or name)"),
+    "channel": _("Channel (optional)"),
+    "date": _("Date answered (optional)"),
+    "user_type": _("User type (optional)"),
+}
+
+
+class ImportUploadForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File with the responses (CSV or XLSX, up to 20 MB)"),
+        help_text=_("One row per response, with a header row."),
+    )
+
+
+class MappingForm(StyledFormMixin, forms.Form):
+    """For each field of the wave and each question, which column of the file holds it."""
+
+    def __init__(self, *args: Any, job: ImportJob, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        columns = [("", _("(not in the file)")), *((h, h) for h in job.headers if h)]
+        for name, label in FIELD_LABELS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=columns, required=name == "service"
+            )
+        for question in job.wave.questionnaire.questions.select_related("questionnaire"):
+            self.fields[f"q{question.pk}"] = forms.ChoiceField(
+                label=question.text, choices=columns, required=False
+            )
+        # Re-apply the widget classes to the fields added after the mixin ran.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select")
+
+    def mapping(self) -> dict[str, str]:
+        return {name: column for name, column in self.cleaned_data.items() if column}
+
+
+class InviteUnitsForm(StyledFormMixin, forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label=_("Client units (their members are invited)"),
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, wave: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            organization=wave.organization, is_active=True
+        ).order_by("path")
+
+
+class InviteForm(StyledFormMixin, forms.Form):
+    service = forms.ModelChoiceField(label=_("Service used"), queryset=Service.objects.none())
+    emails = forms.CharField(
+        label=_("E-mail addresses, one per line"),
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args: Any, wave: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = wave.services.order_by("name")  # type: ignore[attr-defined]
+
+
+def _pairs(text: str, first: str, second: str) -> list[dict[str, str]]:
+    """Lines "a: b" (or "a = b", "a b") into [{first: a, second: b}]."""
+    pairs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        parts = line.replace("=", ":").replace("%", "").replace(",", ".").split(":")
+        if len(parts) != 2:
+            parts = line.split()
+        if len(parts) != 2:
+            raise forms.ValidationError(
+                _("Write one “%(a)s: %(b)s” pair per line.") % {"a": first, "b": second}
+            )
+        pairs.append({first: parts[0].strip(), second: parts[1].strip()})
+    return pairs
+
+
+class SchemeForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=300, required=False)
+    scope_unit = forms.ModelChoiceField(
+        label=_("Scope"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("The whole organisation (national)"),
+    )
+    metric = forms.ChoiceField(label=_("Metric"), choices=BonusMetric.choices)
+    baseline_wave = forms.ModelChoiceField(label=_("Baseline wave"), queryset=Wave.objects.none())
+    target_path = forms.CharField(
+        label=_("Target path: year and increase in points, one per line"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial="2026: 1.5\n2027: 1.0\n2028: 0.5",
+        max_length=2000,
+    )
+    tranches = forms.CharField(
+        label=_("Tranches: % of the target reached and % of the bonus, one per line"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial="100: 100\n75: 50",
+        max_length=2000,
+    )
+    eligibility = forms.CharField(
+        label=_("Eligibility rules"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["scope_unit"].queryset = Unit.objects.filter(organization=organization).order_by(
+            "path"
+        )
+        fields["baseline_wave"].queryset = Wave.objects.filter(organization=organization)
+
+    def clean_target_path(self) -> list[dict[str, str]]:
+        return _pairs(self.cleaned_data["target_path"], "year", "increase")
+
+    def clean_tranches(self) -> list[dict[str, str]]:
+        return _pairs(self.cleaned_data["tranches"], "achievement", "share")
+
+
+class ResultForm(StyledFormMixin, forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=[])
+    wave = forms.ModelChoiceField(label=_("Wave that measured it"), queryset=Wave.objects.none())
+
+    def __init__(self, *args: Any, scheme: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["year"].choices = [(y, str(y)) for y in years]
+        fields["wave"].queryset = Wave.objects.filter(organization=scheme.organization).exclude(
+            pk=scheme.baseline_wave_id
+        )
+
+
+SCALES = {
+    "1-7": (1, 7, 6, 4),
+    "1-5": (1, 5, 4, 2),
+    "0-10": (0, 10, 9, 6),
+}
+
+
+class QuestionnaireForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    language = forms.ChoiceField(label=_("Main language"), choices=[])
+    scale = forms.ChoiceField(
+        label=_("Scale"),
+        choices=[
+            ("1-7", _("1 to 7 (satisfied 6–7, dissatisfied 1–4)")),
+            ("1-5", _("1 to 5 (satisfied 4–5, dissatisfied 1–2)")),
+            ("0-10", _("0 to 10 (9–10 and 0–6, as NPS)")),
+        ],
+    )
+    overall = forms.CharField(
+        label=_("Overall satisfaction question"),
+        max_length=300,
+        initial=_("Overall, how satisfied are you with the service you received?"),
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services whose attributes are rated (one question each)"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    solved = forms.BooleanField(
+        label=_("Ask whether the user got done what they needed"), required=False, initial=True
+    )
+    open_text = forms.BooleanField(
+        label=_("Ask what could be improved (open text)"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        fields: Any = self.fields
+        fields["language"].choices = settings.LANGUAGES
+        fields["language"].initial = organization.language
+        fields["services"].queryset = Service.objects.filter(
+            organization=organization, is_active=True
+        ).order_by("code")
+
+
+class WaveForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    questionnaire: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Questionnaire"), queryset=None
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=WaveKind.choices)
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services measured"),
+        queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    opens_on = forms.DateField(
+        label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    closes_on = forms.DateField(
+        label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    previous: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Compared with (optional)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["questionnaire"].queryset = Questionnaire.objects.filter(organization=organization)
+        fields["services"].queryset = Service.objects.filter(
+            organization=organization, is_active=True
+        ).order_by("code")
+        fields["previous"].queryset = Wave.objects.filter(organization=organization)
