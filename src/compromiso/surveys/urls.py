@@ -6,6 +6,7 @@ app_name = "surveys"
 
 urlpatterns = [
     path("", views.waves, name="waves"),
+    path("network/", views.network, name="network"),
     path("bonus/", bonus_views.schemes, name="bonus"),
     path("bonus/new/", bonus_views.new_scheme, name="bonus_new"),
     path("bonus/<int:pk>/", bonus_views.scheme, name="bonus_scheme"),

@@ -1,6 +1,7 @@
 """Staff pages for surveys: the waves, and each wave's dashboard read from the score counts
 (only the services the viewer may see), with the comparison against the previous wave."""
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -20,9 +21,11 @@ from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
-from compromiso.core.permissions import Perm, scope_for
+from compromiso.core.permissions import Perm, is_network_analyst, scope_for
 from compromiso.insights import netscore, words
 from compromiso.insights.figures import driver_table, internal_matrix, wave_figures
+from compromiso.insights.network import MIN_RESPONSES as NETWORK_MINIMUM
+from compromiso.insights.network import network_figures
 from compromiso.organizations.current import require_organization
 from compromiso.surveys import imports, services
 from compromiso.surveys.forms import (
@@ -179,6 +182,21 @@ def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse
     ]
     log_action(item, "surveys.wave.exported", by=request.user, data={"format": fmt})
     return tabular_response(f"wave-{item.pk}-responses", header, rows(), fmt)
+
+
+@login_required
+def network(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """For the network analyst: each organisation's % satisfied over the last twelve months
+    against the network (institutional weights), and the pooled score. Aggregates only."""
+    if not is_network_analyst(request.user):
+        raise Http404
+    end = timezone.localdate()
+    start = (end.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    return render(
+        request,
+        "surveys/network.html",
+        {"figures": network_figures(start, end), "minimum": NETWORK_MINIMUM},
+    )
 
 
 def _require_manager(request: AuthenticatedHttpRequest) -> Any:
