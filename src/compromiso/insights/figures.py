@@ -3,8 +3,9 @@ top-box share and mean of every scale question, broken down by service, channel,
 and month, with n, margin of error, whether the cell is shown (n at least the wave's minimum)
 and whether it is representative (n at least the sample size its stratum needs)."""
 
+import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Sum
@@ -23,6 +24,26 @@ class Cell:
     shown: bool
     representative: bool | None = None
     required: int | None = None
+    # Months of a trend: the 3-sigma control limits around the wave's net score, in points.
+    control: tuple[float, float] | None = None
+
+    @property
+    def out_of_control(self) -> bool:
+        net = self.summary.net
+        if self.control is None or net is None or not self.shown:
+            return False
+        return not self.control[0] <= net.value <= self.control[1]
+
+
+def control_limits(total: netscore.Summary, n: int) -> tuple[float, float] | None:
+    """A p-chart for the net score: the wave's value ± 3 standard errors of a month of n
+    answers (the per-answer variance p₊ + p₋ − N² taken from the whole wave)."""
+    if total.net is None or total.n == 0 or n == 0:
+        return None
+    p_plus, p_minus = total.satisfied / total.n, total.dissatisfied / total.n
+    centre = p_plus - p_minus
+    spread = 3 * math.sqrt(max(p_plus + p_minus - centre**2, 0.0) / n)
+    return (max(-100.0, 100 * (centre - spread)), min(100.0, 100 * (centre + spread)))
 
 
 def bands_of(question: Question) -> netscore.Bands:
@@ -127,6 +148,9 @@ def wave_figures(wave: Wave, services: Any) -> WaveFigures:
         for score, count in counts.items():
             total_counts[score] += count
     total = cell(overall.text, dict(total_counts), bands, sum(populations.values()) or None)
+    by_month = [
+        replace(month, control=control_limits(total.summary, month.summary.n)) for month in by_month
+    ]
     return WaveFigures(
         wave=wave,
         overall=overall,
