@@ -38,7 +38,7 @@ from compromiso.charters.models import (
 )
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
-from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, has_perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit
@@ -201,6 +201,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _charters(request).select_related("unit", "approved_by", "published_by"), pk=pk
     )
     commitments = list(charter.commitments.select_related("service", "channel", "touch_point"))
+    latest = latest_results(commitments)
     sections = {s.kind: s.body for s in charter.sections.all()}
     required = completeness.required_sections(charter.profile)
     versions = Charter.objects.filter(lineage=charter.lineage).order_by("-version")
@@ -214,7 +215,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "sections": [
                 (kind, sections.get(kind.value, ""), kind in required) for kind in SectionKind
             ],
-            "commitments": [(c, latest_results(commitments).get(c.pk)) for c in commitments],
+            "commitments": [(c, latest.get(c.pk)) for c in commitments],
             "missing": services.missing_for_publication(charter),
             "versions": versions,
             "can_edit": can_edit and charter.is_editable,
@@ -299,22 +300,6 @@ def commitment_form(
     )
 
 
-def _run(request: AuthenticatedHttpRequest, call: Any, done: str) -> Any:
-    try:
-        result = call()
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, done)
-        return result
-    return None
-
-
 @login_required
 @require_POST
 def commitment_remove(
@@ -322,7 +307,7 @@ def commitment_remove(
 ) -> HttpResponse:
     charter = get_object_or_404(_charters(request), pk=pk)
     commitment = get_object_or_404(charter.commitments, pk=commitment_pk)
-    _run(
+    report(
         request,
         lambda: services.remove_commitment(commitment, by=request.user),
         _("Commitment removed."),
@@ -336,14 +321,14 @@ def move(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     charter = get_object_or_404(_charters(request).select_related("unit"), pk=pk)
     user = request.user
     if step == "submit":
-        _run(request, lambda: services.submit_for_review(charter, by=user), _("Sent for review."))
+        report(request, lambda: services.submit_for_review(charter, by=user), _("Sent for review."))
     elif step == "approve":
         form = ApproveForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Give the act or resolution that approves it."))
         else:
             reference = form.cleaned_data["reference"]
-            _run(
+            report(
                 request,
                 lambda: services.approve_charter(charter, by=user, reference=reference),
                 _("Charter approved."),
@@ -351,15 +336,15 @@ def move(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     elif step == "return":
         comment_form = CommentForm(request.POST)
         comment = comment_form.cleaned_data["comment"] if comment_form.is_valid() else ""
-        _run(
+        report(
             request,
             lambda: services.return_to_draft(charter, by=user, comment=comment),
             _("Charter sent back to draft."),
         )
     elif step == "publish":
-        _run(request, lambda: services.publish_charter(charter, by=user), _("Charter published."))
+        report(request, lambda: services.publish_charter(charter, by=user), _("Charter published."))
     elif step == "renew":
-        draft = _run(
+        draft = report(
             request,
             lambda: services.renew_charter(charter, by=user),
             _("A new draft version was made from this one."),
@@ -369,7 +354,7 @@ def move(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     elif step == "compute":
         if not _can(request, charter, Perm.EDIT_CHARTERS):
             raise PermissionDenied
-        _run(
+        report(
             request,
             lambda: services.compute_measurements(charter.organization, charter=charter),
             _("Indicators computed for every closed period."),
@@ -451,7 +436,7 @@ def approve_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ).select_related("commitment__charter__unit"),
         pk=pk,
     )
-    _run(
+    report(
         request,
         lambda: services.approve_measurement(result, by=request.user),
         _("Result approved."),
