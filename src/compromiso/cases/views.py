@@ -52,7 +52,7 @@ from compromiso.catalog.models import Channel, Service
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
-from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit, User
@@ -325,28 +325,13 @@ def _handled_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
     return get_object_or_404(_cases(request).select_related("unit", "organization"), pk=pk)
 
 
-def _report(request: AuthenticatedHttpRequest, call: Callable[[], Any]) -> None:
-    """Run a service call, turning its refusal into messages on the page."""
-    try:
-        call()
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
-
-
 @login_required
 @require_POST
 def classify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _handled_case(request, pk)
     form = ClassifyForm(request.POST, organization=case.organization)
     if form.is_valid():
-        _report(request, lambda: services.classify_case(case, by=request.user, **form.cleaned_data))
+        report(request, lambda: services.classify_case(case, by=request.user, **form.cleaned_data))
     else:
         messages.error(request, _("Check the classification."))
     return redirect("cases:detail", pk=case.pk)
@@ -358,9 +343,7 @@ def redress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _handled_case(request, pk)
     form = RedressForm(request.POST, case=case)
     if form.is_valid():
-        _report(
-            request, lambda: services.record_redress(case, by=request.user, **form.cleaned_data)
-        )
+        report(request, lambda: services.record_redress(case, by=request.user, **form.cleaned_data))
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -375,7 +358,7 @@ def answer_date(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _handled_case(request, pk)
     form = AnswerDateForm(request.POST)
     if form.is_valid():
-        _report(
+        report(
             request,
             lambda: services.correct_answer_date(case, by=request.user, **form.cleaned_data),
         )
@@ -400,7 +383,7 @@ def attach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                         case, upload, by=request.user, public=form.cleaned_data["public"]
                     )
 
-        _report(request, store)
+        report(request, store)
     else:
         messages.error(request, _("Choose at least one file (at most 5)."))
     return redirect("cases:detail", pk=case.pk)

@@ -1,5 +1,6 @@
 """Typed requests for views behind login_required."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -9,3 +10,26 @@ from django_htmx.middleware import HtmxDetails
 class AuthenticatedHttpRequest(HttpRequest):
     user: Any  # the signed-in staff member (organizations.User)
     htmx: HtmxDetails
+
+
+def report(request: HttpRequest, call: Callable[[], Any], done: str | None = None) -> Any:
+    """Run a service call from a view: a refusal (DomainError, ValidationError) becomes error
+    messages on the page, success the `done` message; returns the call's result or None.
+    PermissionDenied passes through (403)."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from compromiso.core.errors import DomainError
+
+    try:
+        result = call()
+    except DomainError as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done if done is not None else _("Done."))
+        return result
+    return None

@@ -18,7 +18,7 @@ from compromiso.catalog.models import Service
 from compromiso.charters.models import Commitment
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
-from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.improvement import metrics, services
 from compromiso.improvement.forms import (
@@ -278,20 +278,6 @@ def _managed(request: AuthenticatedHttpRequest, pk: int) -> ImprovementAction:
     return action
 
 
-def _run(request: AuthenticatedHttpRequest, call: Any) -> None:
-    try:
-        call()
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
-
-
 @login_required
 @require_POST
 def move(request: AuthenticatedHttpRequest, pk: int, to: str) -> HttpResponse:
@@ -300,7 +286,7 @@ def move(request: AuthenticatedHttpRequest, pk: int, to: str) -> HttpResponse:
         raise Http404
     form = MoveForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    _run(request, lambda: services.move_action(action, to, by=request.user, comment=comment))
+    report(request, lambda: services.move_action(action, to, by=request.user, comment=comment))
     return redirect("improvement:detail", pk=action.pk)
 
 
@@ -310,7 +296,7 @@ def check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = _managed(request, pk)
     form = CheckForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.record_check(action, by=request.user, **form.cleaned_data))
+        report(request, lambda: services.record_check(action, by=request.user, **form.cleaned_data))
     else:
         messages.error(request, _("Say whether it worked and give the evidence."))
     return redirect("improvement:detail", pk=action.pk)
@@ -322,7 +308,7 @@ def prioritise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = _managed(request, pk)
     form = PriorityForm(request.POST)
     if form.is_valid():
-        _run(
+        report(
             request,
             lambda: services.adjust_priority(
                 action,
@@ -342,7 +328,7 @@ def publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = _managed(request, pk)
     form = PublishForm(request.POST)
     if form.is_valid():
-        _run(
+        report(
             request,
             lambda: services.publish(
                 action,

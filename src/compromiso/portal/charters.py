@@ -30,7 +30,7 @@ from compromiso.organizations.models import Organization
 TYPST_SOURCE = Path(__file__).resolve().parent.parent / "charters/templates/charters/charter.typ"
 
 
-def _public(slug: str, pk: int | None = None) -> tuple[Organization, Any]:
+def _public(slug: str) -> tuple[Organization, Any]:
     organization = get_object_or_404(Organization, slug=slug, is_active=True)
     charters = Charter.objects.filter(organization=organization, status__in=MEASURED_STATUSES)
     return organization, charters

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
-from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.surveys import bonus
@@ -87,15 +87,12 @@ def record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _scheme(request, pk)
     form = ResultForm(request.POST, scheme=item, years=bonus.years_open(item))
     if form.is_valid():
-        try:
-            bonus.record_result(item, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, error.message)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Result recorded."))
+        data = form.cleaned_data
+        report(
+            request,
+            lambda: bonus.record_result(item, by=request.user, **data),
+            _("Result recorded."),
+        )
     else:
         messages.error(request, _("Choose the year and the wave."))
     return redirect("surveys:bonus_scheme", pk=item.pk)

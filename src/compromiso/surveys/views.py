@@ -20,7 +20,7 @@ from compromiso.catalog.models import Service
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
-from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, is_network_analyst, scope_for
 from compromiso.insights import netscore, words
 from compromiso.insights.figures import driver_table, internal_matrix, wave_figures
@@ -390,12 +390,5 @@ def step(request: AuthenticatedHttpRequest, pk: int, to: str) -> HttpResponse:
     calls = {"open": services.open_wave, "close": services.close_wave}
     if to not in calls:
         raise Http404
-    try:
-        calls[to](item, by=request.user)
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Done."))
+    report(request, lambda: calls[to](item, by=request.user))
     return redirect("surveys:wave", pk=item.pk)
