@@ -72,6 +72,7 @@ class DriverOut(Schema):
     question_id: int
     attribute: str
     importance_share: float
+    shapley_share: float | None = None
     percent_satisfied: float
     quadrant: str
 
@@ -159,6 +160,7 @@ def get_drivers(request: AuthenticatedHttpRequest, wave_id: int) -> dict[str, An
                 "question_id": d.question.pk,
                 "attribute": d.question.text,
                 "importance_share": d.share,
+                "shapley_share": d.shapley,
                 "percent_satisfied": d.performance,
                 "quadrant": d.quadrant,
             }

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Sum
 
 from compromiso.catalog.models import Channel, Service, TouchPoint
-from compromiso.insights import netscore
+from compromiso.insights import netscore, weighting
 from compromiso.surveys.models import Question, QuestionKind, ScoreCount, Wave
 
 Counts = dict[int, int]
@@ -184,11 +184,66 @@ def service_counts(service: Service, start: Any, end: Any) -> tuple[Counts, nets
 
 
 @dataclass(frozen=True)
+class WeightedTotal:
+    """The overall score post-stratified by the populations of the wave's strata: each stratum
+    (a service, or a service at a touch point) counts by its share of the users, not by its
+    share of the answers. None in summary when a stratum has no answers (listed in missing)."""
+
+    summary: weighting.WeightedSummary | None
+    strata: int
+    missing: list[str]
+
+
+def weighted_total(wave: Wave, services: Any) -> WeightedTotal | None:
+    """Post-stratified overall score from the score counts; None without strata or answers."""
+    overall = next(
+        (
+            q
+            for q in wave.questionnaire.questions.select_related("questionnaire")
+            if q.kind == QuestionKind.SCALE and q.is_overall
+        ),
+        None,
+    )
+    strata = list(wave.strata.filter(service__in=services).select_related("service", "touch_point"))
+    if overall is None or not strata:
+        return None
+    population = {(s.service_id, s.touch_point_id or 0): s.population for s in strata}
+    labels = {
+        (s.service_id, s.touch_point_id or 0): " · ".join(
+            str(part) for part in (s.service.name, s.touch_point) if part
+        )
+        for s in strata
+    }
+    sample: dict[tuple[int, int], Counts] = defaultdict(dict)
+    rows = (
+        ScoreCount.objects.filter(wave=wave, service__in=services, question=overall)
+        .values("service_id", "touch_point_key", "score")
+        .annotate(total=Sum("count"))
+    )
+    for row in rows:
+        key = (row["service_id"], row["touch_point_key"])
+        if key not in population:
+            key = (row["service_id"], 0)
+        if key not in population:
+            continue  # answers outside every stratum are not weighted
+        cell = sample[key]
+        cell[row["score"]] = cell.get(row["score"], 0) + row["total"]
+    if not sample:
+        return None
+    missing = [labels[key] for key, size in population.items() if size and key not in sample]
+    if missing:
+        return WeightedTotal(summary=None, strata=len(population), missing=missing)
+    summary = weighting.stratified_summary(sample, population, bands_of(overall))
+    return WeightedTotal(summary=summary, strata=len(population), missing=[])
+
+
+@dataclass(frozen=True)
 class Driver:
     question: Question
-    share: float  # % of the explained variance of the overall score
+    share: float  # % of the explained variance of the overall score (relative weights)
     performance: float  # % satisfied with the attribute
     quadrant: str
+    shapley: float | None = None  # the same share by Shapley regression (up to 12 drivers)
 
 
 @dataclass(frozen=True)
@@ -200,11 +255,12 @@ class DriverTable:
 
 def driver_table(wave: Wave, services: Any) -> DriverTable | None:
     """Which attributes drive overall satisfaction in this wave, and where to improve first.
-    Reads the raw answers of complete responses (drivers need respondent-level data)."""
+    The correlations come from the key-driver sums kept with the responses and the performance
+    from the score counts, so the cost does not grow with the number of responses."""
     import numpy as np
 
     from compromiso.insights import drivers
-    from compromiso.surveys.models import Answer
+    from compromiso.surveys import moments
 
     questions = [
         q
@@ -215,32 +271,33 @@ def driver_table(wave: Wave, services: Any) -> DriverTable | None:
     attributes = [q for q in questions if not q.is_overall]
     if overall is None or len(attributes) < 2:
         return None
-    columns = {q.pk: i for i, q in enumerate(attributes)}
-    rows: dict[int, list[float]] = {}
-    answers = Answer.objects.filter(
-        response__wave=wave,
-        response__service__in=services,
-        question__in=[overall, *attributes],
-        score__isnull=False,
-    ).values_list("response_id", "question_id", "score")
-    width = len(attributes) + 1
-    for response_id, question_id, score in answers.iterator(5000):
-        row = rows.setdefault(response_id, [float("nan")] * width)
-        row[columns.get(question_id, width - 1)] = float(score or 0)
-    if not rows:
+    found = moments.load(wave, services)
+    if found is None or found.n < drivers.MIN_RESPONSES:
         return None
-    matrix = np.array(list(rows.values()))
-    weights = drivers.relative_weights(matrix[:, :-1], matrix[:, -1])
-    if weights is None:
+    correlation = found.correlation()
+    if correlation is None:
         return None
+    axis = {q: i for i, q in enumerate(found.questions)}
+    columns = [axis[q.pk] for q in attributes]
+    r_xx = correlation[np.ix_(columns, columns)]
+    r_xy = correlation[columns, axis[overall.pk]]
+    weights = drivers.relative_weights_from(r_xx, r_xy, found.n)
+    shapley = (
+        drivers.shapley_from(r_xx, r_xy, found.n)
+        if len(attributes) <= drivers.MAX_SHAPLEY_DRIVERS
+        else None
+    )
+    counts = _counts(
+        ScoreCount.objects.filter(wave=wave, service__in=services, question__in=attributes),
+        "question",
+    )
     performance = []
-    for index, question in enumerate(attributes):
-        column = matrix[:, index]
-        column = column[~np.isnan(column)]
+    for question in attributes:
         assert question.satisfied_min is not None
-        performance.append(
-            float((column >= question.satisfied_min).mean() * 100) if len(column) else 0.0
-        )
+        cell = counts.get(question.pk, {})
+        total = sum(cell.values())
+        good = sum(c for v, c in cell.items() if v >= question.satisfied_min)
+        performance.append(100 * good / total if total else 0.0)
     shares = weights.shares
     mean_share = sum(shares) / len(shares)
     mean_performance = sum(performance) / len(performance)
@@ -250,8 +307,9 @@ def driver_table(wave: Wave, services: Any) -> DriverTable | None:
             share=share,
             performance=perf,
             quadrant=drivers.quadrant(share, perf, mean_share, mean_performance),
+            shapley=shapley.shares[i] if shapley is not None else None,
         )
-        for q, share, perf in zip(attributes, shares, performance, strict=True)
+        for i, (q, share, perf) in enumerate(zip(attributes, shares, performance, strict=True))
     ]
     table.sort(key=lambda d: (d.quadrant != drivers.IMPROVE_FIRST, -d.share))
     return DriverTable(drivers=table, r_squared=weights.r_squared, n=weights.n)

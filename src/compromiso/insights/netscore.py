@@ -1,12 +1,17 @@
 """Satisfaction scores from counts of answers per scale value: the net score (Chile's ISN,
 NPS), the top-box share (MESU's "% grade 6–7") and the mean, each with its standard error and
 95 % interval, with the finite-population correction when the population is known; sample
-sizes; the comparison of two waves; the responses needed to detect a change.
+sizes; the comparison of two waves, independent or paired (a panel); the responses needed to
+detect a change; the same scores for many cells at once, vectorised with NumPy.
 Plain values in and out, no database (research/satisfaction.md §B.1–B.3)."""
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 Z95 = 1.959963984540054
 
@@ -66,7 +71,8 @@ def fpc(n: int, population: int | None) -> float:
     return math.sqrt((population - n) / (population - 1))
 
 
-def _interval(value: float, se: float, low: float, high: float) -> Estimate:
+def interval(value: float, se: float, low: float, high: float) -> Estimate:
+    """The estimate with its 95 % interval value ± 1.96·SE, clamped to the range [low, high]."""
     return Estimate(
         value=value,
         se=se,
@@ -97,9 +103,9 @@ def summarise(counts: Mapping[int, int], bands: Bands, population: int | None = 
         n=n,
         satisfied=satisfied,
         dissatisfied=dissatisfied,
-        net=_interval(100 * net, 100 * net_se, -100.0, 100.0),
-        top_box=_interval(100 * p_plus, 100 * top_se, 0.0, 100.0),
-        mean=_interval(mean, mean_se, float(bands.scale_min), float(bands.scale_max)),
+        net=interval(100 * net, 100 * net_se, -100.0, 100.0),
+        top_box=interval(100 * p_plus, 100 * top_se, 0.0, 100.0),
+        mean=interval(mean, mean_se, float(bands.scale_min), float(bands.scale_max)),
     )
 
 
@@ -137,11 +143,42 @@ def compare(before: Summary, after: Summary) -> Change | None:
     if before.net is None or after.net is None:
         return None
     se = math.hypot(before.net.se, after.net.se)
-    difference = after.net.value - before.net.value
+    return _z_test(after.net.value - before.net.value, se)
+
+
+def _z_test(difference: float, se: float) -> Change:
+    """The two-sided z test of a difference against its standard error; with no sampling error
+    any difference is certain and none is no change."""
     if se == 0:
         return Change(difference, 0.0, math.inf if difference else 0.0, 0.0 if difference else 1.0)
     z = difference / se
     return Change(difference, se, z, math.erfc(abs(z) / math.sqrt(2)))
+
+
+def net_codes(values: NDArray[np.float64], bands: Bands) -> NDArray[np.float64]:
+    """Each answer coded for the net score: +1 satisfied, 0 neutral, −1 dissatisfied."""
+    satisfied = (values >= bands.satisfied_min).astype(float)
+    return satisfied - (values <= bands.dissatisfied_max)
+
+
+def compare_paired(pairs: Sequence[tuple[int, int]] | NDArray[Any], bands: Bands) -> Change | None:
+    """Net-score change for the same respondents scored in two waves (a panel, §B.2): with each
+    answer coded +1/0/−1 and d_i = x_i2 − x_i1, the change is 100·mean(d) points with
+    SE = 100·sd(d)/√n, tested like `compare`. Pairs with a value missing (NaN) or off the
+    scale are dropped; None with fewer than 2 pairs left."""
+    data = np.asarray(pairs, dtype=float)
+    if data.size == 0:
+        return None
+    if data.ndim != 2 or data.shape[1] != 2:
+        raise ValueError("pairs must be (first wave, second wave) values: an n × 2 array")
+    on_scale = ((data >= bands.scale_min) & (data <= bands.scale_max)).all(axis=1)
+    codes = net_codes(data[on_scale], bands)
+    n = len(codes)
+    if n < 2:
+        return None
+    differences = codes[:, 1] - codes[:, 0]
+    se = 100 * float(differences.std(ddof=1)) / math.sqrt(n)
+    return _z_test(100 * float(differences.mean()), se)
 
 
 def responses_to_detect(
@@ -153,3 +190,115 @@ def responses_to_detect(
         raise ValueError("the change to detect must be positive")
     delta = delta_points / 100
     return math.ceil(2 * (Z95 + power_z) ** 2 * variance / delta**2)
+
+
+@dataclass(frozen=True, eq=False)
+class Estimates:
+    """`Estimate`s for many cells at once, one array element per cell; NaN where a cell has no
+    answers. Not comparable with ==: compare the arrays."""
+
+    value: NDArray[np.float64]
+    se: NDArray[np.float64]
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
+
+    def at(self, i: int) -> Estimate:
+        """Cell i's estimate."""
+        return Estimate(
+            float(self.value[i]), float(self.se[i]), float(self.low[i]), float(self.high[i])
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Summaries:
+    """`Summary` figures for many cells at once, one array element per cell."""
+
+    n: NDArray[np.int64]
+    satisfied: NDArray[np.int64]
+    dissatisfied: NDArray[np.int64]
+    net: Estimates
+    top_box: Estimates
+    mean: Estimates
+
+    def __len__(self) -> int:
+        return len(self.n)
+
+    def at(self, i: int) -> Summary:
+        """Cell i as the Summary that `summarise` gives for it."""
+        if self.n[i] == 0:
+            return Summary(0, 0, 0, None, None, None)
+        return Summary(
+            n=int(self.n[i]),
+            satisfied=int(self.satisfied[i]),
+            dissatisfied=int(self.dissatisfied[i]),
+            net=self.net.at(i),
+            top_box=self.top_box.at(i),
+            mean=self.mean.at(i),
+        )
+
+
+def fpc_many(n: NDArray[np.int64], population: NDArray[Any] | None) -> NDArray[np.float64]:
+    """`fpc` per cell: 1 where the population is unknown (None, NaN or ≤ 1), 0 where everyone
+    answered, else √((N−n)/(N−1))."""
+    if population is None:
+        return np.ones(n.shape)
+    size = np.broadcast_to(np.asarray(population, dtype=float), n.shape)
+    known = np.isfinite(size) & (size > 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.sqrt((size - n) / (size - 1))
+    return np.where(known, np.where(n >= size, 0.0, ratio), 1.0)
+
+
+def _estimates(
+    value: NDArray[np.float64], se: NDArray[np.float64], low: float, high: float
+) -> Estimates:
+    """`interval` on arrays: the 95 % interval, clamped to [low, high]; NaN stays NaN."""
+    return Estimates(
+        value=value,
+        se=se,
+        low=np.maximum(low, value - Z95 * se),
+        high=np.minimum(high, value + Z95 * se),
+    )
+
+
+def summarise_many(
+    counts: NDArray[np.integer[Any]], bands: Bands, population: NDArray[Any] | None = None
+) -> Summaries:
+    """`summarise` for every row of a cells × scale-values table of counts (column j counts the
+    answers scale_min + j) at once, with no loop over cells: the same figures, NaN estimates
+    where a cell has no answers. `population` holds each cell's population (NaN or ≤ 1 for
+    unknown). Counts below 1 count as none, as in `summarise`."""
+    table = np.asarray(counts)
+    width = bands.scale_max - bands.scale_min + 1
+    if table.ndim != 2 or table.shape[1] != width:
+        raise ValueError(
+            f"counts must be a cells × {width} table: one column per scale value "
+            f"{bands.scale_min}–{bands.scale_max}"
+        )
+    table = np.where(table > 0, table, 0).astype(np.int64)
+    values = np.arange(bands.scale_min, bands.scale_max + 1)
+    n = table.sum(axis=1)
+    satisfied = table[:, values >= bands.satisfied_min].sum(axis=1)
+    dissatisfied = table[:, values <= bands.dissatisfied_max].sum(axis=1)
+    correction = fpc_many(n, population)
+    answered = n > 0
+    size = np.where(answered, n, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_plus, p_minus = satisfied / size, dissatisfied / size
+        net = p_plus - p_minus
+        variance = p_plus + p_minus - net**2
+        net_se = np.sqrt(np.maximum(variance, 0.0) / size) * correction
+        top_se = np.sqrt(p_plus * (1 - p_plus) / size) * correction
+        weighted = table.astype(float)
+        mean = (weighted @ values.astype(float)) / size
+        squares = (weighted * (values - mean[:, None]) ** 2).sum(axis=1)
+        spread = np.sqrt(squares / (size - 1)) / np.sqrt(size)
+    mean_se = np.where(n > 1, spread, np.where(answered, 0.0, np.nan)) * correction
+    return Summaries(
+        n=n,
+        satisfied=satisfied,
+        dissatisfied=dissatisfied,
+        net=_estimates(100 * net, 100 * net_se, -100.0, 100.0),
+        top_box=_estimates(100 * p_plus, 100 * top_se, 0.0, 100.0),
+        mean=_estimates(mean, mean_se, float(bands.scale_min), float(bands.scale_max)),
+    )

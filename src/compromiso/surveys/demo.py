@@ -1,7 +1,9 @@
 """Demo: a satisfaction questionnaire per organisation (1–7 scale, Chile's bands) with a
 baseline wave (closed) and a follow-up wave (open) over its external services, and thousands of
 responses with realistic differences between services, channels, offices and attributes — the
-follow-up a little better than the baseline. Loading twice adds nothing."""
+follow-up a little better than the baseline. Internal services get an open internal-customer
+wave whose attributes the client units validated, and next year's wave still being validated.
+Loading twice adds nothing."""
 
 import datetime as dt
 import random
@@ -9,15 +11,16 @@ from typing import Any
 
 from django.utils import timezone
 
-from compromiso.catalog.models import Audience, Channel, Service, TouchPoint
+from compromiso.catalog.models import Attribute, Audience, Channel, Service, TouchPoint
 from compromiso.organizations.models import Organization
-from compromiso.surveys import services
+from compromiso.surveys import services, validation
 from compromiso.surveys.models import (
     Answer,
     Question,
     Questionnaire,
     Response,
     ResponseSource,
+    ReviewDecision,
     UserType,
     Wave,
     WaveStatus,
@@ -257,8 +260,17 @@ def _internal(
         services=provided,
         opens_on=today - dt.timedelta(days=60),
         closes_on=today + dt.timedelta(days=30),
+        client_units=clients,
     )
-    Wave.objects.filter(pk=wave.pk).update(status=WaveStatus.OPEN, min_publish=5)
+    # The client units validated the attributes their providers proposed before it opened.
+    attributes = list(Attribute.objects.filter(service__in=provided, is_active=True))
+    for unit in clients:
+        for attribute in attributes:
+            validation.review_attribute(
+                wave, attribute, unit, by=None, decision=ReviewDecision.AGREE
+            )
+    services.open_wave(wave, by=None)
+    Wave.objects.filter(pk=wave.pk).update(min_publish=5)
     questions = list(Question.objects.filter(questionnaire=questionnaire).order_by("order"))
     provider_level = {s.pk: rng.uniform(-1.0, 0.8) for s in provided}
     client_level = {u.pk: rng.uniform(-0.6, 0.6) for u in clients}
@@ -291,6 +303,69 @@ def _internal(
             answers.append(Answer(response=response, question=question, score=grade))
     Answer.objects.bulk_create(answers, batch_size=5000)
     services.rebuild_counts(wave)
+    _next_internal(organization, questionnaire, wave, provided, attributes, rng)
+
+
+def _next_internal(
+    organization: Organization,
+    questionnaire: Questionnaire,
+    previous: Wave,
+    provided: list[Service],
+    attributes: list[Attribute],
+    rng: random.Random,
+) -> None:
+    """Next year's internal wave, still a draft: the regional directorates and the citizen
+    service division are validating the attributes. One region disagrees with one, another
+    proposes a missing attribute, and one (the demo unit head's) has not reviewed yet."""
+    from compromiso.organizations.models import Unit
+
+    by_code = {
+        u.code: u
+        for u in Unit.objects.filter(
+            organization=organization, code__in=["DAC", "R13", "R09", "R15"]
+        )
+    }
+    if len(by_code) < 4 or not attributes:
+        return
+    today = timezone.localdate()
+    wave = services.create_wave(
+        organization,
+        by=None,
+        questionnaire=questionnaire,
+        title=f"{previous.title.rsplit(' ', 1)[0]} {today.year + 1}",
+        kind="follow_up",
+        audience=Audience.INTERNAL,
+        services=provided,
+        opens_on=today + dt.timedelta(days=45),
+        closes_on=today + dt.timedelta(days=120),
+        previous=previous,
+        client_units=list(by_code.values()),
+    )
+    doubted = rng.choice(attributes)
+    for code in ("DAC", "R13", "R09"):
+        for attribute in attributes:
+            if code == "R09" and attribute == doubted:
+                validation.review_attribute(
+                    wave,
+                    attribute,
+                    by_code[code],
+                    by=None,
+                    decision=ReviewDecision.SUGGEST,
+                    comment="En regiones importa más que el plazo se cumpla que la rapidez.",
+                    proposed_name=f"{attribute.name} (según plazos comprometidos)",
+                )
+            else:
+                validation.review_attribute(
+                    wave, attribute, by_code[code], by=None, decision=ReviewDecision.AGREE
+                )
+    validation.propose_attribute(
+        wave,
+        provided[0],
+        by_code["R13"],
+        by=None,
+        name="Seguimiento del requerimiento",
+        comment="Saber en qué estado está la solicitud sin tener que llamar.",
+    )
 
 
 def _grade(value: float) -> int:

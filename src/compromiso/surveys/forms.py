@@ -5,22 +5,33 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from compromiso.catalog.models import Audience, Service
+from compromiso.catalog.models import Attribute, Audience, Service
 from compromiso.core.forms import StyledFormMixin
 from compromiso.organizations.models import Unit
-from compromiso.surveys.models import BonusMetric, ImportJob, Questionnaire, Wave, WaveKind
+from compromiso.surveys.models import (
+    REVIEW_COMMENT_LIMIT,
+    BonusMetric,
+    ImportJob,
+    Questionnaire,
+    ReviewDecision,
+    Wave,
+    WaveKind,
+)
+from compromiso.surveys.validation import OVERRIDE_REASON_LIMIT
 
 FIELD_LABELS = {
     "service": _("Service (code or name)"),
     "channel": _("Channel (optional)"),
     "date": _("Date answered (optional)"),
+    "touch_point": _("Office or touch point (optional)"),
     "user_type": _("User type (optional)"),
+    "age_band": _("Age band (optional)"),
 }
 
 
 class ImportUploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
-        label=_("File with the responses (CSV or XLSX, up to 20 MB)"),
+        label=_("File with the responses (CSV or XLSX, up to 100 MB)"),
         help_text=_("One row per response, with a header row."),
     )
 
@@ -55,10 +66,19 @@ class InviteUnitsForm(StyledFormMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, wave: Any, **kwargs: Any) -> None:
+        """A wave that names its client units invites among them (all ticked at first)."""
+        clients = list(wave.client_units.order_by("path"))
+        if clients:
+            kwargs.setdefault("initial", {"units": clients})
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
-            organization=wave.organization, is_active=True
-        ).order_by("path")
+        field: Any = self.fields["units"]
+        field.queryset = (
+            wave.client_units.order_by("path")
+            if clients
+            else Unit.objects.filter(organization=wave.organization, is_active=True).order_by(
+                "path"
+            )
+        )
 
 
 class InviteForm(StyledFormMixin, forms.Form):
@@ -219,6 +239,16 @@ class WaveForm(StyledFormMixin, forms.Form):
     previous: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Compared with (optional)"), queryset=None, required=False
     )
+    client_units = forms.ModelMultipleChoiceField(
+        label=_("Client units (internal waves)"),
+        help_text=_(
+            "The units that use these services. They validate the attributes of the services "
+            "before the wave opens, and their members are invited."
+        ),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -228,3 +258,95 @@ class WaveForm(StyledFormMixin, forms.Form):
             organization=organization, is_active=True
         ).order_by("code")
         fields["previous"].queryset = Wave.objects.filter(organization=organization)
+        fields["client_units"].queryset = Unit.objects.filter(
+            organization=organization, is_active=True
+        ).order_by("path")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("client_units") and data.get("audience") != Audience.INTERNAL:
+            self.add_error("client_units", _("Only internal waves have client units."))
+        return data
+
+
+class ClientUnitsForm(StyledFormMixin, forms.Form):
+    client_units = forms.ModelMultipleChoiceField(
+        label=_("Client units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, wave: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"client_units": list(wave.client_units.all())})
+        super().__init__(*args, **kwargs)
+        self.fields["client_units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            organization=wave.organization, is_active=True
+        ).order_by("path")
+
+
+class AttributeReviewForm(StyledFormMixin, forms.Form):
+    """A client unit's say on one attribute. The attribute must be an active one of the wave's
+    services: any other id is refused as an invalid choice."""
+
+    attribute = forms.ModelChoiceField(queryset=Attribute.objects.none(), widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("The unit's view"),
+        choices=ReviewDecision.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        help_text=_("Required when the unit disagrees."),
+        required=False,
+        max_length=REVIEW_COMMENT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    proposed_name = forms.CharField(
+        label=_("Suggested wording (optional)"), required=False, max_length=200
+    )
+
+    def __init__(self, *args: Any, attributes: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attribute"].queryset = attributes  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        if decision == ReviewDecision.DISAGREE and not data.get("comment"):
+            self.add_error("comment", _("Say why the unit disagrees."))
+        if (
+            decision == ReviewDecision.SUGGEST
+            and not data.get("comment")
+            and not data.get("proposed_name")
+        ):
+            self.add_error("proposed_name", _("Write the change the unit suggests."))
+        return data
+
+
+class AttributeProposalForm(StyledFormMixin, forms.Form):
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    name = forms.CharField(label=_("Attribute the unit misses"), max_length=200)
+    comment = forms.CharField(
+        label=_("Why it matters (optional)"),
+        required=False,
+        max_length=REVIEW_COMMENT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, wave: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "proposal")
+        super().__init__(*args, **kwargs)
+        services = wave.services.order_by("code")
+        field: Any = self.fields["service"]
+        field.queryset = services
+        if len(services) == 1:
+            field.initial = services[0]
+
+
+class OverrideForm(StyledFormMixin, forms.Form):
+    override_reason = forms.CharField(
+        label=_("Reason to open the wave before the client units have validated it"),
+        max_length=OVERRIDE_REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -160,6 +160,11 @@ class Wave(TimeStampedModel):
         _("audience"), max_length=10, choices=Audience.choices, default=Audience.EXTERNAL
     )
     services = models.ManyToManyField(Service, verbose_name=_("services"), related_name="+")
+    # Internal waves: the units that use the services. They validate the attributes the provider
+    # proposed before the wave opens, and their members are the ones invited.
+    client_units = models.ManyToManyField(
+        Unit, verbose_name=_("client units"), related_name="+", blank=True
+    )
     previous = models.ForeignKey(
         "self",
         verbose_name=_("compared with"),
@@ -221,6 +226,105 @@ class Stratum(models.Model):
         return f"{self.service} {self.touch_point or ''}".strip()
 
 
+REVIEW_COMMENT_LIMIT = 1000
+
+
+class ReviewDecision(models.TextChoices):
+    AGREE = "agree", _("Agree")
+    DISAGREE = "disagree", _("Disagree")
+    SUGGEST = "suggest", _("Suggest a change")
+
+
+class AttributeReview(TimeStampedModel):
+    """A client unit's say on one attribute its provider proposed for an internal wave: agreed,
+    disagreed or a change suggested. One per wave, attribute and client unit, changeable while the
+    wave is a draft. The attribute's wording at the time is kept: an agreement to an attribute
+    that was reworded afterwards no longer counts."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="attribute_reviews")
+    attribute = models.ForeignKey(
+        Attribute, verbose_name=_("attribute"), on_delete=models.PROTECT, related_name="+"
+    )
+    client_unit = models.ForeignKey(
+        Unit, verbose_name=_("client unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=ReviewDecision.choices)
+    comment = models.TextField(
+        _("comment"),
+        blank=True,
+        max_length=REVIEW_COMMENT_LIMIT,
+        validators=[MaxLengthValidator(REVIEW_COMMENT_LIMIT)],
+    )
+    proposed_name = models.CharField(_("proposed wording"), max_length=200, blank=True)
+    attribute_name = models.CharField(max_length=200)
+    attribute_description = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    class Meta:
+        verbose_name = _("attribute review")
+        verbose_name_plural = _("attribute reviews")
+        ordering = ["wave", "attribute", "client_unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "attribute", "client_unit"], name="attribute_review_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="disagree") | ~Q(comment=""),
+                name="attribute_review_disagreement_explained",
+                violation_error_message=_("Say why the unit disagrees."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="suggest") | ~Q(comment="", proposed_name=""),
+                name="attribute_review_suggestion_given",
+                violation_error_message=_("Write the change the unit suggests."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute_name} · {self.get_decision_display()}"
+
+
+class AttributeProposal(TimeStampedModel):
+    """An attribute a client unit misses among those its provider proposed. The provider adds it
+    to the service in the catalogue, and the client units then review it like the others."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="attribute_proposals")
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    client_unit = models.ForeignKey(
+        Unit, verbose_name=_("client unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("attribute proposed"), max_length=200)
+    comment = models.TextField(
+        _("comment"),
+        blank=True,
+        max_length=REVIEW_COMMENT_LIMIT,
+        validators=[MaxLengthValidator(REVIEW_COMMENT_LIMIT)],
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attribute proposal")
+        verbose_name_plural = _("attribute proposals")
+        ordering = ["wave", "service", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "service", "client_unit", "name"],
+                name="attribute_proposal_once",
+                violation_error_message=_("The unit already proposed this attribute."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class UserType(models.TextChoices):
     CITIZEN = "citizen", _("Member of the public")
     BUSINESS = "business", _("Business or professional")
@@ -278,6 +382,10 @@ class Answer(models.Model):
     choices = models.JSONField(default=list, blank=True)
     text = models.TextField(blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
 
+    class Meta:
+        # The latest open answers of a question (the wave page's word counts).
+        indexes = [models.Index(fields=["question", "-id"], name="answer_question_latest")]
+
     def __str__(self) -> str:
         return f"{self.response_id} {self.question_id}"
 
@@ -317,6 +425,29 @@ class ScoreCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}:{self.score}={self.count}"
+
+
+class DriverMoments(models.Model):
+    """Sums over a wave's complete responses for one service (every scale question answered):
+    how many, each question's total score and each pair's total product. Additive like the score
+    counts and kept current with them, they give the correlation matrix that key-driver analysis
+    needs, so the wave page never reads raw answers."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    # The questionnaire's scale questions, in order: the rows and columns of the sums.
+    questions = models.JSONField(default=list)
+    n = models.PositiveBigIntegerField(default=0)
+    sums = models.JSONField(default=list)
+    products = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "service"], name="driver_moments_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}/{self.service_id}: {self.n}"
 
 
 class ImportStatus(models.TextChoices):

@@ -7,16 +7,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compromiso.catalog.models import Channel, Service, TouchPoint
+from compromiso.catalog.models import Audience, Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
 from compromiso.organizations.models import Membership, Organization, Unit, User
+from compromiso.surveys import moments
 from compromiso.surveys.models import (
     Answer,
     Invitation,
@@ -117,7 +117,10 @@ def create_wave(
     closes_on: dt.date,
     audience: str = "external",
     previous: Wave | None = None,
+    client_units: Iterable[Unit] = (),
 ) -> Wave:
+    """A draft wave. An internal wave names its client units: they validate the attributes of
+    the services before it opens (see surveys.validation)."""
     _require(organization.pk, by)
     if questionnaire.organization_id != organization.pk:
         raise ValidationError({"questionnaire": _("Choose a questionnaire of this organisation.")})
@@ -128,6 +131,7 @@ def create_wave(
         raise ValidationError({"services": _("Choose services of this organisation.")})
     if previous is not None and previous.organization_id != organization.pk:
         raise ValidationError({"previous": _("Choose a wave of this organisation.")})
+    clients = clean_client_units(organization.pk, audience, client_units)
     wave = Wave(
         organization=organization,
         questionnaire=questionnaire,
@@ -141,22 +145,50 @@ def create_wave(
     wave.full_clean()
     wave.save()
     wave.services.set(chosen)
+    wave.client_units.set(clients)
     log_action(wave, "surveys.wave.created", by=by)
     return wave
 
 
+def clean_client_units(organization_id: int, audience: str, units: Iterable[Unit]) -> list[Unit]:
+    """The client units of a wave, checked: internal waves only, active units of its
+    organisation."""
+    chosen = list(dict.fromkeys(units))
+    if chosen and audience != Audience.INTERNAL:
+        raise ValidationError({"client_units": _("Only internal waves have client units.")})
+    if any(u.organization_id != organization_id for u in chosen):
+        raise ValidationError({"client_units": _("Choose units of this organisation.")})
+    if any(not u.is_active for u in chosen):
+        raise ValidationError({"client_units": _("Choose active units.")})
+    return chosen
+
+
 @transaction.atomic
-def open_wave(wave: Wave, *, by: User | None) -> Wave:
-    """Open the wave to answers; its questionnaire is locked from now on."""
+def open_wave(wave: Wave, *, by: User | None, override_reason: str = "") -> Wave:
+    """Open the wave to answers; its questionnaire is locked from now on. An internal wave with
+    client units opens once they have all agreed to every attribute of its services; a survey
+    manager may open it before with `override_reason`, which the audit log keeps."""
     _require(wave.organization_id, by)
-    if wave.status != WaveStatus.DRAFT:
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    if locked.status != WaveStatus.DRAFT:
         raise SurveyError(_("Only a draft wave can be opened."))
     if not wave.questionnaire.questions.exists():
         raise SurveyError(_("The questionnaire has no questions."))
+    if locked.audience == Audience.INTERNAL:
+        from compromiso.surveys.validation import check_before_opening
+
+        overridden = check_before_opening(locked, by=by, override_reason=override_reason)
+    else:
+        overridden = False
     Questionnaire.objects.filter(pk=wave.questionnaire_id).update(is_locked=True)
     wave.status = WaveStatus.OPEN
     wave.save(update_fields=["status", "updated_at"])
-    log_action(wave, "surveys.wave.opened", by=by)
+    log_action(
+        wave,
+        "surveys.wave.opened",
+        by=by,
+        data={"validation_overridden": True} if overridden else None,
+    )
     return wave
 
 
@@ -288,6 +320,7 @@ def submit_response(
         answer.response = response
     Answer.objects.bulk_create(cleaned)
     add_to_counts([response], cleaned)
+    moments.add_response(response, cleaned)
     if contact_email:
         _follow_up_low_score(response, cleaned)
     return response
@@ -365,17 +398,26 @@ def invite(
 
 
 @transaction.atomic
-def invite_client_units(wave: Wave, *, by: User | None, units: Iterable[Unit]) -> list[Invitation]:
+def invite_client_units(
+    wave: Wave, *, by: User | None, units: Iterable[Unit] | None = None
+) -> list[Invitation]:
     """An internal wave: every member of the client units (and their subtrees) is invited once,
-    with the unit recorded so the internal-customer matrix can place the answer."""
+    with the unit recorded so the internal-customer matrix can place the answer. Without
+    `units`, the wave's client units are invited; a wave that names its client units invites
+    only among them."""
     _require(wave.organization_id, by)
     if wave.audience != "internal":
         raise SurveyError(_("Only internal waves invite units."))
     if wave.status != WaveStatus.OPEN:
         raise SurveyError(_("Invitations are sent for open waves only."))
-    chosen = list(units)
+    clients = list(wave.client_units.all())
+    chosen = clients if units is None else list(units)
+    if not chosen:
+        raise ValidationError({"units": _("Choose at least one client unit.")})
     if any(u.organization_id != wave.organization_id for u in chosen):
         raise ValidationError({"units": _("Choose units of this organisation.")})
+    if clients and any(u not in clients for u in chosen):
+        raise ValidationError({"units": _("Choose among the wave's client units.")})
     already = set(wave.invitations.values_list("email", "client_unit_id"))
     made = []
     for unit in chosen:
@@ -474,35 +516,38 @@ def add_to_counts(responses: list[Response], answers: list[Answer]) -> None:
                 answer.score,
             )
         ] += 1
-    for key, count in cells.items():
-        fields = dict(
-            zip(
-                (
-                    "wave_id",
-                    "question_id",
-                    "service_id",
-                    "channel_key",
-                    "touch_point_key",
-                    "client_unit_key",
-                    "month",
-                    "score",
-                ),
-                key,
-                strict=True,
-            )
-        )
-        if ScoreCount.objects.filter(**fields).update(count=F("count") + count):
-            continue
-        try:
-            with transaction.atomic():
-                ScoreCount.objects.create(**fields, count=count)
-        except IntegrityError:  # created meanwhile by another response
-            ScoreCount.objects.filter(**fields).update(count=F("count") + count)
+    add_cells([(*key, count) for key, count in cells.items()])
+
+
+SCORE_CELL = (
+    "wave_id",
+    "question_id",
+    "service_id",
+    "channel_key",
+    "touch_point_key",
+    "client_unit_key",
+    "month",
+    "score",
+)
+
+
+def add_cells(rows: Iterable[tuple[Any, ...]]) -> None:
+    """Add counts to score cells, creating the missing ones, in one statement per batch that
+    concurrent writers cannot race: (wave, question, service, channel key, touch point key,
+    client unit key, month, score, count) each."""
+    table = ScoreCount._meta.db_table
+    columns = ", ".join(f'"{c}"' for c in SCORE_CELL)
+    sql = (
+        f'INSERT INTO "{table}" ({columns}, "count") VALUES ({", ".join(["%s"] * 9)}) '
+        f'ON CONFLICT ({columns}) DO UPDATE SET "count" = "{table}"."count" + excluded."count"'
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
 
 
 @transaction.atomic
 def rebuild_counts(wave: Wave) -> int:
-    """Recount a wave's score cells from its answers (after a bulk load or an import)."""
+    """Recount a wave's score cells and key-driver sums from its answers (after a bulk load)."""
     ScoreCount.objects.filter(wave=wave).delete()
     cells: Counter[tuple[Any, ...]] = Counter()
     rows = Answer.objects.filter(response__wave=wave, score__isnull=False).values_list(
@@ -535,4 +580,5 @@ def rebuild_counts(wave: Wave) -> int:
         ),
         batch_size=2000,
     )
+    moments.rebuild(wave)
     return len(cells)

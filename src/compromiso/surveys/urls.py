@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compromiso.surveys import bonus_views, views
+from compromiso.surveys import bonus_views, validation_views, views
 
 app_name = "surveys"
 
@@ -20,5 +20,7 @@ urlpatterns = [
     path("waves/<int:pk>/import/", views.import_upload, name="import_upload"),
     path("waves/<int:pk>/import/<int:job>/", views.import_job, name="import_job"),
     path("waves/<int:pk>/import/<int:job>/columns/", views.import_mapping, name="import_mapping"),
+    path("waves/<int:pk>/client-units/", validation_views.client_units, name="client_units"),
+    path("waves/<int:pk>/review/<int:unit>/", validation_views.review, name="review"),
     path("waves/<int:pk>/<slug:to>/", views.step, name="step"),
 ]

@@ -23,21 +23,28 @@ from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, is_network_analyst, scope_for
 from compromiso.insights import netscore, words
-from compromiso.insights.figures import driver_table, internal_matrix, wave_figures
+from compromiso.insights.figures import (
+    driver_table,
+    internal_matrix,
+    wave_figures,
+    weighted_total,
+)
 from compromiso.insights.network import MIN_RESPONSES as NETWORK_MINIMUM
 from compromiso.insights.network import network_figures
 from compromiso.organizations.current import require_organization
-from compromiso.surveys import imports, services
+from compromiso.surveys import imports, services, validation
 from compromiso.surveys.forms import (
     SCALES,
+    ClientUnitsForm,
     ImportUploadForm,
     InviteForm,
     InviteUnitsForm,
     MappingForm,
+    OverrideForm,
     QuestionnaireForm,
     WaveForm,
 )
-from compromiso.surveys.models import Answer, ImportStatus, Wave
+from compromiso.surveys.models import Answer, ImportStatus, QuestionKind, Wave, WaveStatus
 from compromiso.surveys.tasks import import_responses
 
 
@@ -59,6 +66,7 @@ def waves(request: AuthenticatedHttpRequest) -> HttpResponse:
             "can_manage": scope_for(request.user, Perm.MANAGE_SURVEYS).covers_organization(
                 organization.pk
             ),
+            "awaiting": validation.awaiting_review(request.user, organization),
         },
     )
 
@@ -74,6 +82,9 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         previous = wave_figures(item.previous, visible)
         if previous.total is not None and figures.total is not None:
             change = netscore.compare(previous.total.summary, figures.total.summary)
+    can_manage = scope_for(request.user, Perm.MANAGE_SURVEYS).covers_organization(
+        item.organization_id
+    )
     link = request.build_absolute_uri(reverse("portal:survey", args=[item.token]))
     detect = None
     net = figures.total.summary.net if figures.total is not None else None
@@ -95,26 +106,55 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "link": link,
             "detect": detect,
             "drivers": driver_table(item, visible),
+            "weighted": weighted_total(item, visible),
             "invite_form": InviteForm(wave=item),
             "invite_units_form": InviteUnitsForm(wave=item),
             "matrix": _matrix_rows(item, visible),
-            "words": words.frequencies(
-                Answer.objects.filter(response__wave=item, response__service__in=visible)
-                .exclude(text="")
-                .order_by("-pk")
-                .values_list("text", flat=True)[:5000],
-                top=25,
-            ),
+            "words": words.frequencies(_recent_texts(item, visible), top=25),
             "invitations": item.invitations.count(),
             "invitations_used": item.invitations.filter(used_at__isnull=False).count(),
             "can_improve": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(
                 item.organization_id
             ),
-            "can_manage": scope_for(request.user, Perm.MANAGE_SURVEYS).covers_organization(
-                item.organization_id
-            ),
+            "can_manage": can_manage,
+            **_validation_context(request, item, can_manage),
         },
     )
+
+
+def _recent_texts(item: Wave, visible: Any) -> list[str]:
+    """The latest 5,000 open answers (read through the index on question and id)."""
+    questions = item.questionnaire.questions.filter(kind=QuestionKind.TEXT).values_list(
+        "pk", flat=True
+    )
+    return list(
+        Answer.objects.filter(question__in=list(questions), response__service__in=visible)
+        .exclude(text="")
+        .order_by("-pk")
+        .values_list("text", flat=True)[:5000]
+    )
+
+
+def _validation_context(
+    request: AuthenticatedHttpRequest, item: Wave, can_manage: bool
+) -> dict[str, Any]:
+    """The validation of the attributes by the client units, for a draft internal wave."""
+    if item.audience != "internal" or item.status != WaveStatus.DRAFT:
+        return {"validation": None}
+    status = validation.validation_status(item)
+    catalog_services = set(
+        Service.objects.visible_to(request.user, Perm.MANAGE_CATALOG)
+        .filter(pk__in=[p.proposal.service_id for p in status.proposals])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "validation": status,
+        "reviewable_units": validation.reviewable_units(request.user, item),
+        "catalog_services": catalog_services,
+        "opening_refusal": validation.opening_refusal(status),
+        "client_units_form": ClientUnitsForm(wave=item) if can_manage else None,
+        "override_form": OverrideForm() if can_manage else None,
+    }
 
 
 def _matrix_rows(item: Wave, visible: Any) -> dict[str, Any] | None:
@@ -387,8 +427,18 @@ def invite_units(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def step(request: AuthenticatedHttpRequest, pk: int, to: str) -> HttpResponse:
     item = get_object_or_404(_waves(request), pk=pk)
-    calls = {"open": services.open_wave, "close": services.close_wave}
-    if to not in calls:
+    if to == "open":
+        form = OverrideForm(request.POST)
+        reason = form.cleaned_data["override_reason"] if form.is_valid() else ""
+        if "override_reason" in request.POST and not form.is_valid():
+            for problem in form.errors.get("override_reason", []):
+                messages.error(request, str(problem))
+        else:
+            report(
+                request, lambda: services.open_wave(item, by=request.user, override_reason=reason)
+            )
+    elif to == "close":
+        report(request, lambda: services.close_wave(item, by=request.user))
+    else:
         raise Http404
-    report(request, lambda: calls[to](item, by=request.user))
     return redirect("surveys:wave", pk=item.pk)

@@ -1,5 +1,8 @@
 """The score formulas against the worked figures of research/satisfaction.md §B."""
 
+import math
+
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -113,3 +116,91 @@ def test_control_limits_flag_a_month_that_differs_beyond_chance():
     assert not Cell("2026-03", calm, True, control=(low, high)).out_of_control
     assert Cell("2026-04", bad, True, control=(low, high)).out_of_control
     assert control_limits(netscore.summarise({}, CHILE_1_7), 10) is None
+
+
+def test_a_paired_panel_by_hand():
+    # Classes before → after: −1→+1, 0→+1, +1→+1, +1→0, −1→0, so d = 2, 1, 0, −1, 1.
+    # mean(d) = 0.6; sd(d)² = (1.96 + 0.16 + 0.36 + 2.56 + 0.16)/4 = 1.3; SE = √(1.3/5) = 0.51.
+    pairs = [(4, 6), (5, 7), (6, 6), (7, 5), (3, 5)]
+
+    change = netscore.compare_paired(pairs, CHILE_1_7)
+
+    assert change.difference == pytest.approx(60.0)
+    assert change.se == pytest.approx(100 * (0.26**0.5))
+    assert change.z == pytest.approx(60 / (100 * 0.26**0.5))
+    assert change.p_value == pytest.approx(0.2393, abs=1e-4)
+    assert not change.significant
+
+
+def test_a_paired_panel_accepts_an_array_and_drops_incomplete_pairs():
+    pairs = np.array([[4, 6], [5, 7], [6, 6], [7, 5], [3, 5], [np.nan, 7], [8, 7], [1, 0]])
+
+    change = netscore.compare_paired(pairs, CHILE_1_7)
+
+    assert change.difference == pytest.approx(60.0)
+    assert change.se == pytest.approx(100 * (0.26**0.5))
+
+
+def test_a_panel_that_moves_as_one():
+    everyone_up = netscore.compare_paired([(5, 7)] * 10, CHILE_1_7)
+    nobody_moves = netscore.compare_paired([(5, 5), (7, 6)], CHILE_1_7)
+
+    assert (everyone_up.difference, everyone_up.se, everyone_up.p_value) == (100.0, 0.0, 0.0)
+    assert everyone_up.significant
+    assert (nobody_moves.difference, nobody_moves.p_value) == (0.0, 1.0)
+
+
+def test_a_paired_panel_needs_two_pairs():
+    assert netscore.compare_paired([], CHILE_1_7) is None
+    assert netscore.compare_paired([(4, 6)], CHILE_1_7) is None
+    assert netscore.compare_paired([(4, 6), (9, 6)], CHILE_1_7) is None
+    with pytest.raises(ValueError, match="n × 2"):
+        netscore.compare_paired([(4, 6, 7), (1, 2, 3)], CHILE_1_7)
+
+
+def _same_estimate(many, one):
+    if one is None:
+        assert all(math.isnan(v) for v in (many.value, many.se, many.low, many.high))
+        return
+    for field in ("value", "se", "low", "high"):
+        assert getattr(many, field) == pytest.approx(getattr(one, field), abs=1e-9, rel=0)
+
+
+@pytest.mark.parametrize(("bands", "seed"), [(CHILE_1_7, 1), (NPS_0_10, 2), (CHILE_1_7, 3)])
+def test_summarise_many_gives_the_figures_of_summarise(bands, seed):
+    rng = np.random.default_rng(seed)
+    width = bands.scale_max - bands.scale_min + 1
+    counts = rng.integers(0, 40, size=(300, width)) * (rng.random((300, width)) < 0.6)
+    counts[:20] = 0  # no answers
+    counts[20:40] = 0
+    counts[20:40, rng.integers(0, width, size=20)] = 1  # a single answer
+    counts[40:50, 0] = -5  # ignored, as in summarise
+    population = rng.integers(0, 400, size=300).astype(float)
+    population[50:60] = np.nan  # unknown
+    population[60:70] = counts[60:70].clip(0).sum(axis=1)  # everyone answered
+    population[70:80] = 1
+
+    for pop in (None, population):
+        many = netscore.summarise_many(counts, bands, pop)
+        assert len(many) == 300
+        for i, row in enumerate(counts):
+            answers = {bands.scale_min + j: int(c) for j, c in enumerate(row)}
+            size = None if pop is None or np.isnan(pop[i]) else int(pop[i])
+            one = netscore.summarise(answers, bands, size)
+            assert (many.n[i], many.satisfied[i], many.dissatisfied[i]) == (
+                one.n,
+                one.satisfied,
+                one.dissatisfied,
+            )
+            _same_estimate(many.net.at(i), one.net)
+            _same_estimate(many.top_box.at(i), one.top_box)
+            _same_estimate(many.mean.at(i), one.mean)
+            if one.n:
+                assert many.at(i).net.value == pytest.approx(one.net.value, abs=1e-9)
+            else:
+                assert many.at(i) == one
+
+
+def test_summarise_many_needs_one_column_per_scale_value():
+    with pytest.raises(ValueError, match="one column per scale value 1–7"):
+        netscore.summarise_many(np.zeros((3, 5), dtype=np.int64), CHILE_1_7)

@@ -184,8 +184,23 @@ def test_the_chilean_demo_has_an_internal_customer_wave(demo):
     from compromiso.insights.figures import internal_matrix
     from compromiso.surveys.models import Wave
 
-    wave = Wave.objects.get(organization__slug="sntc", audience="internal")
+    wave = Wave.objects.get(organization__slug="sntc", audience="internal", status="open")
     matrix = internal_matrix(wave, wave.services.all())
 
     assert matrix.providers
     assert matrix.clients
+
+
+def test_the_chilean_demo_validated_its_internal_wave_and_is_validating_the_next(demo):
+    from compromiso.surveys.models import Wave
+    from compromiso.surveys.validation import validation_status
+
+    opened = Wave.objects.get(organization__slug="sntc", audience="internal", status="open")
+    draft = Wave.objects.get(organization__slug="sntc", audience="internal", status="draft")
+    status = validation_status(draft)
+
+    assert validation_status(opened).complete
+    assert not status.complete
+    assert [u.code for u in status.pending_units] == ["R15"]  # the demo unit head's region
+    assert [u.code for u in status.disagreeing_units] == ["R09"]
+    assert [row.proposal.client_unit.code for row in status.proposals] == ["R13"]

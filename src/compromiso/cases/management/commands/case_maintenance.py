@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from compromiso.cases import facts, privacy
+from compromiso.core import ratelimit
 from compromiso.organizations.models import Organization
 
 
@@ -23,3 +24,4 @@ class Command(BaseCommand):
             else:
                 days = facts.refresh(organization)
             self.stdout.write(f"{organization.slug}: anonymised={anonymised} fact_days={days}")
+        self.stdout.write(f"rate counters purged={ratelimit.purge()}")
