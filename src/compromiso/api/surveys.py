@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -13,7 +14,14 @@ from compromiso.api.scoping import get_visible, organization_of
 from compromiso.catalog.models import Service
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.insights import netscore
-from compromiso.insights.figures import Cell, driver_table, wave_figures
+from compromiso.insights.figures import (
+    Cell,
+    driver_table,
+    raked_total,
+    wave_figures,
+    weighted_total,
+)
+from compromiso.insights.weighting import WeightedSummary
 from compromiso.surveys.models import Wave, WaveKind, WaveStatus
 
 router = Router(tags=["surveys"])
@@ -57,8 +65,22 @@ class ChangeOut(Schema):
     significant: bool
 
 
+class WeightedOut(Schema):
+    """The overall score weighted by stratum users (post-stratified) or raked to the users'
+    shares by channel and touch point; `problem` says why there is no figure."""
+
+    method: str
+    n: int | None
+    effective_n: float | None
+    net_score: EstimateOut | None
+    top_box: EstimateOut | None
+    mean: EstimateOut | None
+    problem: str
+
+
 class FiguresOut(Schema):
     responses: int
+    weighted: list[WeightedOut]
     total: CellOut | None
     questions: list[CellOut]
     by_service: list[CellOut]
@@ -132,6 +154,7 @@ def get_figures(request: AuthenticatedHttpRequest, wave_id: int) -> dict[str, An
                 change = {**found.__dict__, "significant": found.significant}
     return {
         "responses": figures.responses,
+        "weighted": _weighted(wave, visible),
         "total": _cell(figures.total) if figures.total else None,
         "questions": [_cell(cell) for _question, cell in figures.questions],
         "by_service": [_cell(c) for c in figures.by_service],
@@ -140,6 +163,35 @@ def get_figures(request: AuthenticatedHttpRequest, wave_id: int) -> dict[str, An
         "by_month": [_cell(c) for c in figures.by_month],
         "change_from_previous": change,
     }
+
+
+def _weighted(wave: Wave, visible: Any) -> list[dict[str, Any]]:
+    """The weighted overall figures the wave page shows, each with its method."""
+    found: list[tuple[str, WeightedSummary | None, str]] = []
+    stratified = weighted_total(wave, visible)
+    if stratified is not None:
+        problem = (
+            _("Strata with users but no answers: %(names)s.")
+            % {"names": ", ".join(stratified.missing)}
+            if stratified.missing
+            else stratified.problem
+        )
+        found.append(("post_stratified", stratified.summary, problem))
+    raked = raked_total(wave, visible)
+    if raked is not None:
+        found.append(("raked", raked.summary, raked.problem))
+    return [
+        {
+            "method": method,
+            "n": summary.n if summary else None,
+            "effective_n": summary.effective_n if summary else None,
+            "net_score": summary.net if summary else None,
+            "top_box": summary.top_box if summary else None,
+            "mean": summary.mean if summary else None,
+            "problem": problem,
+        }
+        for method, summary, problem in found
+    ]
 
 
 @router.get(

@@ -192,6 +192,7 @@ class WeightedTotal:
     summary: weighting.WeightedSummary | None
     strata: int
     missing: list[str]
+    problem: str = ""
 
 
 def weighted_total(wave: Wave, services: Any) -> WeightedTotal | None:
@@ -234,7 +235,158 @@ def weighted_total(wave: Wave, services: Any) -> WeightedTotal | None:
     if missing:
         return WeightedTotal(summary=None, strata=len(population), missing=missing)
     summary = weighting.stratified_summary(sample, population, bands_of(overall))
+    if summary.n < wave.min_publish:
+        return WeightedTotal(None, len(population), [], _too_few(wave))
     return WeightedTotal(summary=summary, strata=len(population), missing=[])
+
+
+def _too_few(wave: Wave) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("No weighted figure: fewer than %(minimum)s answers.") % {"minimum": wave.min_publish}
+
+
+@dataclass(frozen=True)
+class RakedTotal:
+    """The overall score raked to the users' shares by channel and touch point that the wave
+    states (`Wave.weight_targets`), with the effective sample size. Answers with no category in
+    a raked dimension, or one with no target, are left out and counted; `problem` says why no
+    figure could be made."""
+
+    summary: weighting.WeightedSummary | None
+    dimensions: list[str]
+    efficiency: float | None
+    left_out: int
+    problem: str = ""
+
+
+def raked_total(wave: Wave, services: Any) -> RakedTotal | None:
+    """Raking (iterative proportional fitting) on the score counts of the overall question;
+    None when the wave states no targets or has no overall question."""
+    from django.utils.translation import gettext as _
+
+    targets = wave.weight_targets or {}
+    dimensions = [d for d in ("channel", "touch_point") if targets.get(d)]
+    overall = next(
+        (
+            q
+            for q in wave.questionnaire.questions.select_related("questionnaire")
+            if q.kind == QuestionKind.SCALE and q.is_overall
+        ),
+        None,
+    )
+    if not dimensions or overall is None:
+        return None
+    labels = {
+        "channel": _("channel"),
+        "touch_point": _("touch point"),
+    }
+    names = {
+        "channel": dict(
+            Channel.objects.filter(organization=wave.organization).values_list("pk", "name")
+        ),
+        "touch_point": dict(
+            TouchPoint.objects.filter(organization=wave.organization).values_list("pk", "name")
+        ),
+    }
+    margins = [
+        {int(k): float(v) for k, v in targets[d].items() if float(v) > 0} for d in dimensions
+    ]
+    cells: dict[tuple[int, ...], Counts] = defaultdict(dict)
+    left_out = 0
+    rows = (
+        ScoreCount.objects.filter(wave=wave, service__in=services, question=overall)
+        .values("channel_key", "touch_point_key", "score")
+        .annotate(total=Sum("count"))
+    )
+    for row in rows:
+        keys = {"channel": row["channel_key"], "touch_point": row["touch_point_key"]}
+        key = tuple(keys[d] for d in dimensions)
+        if any(k not in margin for k, margin in zip(key, margins, strict=True)):
+            left_out += row["total"]
+            continue
+        cell = cells[key]
+        cell[row["score"]] = cell.get(row["score"], 0) + row["total"]
+    label = ", ".join(str(labels[d]) for d in dimensions)
+    empty = [
+        names[d].get(k, "?")
+        for d, margin, position in zip(dimensions, margins, range(len(dimensions)), strict=True)
+        for k in margin
+        if not any(key[position] == k for key in cells)
+    ]
+    if empty:
+        return RakedTotal(
+            None,
+            dimensions,
+            None,
+            left_out,
+            _("No raked figure: no answers from %(names)s, which have a target share.")
+            % {"names": ", ".join(empty)},
+        )
+    sample = {key: sum(counts.values()) for key, counts in cells.items()}
+    try:
+        found = weighting.rake(sample, margins)
+    except ValueError:
+        return RakedTotal(
+            None,
+            dimensions,
+            None,
+            left_out,
+            _("No raked figure: the answers cannot meet all the targets of %(dimensions)s.")
+            % {"dimensions": label},
+        )
+    summary = weighting.weighted_summary(cells, found.weights, bands_of(overall))
+    if summary.n < wave.min_publish:
+        return RakedTotal(None, dimensions, None, left_out, _too_few(wave))
+    return RakedTotal(summary, dimensions, found.efficiency, left_out)
+
+
+@dataclass(frozen=True)
+class PanelChange:
+    """The overall score's change among the invited respondents who answered both this panel
+    wave and the previous one about the same service: a paired test on each person's change."""
+
+    pairs: int
+    change: netscore.Change | None
+
+
+def panel_change(wave: Wave, services: Any) -> PanelChange | None:
+    """None unless both the wave and the one it is compared with are panels."""
+    from compromiso.surveys.models import Answer
+
+    previous = wave.previous
+    if previous is None or not (wave.panel and previous.panel):
+        return None
+    overall = next(
+        (
+            q
+            for q in wave.questionnaire.questions.select_related("questionnaire")
+            if q.kind == QuestionKind.SCALE and q.is_overall
+        ),
+        None,
+    )
+    if overall is None:
+        return None
+
+    def scores(of: Wave) -> dict[tuple[str, int], int]:
+        rows = (
+            Answer.objects.filter(
+                response__wave=of,
+                response__service__in=services,
+                question__is_overall=True,
+                score__isnull=False,
+            )
+            .exclude(response__panel_key="")
+            .order_by("response__submitted_at")
+            .values_list("response__panel_key", "response__service_id", "score")
+        )
+        return {(key, service): score or 0 for key, service, score in rows}  # the latest counts
+
+    before, after = scores(previous), scores(wave)
+    pairs = [(before[k], after[k]) for k in before.keys() & after.keys()]
+    if len(pairs) < wave.min_publish:
+        return PanelChange(len(pairs), None)
+    return PanelChange(len(pairs), netscore.compare_paired(pairs, bands_of(overall)))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from compromiso.surveys.models import (
     Response,
     ResponseSource,
     ReviewDecision,
+    Stratum,
     UserType,
     Wave,
     WaveStatus,
@@ -164,6 +165,19 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
         Channel.objects.filter(organization=organization, kind__in=["web", "in_person", "phone"])
     )
     points = list(TouchPoint.objects.filter(organization=organization, channel__kind="in_person"))
+    # The users of each service in the period (from the agency's own records) for the weighted
+    # figure, and the users' split by channel (web answers are over-represented) for raking.
+    users = {s.pk: rng.randrange(2_000, 40_000) for s in measured}
+    for wave in (baseline, follow_up):
+        Stratum.objects.bulk_create(
+            Stratum(wave=wave, service=service, population=users[service.pk])
+            for service in measured
+        )
+    split = {"in_person": 50.0, "phone": 20.0, "web": 30.0}
+    if {c.kind for c in channels} == set(split):
+        services.set_weight_targets(
+            follow_up, by=None, targets={"channel": {c.pk: split[c.kind] for c in channels}}
+        )
     questions = list(Question.objects.filter(questionnaire=questionnaire).order_by("order"))
     # Each service, channel and office has its own level; waiting time is the weak attribute.
     service_level = {s.pk: rng.uniform(-0.6, 0.6) for s in measured}

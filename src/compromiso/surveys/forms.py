@@ -239,6 +239,15 @@ class WaveForm(StyledFormMixin, forms.Form):
     previous: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Compared with (optional)"), queryset=None, required=False
     )
+    panel = forms.BooleanField(
+        label=_("Panel: compare the same invited respondents with the previous wave"),
+        help_text=_(
+            "Answers given through a personal invitation keep a pseudonymous key (a keyed hash "
+            "of the address, never the address itself), so that the change can be measured "
+            "person by person. Say so in the invitation."
+        ),
+        required=False,
+    )
     client_units = forms.ModelMultipleChoiceField(
         label=_("Client units (internal waves)"),
         help_text=_(
@@ -350,3 +359,61 @@ class OverrideForm(StyledFormMixin, forms.Form):
         max_length=OVERRIDE_REASON_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class WeightTargetsForm(StyledFormMixin, forms.Form):
+    """The users' share (%) of each channel and touch point, from the organisation's own
+    records, that the answers are raked to; blank shares are not targets."""
+
+    def __init__(self, *args: Any, wave: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from compromiso.catalog.models import Channel, TouchPoint
+
+        targets = wave.weight_targets or {}
+        self.groups: dict[str, list[str]] = {"channel": [], "touch_point": []}
+        options: dict[str, list[tuple[int, str]]] = {
+            "channel": list(
+                Channel.objects.filter(organization=wave.organization)
+                .order_by("name")
+                .values_list("pk", "name")
+            ),
+            "touch_point": list(
+                TouchPoint.objects.filter(organization=wave.organization, is_active=True)
+                .order_by("name")
+                .values_list("pk", "name")
+            ),
+        }
+        for dimension, items in options.items():
+            for pk, label in items:
+                name = f"{dimension}_{pk}"
+                self.fields[name] = forms.DecimalField(
+                    label=label,
+                    required=False,
+                    min_value=0,
+                    max_value=100,
+                    max_digits=5,
+                    decimal_places=1,
+                    initial=targets.get(dimension, {}).get(str(pk)),
+                )
+                self.groups[dimension].append(name)
+
+    def targets(self) -> dict[str, dict[int, float]]:
+        return {
+            dimension: {
+                int(name.rsplit("_", 1)[1]): float(self.cleaned_data[name])
+                for name in names
+                if self.cleaned_data.get(name) is not None
+            }
+            for dimension, names in self.groups.items()
+        }
+
+    def fields_of(self, dimension: str) -> list[Any]:
+        return [self[name] for name in self.groups[dimension]]
+
+    @property
+    def channel_fields(self) -> list[Any]:
+        return self.fields_of("channel")
+
+    @property
+    def touch_point_fields(self) -> list[Any]:
+        return self.fields_of("touch_point")

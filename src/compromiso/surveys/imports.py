@@ -207,6 +207,7 @@ RESPONSE_COLUMNS = (
     "submitted_at",
     "contact_ok",
     "contact_email",
+    "panel_key",
 )
 ANSWER_COLUMNS = ("response_id", "question_id", "score", "choices", "text")
 
@@ -569,7 +570,7 @@ class _Reader:
             imported += 1
             write_response(
                 f"{response_id}\t{wave_id}\t{service}\t{channel or NULL}\t{touch_point or NULL}"
-                f"\t{NULL}\t{user_type}\t{age_band}\timport\t{submitted}\t0\t\n"
+                f"\t{NULL}\t{user_type}\t{age_band}\timport\t{submitted}\t0\t\t\n"
             )
             cell = self.cell_keys.setdefault(
                 (service, channel or 0, touch_point or 0, month),

@@ -189,6 +189,14 @@ class Wave(TimeStampedModel):
     min_publish = models.PositiveIntegerField(
         _("fewest responses to show a figure"), default=30, validators=[MinValueValidator(1)]
     )
+    # A panel: the invited respondents' answers carry a pseudonymous key (a keyed hash of the
+    # address, never the address) so that a follow-up wave can be compared person by person.
+    panel = models.BooleanField(
+        _("panel (compare the same invited respondents across waves)"), default=False
+    )
+    # Raking targets: the share (%) of the users of each channel and touch point, by id:
+    # {"channel": {"3": 60.0, …}, "touch_point": {…}} (see insights.figures.raked_total).
+    weight_targets = models.JSONField(_("weighting targets"), default=dict, blank=True)
 
     objects = WaveQuerySet.as_manager()
 
@@ -367,6 +375,8 @@ class Response(models.Model):
     submitted_at = models.DateTimeField()
     contact_ok = models.BooleanField(default=False)
     contact_email = models.EmailField(blank=True)
+    # Panel waves only: HMAC of the organisation and the invitation's address (see services).
+    panel_key = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["wave", "submitted_at"])]

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from compromiso.catalog.models import Audience, Channel, Service, TouchPoint
@@ -118,6 +119,7 @@ def create_wave(
     audience: str = "external",
     previous: Wave | None = None,
     client_units: Iterable[Unit] = (),
+    panel: bool = False,
 ) -> Wave:
     """A draft wave. An internal wave names its client units: they validate the attributes of
     the services before it opens (see surveys.validation)."""
@@ -141,6 +143,7 @@ def create_wave(
         opens_on=opens_on,
         closes_on=closes_on,
         previous=previous,
+        panel=panel,
     )
     wave.full_clean()
     wave.save()
@@ -280,7 +283,10 @@ def submit_response(
     used up by the response (a second answer with it is refused)."""
     if not is_accepting(wave):
         raise SurveyError(_("This survey is not open for answers."), code="closed")
+    panel_key = ""
     if invitation is not None:
+        if wave.panel and invitation.email:
+            panel_key = panel_key_of(wave.organization_id, invitation.email)
         if invitation.wave_id != wave.pk:
             raise SurveyError(_("This invitation is not for this survey."), code="bad_invitation")
         used = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
@@ -313,6 +319,7 @@ def submit_response(
         contact_ok=bool(contact_email),
         contact_email=contact_email,
         client_unit=client_unit,
+        panel_key=panel_key,
     )
     response.full_clean(exclude=["wave", "service", "channel", "touch_point"])
     response.save()
@@ -324,6 +331,16 @@ def submit_response(
     if contact_email:
         _follow_up_low_score(response, cleaned)
     return response
+
+
+def panel_key_of(organization_id: int, email: str) -> str:
+    """The pseudonymous key that links one invited person's answers across the panel waves of
+    an organisation: a keyed hash (SECRET_KEY) of the address, which cannot be read back."""
+    return salted_hmac(
+        "compromiso.surveys.panel",
+        f"{organization_id}:{email.strip().lower()}",
+        algorithm="sha256",
+    ).hexdigest()
 
 
 def _follow_up_low_score(response: Response, answers: list[Answer]) -> None:
@@ -582,3 +599,54 @@ def rebuild_counts(wave: Wave) -> int:
     )
     moments.rebuild(wave)
     return len(cells)
+
+
+RAKING_DIMENSIONS = ("channel", "touch_point")
+
+
+@transaction.atomic
+def set_weight_targets(
+    wave: Wave, *, by: User | None, targets: Mapping[str, Mapping[int, float]]
+) -> Wave:
+    """The users' shares (%) by channel and by touch point that the wave's answers are raked
+    to. Each dimension given must add up to 100 % and name the organisation's own channels and
+    touch points; an empty dimension is not weighted."""
+    _require(wave.organization_id, by)
+    owners = {
+        "channel": set(
+            Channel.objects.filter(organization_id=wave.organization_id).values_list(
+                "pk", flat=True
+            )
+        ),
+        "touch_point": set(
+            TouchPoint.objects.filter(organization_id=wave.organization_id).values_list(
+                "pk", flat=True
+            )
+        ),
+    }
+    cleaned: dict[str, dict[str, float]] = {}
+    for dimension, shares in targets.items():
+        if dimension not in RAKING_DIMENSIONS:
+            raise ValidationError(_("Unknown weighting dimension."))
+        given = {int(k): float(v) for k, v in shares.items() if v is not None}
+        if not given:
+            continue
+        if any(k not in owners[dimension] for k in given):
+            raise ValidationError(
+                {dimension: _("Choose channels and touch points of this organisation.")}
+            )
+        if any(not 0 <= v <= 100 for v in given.values()):
+            raise ValidationError({dimension: _("Each share is between 0 and 100 %.")})
+        total = sum(given.values())
+        if abs(total - 100) > 0.5:
+            raise ValidationError(
+                {
+                    dimension: _("The shares add up to %(total)s %%, not 100 %%.")
+                    % {"total": f"{total:.1f}"}
+                }
+            )
+        cleaned[dimension] = {str(k): v for k, v in given.items()}
+    wave.weight_targets = cleaned
+    wave.save(update_fields=["weight_targets", "updated_at"])
+    log_action(wave, "surveys.wave.weight_targets", by=by, data={"targets": cleaned})
+    return wave

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compromiso.surveys import bonus_views, validation_views, views
+from compromiso.surveys import bonus_views, questionnaire_views, validation_views, views
 
 app_name = "surveys"
 
@@ -11,11 +11,41 @@ urlpatterns = [
     path("bonus/new/", bonus_views.new_scheme, name="bonus_new"),
     path("bonus/<int:pk>/", bonus_views.scheme, name="bonus_scheme"),
     path("bonus/<int:pk>/record/", bonus_views.record, name="bonus_record"),
+    path("questionnaires/", questionnaire_views.questionnaire_list, name="questionnaires"),
     path("questionnaires/new/", views.new_questionnaire, name="new_questionnaire"),
+    path(
+        "questionnaires/<int:pk>/", questionnaire_views.questionnaire_detail, name="questionnaire"
+    ),
+    path(
+        "questionnaires/<int:pk>/new-version/",
+        questionnaire_views.questionnaire_new_version,
+        name="questionnaire_new_version",
+    ),
+    path(
+        "questionnaires/<int:pk>/questions/new/<slug:kind>/",
+        questionnaire_views.question_add,
+        name="question_add",
+    ),
+    path(
+        "questionnaires/<int:pk>/questions/<int:question>/",
+        questionnaire_views.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "questionnaires/<int:pk>/questions/<int:question>/move/<slug:direction>/",
+        questionnaire_views.question_move,
+        name="question_move",
+    ),
+    path(
+        "questionnaires/<int:pk>/questions/<int:question>/delete/",
+        questionnaire_views.question_delete,
+        name="question_delete",
+    ),
     path("waves/new/", views.new_wave, name="new_wave"),
     path("waves/<int:pk>/", views.wave, name="wave"),
     path("waves/<int:pk>/responses.<str:fmt>", views.export, name="export"),
     path("waves/<int:pk>/invite/", views.invite, name="invite"),
+    path("waves/<int:pk>/weighting/", views.weight_targets, name="weight_targets"),
     path("waves/<int:pk>/invite-units/", views.invite_units, name="invite_units"),
     path("waves/<int:pk>/import/", views.import_upload, name="import_upload"),
     path("waves/<int:pk>/import/<int:job>/", views.import_job, name="import_job"),

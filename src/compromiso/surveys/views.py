@@ -26,6 +26,8 @@ from compromiso.insights import netscore, words
 from compromiso.insights.figures import (
     driver_table,
     internal_matrix,
+    panel_change,
+    raked_total,
     wave_figures,
     weighted_total,
 )
@@ -43,6 +45,7 @@ from compromiso.surveys.forms import (
     OverrideForm,
     QuestionnaireForm,
     WaveForm,
+    WeightTargetsForm,
 )
 from compromiso.surveys.models import Answer, ImportStatus, QuestionKind, Wave, WaveStatus
 from compromiso.surveys.tasks import import_responses
@@ -107,6 +110,8 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "detect": detect,
             "drivers": driver_table(item, visible),
             "weighted": weighted_total(item, visible),
+            "raked": raked_total(item, visible),
+            "panel": panel_change(item, visible),
             "invite_form": InviteForm(wave=item),
             "invite_units_form": InviteUnitsForm(wave=item),
             "matrix": _matrix_rows(item, visible),
@@ -319,6 +324,22 @@ def _managed_wave(request: AuthenticatedHttpRequest, pk: int) -> Wave:
     if not scope_for(request.user, Perm.MANAGE_SURVEYS).covers_organization(item.organization_id):
         raise PermissionDenied
     return item
+
+
+@login_required
+def weight_targets(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The users' shares by channel and touch point that the wave's answers are raked to."""
+    item = _managed_wave(request, pk)
+    form = WeightTargetsForm(request.POST or None, wave=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_weight_targets(item, by=request.user, targets=form.targets())
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Weighting targets saved."))
+            return redirect("surveys:wave", pk=item.pk)
+    return render(request, "surveys/weight_targets.html", {"wave": item, "form": form})
 
 
 @login_required

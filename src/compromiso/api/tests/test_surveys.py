@@ -49,3 +49,20 @@ def test_the_qr_code_of_the_public_link(client, wave):
     assert b"<svg" in svg.content
     assert png.content.startswith(b"\x89PNG")
     assert bad.status_code == 404
+
+
+def test_weighted_figures_through_the_api(api_as, quality_manager, wave, licences, permits):
+    from compromiso.surveys.models import Stratum
+
+    Stratum.objects.create(wave=wave, service=licences, population=900)
+    Stratum.objects.create(wave=wave, service=permits, population=100)
+    for _ in range(3):
+        services.submit_response(wave, service=licences, answers=answers_for(wave, 7))
+        services.submit_response(wave, service=permits, answers=answers_for(wave, 1))
+
+    weighted = api_as(quality_manager).get(f"/waves/{wave.pk}/figures").json()["weighted"]
+
+    assert [w["method"] for w in weighted] == ["post_stratified"]
+    assert weighted[0]["net_score"]["value"] == pytest.approx(80.0)
+    assert weighted[0]["effective_n"] < 6
+    assert weighted[0]["problem"] == ""

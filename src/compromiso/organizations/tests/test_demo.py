@@ -166,6 +166,7 @@ def test_each_demo_organisation_publishes_a_measured_charter(demo, client):
 def test_each_demo_organisation_has_a_baseline_and_a_follow_up_wave(demo):
     from django.db.models import Sum
 
+    from compromiso.insights.figures import driver_table, raked_total, weighted_total
     from compromiso.surveys.models import Answer, ScoreCount, Wave
 
     for slug in ("sntc", "sant-pere-de-riu"):
@@ -178,6 +179,20 @@ def test_each_demo_organisation_has_a_baseline_and_a_follow_up_wave(demo):
             scored = Answer.objects.filter(response__wave=wave, score__isnull=False).count()
             assert scored > 0
             assert ScoreCount.objects.filter(wave=wave).aggregate(n=Sum("count"))["n"] == scored
+        # Weighted by service users and raked to the channel split; drivers from the sums.
+        follow_up = waves["follow_up"]
+        services = follow_up.services.all()
+        weighted = weighted_total(follow_up, services)
+        raked = raked_total(follow_up, services)
+        assert weighted is not None
+        assert raked is not None
+        if slug == "sntc":
+            assert driver_table(follow_up, services) is not None
+            assert weighted.summary is not None
+            assert raked.summary is not None
+            assert raked.summary.effective_n < raked.summary.n
+        else:  # a small town: a service no one answered about is named, no figure made up
+            assert weighted.summary is not None or weighted.missing
 
 
 def test_the_chilean_demo_has_an_internal_customer_wave(demo):

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from compromiso.catalog.models import Service
-from compromiso.insights.figures import wave_figures, weighted_total
+from compromiso.catalog.tests.factories import ChannelFactory
+from compromiso.insights.figures import raked_total, wave_figures, weighted_total
 from compromiso.surveys import services
-from compromiso.surveys.models import Stratum
+from compromiso.surveys.models import Stratum, Wave
 from compromiso.surveys.tests.conftest import answers_for
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +60,102 @@ def test_without_strata_there_is_no_weighted_figure(wave, licences, permits):
     _answer(wave, licences, permits)
 
     assert weighted_total(wave, Service.objects.all()) is None
+
+
+@pytest.fixture
+def channels(organization):
+    return ChannelFactory(organization=organization, kind="web", name="Web"), ChannelFactory(
+        organization=organization, kind="counter", name="Mesón"
+    )
+
+
+def _by_channel(wave, licences, channels, *, web=6, counter=6, unknown=0):
+    online, desk = channels
+    for _ in range(web):
+        services.submit_response(
+            wave, service=licences, channel=online, answers=answers_for(wave, 1)
+        )
+    for _ in range(counter):
+        services.submit_response(wave, service=licences, channel=desk, answers=answers_for(wave, 7))
+    for _ in range(unknown):
+        services.submit_response(wave, service=licences, answers=answers_for(wave, 7))
+
+
+def test_answers_are_raked_to_the_users_shares_by_channel(
+    wave, licences, channels, quality_manager
+):
+    online, desk = channels
+    _by_channel(wave, licences, channels, unknown=2)
+    services.set_weight_targets(
+        wave, by=quality_manager, targets={"channel": {online.pk: 25, desk.pk: 75}}
+    )
+
+    raked = raked_total(wave, Service.objects.all())
+
+    assert raked is not None
+    assert raked.summary is not None
+    assert raked.summary.net is not None
+    assert raked.summary.net.value == pytest.approx(50.0)  # 0.25 × (−100) + 0.75 × 100
+    assert raked.left_out == 2  # the answers with no channel
+    assert raked.summary.effective_n == pytest.approx(12 * 12 / (6 * 0.25 + 6 * 2.25))
+
+
+def test_a_target_without_answers_is_named_and_no_figure_made_up(
+    wave, licences, channels, quality_manager
+):
+    online, desk = channels
+    _by_channel(wave, licences, channels, counter=0)
+    services.set_weight_targets(
+        wave, by=quality_manager, targets={"channel": {online.pk: 40, desk.pk: 60}}
+    )
+
+    raked = raked_total(wave, Service.objects.all())
+
+    assert raked is not None
+    assert raked.summary is None
+    assert "Mesón" in raked.problem
+
+
+def test_the_targets_page_checks_the_shares(
+    client, wave, channels, quality_manager, viewer, other_organization
+):
+    online, desk = channels
+    foreign = ChannelFactory(organization=other_organization)
+    url = reverse("surveys:weight_targets", args=[wave.pk])
+    client.force_login(viewer)
+    assert client.get(url).status_code == 403
+    client.force_login(quality_manager)
+
+    wrong_total = client.post(url, {f"channel_{online.pk}": "30", f"channel_{desk.pk}": "30"})
+    not_a_number = client.post(
+        url, {f"channel_{online.pk}": "<script>", f"channel_{desk.pk}": "1e9"}
+    )
+    crafted = client.post(url, {f"channel_{foreign.pk}": "100"})
+    wave.refresh_from_db()
+    assert wave.weight_targets == {}
+    assert "60.0" in wrong_total.content.decode()
+    assert wrong_total.status_code == not_a_number.status_code == 200
+    assert "<script>" not in not_a_number.content.decode()
+    assert crafted.status_code == 302  # a field of another organisation is simply not a field
+    assert Wave.objects.get(pk=wave.pk).weight_targets == {}
+
+    saved = client.post(url, {f"channel_{online.pk}": "25", f"channel_{desk.pk}": "75"})
+
+    assert saved.status_code == 302
+    wave.refresh_from_db()
+    assert wave.weight_targets == {"channel": {str(online.pk): 25.0, str(desk.pk): 75.0}}
+    assert client.get(url).content.decode().count('value="25') == 1
+
+
+def test_a_weighted_figure_under_the_wave_minimum_is_not_shown(wave, licences, permits):
+    Stratum.objects.create(wave=wave, service=licences, population=900)
+    Stratum.objects.create(wave=wave, service=permits, population=100)
+    services.submit_response(wave, service=licences, answers=answers_for(wave, 7))
+    services.submit_response(wave, service=permits, answers=answers_for(wave, 1))
+
+    weighted = weighted_total(wave, Service.objects.all())
+
+    assert wave.min_publish == 3
+    assert weighted is not None
+    assert weighted.summary is None
+    assert "3" in weighted.problem
