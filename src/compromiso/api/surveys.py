@@ -78,6 +78,14 @@ class WeightedOut(Schema):
     problem: str
 
 
+class SegmentOut(Schema):
+    """The overall score for each value of a segment of the respondents (user type, age band
+    or a segment question)."""
+
+    segment: str
+    cells: list[CellOut]
+
+
 class FiguresOut(Schema):
     responses: int
     weighted: list[WeightedOut]
@@ -87,6 +95,7 @@ class FiguresOut(Schema):
     by_channel: list[CellOut]
     by_touch_point: list[CellOut]
     by_month: list[CellOut]
+    by_segment: list[SegmentOut]
     change_from_previous: ChangeOut | None
 
 
@@ -161,6 +170,10 @@ def get_figures(request: AuthenticatedHttpRequest, wave_id: int) -> dict[str, An
         "by_channel": [_cell(c) for c in figures.by_channel],
         "by_touch_point": [_cell(c) for c in figures.by_touch_point],
         "by_month": [_cell(c) for c in figures.by_month],
+        "by_segment": [
+            {"segment": title, "cells": [_cell(c) for c in cells]}
+            for title, cells in figures.by_segment
+        ],
         "change_from_previous": change,
     }
 

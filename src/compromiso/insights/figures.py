@@ -5,7 +5,7 @@ and whether it is representative (n at least the sample size its stratum needs).
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Sum
@@ -72,6 +72,8 @@ class WaveFigures:
     by_touch_point: list[Cell]
     by_month: list[Cell]
     responses: int
+    # The overall score by segment of the respondents: (title, a cell per value) each.
+    by_segment: list[tuple[str, list[Cell]]] = field(default_factory=list)
 
 
 def wave_figures(wave: Wave, services: Any) -> WaveFigures:
@@ -154,6 +156,7 @@ def wave_figures(wave: Wave, services: Any) -> WaveFigures:
     return WaveFigures(
         wave=wave,
         overall=overall,
+        by_segment=_by_segment(wave, services, overall, cell),
         total=total,
         questions=question_cells,
         by_service=by_service,
@@ -162,6 +165,32 @@ def wave_figures(wave: Wave, services: Any) -> WaveFigures:
         by_month=by_month,
         responses=total.summary.n,
     )
+
+
+def _by_segment(wave: Wave, services: Any, overall: Question, cell: Any) -> list[Any]:
+    """The overall score for each value of each segment, from SegmentCount."""
+    from compromiso.surveys import segments
+    from compromiso.surveys.models import SegmentCount
+
+    grouped: dict[tuple[str, str], Counts] = defaultdict(dict)
+    rows = (
+        SegmentCount.objects.filter(wave=wave, service__in=services, question=overall)
+        .values("segment", "value", "score")
+        .annotate(total=Sum("count"))
+    )
+    for row in rows:
+        grouped[(row["segment"], row["value"])][row["score"]] = row["total"]
+    bands = bands_of(overall)
+    found = []
+    for segment, title, labels in segments.titled(wave):
+        cells = [
+            cell(labels.get(value, value), counts, bands)
+            for (name, value), counts in grouped.items()
+            if name == segment
+        ]
+        if cells:
+            found.append((title, sorted(cells, key=lambda c: c.label)))
+    return found
 
 
 def service_counts(service: Service, start: Any, end: Any) -> tuple[Counts, netscore.Bands | None]:

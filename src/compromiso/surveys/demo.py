@@ -15,6 +15,7 @@ from compromiso.catalog.models import Attribute, Audience, Channel, Service, Tou
 from compromiso.organizations.models import Organization
 from compromiso.surveys import services, validation
 from compromiso.surveys.models import (
+    AgeBand,
     Answer,
     Question,
     Questionnaire,
@@ -86,6 +87,38 @@ QUESTIONS: list[dict[str, Any]] = [
             "ca": "Què podríem millorar?",
             "en": "What could we improve?",
         },
+    },
+    {
+        "kind": "single",
+        "required": False,
+        "is_segment": True,
+        "texts": {
+            "es": "¿Cuántas veces ha usado este servicio en el último año?",
+            "ca": "Quantes vegades heu fet servir aquest servei l'últim any?",
+            "en": "How often have you used this service in the last year?",
+        },
+        "choices": [
+            {
+                "value": "first",
+                "texts": {
+                    "es": "Es la primera vez",
+                    "ca": "És la primera vegada",
+                    "en": "This is the first time",
+                },
+            },
+            {
+                "value": "some",
+                "texts": {"es": "2 a 5 veces", "ca": "2 a 5 vegades", "en": "2 to 5 times"},
+            },
+            {
+                "value": "often",
+                "texts": {
+                    "es": "Más de 5 veces",
+                    "ca": "Més de 5 vegades",
+                    "en": "More than 5 times",
+                },
+            },
+        ],
     },
 ]
 TITLES = {
@@ -206,6 +239,7 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
                     channel=channel,
                     touch_point=point,
                     user_type=rng.choice([UserType.CITIZEN] * 4 + [UserType.BUSINESS]),
+                    age_band=rng.choice(AgeBand.values),
                     source=ResponseSource.WEB if rng.random() < 0.8 else ResponseSource.KIOSK,
                     submitted_at=moment,
                 )
@@ -213,8 +247,11 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
         Response.objects.bulk_create(responses, batch_size=2000)
         answers = []
         for response in responses:
+            # Frequent users are a little harder to please than first-timers.
+            use = rng.choices(["first", "some", "often"], weights=[3, 4, 3])[0]
             level = (
-                lift
+                {"first": 0.25, "some": 0.0, "often": -0.3}[use]
+                + lift
                 + service_level[response.service_id]
                 + (channel_level.get(response.channel_id, 0.0) if response.channel_id else 0.0)
                 + (
@@ -242,6 +279,8 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
             comment = rng.choice(COMMENTS[language])
             if comment:
                 answers.append(Answer(response=response, question=questions[6], text=comment))
+            if rng.random() < 0.9:
+                answers.append(Answer(response=response, question=questions[7], choices=[use]))
         Answer.objects.bulk_create(answers, batch_size=5000)
         services.rebuild_counts(wave)
     Wave.objects.filter(pk=baseline.pk).update(status=WaveStatus.CLOSED)

@@ -9,6 +9,7 @@ import io
 import json
 import tempfile
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
 from compromiso.organizations.models import User
-from compromiso.surveys import moments, services
+from compromiso.surveys import moments, segments, services
 from compromiso.surveys.models import (
     AgeBand,
     Answer,
@@ -297,6 +298,8 @@ class _Column:
     allowed: frozenset[str]
     low: int
     messages: dict[str, str]
+    overall: bool = False
+    segment: bool = False
 
 
 def _columns(questions: list[Any], mapping: dict[str, str], index: dict[str, int]) -> list[_Column]:
@@ -314,6 +317,8 @@ def _columns(questions: list[Any], mapping: dict[str, str], index: dict[str, int
                 scores={str(v): v for v in scale},
                 allowed=frozenset(v for v, _label in question.choice_items()),
                 low=scale[0] if scale else 0,
+                overall=question.is_overall and bool(scale),
+                segment=question.is_segment and question.kind == QuestionKind.SINGLE,
                 messages={
                     "required": _("Please answer this question."),
                     "scale": _("Choose a value from %(low)s to %(high)s.")
@@ -398,6 +403,7 @@ def run_import(job: ImportJob) -> ImportJob:
             batch.store()
             services.add_cells(reader.cells(wave))
             moments.add(wave, moments.scale_questions(wave), reader.moments())
+            segments.add(reader.segment_rows())
             job.status = ImportStatus.DONE
             job.total = job.done = total
             job.imported = imported
@@ -470,6 +476,8 @@ class _Reader:
         # Complete responses for the key-driver sums: their scale scores in column order.
         self.scale_ids = [c.question_id for c in self.columns if c.scores]
         self.vectors = array("h")
+        # The overall grade by segment: (service, segment, value, grade) → respondents.
+        self.in_segments: Counter[tuple[int, str, str, int]] = Counter()
         self.vector_services = array("q")
 
     def _date(self, value: str) -> tuple[str, dt.date]:
@@ -497,6 +505,8 @@ class _Reader:
         rejected: list[list[Any]] = []
         write_response, write_answer = batch.responses.write, batch.answers.write
         codes, vectors, vector_services = self.codes, self.vectors, self.vector_services
+        in_segments = self.in_segments
+        segment_columns = [c for c in columns if c.segment]
         n_scale = len(self.scale_ids)
         total = imported = 0
         for number, row in enumerate(records, start=2):
@@ -577,14 +587,28 @@ class _Reader:
                 len(self.cell_keys),  # type: ignore[arg-type]
             )
             scored = []
+            overall_score = None
             for position, column, (line, score) in answers:
                 write_answer(f"{response_id}\t{column.question_id}\t{line}\n")
                 if score is not None:
                     codes.append((cell * n_questions + position) * span + score - column.low)
                     scored.append(score)
+                    if column.overall:
+                        overall_score = score
             if len(scored) == n_scale:
                 vectors.extend(scored)
                 vector_services.append(service)
+            if overall_score is not None:
+                if user_type:
+                    in_segments[(service, "user_type", user_type, overall_score)] += 1
+                if age_band:
+                    in_segments[(service, "age_band", age_band, overall_score)] += 1
+                for column in segment_columns:
+                    value = row[column.position] if column.position is not None else ""
+                    if value:
+                        in_segments[
+                            (service, f"q{column.question_id}", value[:60], overall_score)
+                        ] += 1
         return total, imported, rejected
 
     def moments(self) -> dict[int, tuple[int, Any, Any]]:
@@ -594,6 +618,15 @@ class _Reader:
         matrix = np.frombuffer(self.vectors, dtype=np.int16).reshape(-1, len(self.scale_ids))
         order = [self.scale_ids.index(q) for q in moments.scale_questions(self.wave)]
         return moments.group(np.frombuffer(self.vector_services, dtype=np.int64), matrix[:, order])
+
+    def segment_rows(self) -> list[tuple[Any, ...]]:
+        overall = next((c.question_id for c in self.columns if c.overall), None)
+        if overall is None:
+            return []
+        return [
+            (self.wave.pk, overall, service, name, value, score, count)
+            for (service, name, value, score), count in self.in_segments.items()
+        ]
 
     def cells(self, wave: Wave) -> list[tuple[Any, ...]]:
         """(wave, question, service, channel, touch point, client unit, month, score, count)."""

@@ -79,6 +79,9 @@ class Question(models.Model):
         related_name="+",
     )
     is_overall = models.BooleanField(_("overall satisfaction question"), default=False)
+    # A single-choice question whose answer is a segment of the respondents (first visit or not,
+    # how often they use the service…): the overall grade is broken down by its options.
+    is_segment = models.BooleanField(_("segment of the respondents"), default=False)
     # [{"value": "x", "texts": {"es": "...", ...}}] for single and multiple choice.
     choices = models.JSONField(default=list, blank=True)
 
@@ -435,6 +438,31 @@ class ScoreCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}:{self.score}={self.count}"
+
+
+class SegmentCount(models.Model):
+    """How many respondents in a segment gave `score` to the overall question, per wave and
+    service — additive like ScoreCount. A segment is a field of the response ("user_type",
+    "age_band") or a segment question ("q<id>"), and `value` its answer."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    segment = models.CharField(max_length=20)
+    value = models.CharField(max_length=60)
+    score = models.SmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "question", "service", "segment", "value", "score"],
+                name="segment_count_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment}={self.value}:{self.score}={self.count}"
 
 
 class DriverMoments(models.Model):

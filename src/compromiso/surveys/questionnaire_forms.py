@@ -129,6 +129,15 @@ class QuestionForm(StyledFormMixin, forms.Form):
                 help_text=_("There is one per questionnaire: marking this one unmarks the other."),
             )
         elif kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            if kind == QuestionKind.SINGLE:
+                fields["is_segment"] = forms.BooleanField(
+                    label=_("Break the overall grade down by this question's answers"),
+                    required=False,
+                    help_text=_(
+                        "A segment of the respondents (first visit or not, how often they use "
+                        "the service…): the wave page shows the overall score for each option."
+                    ),
+                )
             fields["options"] = forms.CharField(
                 label=_("Options, one per line"),
                 max_length=OPTIONS_LIMIT,
@@ -167,6 +176,7 @@ class QuestionForm(StyledFormMixin, forms.Form):
             satisfied_min=question.satisfied_min,
             attribute=question.attribute_id,
             is_overall=question.is_overall,
+            is_segment=question.is_segment,
             options=options_to_lines(question.choices or []),
         )
         if question.scale_min is not None and question.scale_max is not None:
@@ -251,4 +261,6 @@ class QuestionForm(StyledFormMixin, forms.Form):
             spec["is_overall"] = data.get("is_overall", False)
         elif self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             spec["choices"] = data.get("options", [])
+            if self.kind == QuestionKind.SINGLE:
+                spec["is_segment"] = data.get("is_segment", False)
         return spec

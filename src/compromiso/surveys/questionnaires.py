@@ -36,6 +36,7 @@ EDITABLE = (
     "dissatisfied_max",
     "attribute",
     "is_overall",
+    "is_segment",
     "choices",
 )
 
@@ -131,6 +132,8 @@ def _check(question: Question) -> None:
             raise ValidationError(_("The overall satisfaction question must be a scale."))
         if question.attribute_id is not None:
             raise ValidationError(_("Only a scale question can rate an attribute."))
+    if question.is_segment and question.kind != QuestionKind.SINGLE:
+        raise ValidationError(_("Only a single-choice question can be a segment."))
     attribute = question.attribute
     if (
         attribute is not None

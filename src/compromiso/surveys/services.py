@@ -17,7 +17,7 @@ from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
 from compromiso.organizations.models import Membership, Organization, Unit, User
-from compromiso.surveys import moments
+from compromiso.surveys import moments, segments
 from compromiso.surveys.models import (
     Answer,
     Invitation,
@@ -77,6 +77,8 @@ def _add_questions(questionnaire: Questionnaire, questions: Iterable[Mapping[str
             and attribute.service.organization_id != questionnaire.organization_id
         ):
             raise ValidationError(_("Choose attributes of this organisation's services."))
+        if question.is_segment and question.kind != QuestionKind.SINGLE:
+            raise ValidationError(_("Only a single-choice question can be a segment."))
         if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and not question.choices:
             raise ValidationError(_("A choice question needs its options."))
         question.full_clean(exclude=["questionnaire"])
@@ -328,6 +330,7 @@ def submit_response(
     Answer.objects.bulk_create(cleaned)
     add_to_counts([response], cleaned)
     moments.add_response(response, cleaned)
+    segments.add_response(response, cleaned)
     if contact_email:
         _follow_up_low_score(response, cleaned)
     return response
@@ -564,7 +567,8 @@ def add_cells(rows: Iterable[tuple[Any, ...]]) -> None:
 
 @transaction.atomic
 def rebuild_counts(wave: Wave) -> int:
-    """Recount a wave's score cells and key-driver sums from its answers (after a bulk load)."""
+    """Recount a wave's score cells, key-driver sums and segment counts from its answers (after
+    a bulk load)."""
     ScoreCount.objects.filter(wave=wave).delete()
     cells: Counter[tuple[Any, ...]] = Counter()
     rows = Answer.objects.filter(response__wave=wave, score__isnull=False).values_list(
@@ -598,6 +602,7 @@ def rebuild_counts(wave: Wave) -> int:
         batch_size=2000,
     )
     moments.rebuild(wave)
+    segments.rebuild(wave)
     return len(cells)
 
 

@@ -66,3 +66,21 @@ def test_weighted_figures_through_the_api(api_as, quality_manager, wave, licence
     assert weighted[0]["net_score"]["value"] == pytest.approx(80.0)
     assert weighted[0]["effective_n"] < 6
     assert weighted[0]["problem"] == ""
+
+
+def test_segments_through_the_api(api_as, quality_manager, wave, licences):
+    for grade, user_type in ((7, "citizen"), (7, "citizen"), (3, "citizen"), (7, "business")):
+        services.submit_response(
+            wave, service=licences, user_type=user_type, answers=answers_for(wave, grade)
+        )
+
+    figures = api_as(quality_manager).get(f"/waves/{wave.pk}/figures").json()
+
+    (segment,) = figures["by_segment"]
+    cells = {c["label"]: c for c in segment["cells"]}
+    assert len(cells) == 2
+    citizen = next(c for c in segment["cells"] if c["n"] == 3)
+    assert citizen["net_score"]["value"] == pytest.approx(100 * (2 - 1) / 3)
+    business = next(c for c in segment["cells"] if c["n"] == 1)
+    assert business["shown"] is False
+    assert business["net_score"] is None

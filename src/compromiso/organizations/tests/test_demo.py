@@ -166,7 +166,12 @@ def test_each_demo_organisation_publishes_a_measured_charter(demo, client):
 def test_each_demo_organisation_has_a_baseline_and_a_follow_up_wave(demo):
     from django.db.models import Sum
 
-    from compromiso.insights.figures import driver_table, raked_total, weighted_total
+    from compromiso.insights.figures import (
+        driver_table,
+        raked_total,
+        wave_figures,
+        weighted_total,
+    )
     from compromiso.surveys.models import Answer, ScoreCount, Wave
 
     for slug in ("sntc", "sant-pere-de-riu"):
@@ -188,11 +193,13 @@ def test_each_demo_organisation_has_a_baseline_and_a_follow_up_wave(demo):
         assert raked is not None
         if slug == "sntc":
             assert driver_table(follow_up, services) is not None
+            # By user type, by age band and by the "how often" segment question.
+            assert len(wave_figures(follow_up, services).by_segment) == 3
             assert weighted.summary is not None
             assert raked.summary is not None
             assert raked.summary.effective_n < raked.summary.n
-        else:  # a small town: a service no one answered about is named, no figure made up
-            assert weighted.summary is not None or weighted.missing
+        else:  # a small town: a service without answers is named or too few answers said
+            assert weighted.summary is not None or weighted.missing or weighted.problem
 
 
 def test_the_chilean_demo_has_an_internal_customer_wave(demo):
