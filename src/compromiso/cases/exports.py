@@ -5,7 +5,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -15,6 +15,29 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+class _Echo:
+    """A file-like object that hands back what the CSV writer writes."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def streamed_csv(
+    name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> StreamingHttpResponse:
+    """A CSV download written as it is read, for tables too large to build in memory."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Any:
+        yield "\ufeff" + writer.writerow([str(h) for h in header])
+        for row in rows:
+            yield writer.writerow([spreadsheet_safe(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
 
 
 def tabular_response(

@@ -6,8 +6,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
+from compromiso.core.rollups import add_counts
 from compromiso.surveys.models import (
     AgeBand,
     Answer,
@@ -41,18 +42,8 @@ def overall_question(wave: Wave) -> Question | None:
 
 def add(rows: Iterable[tuple[Any, ...]]) -> None:
     """Add (wave, question, service, segment, value, score, count) rows to the counts, creating
-    the missing cells, in one upsert per batch that concurrent writers cannot race."""
-    found = list(rows)
-    if not found:
-        return
-    table = SegmentCount._meta.db_table
-    columns = ", ".join(f'"{c}"' for c in CELL)
-    sql = (
-        f'INSERT INTO "{table}" ({columns}, "count") VALUES ({", ".join(["%s"] * 7)}) '
-        f'ON CONFLICT ({columns}) DO UPDATE SET "count" = "{table}"."count" + excluded."count"'
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, found)
+    the missing cells, in one upsert that concurrent writers cannot race."""
+    add_counts(SegmentCount, CELL, rows)
 
 
 def of_response(response: Response, answers: Iterable[Answer]) -> list[tuple[str, str]]:

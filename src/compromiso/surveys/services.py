@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from compromiso.catalog.models import Audience, Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
+from compromiso.core.rollups import add_counts
 from compromiso.organizations.models import Membership, Organization, Unit, User
 from compromiso.surveys import moments, segments
 from compromiso.surveys.models import (
@@ -552,17 +553,10 @@ SCORE_CELL = (
 
 
 def add_cells(rows: Iterable[tuple[Any, ...]]) -> None:
-    """Add counts to score cells, creating the missing ones, in one statement per batch that
-    concurrent writers cannot race: (wave, question, service, channel key, touch point key,
-    client unit key, month, score, count) each."""
-    table = ScoreCount._meta.db_table
-    columns = ", ".join(f'"{c}"' for c in SCORE_CELL)
-    sql = (
-        f'INSERT INTO "{table}" ({columns}, "count") VALUES ({", ".join(["%s"] * 9)}) '
-        f'ON CONFLICT ({columns}) DO UPDATE SET "count" = "{table}"."count" + excluded."count"'
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, list(rows))
+    """Add counts to score cells, creating the missing ones, in one statement that concurrent
+    writers cannot race: (wave, question, service, channel key, touch point key, client unit
+    key, month, score, count) each."""
+    add_counts(ScoreCount, SCORE_CELL, rows)
 
 
 @transaction.atomic

@@ -9,20 +9,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from compromiso.cases.exports import tabular_response
-from compromiso.catalog.models import Service
+from compromiso.cases.exports import streamed_csv, tabular_response
+from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, is_network_analyst, scope_for
-from compromiso.insights import netscore, words
+from compromiso.insights import charts, netscore, words
 from compromiso.insights.figures import (
     driver_table,
     internal_matrix,
@@ -34,6 +35,7 @@ from compromiso.insights.figures import (
 from compromiso.insights.network import MIN_RESPONSES as NETWORK_MINIMUM
 from compromiso.insights.network import network_figures
 from compromiso.organizations.current import require_organization
+from compromiso.organizations.models import Unit
 from compromiso.surveys import imports, services, validation
 from compromiso.surveys.forms import (
     SCALES,
@@ -89,6 +91,7 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         item.organization_id
     )
     link = request.build_absolute_uri(reverse("portal:survey", args=[item.token]))
+    drivers_found = driver_table(item, visible)
     detect = None
     net = figures.total.summary.net if figures.total is not None else None
     if figures.total is not None and net is not None:
@@ -108,7 +111,15 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "change": change,
             "link": link,
             "detect": detect,
-            "drivers": driver_table(item, visible),
+            "drivers": drivers_found,
+            "charts": {
+                "service": charts.net_chart(figures.by_service),
+                "channel": charts.net_chart(figures.by_channel),
+                "touch_point": charts.net_chart(figures.by_touch_point),
+                "segments": [charts.net_chart(cells) for _title, cells in figures.by_segment],
+                "trend": charts.trend_chart(figures.by_month),
+                "map": charts.importance_map(drivers_found),
+            },
             "weighted": weighted_total(item, visible),
             "raked": raked_total(item, visible),
             "panel": panel_change(item, visible),
@@ -175,7 +186,7 @@ def _matrix_rows(item: Wave, visible: Any) -> dict[str, Any] | None:
 
 
 @login_required
-def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     """The wave's responses, one row each, for the services the viewer may see. No contact
     details: the export is as anonymous as the answers."""
     if fmt not in ("csv", "xlsx"):
@@ -185,33 +196,75 @@ def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse
     questions = list(item.questionnaire.questions.select_related("questionnaire"))
     responses = (
         item.responses.filter(service__in=visible)
-        .select_related("service", "channel", "touch_point__unit", "client_unit")
-        .prefetch_related("answers")
-        .order_by("submitted_at", "pk")
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "submitted_at",
+            "service_id",
+            "channel_id",
+            "touch_point_id",
+            "client_unit_id",
+            "user_type",
+            "age_band",
+            "source",
+        )
     )
+    answers = (
+        Answer.objects.filter(response__wave=item, response__service__in=visible)
+        .order_by("response_id")
+        .values_list("response_id", "question_id", "score", "choices", "text")
+    )
+    organization = item.organization
+    names = {
+        "service": dict(
+            Service.objects.filter(organization=organization).values_list("pk", "code")
+        ),
+        "channel": dict(
+            Channel.objects.filter(organization=organization).values_list("pk", "name")
+        ),
+        "touch_point": {
+            tp.pk: str(tp)
+            for tp in TouchPoint.objects.filter(organization=organization).select_related(
+                "unit", "channel"
+            )
+        },
+        "unit": dict(Unit.objects.filter(organization=organization).values_list("pk", "name")),
+    }
+    position = {q.pk: i for i, q in enumerate(questions)}
 
     def rows() -> Any:
-        for response in responses.iterator(chunk_size=2000):
-            by_question = {a.question_id: a for a in response.answers.all()}
-            values = []
-            for question in questions:
-                answer = by_question.get(question.pk)
-                if answer is None:
-                    values.append("")
-                elif answer.score is not None:
-                    values.append(answer.score)
-                elif answer.choices:
-                    values.append("|".join(answer.choices))
-                else:
-                    values.append(answer.text)
+        """Responses and their answers read side by side in response order (a merge), so a
+        wave of any size streams out without holding it in memory."""
+        pending = iter(answers.iterator(chunk_size=5000))
+        following = next(pending, None)
+        for (
+            pk,
+            at,
+            service,
+            channel,
+            point,
+            unit,
+            user_type,
+            age_band,
+            source,
+        ) in responses.iterator(chunk_size=5000):
+            values: list[Any] = [""] * len(questions)
+            while following is not None and following[0] <= pk:
+                if following[0] == pk and following[1] in position:
+                    _r, _q, score, choices, text = following
+                    values[position[following[1]]] = (
+                        score if score is not None else "|".join(choices) if choices else text
+                    )
+                following = next(pending, None)
             yield [
-                timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
-                response.service.code,
-                response.channel.name if response.channel else "",
-                str(response.touch_point) if response.touch_point else "",
-                response.client_unit.name if response.client_unit else "",
-                response.user_type,
-                response.source,
+                timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+                names["service"].get(service, ""),
+                names["channel"].get(channel, ""),
+                names["touch_point"].get(point, ""),
+                names["unit"].get(unit, ""),
+                user_type,
+                age_band,
+                source,
                 *values,
             ]
 
@@ -222,10 +275,13 @@ def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse
         _("Touch point"),
         _("Client unit"),
         _("User type"),
+        _("Age band"),
         _("Source"),
         *(q.text for q in questions),
     ]
     log_action(item, "surveys.wave.exported", by=request.user, data={"format": fmt})
+    if fmt == "csv":
+        return streamed_csv(f"wave-{item.pk}-responses", header, rows())
     return tabular_response(f"wave-{item.pk}-responses", header, rows(), fmt)
 
 

@@ -79,7 +79,9 @@ def test_too_few_pairs_give_no_test_and_the_page_says_so(
     found = panel_change(follow_up, Service.objects.all())
     client.force_login(quality_manager)
     page = client.get(reverse("surveys:wave", args=[follow_up.pk])).content.decode()
-    export = client.get(reverse("surveys:export", args=[follow_up.pk, "csv"])).content.decode()
+    export = b"".join(
+        client.get(reverse("surveys:export", args=[follow_up.pk, "csv"])).streaming_content
+    ).decode()
 
     assert found is not None
     assert found.pairs == 2

@@ -118,3 +118,18 @@ def test_the_wave_page_breaks_the_score_down_by_segment(
 
     assert "Frecuencia de uso" in page
     assert "Primera vez" in page
+
+
+def test_counts_add_up_whether_a_cell_is_new_repeated_or_already_there(
+    wave, licences, questionnaire
+):
+    overall = questionnaire.questions.get(is_overall=True)
+    row = (wave.pk, overall.pk, licences.pk, "user_type", "citizen", 7)
+
+    segments.add([(*row, 2), (*row, 3)])  # the same new cell twice in one batch
+    segments.add([(*row, 1), (*row[:-1], 6, 4)])  # one already there, one new
+
+    assert _counts() == [
+        (licences.pk, "user_type", "citizen", 6, 4),
+        (licences.pk, "user_type", "citizen", 7, 6),
+    ]

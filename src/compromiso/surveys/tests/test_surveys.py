@@ -1,7 +1,9 @@
 """Taking responses: every answer checked, nothing half stored, score counts kept current;
 questionnaires locked once in use; the public pages; the dashboard scoped like everything else."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -202,18 +204,50 @@ def test_dates_outside_the_wave_take_nothing(wave, licences):
         services.submit_response(wave, service=licences, answers=answers_for(wave, 7))
 
 
-def test_the_export_is_anonymous_and_scoped(client, wave, licences, permits, unit_head):
+def _streamed(response):
+    return b"".join(response.streaming_content).decode()
+
+
+def test_the_export_is_anonymous_and_scoped(
+    client, wave, licences, permits, unit_head, quality_manager
+):
     services.submit_response(
         wave, service=licences, answers=answers_for(wave, 7), contact_email="ana@example.org"
     )
     services.submit_response(wave, service=permits, answers=answers_for(wave, 2, text="=1+1"))
     client.force_login(unit_head)
 
-    csv_text = client.get(reverse("surveys:export", args=[wave.pk, "csv"])).content.decode()
+    csv_text = _streamed(client.get(reverse("surveys:export", args=[wave.pk, "csv"])))
     xlsx = client.get(reverse("surveys:export", args=[wave.pk, "xlsx"]))
 
     assert "ana@example.org" not in csv_text
     assert csv_text.count("\n") == 2  # the header and the unit head's service only
     assert "Satisfacción general" in csv_text
     assert xlsx.content.startswith(b"PK")
+    client.force_login(quality_manager)
+    rows = list(
+        csv.reader(
+            io.StringIO(_streamed(client.get(reverse("surveys:export", args=[wave.pk, "csv"]))))
+        )
+    )
+    assert len(rows) == 3
+    assert rows[1][-4:] == ["7", "6", "yes", ""]  # each answer under its question
+    assert rows[2][-4:] == ["2", "6", "yes", "'=1+1"]  # a formula is neutralised
     assert client.get(reverse("surveys:export", args=[wave.pk, "pdf"])).status_code == 404
+
+
+def test_the_wave_page_draws_its_figures_as_charts_without_script(
+    client, wave, licences, permits, quality_manager
+):
+    for grade in (7, 7, 6, 2):
+        services.submit_response(wave, service=licences, answers=answers_for(wave, grade))
+    for grade in (1, 2, 7):
+        services.submit_response(wave, service=permits, answers=answers_for(wave, grade))
+    client.force_login(quality_manager)
+
+    page = client.get(reverse("surveys:wave", args=[wave.pk])).content.decode()
+
+    assert page.count('class="chart chart-net') >= 1
+    assert "Licencias: 50,0 (" in page  # the bar's tooltip: +50 points with its interval
+    assert 'class="chart-bar-negative"' in page  # permits: −33.3
+    assert "<script" not in page.split('class="chart chart-net')[1].split("</svg>")[0]
