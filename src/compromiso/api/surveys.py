@@ -17,6 +17,7 @@ from compromiso.insights import netscore
 from compromiso.insights.figures import (
     Cell,
     driver_table,
+    panel_change,
     raked_total,
     wave_figures,
     weighted_total,
@@ -86,8 +87,16 @@ class SegmentOut(Schema):
     cells: list[CellOut]
 
 
+class PanelOut(Schema):
+    """The change among invited respondents who answered both panel waves (paired test)."""
+
+    pairs: int
+    change: ChangeOut | None
+
+
 class FiguresOut(Schema):
     responses: int
+    panel: PanelOut | None
     weighted: list[WeightedOut]
     total: CellOut | None
     questions: list[CellOut]
@@ -164,6 +173,7 @@ def get_figures(request: AuthenticatedHttpRequest, wave_id: int) -> dict[str, An
     return {
         "responses": figures.responses,
         "weighted": _weighted(wave, visible),
+        "panel": _panel(wave, visible),
         "total": _cell(figures.total) if figures.total else None,
         "questions": [_cell(cell) for _question, cell in figures.questions],
         "by_service": [_cell(c) for c in figures.by_service],
@@ -175,6 +185,17 @@ def get_figures(request: AuthenticatedHttpRequest, wave_id: int) -> dict[str, An
             for title, cells in figures.by_segment
         ],
         "change_from_previous": change,
+    }
+
+
+def _panel(wave: Wave, visible: Any) -> dict[str, Any] | None:
+    found = panel_change(wave, visible)
+    if found is None:
+        return None
+    change = found.change
+    return {
+        "pairs": found.pairs,
+        "change": {**change.__dict__, "significant": change.significant} if change else None,
     }
 
 

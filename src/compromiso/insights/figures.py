@@ -13,6 +13,7 @@ from django.db.models import Sum
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.insights import netscore, weighting
 from compromiso.surveys.models import Question, QuestionKind, ScoreCount, Wave
+from compromiso.surveys.segments import overall_question
 
 Counts = dict[int, int]
 
@@ -213,6 +214,52 @@ def service_counts(service: Service, start: Any, end: Any) -> tuple[Counts, nets
 
 
 @dataclass(frozen=True)
+class StratumProgress:
+    """How far a stratum of the sample design is from the responses it needs."""
+
+    label: str
+    population: int
+    required: int
+    n: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.n / self.required)) if self.required else 100
+
+    @property
+    def representative(self) -> bool:
+        return self.n >= self.required
+
+
+def sample_progress(wave: Wave, services: Any) -> list[StratumProgress]:
+    """Every stratum of the wave with its minimum responses for the wave's margin of error
+    (finite-population correction) and the responses so far, from the score counts."""
+    overall = overall_question(wave)
+    strata = list(wave.strata.filter(service__in=services).select_related("service", "touch_point"))
+    if overall is None or not strata:
+        return []
+    answered: dict[tuple[int, int], int] = defaultdict(int)
+    rows = (
+        ScoreCount.objects.filter(wave=wave, service__in=services, question=overall)
+        .values("service_id", "touch_point_key")
+        .annotate(total=Sum("count"))
+    )
+    for row in rows:
+        answered[(row["service_id"], row["touch_point_key"])] += row["total"]
+        answered[(row["service_id"], 0)] += row["total"] if row["touch_point_key"] else 0
+    margin = float(wave.margin)
+    return [
+        StratumProgress(
+            label=" · ".join(str(p) for p in (s.service.name, s.touch_point) if p),
+            population=s.population,
+            required=netscore.sample_size(s.population, margin=margin),
+            n=answered.get((s.service_id, s.touch_point_id or 0), 0),
+        )
+        for s in strata
+    ]
+
+
+@dataclass(frozen=True)
 class WeightedTotal:
     """The overall score post-stratified by the populations of the wave's strata: each stratum
     (a service, or a service at a touch point) counts by its share of the users, not by its
@@ -226,14 +273,7 @@ class WeightedTotal:
 
 def weighted_total(wave: Wave, services: Any) -> WeightedTotal | None:
     """Post-stratified overall score from the score counts; None without strata or answers."""
-    overall = next(
-        (
-            q
-            for q in wave.questionnaire.questions.select_related("questionnaire")
-            if q.kind == QuestionKind.SCALE and q.is_overall
-        ),
-        None,
-    )
+    overall = overall_question(wave)
     strata = list(wave.strata.filter(service__in=services).select_related("service", "touch_point"))
     if overall is None or not strata:
         return None
@@ -296,14 +336,7 @@ def raked_total(wave: Wave, services: Any) -> RakedTotal | None:
 
     targets = wave.weight_targets or {}
     dimensions = [d for d in ("channel", "touch_point") if targets.get(d)]
-    overall = next(
-        (
-            q
-            for q in wave.questionnaire.questions.select_related("questionnaire")
-            if q.kind == QuestionKind.SCALE and q.is_overall
-        ),
-        None,
-    )
+    overall = overall_question(wave)
     if not dimensions or overall is None:
         return None
     labels = {
@@ -386,14 +419,7 @@ def panel_change(wave: Wave, services: Any) -> PanelChange | None:
     previous = wave.previous
     if previous is None or not (wave.panel and previous.panel):
         return None
-    overall = next(
-        (
-            q
-            for q in wave.questionnaire.questions.select_related("questionnaire")
-            if q.kind == QuestionKind.SCALE and q.is_overall
-        ),
-        None,
-    )
+    overall = overall_question(wave)
     if overall is None:
         return None
 

@@ -1,5 +1,6 @@
 """Forms for surveys. Saving always goes through surveys.services or surveys.imports."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -417,3 +418,40 @@ class WeightTargetsForm(StyledFormMixin, forms.Form):
     @property
     def touch_point_fields(self) -> list[Any]:
         return self.fields_of("touch_point")
+
+
+class SampleDesignForm(StyledFormMixin, forms.Form):
+    """The target margin of error and the users of each measured service in the period: the
+    minimum number of responses per service follows (with the finite-population correction)."""
+
+    margin = forms.DecimalField(
+        label=_("Target margin of error (points of a percentage, 95 % confidence)"),
+        min_value=Decimal("0.5"),
+        max_value=Decimal("50"),
+        max_digits=4,
+        decimal_places=1,
+    )
+
+    def __init__(self, *args: Any, wave: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        populations = dict(
+            wave.strata.filter(touch_point__isnull=True).values_list("service_id", "population")
+        )
+        self.fields["margin"].initial = wave.margin * 100
+        self.service_fields: list[str] = []
+        for pk, name in wave.services.order_by("code").values_list("pk", "name"):
+            field_name = f"population_{pk}"
+            self.fields[field_name] = forms.IntegerField(
+                label=name,
+                required=False,
+                min_value=1,
+                max_value=100_000_000,
+                initial=populations.get(pk),
+                widget=forms.NumberInput(attrs={"class": "form-control"}),
+            )
+            self.service_fields.append(field_name)
+
+    def populations(self) -> dict[int, int | None]:
+        return {
+            int(name.rsplit("_", 1)[1]): self.cleaned_data.get(name) for name in self.service_fields
+        }

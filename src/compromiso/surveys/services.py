@@ -4,6 +4,7 @@ taking a response (validated in full, stored with its score counts in one transa
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,6 +29,7 @@ from compromiso.surveys.models import (
     Response,
     ResponseSource,
     ScoreCount,
+    Stratum,
     Wave,
     WaveStatus,
 )
@@ -648,4 +650,38 @@ def set_weight_targets(
     wave.weight_targets = cleaned
     wave.save(update_fields=["weight_targets", "updated_at"])
     log_action(wave, "surveys.wave.weight_targets", by=by, data={"targets": cleaned})
+    return wave
+
+
+MAX_POPULATION = 100_000_000
+
+
+@transaction.atomic
+def set_sample_design(
+    wave: Wave, *, by: User | None, margin: Decimal, populations: Mapping[int, int | None]
+) -> Wave:
+    """The wave's target margin of error and the users of each measured service in the period
+    (the service-level strata); a service left without a population has no stratum. Strata by
+    touch point, when there are any, are kept."""
+    _require(wave.organization_id, by)
+    if not Decimal("0.005") <= margin <= Decimal("0.5"):
+        raise ValidationError({"margin": _("Give a margin of error between 0.5 and 50 %.")})
+    measured = set(wave.services.values_list("pk", flat=True))
+    if any(pk not in measured for pk in populations):
+        raise ValidationError(_("Choose services this wave measures."))
+    given = {pk: n for pk, n in populations.items() if n is not None}
+    if any(not 1 <= n <= MAX_POPULATION for n in given.values()):
+        raise ValidationError(_("Each population is a number of users from 1 to 100,000,000."))
+    wave.margin = margin
+    wave.save(update_fields=["margin", "updated_at"])
+    wave.strata.filter(touch_point__isnull=True).delete()
+    Stratum.objects.bulk_create(
+        Stratum(wave=wave, service_id=pk, population=n) for pk, n in sorted(given.items())
+    )
+    log_action(
+        wave,
+        "surveys.wave.sample_design",
+        by=by,
+        data={"margin": str(margin), "populations": {str(k): v for k, v in given.items()}},
+    )
     return wave

@@ -46,6 +46,7 @@ urlpatterns = [
     path("waves/<int:pk>/responses.<str:fmt>", views.export, name="export"),
     path("waves/<int:pk>/invite/", views.invite, name="invite"),
     path("waves/<int:pk>/weighting/", views.weight_targets, name="weight_targets"),
+    path("waves/<int:pk>/sample/", views.sample_design, name="sample_design"),
     path("waves/<int:pk>/invite-units/", views.invite_units, name="invite_units"),
     path("waves/<int:pk>/import/", views.import_upload, name="import_upload"),
     path("waves/<int:pk>/import/<int:job>/", views.import_job, name="import_job"),

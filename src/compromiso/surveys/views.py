@@ -29,6 +29,7 @@ from compromiso.insights.figures import (
     internal_matrix,
     panel_change,
     raked_total,
+    sample_progress,
     wave_figures,
     weighted_total,
 )
@@ -46,6 +47,7 @@ from compromiso.surveys.forms import (
     MappingForm,
     OverrideForm,
     QuestionnaireForm,
+    SampleDesignForm,
     WaveForm,
     WeightTargetsForm,
 )
@@ -121,6 +123,7 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "map": charts.importance_map(drivers_found),
             },
             "weighted": weighted_total(item, visible),
+            "progress": sample_progress(item, visible),
             "raked": raked_total(item, visible),
             "panel": panel_change(item, visible),
             "invite_form": InviteForm(wave=item),
@@ -380,6 +383,27 @@ def _managed_wave(request: AuthenticatedHttpRequest, pk: int) -> Wave:
     if not scope_for(request.user, Perm.MANAGE_SURVEYS).covers_organization(item.organization_id):
         raise PermissionDenied
     return item
+
+
+@login_required
+def sample_design(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The wave's margin of error and the users of each service: its minimum responses."""
+    item = _managed_wave(request, pk)
+    form = SampleDesignForm(request.POST or None, wave=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_sample_design(
+                item,
+                by=request.user,
+                margin=form.cleaned_data["margin"] / 100,
+                populations=form.populations(),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Sample design saved."))
+            return redirect("surveys:wave", pk=item.pk)
+    return render(request, "surveys/sample_design.html", {"wave": item, "form": form})
 
 
 @login_required

@@ -5,6 +5,7 @@ import pytest
 
 from compromiso.surveys import services
 from compromiso.surveys.tests import conftest as survey_fixtures
+from compromiso.surveys.tests import test_panel as panel_tests
 from compromiso.surveys.tests.conftest import answers_for
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +14,7 @@ licences = survey_fixtures.licences
 permits = survey_fixtures.permits
 questionnaire = survey_fixtures.questionnaire
 wave = survey_fixtures.wave
+follow_up = panel_tests.follow_up
 
 
 def test_wave_figures_through_the_api(api_as, quality_manager, unit_head, wave, licences, permits):
@@ -84,3 +86,17 @@ def test_segments_through_the_api(api_as, quality_manager, wave, licences):
     business = next(c for c in segment["cells"] if c["n"] == 1)
     assert business["shown"] is False
     assert business["net_score"] is None
+
+
+def test_the_panel_change_through_the_api(api_as, quality_manager, wave, follow_up, licences):
+    from compromiso.surveys.tests.test_panel import PEOPLE, _answer
+
+    _answer(wave, licences, quality_manager, [4, 4, 5, 6])
+    _answer(follow_up, licences, quality_manager, [7, 6, 7, 6])
+
+    panel = api_as(quality_manager).get(f"/waves/{follow_up.pk}/figures").json()["panel"]
+    plain = api_as(quality_manager).get(f"/waves/{wave.pk}/figures").json()["panel"]
+
+    assert panel["pairs"] == len(PEOPLE)
+    assert panel["change"]["difference"] == pytest.approx(125.0)
+    assert plain is None  # the baseline has nothing to be compared with

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from compromiso.catalog.models import Service
 from compromiso.catalog.tests.factories import ChannelFactory
-from compromiso.insights.figures import raked_total, wave_figures, weighted_total
+from compromiso.insights.figures import raked_total, sample_progress, wave_figures, weighted_total
 from compromiso.surveys import services
 from compromiso.surveys.models import Stratum, Wave
 from compromiso.surveys.tests.conftest import answers_for
@@ -159,3 +159,36 @@ def test_a_weighted_figure_under_the_wave_minimum_is_not_shown(wave, licences, p
     assert weighted is not None
     assert weighted.summary is None
     assert "3" in weighted.problem
+
+
+def test_the_sample_design_sets_each_services_minimum_and_shows_progress(
+    client, wave, licences, permits, quality_manager, viewer
+):
+    url = reverse("surveys:sample_design", args=[wave.pk])
+    client.force_login(viewer)
+    assert client.get(url).status_code == 403
+    client.force_login(quality_manager)
+    for _ in range(3):
+        services.submit_response(wave, service=licences, answers=answers_for(wave, 7))
+
+    refused = [
+        client.post(url, {"margin": "5", f"population_{licences.pk}": "0"}),
+        client.post(url, {"margin": "5", f"population_{licences.pk}": "1000000000"}),
+        client.post(url, {"margin": "90", f"population_{licences.pk}": "1000"}),
+        client.post(url, {"margin": "<b>5</b>", f"population_{licences.pk}": "mil"}),
+    ]
+    assert all(r.status_code == 200 for r in refused)
+    assert not Stratum.objects.exists()
+
+    saved = client.post(url, {"margin": "5", f"population_{licences.pk}": "1000"})
+
+    assert saved.status_code == 302
+    wave.refresh_from_db()
+    assert str(wave.margin) == "0.050"
+    (progress,) = sample_progress(wave, Service.objects.all())
+    assert (progress.population, progress.required, progress.n) == (1000, 278, 3)
+    assert not progress.representative
+    assert progress.percent == 1
+    page = client.get(reverse("surveys:wave", args=[wave.pk])).content.decode()
+    assert "278" in page
+    assert 'aria-valuenow="1"' in page
