@@ -76,6 +76,10 @@ CT_COMPLAINT = Preset(
     external_recourse="Si no esteu d'acord amb la resposta, podeu adreçar-vos al Síndic de "
     "Greuges de Catalunya.",
 )
+# Checked against public guidance of Catalan administrations (Generalitat, municipal procedure
+# pages): resolution within one month of the request, extendable by up to half that term (15
+# days) when the volume or complexity of the information justifies it, with notice to the
+# requester; silence grants access unless a law says otherwise; claims go to the GAIP.
 CT_TRANSPARENCY = Preset(
     1,
     MONTHS,

@@ -705,8 +705,10 @@ def _refresh_facts_later(case: Case) -> None:
 
 # --- Taxonomies -------------------------------------------------------------------------------
 
-# A root-cause coding after the complaint-cause annex of Spain's public-sector guide to
-# complaints and suggestions (AEVAL/MAP, Anexo 2); organisations edit it freely.
+# A root-cause coding in the spirit of AEVAL's "Guía para la gestión de Quejas y Sugerencias"
+# (2nd ed., 2013): information, treatment, timeliness, facilities, procedure… The grouping and
+# wording are ours (the guide's own cause list was not available to check); organisations edit
+# it freely.
 ROOT_CAUSES: dict[str, tuple[tuple[str, str], ...]] = {
     "es": (
         ("INF", "Información: insuficiente, errónea o poco clara"),
