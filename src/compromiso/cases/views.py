@@ -52,7 +52,7 @@ from compromiso.catalog.models import Channel, Service
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
-from compromiso.core.http import AuthenticatedHttpRequest, report
+from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit, User
@@ -345,9 +345,7 @@ def redress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         report(request, lambda: services.record_redress(case, by=request.user, **form.cleaned_data))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        report_form_errors(request, form)
     return redirect("cases:detail", pk=case.pk)
 
 
@@ -363,9 +361,7 @@ def answer_date(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             lambda: services.correct_answer_date(case, by=request.user, **form.cleaned_data),
         )
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        report_form_errors(request, form)
     return redirect("cases:detail", pk=case.pk)
 
 

@@ -12,9 +12,14 @@ class AuthenticatedHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def report(request: HttpRequest, call: Callable[[], Any], done: str | None = None) -> Any:
+def report(
+    request: HttpRequest,
+    call: Callable[[], Any],
+    done: str | Callable[[Any], str] | None = None,
+) -> Any:
     """Run a service call from a view: a refusal (DomainError, ValidationError) becomes error
-    messages on the page, success the `done` message; returns the call's result or None.
+    messages on the page, success the `done` message (or `done(result)`); returns the call's
+    result or None.
     PermissionDenied passes through (403)."""
     from django.contrib import messages
     from django.core.exceptions import ValidationError
@@ -30,6 +35,17 @@ def report(request: HttpRequest, call: Callable[[], Any], done: str | None = Non
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, done if done is not None else _("Done."))
+        messages.success(
+            request, done(result) if callable(done) else done if done is not None else _("Done.")
+        )
         return result
     return None
+
+
+def report_form_errors(request: HttpRequest, form: Any) -> None:
+    """A form posted from another page (which it redirects back to): its errors as messages."""
+    from django.contrib import messages
+
+    for problems in form.errors.values():
+        for problem in problems:
+            messages.error(request, str(problem))

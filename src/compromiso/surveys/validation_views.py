@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from compromiso.catalog.models import Attribute, Audience
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
-from compromiso.core.http import AuthenticatedHttpRequest, report
+from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit
@@ -177,7 +177,5 @@ def client_units(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             _("Client units saved."),
         )
     else:
-        for problems in form.errors.values():
-            for problem in problems:
-                messages.error(request, str(problem))
+        report_form_errors(request, form)
     return redirect("surveys:wave", pk=item.pk)

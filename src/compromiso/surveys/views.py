@@ -21,7 +21,7 @@ from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
-from compromiso.core.http import AuthenticatedHttpRequest, report
+from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
 from compromiso.core.permissions import Perm, is_network_analyst, scope_for
 from compromiso.insights import charts, netscore, words
 from compromiso.insights.figures import (
@@ -385,41 +385,60 @@ def _managed_wave(request: AuthenticatedHttpRequest, pk: int) -> Wave:
     return item
 
 
-@login_required
-def sample_design(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The wave's margin of error and the users of each service: its minimum responses."""
+def _wave_setting(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    form_class: Any,
+    save: Any,
+    done: str,
+    template: str,
+) -> HttpResponse:
+    """A wave setting page for survey managers: the form, saved through `save(wave, form)`,
+    then back to the wave; a refusal shows on the form."""
     item = _managed_wave(request, pk)
-    form = SampleDesignForm(request.POST or None, wave=item)
+    form = form_class(request.POST or None, wave=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_sample_design(
-                item,
-                by=request.user,
-                margin=form.cleaned_data["margin"] / 100,
-                populations=form.populations(),
-            )
+            save(item, form)
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("Sample design saved."))
+            messages.success(request, done)
             return redirect("surveys:wave", pk=item.pk)
-    return render(request, "surveys/sample_design.html", {"wave": item, "form": form})
+    return render(request, template, {"wave": item, "form": form})
+
+
+@login_required
+def sample_design(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The wave's margin of error and the users of each service: its minimum responses."""
+    return _wave_setting(
+        request,
+        pk,
+        SampleDesignForm,
+        lambda wave, form: services.set_sample_design(
+            wave,
+            by=request.user,
+            margin=form.cleaned_data["margin"] / 100,
+            populations=form.populations(),
+        ),
+        _("Sample design saved."),
+        "surveys/sample_design.html",
+    )
 
 
 @login_required
 def weight_targets(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The users' shares by channel and touch point that the wave's answers are raked to."""
-    item = _managed_wave(request, pk)
-    form = WeightTargetsForm(request.POST or None, wave=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_weight_targets(item, by=request.user, targets=form.targets())
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Weighting targets saved."))
-            return redirect("surveys:wave", pk=item.pk)
-    return render(request, "surveys/weight_targets.html", {"wave": item, "form": form})
+    return _wave_setting(
+        request,
+        pk,
+        WeightTargetsForm,
+        lambda wave, form: services.set_weight_targets(
+            wave, by=request.user, targets=form.targets()
+        ),
+        _("Weighting targets saved."),
+        "surveys/weight_targets.html",
+    )
 
 
 @login_required
@@ -471,32 +490,26 @@ def import_job(request: AuthenticatedHttpRequest, pk: int, job: int) -> HttpResp
     return render(request, "surveys/import_job.html", {"wave": item, "job": found})
 
 
+def _invited(made: list[Any]) -> str:
+    return _("%(count)s invitations will be sent.") % {"count": len(made)}
+
+
 @login_required
 @require_POST
 def invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _managed_wave(request, pk)
     form = InviteForm(request.POST, wave=item)
     if form.is_valid():
-        try:
-            made = services.invite(
-                item,
-                by=request.user,
-                service=form.cleaned_data["service"],
-                emails=form.cleaned_data["emails"].splitlines(),
-            )
-        except (ValidationError, DomainError) as error:
-            messages.error(
-                request,
-                error.message if isinstance(error, DomainError) else " ".join(error.messages),
-            )
-        else:
-            messages.success(
-                request, _("%(count)s invitations will be sent.") % {"count": len(made)}
-            )
+        data = form.cleaned_data
+        report(
+            request,
+            lambda: services.invite(
+                item, by=request.user, service=data["service"], emails=data["emails"].splitlines()
+            ),
+            _invited,
+        )
     else:
-        for problems in form.errors.values():
-            for problem in problems:
-                messages.error(request, str(problem))
+        report_form_errors(request, form)
     return redirect("surveys:wave", pk=item.pk)
 
 
@@ -506,19 +519,12 @@ def invite_units(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _managed_wave(request, pk)
     form = InviteUnitsForm(request.POST, wave=item)
     if form.is_valid():
-        try:
-            made = services.invite_client_units(
-                item, by=request.user, units=form.cleaned_data["units"]
-            )
-        except (ValidationError, DomainError) as error:
-            messages.error(
-                request,
-                error.message if isinstance(error, DomainError) else " ".join(error.messages),
-            )
-        else:
-            messages.success(
-                request, _("%(count)s invitations will be sent.") % {"count": len(made)}
-            )
+        units = form.cleaned_data["units"]
+        report(
+            request,
+            lambda: services.invite_client_units(item, by=request.user, units=units),
+            _invited,
+        )
     else:
         messages.error(request, _("Choose at least one client unit."))
     return redirect("surveys:wave", pk=item.pk)
@@ -532,8 +538,7 @@ def step(request: AuthenticatedHttpRequest, pk: int, to: str) -> HttpResponse:
         form = OverrideForm(request.POST)
         reason = form.cleaned_data["override_reason"] if form.is_valid() else ""
         if "override_reason" in request.POST and not form.is_valid():
-            for problem in form.errors.get("override_reason", []):
-                messages.error(request, str(problem))
+            report_form_errors(request, form)
         else:
             report(
                 request, lambda: services.open_wave(item, by=request.user, override_reason=reason)
