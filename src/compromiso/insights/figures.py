@@ -213,6 +213,22 @@ def service_counts(service: Service, start: Any, end: Any) -> tuple[Counts, nets
     return dict(counts), bands_of(question)
 
 
+def _overall_by(
+    wave: Wave, services: Any, overall: Question, *keys: str
+) -> dict[tuple[Any, ...], Counts]:
+    """The overall question's counts per score for each combination of the ScoreCount fields
+    `keys` (e.g. service_id, touch_point_key), over the services given."""
+    grouped: dict[tuple[Any, ...], Counts] = defaultdict(dict)
+    rows = (
+        ScoreCount.objects.filter(wave=wave, service__in=services, question=overall)
+        .values_list(*keys, "score")
+        .annotate(total=Sum("count"))
+    )
+    for *key, score, total in rows:
+        grouped[tuple(key)][score] = total
+    return grouped
+
+
 @dataclass(frozen=True)
 class StratumProgress:
     """How far a stratum of the sample design is from the responses it needs."""
@@ -239,18 +255,16 @@ def sample_progress(wave: Wave, services: Any) -> list[StratumProgress]:
     if overall is None or not strata:
         return []
     answered: dict[tuple[int, int], int] = defaultdict(int)
-    rows = (
-        ScoreCount.objects.filter(wave=wave, service__in=services, question=overall)
-        .values("service_id", "touch_point_key")
-        .annotate(total=Sum("count"))
-    )
-    for row in rows:
-        answered[(row["service_id"], row["touch_point_key"])] += row["total"]
-        answered[(row["service_id"], 0)] += row["total"] if row["touch_point_key"] else 0
+    for (service, point), counts in _overall_by(
+        wave, services, overall, "service_id", "touch_point_key"
+    ).items():
+        answered[(service, point)] += sum(counts.values())
+        if point:  # a service's stratum counts its answers at every touch point
+            answered[(service, 0)] += sum(counts.values())
     margin = float(wave.margin)
     return [
         StratumProgress(
-            label=" · ".join(str(p) for p in (s.service.name, s.touch_point) if p),
+            label=s.label,
             population=s.population,
             required=netscore.sample_size(s.population, margin=margin),
             n=answered.get((s.service_id, s.touch_point_id or 0), 0),
@@ -278,26 +292,17 @@ def weighted_total(wave: Wave, services: Any) -> WeightedTotal | None:
     if overall is None or not strata:
         return None
     population = {(s.service_id, s.touch_point_id or 0): s.population for s in strata}
-    labels = {
-        (s.service_id, s.touch_point_id or 0): " · ".join(
-            str(part) for part in (s.service.name, s.touch_point) if part
-        )
-        for s in strata
-    }
+    labels = {(s.service_id, s.touch_point_id or 0): s.label for s in strata}
     sample: dict[tuple[int, int], Counts] = defaultdict(dict)
-    rows = (
-        ScoreCount.objects.filter(wave=wave, service__in=services, question=overall)
-        .values("service_id", "touch_point_key", "score")
-        .annotate(total=Sum("count"))
-    )
-    for row in rows:
-        key = (row["service_id"], row["touch_point_key"])
-        if key not in population:
-            key = (row["service_id"], 0)
+    for (service, point), counts in _overall_by(
+        wave, services, overall, "service_id", "touch_point_key"
+    ).items():
+        key = (service, point) if (service, point) in population else (service, 0)
         if key not in population:
             continue  # answers outside every stratum are not weighted
         cell = sample[key]
-        cell[row["score"]] = cell.get(row["score"], 0) + row["total"]
+        for score, count in counts.items():
+            cell[score] = cell.get(score, 0) + count
     if not sample:
         return None
     missing = [labels[key] for key, size in population.items() if size and key not in sample]
@@ -354,21 +359,15 @@ def raked_total(wave: Wave, services: Any) -> RakedTotal | None:
     margins = [
         {int(k): float(v) for k, v in targets[d].items() if float(v) > 0} for d in dimensions
     ]
-    cells: dict[tuple[int, ...], Counts] = defaultdict(dict)
+    cells: dict[tuple[int, ...], Counts] = {}
     left_out = 0
-    rows = (
-        ScoreCount.objects.filter(wave=wave, service__in=services, question=overall)
-        .values("channel_key", "touch_point_key", "score")
-        .annotate(total=Sum("count"))
-    )
-    for row in rows:
-        keys = {"channel": row["channel_key"], "touch_point": row["touch_point_key"]}
-        key = tuple(keys[d] for d in dimensions)
+    for key, counts in _overall_by(
+        wave, services, overall, *(f"{d}_key" for d in dimensions)
+    ).items():
         if any(k not in margin for k, margin in zip(key, margins, strict=True)):
-            left_out += row["total"]
-            continue
-        cell = cells[key]
-        cell[row["score"]] = cell.get(row["score"], 0) + row["total"]
+            left_out += sum(counts.values())
+        else:
+            cells[key] = counts
     label = ", ".join(str(labels[d]) for d in dimensions)
     empty = [
         names[d].get(k, "?")

@@ -236,6 +236,11 @@ class Stratum(models.Model):
     def __str__(self) -> str:
         return f"{self.service} {self.touch_point or ''}".strip()
 
+    @property
+    def label(self) -> str:
+        """The service's name, and the touch point when the stratum has one."""
+        return " · ".join(str(part) for part in (self.service.name, self.touch_point) if part)
+
 
 REVIEW_COMMENT_LIMIT = 1000
 
