@@ -33,7 +33,7 @@ def allow(key: str, *, limit: int, window_seconds: int) -> bool:
     return row is not None and int(row[0]) <= limit
 
 
-def blocked(key: str, *, limit: int, window_seconds: int = 900) -> bool:
+def blocked(key: str, *, limit: int, window_seconds: int) -> bool:
     """True while `key` is over its limit in a current window, without counting a hit."""
     since = timezone.now() - dt.timedelta(seconds=window_seconds)
     return RateCounter.objects.filter(

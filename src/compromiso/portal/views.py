@@ -27,6 +27,7 @@ from compromiso.portal.forms import (
 
 SUBMISSIONS_PER_HOUR = 20
 FAILED_LOOKUPS_PER_15_MINUTES = 10
+LOOKUP_WINDOW = 15 * 60
 ACK_SESSION_KEY = "compromiso_case_received"
 
 
@@ -123,7 +124,7 @@ def track(request: HttpRequest) -> HttpResponse:
     case = None
     if request.method == "POST" and form.is_valid():
         failures = f"track-fail:{client_address(request.META)}"
-        if blocked(failures, limit=FAILED_LOOKUPS_PER_15_MINUTES):
+        if blocked(failures, limit=FAILED_LOOKUPS_PER_15_MINUTES, window_seconds=LOOKUP_WINDOW):
             return render(request, "portal/too_many.html", status=429)
         found = (
             Case.objects.filter(tracking_code=form.cleaned_data["code"].strip().upper())
@@ -135,7 +136,7 @@ def track(request: HttpRequest) -> HttpResponse:
             _remember_tracked(request, case)
         else:
             # The same message whether the code or the secret is wrong: nothing leaks.
-            allow(failures, limit=FAILED_LOOKUPS_PER_15_MINUTES, window_seconds=900)
+            allow(failures, limit=FAILED_LOOKUPS_PER_15_MINUTES, window_seconds=LOOKUP_WINDOW)
             form.add_error(None, _("No case matches this code and secret."))
     if case is None:
         return render(request, "portal/track.html", {"form": form}, status=200)
