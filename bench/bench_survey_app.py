@@ -261,7 +261,7 @@ def _import(setup: dict[str, Any], out: list[tuple[str, float, str]]) -> None:
     ]
 
 
-def _no_counts(responses: Any, answers: Any) -> None:
+def _no_counts(responses: Any) -> None:
     """services.add_to_counts replaced: the response is stored, its counts are not."""
 
 
@@ -271,7 +271,7 @@ def _ingest(setup: dict[str, Any], out: list[tuple[str, float, str]]) -> None:
     from django.db import transaction
 
     from compromiso.surveys import services
-    from compromiso.surveys.models import Answer, Response
+    from compromiso.surveys.models import Response
 
     wave, measured, channels = setup["wave"], setup["services"], setup["channels"]
     questions = list(wave.questionnaire.questions.order_by("order"))
@@ -320,10 +320,7 @@ def _ingest(setup: dict[str, Any], out: list[tuple[str, float, str]]) -> None:
     # The responses stored without their counts are counted now, so the dashboard is right.
     with transaction.atomic():
         ids = [r.pk for r in uncounted]
-        services.add_to_counts(
-            list(Response.objects.filter(pk__in=ids)),
-            list(Answer.objects.filter(response_id__in=ids)),
-        )
+        services.add_to_counts(list(Response.objects.filter(pk__in=ids)))
     after = _overall_total(wave)
     assert after - before == BLOCK + 2 * done, (before, after)
     with_counts, without_counts = timed["with"] / done, timed["without"] / done

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.insights import netscore, weighting
+from compromiso.organizations.models import Unit, UnitKind
 from compromiso.surveys.models import Question, QuestionKind, ScoreCount, Wave
 from compromiso.surveys.segments import overall_question
 
@@ -157,7 +159,8 @@ def wave_figures(wave: Wave, services: Any) -> WaveFigures:
     return WaveFigures(
         wave=wave,
         overall=overall,
-        by_segment=_by_segment(wave, services, overall, cell),
+        by_segment=_by_region(wave, mine, overall, cell)
+        + _by_segment(wave, services, overall, cell),
         total=total,
         questions=question_cells,
         by_service=by_service,
@@ -166,6 +169,42 @@ def wave_figures(wave: Wave, services: Any) -> WaveFigures:
         by_month=by_month,
         responses=total.summary.n,
     )
+
+
+def _by_region(wave: Wave, mine: Any, overall: Question, cell: Any) -> list[Any]:
+    """The overall score by region: the regional directorate (a unit of kind region) above the
+    touch point where the user was served or, in an internal wave, above the client unit. Read
+    from the score counts, so it needs nothing stored per response; answers from neither, or
+    from outside every region, are left out."""
+    units = list(
+        Unit.objects.filter(organization=wave.organization).values_list(
+            "pk", "path", "kind", "name"
+        )
+    )
+    regions = {path: name for _pk, path, kind, name in units if kind == UnitKind.REGION}
+    if not regions:
+        return []
+    paths = {pk: path for pk, path, _kind, _name in units}
+    point_paths = dict(
+        TouchPoint.objects.filter(organization=wave.organization).values_list("pk", "unit__path")
+    )
+
+    def region_of(path: str | None) -> str | None:
+        # The nearest region above (or at) the unit: the longest region path it starts with.
+        found = [r for r in regions if path and path.startswith(r)]
+        return regions[max(found, key=len)] if found else None
+
+    grouped: dict[str, Counts] = defaultdict(dict)
+    rows = mine.values_list("touch_point_key", "client_unit_key", "score").annotate(
+        total=Sum("count")
+    )
+    for point, unit, score, total in rows:
+        name = region_of(point_paths.get(point) if point else paths.get(unit))
+        if name is not None:
+            grouped[name][score] = grouped[name].get(score, 0) + total
+    bands = bands_of(overall)
+    cells = [cell(name, counts, bands) for name, counts in sorted(grouped.items())]
+    return [(_("Region"), cells)] if cells else []
 
 
 def _by_segment(wave: Wave, services: Any, overall: Question, cell: Any) -> list[Any]:
@@ -413,7 +452,7 @@ class PanelChange:
 
 def panel_change(wave: Wave, services: Any) -> PanelChange | None:
     """None unless both the wave and the one it is compared with are panels."""
-    from compromiso.surveys.models import Answer
+    from compromiso.surveys.models import Response
 
     previous = wave.previous
     if previous is None or not (wave.panel and previous.panel):
@@ -423,18 +462,18 @@ def panel_change(wave: Wave, services: Any) -> PanelChange | None:
         return None
 
     def scores(of: Wave) -> dict[tuple[str, int], int]:
+        question = overall if of == wave else overall_question(of)
+        if question is None:
+            return {}
+        key = str(question.pk)
         rows = (
-            Answer.objects.filter(
-                response__wave=of,
-                response__service__in=services,
-                question__is_overall=True,
-                score__isnull=False,
-            )
-            .exclude(response__panel_key="")
-            .order_by("response__submitted_at")
-            .values_list("response__panel_key", "response__service_id", "score")
+            Response.objects.filter(wave=of, service__in=services)
+            .exclude(panel_key="")
+            .order_by("submitted_at")
+            .values_list("panel_key", "service_id", "grades")
         )
-        return {(key, service): score or 0 for key, service, score in rows}  # the latest counts
+        # The latest answer of a person about a service counts.
+        return {(person, service): int(g[key]) for person, service, g in rows if key in g}
 
     before, after = scores(previous), scores(wave)
     pairs = [(before[k], after[k]) for k in before.keys() & after.keys()]

@@ -244,7 +244,6 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
                     submitted_at=moment,
                 )
             )
-        Response.objects.bulk_create(responses, batch_size=2000)
         answers = []
         for response in responses:
             # Frequent users are a little harder to please than first-timers.
@@ -266,9 +265,10 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
                 + 0.3
                 + rng.gauss(0, 0.6)
             )
-            answers.append(Answer(response=response, question=questions[0], score=overall))
-            for question, grade in zip(questions[1:5], attributes, strict=True):
-                answers.append(Answer(response=response, question=question, score=grade))
+            response.grades = {str(questions[0].pk): overall} | {
+                str(question.pk): grade
+                for question, grade in zip(questions[1:5], attributes, strict=True)
+            }
             answers.append(
                 Answer(
                     response=response,
@@ -281,6 +281,7 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
                 answers.append(Answer(response=response, question=questions[6], text=comment))
             if rng.random() < 0.9:
                 answers.append(Answer(response=response, question=questions[7], choices=[use]))
+        Response.objects.bulk_create(responses, batch_size=2000)
         Answer.objects.bulk_create(answers, batch_size=5000)
         services.rebuild_counts(wave)
     Wave.objects.filter(pk=baseline.pk).update(status=WaveStatus.CLOSED)
@@ -345,16 +346,15 @@ def _internal(
                 ),
             )
         )
-    Response.objects.bulk_create(responses, batch_size=2000)
-    answers = []
     for response in responses:
         level = provider_level[response.service_id] + client_level.get(
             response.client_unit_id or 0, 0.0
         )
         grades = [_grade(5.2 + level + rng.gauss(0, 1.0)) for _ in range(5)]
-        for question, grade in zip(questions[:5], grades, strict=True):
-            answers.append(Answer(response=response, question=question, score=grade))
-    Answer.objects.bulk_create(answers, batch_size=5000)
+        response.grades = {
+            str(question.pk): grade for question, grade in zip(questions[:5], grades, strict=True)
+        }
+    Response.objects.bulk_create(responses, batch_size=2000)
     services.rebuild_counts(wave)
     _next_internal(organization, questionnaire, wave, provided, attributes, rng)
 

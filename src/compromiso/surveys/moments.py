@@ -3,14 +3,14 @@
 scores to the products. From them come the means, the covariances and so the correlation matrix
 of overall satisfaction and the attributes, whatever the number of responses."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from compromiso.surveys.models import Answer, DriverMoments, QuestionKind, Response, Wave
+from compromiso.surveys.models import DriverMoments, QuestionKind, Response, Wave
 
 
 def scale_questions(wave: Wave) -> list[int]:
@@ -76,36 +76,33 @@ def add(wave: Wave, questions: list[int], by_service: Mapping[int, tuple[int, An
         row.save(update_fields=["n", "sums", "products"])
 
 
-def add_response(response: Response, answers: Iterable[Answer]) -> None:
+def add_response(response: Response) -> None:
     questions = scale_questions(response.wave)
-    scores = {a.question_id: a.score for a in answers if a.score is not None}
-    if not questions or any(q not in scores for q in questions):
+    scores = [response.grade(q) for q in questions]
+    if not questions or None in scores:
         return
-    vector = np.array([scores[q] for q in questions], dtype=np.int64)
+    vector = np.array(scores, dtype=np.int64)
     add(response.wave, questions, {response.service_id: (1, vector, np.outer(vector, vector))})
 
 
 def rebuild(wave: Wave) -> None:
-    """Recompute a wave's sums from its answers (after a bulk load)."""
+    """Recompute a wave's sums from its responses' grades (after a bulk load)."""
     DriverMoments.objects.filter(wave=wave).delete()
     questions = scale_questions(wave)
     if not questions:
         return
-    column = {q: i for i, q in enumerate(questions)}
-    rows: dict[int, list[int | None]] = {}
-    services: dict[int, int] = {}
-    answers = Answer.objects.filter(
-        response__wave=wave, question__in=questions, score__isnull=False
-    ).values_list("response_id", "response__service_id", "question_id", "score")
-    for response_id, service_id, question_id, score in answers.iterator(5000):
-        rows.setdefault(response_id, [None] * len(questions))[column[question_id]] = score
-        services[response_id] = service_id
-    complete = [r for r, scores in rows.items() if None not in scores]
-    if not complete:
+    keys = [str(q) for q in questions]
+    vectors: list[list[int]] = []
+    services: list[int] = []
+    graded = Response.objects.filter(wave=wave).values_list("service_id", "grades")
+    for service_id, grades in graded.iterator(5000):
+        if all(key in grades for key in keys):
+            vectors.append([int(grades[key]) for key in keys])
+            services.append(service_id)
+    if not vectors:
         return
-    matrix = np.array([rows[r] for r in complete], dtype=np.int64)
-    ids = np.array([services[r] for r in complete], dtype=np.int64)
-    add(wave, questions, group(ids, matrix))
+    matrix = np.array(vectors, dtype=np.int64)
+    add(wave, questions, group(np.array(services, dtype=np.int64), matrix))
 
 
 def load(wave: Wave, services: Any) -> Moments | None:

@@ -55,13 +55,14 @@ def of_response(response: Response, answers: Iterable[Answer]) -> list[tuple[str
     return found
 
 
-def add_response(response: Response, answers: list[Answer]) -> None:
+def add_response(response: Response, questions: list[Question], answers: list[Answer]) -> None:
     """Count one response (inside the transaction that stores it)."""
-    overall = next((a for a in answers if a.question.is_overall and a.score is not None), None)
-    if overall is None:
+    overall = next((q for q in questions if q.kind == QuestionKind.SCALE and q.is_overall), None)
+    score = response.grade(overall.pk) if overall else None
+    if overall is None or score is None:
         return
     add(
-        (response.wave_id, overall.question_id, response.service_id, name, value, overall.score, 1)
+        (response.wave_id, overall.pk, response.service_id, name, value, score, 1)
         for name, value in of_response(response, answers)
     )
 
@@ -73,21 +74,18 @@ def rebuild(wave: Wave) -> None:
     overall = overall_question(wave)
     if overall is None:
         return
-    grades = dict(
-        Answer.objects.filter(
-            response__wave=wave, question=overall, score__isnull=False
-        ).values_list("response_id", "score")
-    )
+    key = str(overall.pk)
     cells: Counter[tuple[Any, ...]] = Counter()
     responses = Response.objects.filter(wave=wave).values_list(
-        "pk", "service_id", "user_type", "age_band"
+        "pk", "service_id", "user_type", "age_band", "grades"
     )
     services: dict[int, int] = {}
-    for pk, service_id, user_type, age_band in responses.iterator(5000):
+    grades: dict[int, int] = {}
+    for pk, service_id, user_type, age_band, graded in responses.iterator(5000):
         services[pk] = service_id
-        score = grades.get(pk)
-        if score is None:
+        if key not in graded:
             continue
+        score = grades[pk] = int(graded[key])
         for name, value in (("user_type", user_type), ("age_band", age_band)):
             if value:
                 cells[(service_id, name, value, score)] += 1
@@ -96,10 +94,10 @@ def rebuild(wave: Wave) -> None:
         "response_id", "question_id", "choices"
     )
     for response_id, question_id, choices in chosen.iterator(5000):
-        score = grades.get(response_id)
-        if score is None or not choices:
+        found = grades.get(response_id)
+        if found is None or not choices:
             continue
-        cells[(services[response_id], f"q{question_id}", str(choices[0])[:60], score)] += 1
+        cells[(services[response_id], f"q{question_id}", str(choices[0])[:60], found)] += 1
     add(
         (wave.pk, overall.pk, service, name, value, score, count)
         for (service, name, value, score), count in cells.items()

@@ -218,8 +218,11 @@ def is_accepting(wave: Wave, today: dt.date | None = None) -> bool:
 
 def clean_answers(
     questions: list[Question], raw: Mapping[int, Any]
-) -> tuple[list[Answer], dict[str, str]]:
-    """Turn raw values per question id into answers; errors per question field name."""
+) -> tuple[dict[str, int], list[Answer], dict[str, str]]:
+    """Turn raw values per question id into the grades of scale questions (question id as text
+    → score, as `Response.grades` keeps them) and the other answers; errors per question field
+    name."""
+    grades: dict[str, int] = {}
     answers: list[Answer] = []
     errors: dict[str, str] = {}
     for question in questions:
@@ -240,7 +243,8 @@ def clean_answers(
                     "high": question.scale_max,
                 }
                 continue
-            answer.score = score
+            grades[str(question.pk)] = score
+            continue
         elif question.kind == QuestionKind.YES_NO:
             if value not in ("yes", "no"):
                 errors[f"q{question.pk}"] = _("Answer yes or no.")
@@ -264,7 +268,7 @@ def clean_answers(
                 continue
             answer.text = text
         answers.append(answer)
-    return answers, errors
+    return grades, answers, errors
 
 
 @transaction.atomic
@@ -309,7 +313,7 @@ def submit_response(
     if touch_point is not None and touch_point.organization_id != wave.organization_id:
         raise ValidationError({"touch_point": _("Choose a touch point of this organisation.")})
     questions = list(wave.questionnaire.questions.select_related("questionnaire"))
-    cleaned, errors = clean_answers(questions, answers)
+    grades, cleaned, errors = clean_answers(questions, answers)
     if errors:
         raise ValidationError(errors)
     response = Response(
@@ -321,6 +325,7 @@ def submit_response(
         age_band=age_band,
         source=source,
         submitted_at=submitted_at or timezone.now(),
+        grades=grades,
         contact_ok=bool(contact_email),
         contact_email=contact_email,
         client_unit=client_unit,
@@ -331,11 +336,11 @@ def submit_response(
     for answer in cleaned:
         answer.response = response
     Answer.objects.bulk_create(cleaned)
-    add_to_counts([response], cleaned)
-    moments.add_response(response, cleaned)
-    segments.add_response(response, cleaned)
+    add_to_counts([response])
+    moments.add_response(response)
+    segments.add_response(response, questions, cleaned)
     if contact_email:
-        _follow_up_low_score(response, cleaned)
+        _follow_up_low_score(response, questions, cleaned)
     return response
 
 
@@ -349,15 +354,16 @@ def panel_key_of(organization_id: int, email: str) -> str:
     ).hexdigest()
 
 
-def _follow_up_low_score(response: Response, answers: list[Answer]) -> None:
+def _follow_up_low_score(
+    response: Response, questions: list[Question], answers: list[Answer]
+) -> None:
     """Close the loop: a dissatisfied respondent who agreed to be contacted becomes a case for
     the service's unit to follow up."""
-    overall = next((a for a in answers if a.question.is_overall and a.score is not None), None)
-    question = overall.question if overall else None
-    if overall is None or question is None or question.dissatisfied_max is None:
+    question = next((q for q in questions if q.is_overall and q.scale), None)
+    score = response.grade(question.pk) if question else None
+    if question is None or score is None or question.dissatisfied_max is None:
         return
-    assert overall.score is not None
-    if overall.score > question.dissatisfied_max:
+    if score > question.dissatisfied_max:
         return
     from compromiso.cases import services as case_services
 
@@ -366,9 +372,11 @@ def _follow_up_low_score(response: Response, answers: list[Answer]) -> None:
     ).first()
     if channel is None:
         return
+    given = {a.question_id: a.text or ", ".join(a.choices) for a in answers}
     lines = [
-        f"{a.question.text}: {a.score if a.score is not None else (a.text or ', '.join(a.choices))}"
-        for a in answers
+        f"{q.text}: {grade if (grade := response.grade(q.pk)) is not None else given[q.pk]}"
+        for q in questions
+        if q.pk in given or response.grade(q.pk) is not None
     ]
     case, _secret = case_services.receive_case(
         organization=response.wave.organization,
@@ -518,27 +526,25 @@ def remind_invitations(today: dt.date | None = None, *, after_days: int = 5) -> 
     return count
 
 
-def add_to_counts(responses: list[Response], answers: list[Answer]) -> None:
-    """Add scale answers to the per-cell counts (call inside the transaction that stores them)."""
-    by_response = {r.pk: r for r in responses}
+def add_to_counts(responses: list[Response]) -> None:
+    """Add the responses' grades to the per-cell counts (call inside the transaction that stores
+    them)."""
     cells: Counter[tuple[Any, ...]] = Counter()
-    for answer in answers:
-        if answer.score is None:
-            continue
-        response = by_response[answer.response_id]
-        local = timezone.localtime(response.submitted_at).date()
-        cells[
-            (
-                response.wave_id,
-                answer.question_id,
-                response.service_id,
-                response.channel_id or 0,
-                response.touch_point_id or 0,
-                response.client_unit_id or 0,
-                local.replace(day=1),
-                answer.score,
-            )
-        ] += 1
+    for response in responses:
+        month = timezone.localtime(response.submitted_at).date().replace(day=1)
+        for question_id, score in response.grades.items():
+            cells[
+                (
+                    response.wave_id,
+                    int(question_id),
+                    response.service_id,
+                    response.channel_id or 0,
+                    response.touch_point_id or 0,
+                    response.client_unit_id or 0,
+                    month,
+                    int(score),
+                )
+            ] += 1
     add_cells([(*key, count) for key, count in cells.items()])
 
 
@@ -567,19 +573,14 @@ def rebuild_counts(wave: Wave) -> int:
     a bulk load)."""
     ScoreCount.objects.filter(wave=wave).delete()
     cells: Counter[tuple[Any, ...]] = Counter()
-    rows = Answer.objects.filter(response__wave=wave, score__isnull=False).values_list(
-        "question_id",
-        "response__service_id",
-        "response__channel_id",
-        "response__touch_point_id",
-        "response__client_unit_id",
-        "response__submitted_at",
-        "score",
+    rows = Response.objects.filter(wave=wave).values_list(
+        "service_id", "channel_id", "touch_point_id", "client_unit_id", "submitted_at", "grades"
     )
-    for question_id, service_id, channel_id, point_id, client_id, at, score in rows.iterator(2000):
+    for service_id, channel_id, point_id, client_id, at, grades in rows.iterator(2000):
         month = timezone.localtime(at).date().replace(day=1)
-        key = (question_id, service_id, channel_id or 0, point_id or 0, client_id or 0, month)
-        cells[(*key, score)] += 1
+        key = (service_id, channel_id or 0, point_id or 0, client_id or 0, month)
+        for question_id, score in grades.items():
+            cells[(int(question_id), *key, int(score))] += 1
     ScoreCount.objects.bulk_create(
         (
             ScoreCount(

@@ -210,12 +210,13 @@ def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse
             "user_type",
             "age_band",
             "source",
+            "grades",
         )
     )
     answers = (
         Answer.objects.filter(response__wave=item, response__service__in=visible)
         .order_by("response_id")
-        .values_list("response_id", "question_id", "score", "choices", "text")
+        .values_list("response_id", "question_id", "choices", "text")
     )
     organization = item.organization
     names = {
@@ -250,14 +251,16 @@ def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse
             user_type,
             age_band,
             source,
+            grades,
         ) in responses.iterator(chunk_size=5000):
             values: list[Any] = [""] * len(questions)
+            for question_id, score in grades.items():
+                if int(question_id) in position:
+                    values[position[int(question_id)]] = int(score)
             while following is not None and following[0] <= pk:
                 if following[0] == pk and following[1] in position:
-                    _r, _q, score, choices, text = following
-                    values[position[following[1]]] = (
-                        score if score is not None else "|".join(choices) if choices else text
-                    )
+                    _r, _q, choices, text = following
+                    values[position[following[1]]] = "|".join(choices) if choices else text
                 following = next(pending, None)
             yield [
                 timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
@@ -476,7 +479,7 @@ def import_mapping(request: AuthenticatedHttpRequest, pk: int, job: int) -> Http
 
 
 @login_required
-def import_job(request: AuthenticatedHttpRequest, pk: int, job: int) -> HttpResponse:
+def import_job(request: AuthenticatedHttpRequest, pk: int, job: int) -> HttpResponseBase:
     """The import's progress (the page refreshes itself while it runs) and its report."""
     item = _managed_wave(request, pk)
     found = get_object_or_404(item.imports, pk=job)

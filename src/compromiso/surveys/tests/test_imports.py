@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -146,8 +147,8 @@ def test_the_import_pages_upload_map_and_report(
     assert "Duplicado de la fila 3" in listing.content.decode()
 
 
-def _run(wave, text, quality_manager, mapping=None):
-    job = imports.start_import(wave, _upload(text), by=quality_manager)
+def _run(wave, text, quality_manager, mapping=None, encoding="utf-8"):
+    job = imports.start_import(wave, _upload(text, encoding=encoding), by=quality_manager)
     job.mapping = mapping or imports.guess_mapping(job)
     job.save()
     return imports.run_import(job)
@@ -179,6 +180,11 @@ def test_offices_age_bands_and_awkward_text_arrive_intact(
     typed = first.answers.get(question__kind="text").text
     assert typed == "tab\there\nline \\N back\\\\"
     assert first.answers.get(question__kind="yes_no").choices == ["yes"]
+    overall, speed = wave.questionnaire.questions.filter(kind="scale")
+    assert first.grades == {str(overall.pk): 7, str(speed.pk): 6}
+    assert (second.grade(overall.pk), second.grade(speed.pk)) == (2, 3)
+    assert first.answers.count() == 2
+    assert second.answers.count() == 1
     cells = ScoreCount.objects.filter(question__is_overall=True, touch_point_key=office.pk)
     assert {(c.month, c.score, c.count) for c in cells} == {
         (dt.date(2026, 3, 1), 7, 1),
@@ -230,10 +236,185 @@ def test_new_response_numbers_do_not_collide_with_later_answers(wave, licences, 
     later = services.submit_response(wave, service=licences, answers=answers_for(wave, 6))
 
     assert Response.objects.count() == 2
-    assert later.answers.count() == 3
+    assert later.answers.count() == 1  # the yes/no answer; the two grades are on the response
+    assert sorted(later.grades.values()) == [6, 6]
 
 
 def test_the_copy_columns_cover_every_column_of_a_response():
     """A new field on Response must be added to the import's COPY columns too."""
     assert set(imports.RESPONSE_COLUMNS) == {f.column for f in Response._meta.concrete_fields}
     assert set(imports.ANSWER_COLUMNS) | {"id"} == {f.column for f in Answer._meta.concrete_fields}
+
+
+@pytest.fixture
+def channels_used(questionnaire):
+    return questionnaire.questions.create(
+        order=10,
+        kind="multiple",
+        required=False,
+        texts={"es": "Canales usados"},
+        choices=[{"value": v, "texts": {"es": v.upper()}} for v in ("a", "b", "c")],
+    )
+
+
+@pytest.mark.parametrize("last_row", ["", "{code};2026-03-06;6;5;no;;one cell too many\n"])
+def test_row_numbers_are_the_file_records_whatever_blank_records_and_short_rows(
+    wave, licences, quality_manager, monkeypatch, last_row
+):
+    """Blank records are skipped but keep their numbers, a quoted cell over two lines is one
+    record, and a short row has empty cells at the end. A record longer than the header makes
+    the csv module read the file instead of Polars: the report is the same."""
+    code = licences.code
+    text = HEADER + "".join(
+        [
+            f"{code};2026-03-02;7;6;sí;\n",  # 2
+            "\n",  # 3: blank
+            f"{code};2026-03-03;9\n",  # 4: short, and wrong
+            " ; ;;;;\n",  # 5: blank cells only
+            f"{code};2026-03-04;6;5;no\n",  # 6: short, the open text is empty
+            f'{code};2026-03-05;5;5;no;"dos\nlíneas"\n',  # 7
+            f"{code};31/02/2026;5;5;no;\n",  # 8
+            last_row.format(code=code),  # 9
+        ]
+    )
+    by_rows = []
+    read_rows = imports._table_of_rows
+    monkeypatch.setattr(
+        imports, "_table_of_rows", lambda *args: by_rows.append(args) or read_rows(*args)
+    )
+
+    done = _run(wave, text, quality_manager)
+
+    assert bool(by_rows) == bool(last_row)
+    assert (done.total, done.imported) == (5 + bool(last_row), 3 + bool(last_row))
+    assert dict(done.rejected) == {
+        4: "Satisfacción general: Elija un valor de 1 a 7. "
+        "Rapidez de la atención: Por favor, responda esta pregunta. "
+        "¿Resolvió su trámite?: Por favor, responda esta pregunta.",
+        8: "«31/02/2026» no es una fecha (use 2026-03-31).",
+    }
+    texts = Answer.objects.filter(question__kind="text").values_list("text", flat=True)
+    assert list(texts) == ["dos\nlíneas"]
+
+
+def test_a_semicolon_separated_windows_1252_file_is_read(
+    wave, licences, organization, quality_manager
+):
+    office = TouchPointFactory(organization=organization, name="Peñalolén")
+    text = (
+        "servicio;oficina;fecha;q1;q2;q3;q4\n"
+        f"{licences.code};PEÑALOLÉN;2026-03-02;7;6;Sí;Atención rápida, señora\n"
+    )
+
+    done = _run(wave, text, quality_manager, encoding="cp1252")
+
+    assert (done.imported, done.rejected) == (1, [])
+    response = Response.objects.get()
+    assert response.touch_point == office
+    assert response.answers.get(question__kind="yes_no").choices == ["yes"]
+    assert response.answers.get(question__kind="text").text == "Atención rápida, señora"
+
+
+def test_a_grade_with_a_leading_zero_is_that_grade(wave, licences, quality_manager):
+    text = HEADER + f"{licences.code};2026-03-02;05; 7 ;no;\n{licences.code};2026-03-03;070;7;no;\n"
+
+    done = _run(wave, text, quality_manager)
+
+    assert done.imported == 1
+    assert dict(done.rejected) == {3: "Satisfacción general: Elija un valor de 1 a 7."}
+    overall, speed = wave.questionnaire.questions.filter(kind="scale")
+    response = Response.objects.get()
+    assert response.grades == {str(overall.pk): 5, str(speed.pk): 7}
+    with connection.cursor() as cursor:  # written compactly, as the form writes them
+        cursor.execute(f"SELECT CAST(grades AS text) FROM {Response._meta.db_table}")
+        assert cursor.fetchone()[0] == f'{{"{overall.pk}":5,"{speed.pk}":7}}'
+    counted = ScoreCount.objects.filter(question=overall)
+    assert [(c.score, c.count) for c in counted] == [(5, 1)]
+
+
+def test_a_multiple_choice_cell_lists_its_options(wave, licences, channels_used, quality_manager):
+    code = licences.code
+    text = (
+        "servicio;fecha;q1;q2;q3;q10\n"
+        f"{code};2026-03-02;7;6;sí;a|b\n"
+        f"{code};2026-03-03;7;6;sí; c | | a \n"
+        f"{code};2026-03-04;7;6;sí;a|z\n"
+        f"{code};2026-03-05;7;6;sí;|\n"
+    )
+
+    done = _run(wave, text, quality_manager)
+
+    assert done.imported == 3
+    assert dict(done.rejected) == {4: "Canales usados: Elija entre las opciones ofrecidas."}
+    choices = Answer.objects.filter(question=channels_used).order_by("response__submitted_at")
+    assert [a.choices for a in choices] == [["a", "b"], ["c", "a"]]
+
+
+def test_hostile_text_arrives_intact(wave, licences, quality_manager):
+    hostile = [
+        "\\N",
+        "\\\\N",
+        '<script>alert("hola")</script>',
+        "a\tb \\t c \\\\ d",
+        '<p onclick="x">uno\r\ndos</p> & \\n',
+    ]
+    text = "servicio;q4;fecha;q1;q2;q3\n" + "".join(
+        f'{licences.code};"{cell.replace('"', '""')}";2026-03-{day:02d};7;6;sí\n'
+        for day, cell in enumerate(hostile, start=1)
+    )
+
+    done = _run(wave, text, quality_manager)
+
+    assert (done.imported, done.rejected) == (len(hostile), [])
+    typed = Answer.objects.filter(question__kind="text").order_by("response__submitted_at")
+    assert [a.text for a in typed] == hostile
+
+
+def test_a_row_that_fails_several_checks_lists_them_all(wave, quality_manager):
+    text = "servicio;canal;oficina;tipo;edad;fecha;q1;q2;q3;q4\n" + (
+        f"NOPE;fax;Lejos;robot;99;ayer;0;8;quizá;{'x' * 2001}\n" * 2
+    )
+
+    done = _run(wave, text, quality_manager)
+
+    assert done.imported == 0
+    assert done.rejected == [
+        [
+            2,
+            "Servicio desconocido «NOPE». Canal desconocido «fax». "
+            "Punto de atención desconocido «Lejos». «ayer» no es una fecha (use 2026-03-31). "
+            "Tipo de persona usuaria desconocido «robot». Tramo de edad desconocido «99». "
+            "Satisfacción general: Elija un valor de 1 a 7. "
+            "Rapidez de la atención: Elija un valor de 1 a 7. "
+            "¿Resolvió su trámite?: Responda sí o no. "
+            "¿Qué mejoraría?: Como máximo 2000 caracteres.",
+        ],
+        [3, "Duplicado de la fila 2."],
+    ]
+    assert not Response.objects.exists()
+
+
+def test_a_file_over_the_row_limit_imports_nothing(wave, licences, quality_manager, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    rows = "".join(f"{licences.code};2026-03-0{day};7;6;sí;\n" for day in (1, 2, 3))
+
+    done = _run(wave, HEADER + rows, quality_manager)
+
+    assert (done.status, done.message) == ("failed", "El archivo tiene más de 1.000.000 de filas.")
+    assert not Response.objects.exists()
+
+
+def test_stray_quotes_are_read_as_the_csv_module_reads_them(wave, licences, quality_manager):
+    """Quotes that do not wrap a whole cell: the csv module reads the file, not Polars."""
+    code = licences.code
+    text = HEADER + (
+        f'{code};2026-03-01;7;6;sí;Pantalla de 5" rota\n'
+        f'{code};2026-03-02;7;6;sí;"dice" que no\n'
+        f'{code};2026-03-03;7;6;sí;"cita ""textual"""\n'
+    )
+
+    done = _run(wave, text, quality_manager)
+
+    assert (done.imported, done.rejected) == (3, [])
+    typed = Answer.objects.filter(question__kind="text").order_by("response__submitted_at")
+    assert [a.text for a in typed] == ['Pantalla de 5" rota', "dice que no", 'cita "textual"']

@@ -663,10 +663,10 @@ def test_an_edited_questionnaire_is_answered_in_catalan_on_the_public_page(
     assert "Per un amic" in html
     assert "Valoración general" not in html
     assert sent.status_code == 302
-    answers = Response.objects.get().answers.order_by("question__order")
-    assert [(a.score, a.choices) for a in answers] == [
-        (10, []),
-        (None, ["friend"]),
-        (None, ["web", "friend"]),
-        (None, ["yes"]),
+    response = Response.objects.get()
+    assert response.grades == {str(overall.pk): 10}
+    assert [a.choices for a in response.answers.order_by("question__order")] == [
+        ["friend"],
+        ["web", "friend"],
+        ["yes"],
     ]

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from compromiso.catalog.models import Service
+from compromiso.catalog.tests.factories import TouchPointFactory
 from compromiso.insights.figures import wave_figures
 from compromiso.surveys import imports, segments, services
 from compromiso.surveys.models import SegmentCount
@@ -103,6 +104,24 @@ def test_only_a_single_choice_question_can_be_a_segment(organization, quality_ma
                 },
             ],
         )
+
+
+def test_the_score_by_region_comes_from_the_offices_above_which_it_sits(
+    wave, licences, branch, other_branch, web
+):
+    arica = TouchPointFactory(organization=wave.organization, unit=branch, channel=web)
+    temuco = TouchPointFactory(organization=wave.organization, unit=other_branch, channel=web)
+    for grade, point in ((7, arica), (7, arica), (2, arica), (7, temuco), (1, None)):
+        services.submit_response(
+            wave, service=licences, touch_point=point, answers=answers_for(wave, grade)
+        )
+
+    figures = wave_figures(wave, Service.objects.all())
+
+    by_title = dict(figures.by_segment)
+    (north,) = by_title["Región"]  # Temuco belongs to no region; one answer has no office
+    assert north.label == "Dirección Regional Norte"
+    assert (north.summary.n, round(north.summary.net.value, 1)) == (3, 33.3)
 
 
 def test_the_wave_page_breaks_the_score_down_by_segment(
