@@ -5,7 +5,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,7 +82,7 @@ def _chart(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
 
 
 @login_required
-def analytics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+def analytics_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Volumes, timeliness, satisfaction with handling, causes and redress; everything exports."""
     organization = require_organization(request)
     scope = scope_for(request.user, Perm.VIEW)
@@ -136,7 +137,7 @@ def analytics_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _export(figure: str, figures: analytics.Figures, fmt: str) -> HttpResponse:
+def _export(figure: str, figures: analytics.Figures, fmt: str) -> HttpResponseBase:
     if figure == "totals":
         header = [_("Figure"), _("Value")]
         labels = {

@@ -2,10 +2,12 @@
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,25 +42,43 @@ def streamed_csv(
     return response
 
 
+XLSX_ROWS = 1_048_576  # a worksheet's limit, the header included
+
+
+def _xlsx(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> FileResponse:
+    """The table as a workbook written row by row to a temporary file and sent from it, so a
+    large export holds neither its rows nor the file in memory. Past a worksheet's limit the
+    rows go on in a new sheet, under the same header."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    titles = [str(h) for h in header]
+    sheet, filled = None, 0
+    for row in rows:
+        if sheet is None or filled == XLSX_ROWS:
+            sheet = workbook.create_sheet()
+            sheet.append(titles)
+            filled = 1
+        sheet.append([spreadsheet_safe(value) for value in row])
+        filled += 1
+    if sheet is None:  # no rows: the header alone
+        workbook.create_sheet().append(titles)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response once sent
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 def tabular_response(
     name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        sheet.append([str(h) for h in header])
-        for row in rows:
-            sheet.append([spreadsheet_safe(value) for value in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
+        return _xlsx(name, header, rows)
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow([str(h) for h in header])

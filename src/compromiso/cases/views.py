@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -100,7 +101,7 @@ def _filtered(request: AuthenticatedHttpRequest, form: InboxFilterForm) -> CaseQ
 
 
 @login_required
-def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Cases in the user's scope, newest first, with keyset pagination (no page counts)."""
     organization = require_organization(request)
     form = _filter_form(request, organization)
@@ -150,7 +151,7 @@ def _filter_form(request: AuthenticatedHttpRequest, organization: Any) -> InboxF
 EXPORT_LIMIT = 100_000
 
 
-def _export(request: AuthenticatedHttpRequest, cases: CaseQuerySet, fmt: str) -> HttpResponse:
+def _export(request: AuthenticatedHttpRequest, cases: CaseQuerySet, fmt: str) -> HttpResponseBase:
     """The filtered list as CSV or XLSX: what the user may see, nothing more. Personal data is
     left out (exports travel); the export itself is logged."""
     header = [

@@ -133,7 +133,7 @@ def test_every_figure_exports(client, organization, world, quality_manager):
         assert csv.status_code == 200, figure
         assert csv["Content-Type"].startswith("text/csv")
     xlsx = client.get(reverse("cases:analytics"), {**period, "figure": "service", "export": "xlsx"})
-    assert xlsx.content[:2] == b"PK"
+    assert xlsx.getvalue()[:2] == b"PK"
     assert "Certificados" in client.get(
         reverse("cases:analytics"), {**period, "figure": "service", "export": "csv"}
     ).content.decode("utf-8-sig")

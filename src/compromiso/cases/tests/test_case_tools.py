@@ -111,7 +111,7 @@ def test_the_export_holds_the_filtered_list_without_personal_data(
     assert "Ana Pérez" not in csv
     assert "'=HYPERLINK(1)" in csv
     assert formula.tracking_code in csv
-    assert xlsx.content[:2] == b"PK"
+    assert xlsx.getvalue()[:2] == b"PK"
     assert AuditEntry.objects.filter(action="cases.exported").count() == 2
 
 

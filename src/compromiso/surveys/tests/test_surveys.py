@@ -223,7 +223,7 @@ def test_the_export_is_anonymous_and_scoped(
     assert "ana@example.org" not in csv_text
     assert csv_text.count("\n") == 2  # the header and the unit head's service only
     assert "Satisfacción general" in csv_text
-    assert xlsx.content.startswith(b"PK")
+    assert xlsx.getvalue().startswith(b"PK")
     client.force_login(quality_manager)
     rows = list(
         csv.reader(
