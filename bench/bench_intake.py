@@ -4,12 +4,21 @@ Both systems run on this machine under the same WSGI server (gunicorn, same work
 against the same PostgreSQL server, each in a fresh database and a virtualenv of its own under
 var/bench/. Each client keeps one connection and POSTs new cases (Compromiso: /api/v1/cases with
 a personal access token and an Idempotency-Key; django-helpdesk 2.6: /api/tickets/ with basic
-auth, the API its documentation offers) for a warm-up and then a measured period. Afterwards the
-rows in each database are counted against the successful responses.
+auth, the API its documentation offers). Afterwards the rows in each database are counted against
+the successful responses.
+
+Two measurements: saturated (closed loop: each client sends again as soon as it is answered; the
+throughput, whose latency is mostly queueing) and paced (open loop: BENCH_PACED_RATE requests per
+second in all, default 50, spread over the clients; the latency of a server that is not
+overloaded). Both servers are up together and are loaded in turn, in short slices (ABBA order),
+so that both systems meet the same conditions: on this shared virtual machine the same work can
+run twice as fast in one minute as in the next, which made two systems measured a few minutes
+apart incomparable.
 
     .venv/bin/python bench/run.py intake        # or: .venv/bin/python bench/bench_intake.py
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -19,16 +28,28 @@ import threading
 import time
 import uuid
 from base64 import b64encode
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pg import ROOT, VAR, database, free_port, psql, require_postgresql, server, venv
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
-WARMUP = float(os.environ.get("BENCH_WARMUP", "5"))
-DURATION = float(os.environ.get("BENCH_DURATION", "30"))
+WARMUP = float(os.environ.get("BENCH_WARMUP", "5"))  # per system and measurement, unmeasured
+DURATION = float(os.environ.get("BENCH_DURATION", "30"))  # measured, per system and measurement
+SLICES = int(os.environ.get("BENCH_SLICES", "6"))  # the measured time is cut into this many turns
+SETTLE = 1.0  # seconds at the start of each turn, not measured: the clients connect again
 WORKERS = os.environ.get("BENCH_WORKERS", "4")
 THREADS = os.environ.get("BENCH_THREADS", "4")
+# Each gunicorn gthread worker accepts up to this many connections. Its default (1000) lets one
+# worker take most of the clients' keep-alive connections at the start and keep them for the
+# whole run: that process's one core then bounds the throughput while the others idle, and how
+# the connections happened to fall made repeated runs differ by ±30 % or more. Capping it at the
+# clients' fair share spreads them evenly over the workers, for both systems alike.
+WORKER_CONNECTIONS = os.environ.get(
+    "BENCH_WORKER_CONNECTIONS", str(-(-CLIENTS // int(WORKERS)) + 1)
+)
+PACED_RATE = float(os.environ.get("BENCH_PACED_RATE", "50"))
 GUNICORN = "gunicorn==27.0.1"
 HELPDESK = "django-helpdesk==2.6.1"
 
@@ -86,23 +107,53 @@ print(Queue.objects.create(title="Reclamos", slug="reclamos").pk)
 """
 
 
-def _load(port: int, path: str, headers: Callable[[], dict[str, str]], body: bytes) -> dict:
-    """CLIENTS threads, one keep-alive connection each, POSTing until the time is up."""
+@dataclass
+class Target:
+    """A running server, what to POST to it, and what it answered."""
+
+    label: str
+    port: int
+    path: str
+    headers: Callable[[], dict[str, str]]
+    body: bytes
+    created_total: int = 0  # every 201, warm-up included, to compare with the rows
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+
+
+def _load(target: Target, seconds: float, rate: float | None, measured: str | None) -> None:
+    """CLIENTS threads, one keep-alive connection each, POSTing for `seconds`.
+
+    Closed loop (rate None): each client sends its next request as soon as the previous one is
+    answered. Open loop (`rate` requests per second in all): request n of client i is due at
+    (n × CLIENTS + i) / rate, and its latency counts from that moment, so a server falling behind
+    shows in the figures rather than slowing the clients down. Requests started after SETTLE are
+    added to the `measured` figures (none: a warm-up).
+    """
     begin = time.monotonic()
-    measure_from, stop = begin + WARMUP, begin + WARMUP + DURATION
+    measure_from, stop = begin + SETTLE, begin + seconds
     results: list[list[tuple[float, int, float]]] = [[] for _ in range(CLIENTS)]
 
     def client(slot: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while (started := time.monotonic()) < stop:
+        connection = http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
+        sent = 0
+        while True:
+            if rate is None:
+                started = time.monotonic()
+            else:
+                started = begin + (sent * CLIENTS + slot) / rate
+                time.sleep(max(0.0, started - time.monotonic()))
+            if started >= stop:
+                break
+            sent += 1
             try:
-                connection.request("POST", path, body, headers())
+                connection.request("POST", target.path, target.body, target.headers())
                 response = connection.getresponse()
                 response.read()
                 status = response.status
             except (OSError, http.client.HTTPException):
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                connection = http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
                 status = 0
             results[slot].append((started, status, time.monotonic() - started))
         connection.close()
@@ -113,15 +164,35 @@ def _load(port: int, path: str, headers: Callable[[], dict[str, str]], body: byt
     for thread in threads:
         thread.join()
     every = [row for rows in results for row in rows]
-    measured = [row for row in every if row[0] >= measure_from]
-    created = [latency for _s, status, latency in measured if status == 201]
-    quantiles = statistics.quantiles(created, n=100) if len(created) > 1 else [0.0] * 99
+    target.created_total += sum(1 for _s, status, _l in every if status == 201)
+    if measured is not None:
+        kept = [row for row in every if row[0] >= measure_from]
+        target.latencies.setdefault(measured, []).extend(
+            latency for _s, status, latency in kept if status == 201
+        )
+        target.failed[measured] = target.failed.get(measured, 0) + sum(
+            1 for row in kept if row[1] != 201
+        )
+
+
+def _measure(targets: list[Target], name: str, rate: float | None) -> None:
+    """Warm each target up, then load them in turn, SLICES times, in ABBA order."""
+    for target in targets:
+        _load(target, WARMUP, rate, measured=None)
+    for turn in range(SLICES):
+        for target in targets if turn % 2 == 0 else targets[::-1]:
+            _load(target, SETTLE + DURATION / SLICES, rate, measured=name)
+
+
+def _figures(target: Target, name: str) -> dict[str, float]:
+    """Created per measured second, latency quantiles in ms, and failures of one measurement."""
+    latencies = target.latencies.get(name, [])
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
-        "rate": len(created) / DURATION,
+        "rate": len(latencies) / DURATION,
         "p50": quantiles[49] * 1000,
         "p95": quantiles[94] * 1000,
-        "errors": sum(1 for row in measured if row[1] != 201),
-        "created_total": sum(1 for row in every if row[1] == 201),
+        "errors": target.failed.get(name, 0),
     }
 
 
@@ -131,13 +202,16 @@ def _gunicorn(bin_dir: Path, app: str, port: int) -> list[str]:
         app,
         "--workers", WORKERS,
         "--threads", THREADS,
+        "--worker-connections", WORKER_CONNECTIONS,
         "--worker-class", "gthread",
         "--bind", f"127.0.0.1:{port}",
         "--log-level", "warning",
     ]  # fmt: skip
 
 
-def compromiso() -> dict:
+@contextlib.contextmanager
+def compromiso() -> Iterator[tuple[Target, Callable[[], int]]]:
+    """Compromiso served, with a token and a channel; yields it and a count of its cases."""
     bin_dir = venv(VAR / "compromiso-venv", ["-e", str(ROOT), GUNICORN])
     with database(f"compromiso_bench_{os.getpid()}") as url:
         env = {
@@ -180,12 +254,15 @@ def compromiso() -> dict:
         port = free_port()
         app = _gunicorn(bin_dir, "compromiso.config.wsgi:application", port)
         with server(app, env, port, ROOT):
-            figures = _load(port, "/api/v1/cases", headers, body)
-        figures["rows"] = int(psql("SELECT count(*) FROM cases_case", url.rsplit("/", 1)[1]))
-    return figures
+            yield (
+                Target("Compromiso", port, "/api/v1/cases", headers, body),
+                lambda: int(psql("SELECT count(*) FROM cases_case", url.rsplit("/", 1)[1])),
+            )
 
 
-def helpdesk() -> dict:
+@contextlib.contextmanager
+def helpdesk() -> Iterator[tuple[Target, Callable[[], int]]]:
+    """django-helpdesk served, with a user and a queue; yields it and a count of its tickets."""
     bin_dir = venv(VAR / "helpdesk-venv", [HELPDESK, GUNICORN, "psycopg[binary]"])
     site = VAR / "helpdesk_site"
     site.mkdir(parents=True, exist_ok=True)
@@ -225,32 +302,41 @@ def helpdesk() -> dict:
 
         port = free_port()
         with server(_gunicorn(bin_dir, "hdwsgi:application", port), env, port, site):
-            figures = _load(port, "/api/tickets/", headers, body)
-        figures["rows"] = int(psql("SELECT count(*) FROM helpdesk_ticket", name))
-    return figures
+            yield (
+                Target("django-helpdesk 2.6.1", port, "/api/tickets/", headers, body),
+                lambda: int(psql("SELECT count(*) FROM helpdesk_ticket", name)),
+            )
 
 
 def run() -> list[tuple[str, float, str]]:
     require_postgresql()
     VAR.mkdir(parents=True, exist_ok=True)
-    ours, theirs = compromiso(), helpdesk()
-    rows = []
-    for label, figures in (("Compromiso", ours), ("django-helpdesk 2.6.1", theirs)):
-        rows += [
-            (f"{label}: created per second ({CLIENTS} clients)", figures["rate"], "/s"),
-            (f"{label}: p50 latency", figures["p50"], "ms"),
-            (f"{label}: p95 latency", figures["p95"], "ms"),
-            (f"{label}: failed requests in the measured period", figures["errors"], ""),
+    with compromiso() as (ours, our_rows), helpdesk() as (theirs, their_rows):
+        _measure([ours, theirs], "saturated", rate=None)
+        _measure([ours, theirs], "paced", rate=PACED_RATE)
+        rows = {ours.label: our_rows(), theirs.label: their_rows()}
+    figures = []
+    for target in (ours, theirs):
+        saturated, paced = _figures(target, "saturated"), _figures(target, "paced")
+        label, paced_label = target.label, f"{target.label}: paced {PACED_RATE:g}/s"
+        figures += [
+            (f"{label}: created per second ({CLIENTS} clients)", saturated["rate"], "/s"),
+            (f"{label}: p50 latency", saturated["p50"], "ms"),
+            (f"{label}: p95 latency", saturated["p95"], "ms"),
+            (f"{label}: failed requests in the measured period", saturated["errors"], ""),
+            (f"{paced_label}: created per second", paced["rate"], "/s"),
+            (f"{paced_label}: p50 latency", paced["p50"], "ms"),
+            (f"{paced_label}: p95 latency", paced["p95"], "ms"),
+            (f"{paced_label}: failed requests", paced["errors"], ""),
             (
                 f"{label}: rows in the database / successful responses",
-                figures["rows"] / max(figures["created_total"], 1),
+                rows[label] / max(target.created_total, 1),
                 "",
             ),
         ]
-    rows.append(
-        ("Compromiso ÷ django-helpdesk (rate)", ours["rate"] / max(theirs["rate"], 1e-9), "×")
-    )
-    return rows
+    ratio = _figures(ours, "saturated")["rate"] / max(_figures(theirs, "saturated")["rate"], 1e-9)
+    figures.append(("Compromiso ÷ django-helpdesk (rate)", ratio, "×"))
+    return figures
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,41 +131,46 @@ def create_case(
     body = payload.dict()
     body_hash = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
     key = f"api:{idempotency_key}" if idempotency_key else None
-    with transaction.atomic():
-        if key is not None:
-            earlier = services.case_for_intake_key(organization, key, body_hash)
-            if earlier is not None:
-                return Status(200, earlier)  # a retry: the same case, no secret again
-        channel = resolve(
-            Channel.objects.filter(organization=organization),
-            payload.channel,
-            "channel",
-            _("Unknown channel."),
-        )
+    if key is not None:
+        earlier = services.case_for_intake_key(organization, key, body_hash)
+        if earlier is not None:
+            return Status(200, earlier)  # a retry: the same case, no secret again
+    channel = resolve(
+        Channel.objects.filter(organization=organization),
+        payload.channel,
+        "channel",
+        _("Unknown channel."),
+    )
+    assert channel is not None
+    # Only for the references sent: building a queryset costs its filters even when unused.
+    service = category = None
+    if payload.service is not None:
         service = resolve(
-            Service.objects.filter(organization=organization),
+            Service.objects.filter(organization=organization).select_related("provider_unit"),
             payload.service,
             "service",
             _("Unknown service."),
         )
+    if payload.category is not None:
         category = resolve(
             Category.objects.filter(organization=organization, is_active=True),
             payload.category,
             "category",
             _("Unknown category."),
         )
-        assert channel is not None
-        fields = {k: v for k, v in body.items() if k not in ("channel", "service", "category")}
-        case, secret = services.receive_case(
-            organization=organization,
-            channel=channel,
-            service=service,
-            category=category,
-            by=request.user,
-            **fields,
-        )
-        if key is not None:
-            services.remember_intake_key(case, key, body_hash)
+    fields = {k: v for k, v in body.items() if k not in ("channel", "service", "category")}
+    # The key is recorded in the case's own transaction: a concurrent retry that slipped past the
+    # lookup above is refused by the key's unique index and makes no second case.
+    case, secret = services.receive_case(
+        organization=organization,
+        channel=channel,
+        service=service,
+        category=category,
+        by=request.user,
+        intake_key=key,
+        body_hash=body_hash,
+        **fields,
+    )
     case.secret = secret  # type: ignore[attr-defined]
     return Status(201, case)
 

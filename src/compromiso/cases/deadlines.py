@@ -8,6 +8,7 @@ recomputing gives the same answer the law would.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -107,3 +108,16 @@ def _paused_office_time(calendar: BusinessCalendar, pause: Pause) -> dt.timedelt
                 total += overlap
         day += dt.timedelta(days=1)
     return total
+
+
+@functools.lru_cache(maxsize=256)
+def shared_calendar(calendar: BusinessCalendar) -> BusinessCalendar:
+    """The first calendar seen equal to `calendar`, with its day tables already built.
+
+    Building them (the region's holidays plus the organisation's closures, as a numpy calendar)
+    costs more than the deadline itself, and an organisation's calendar is built afresh for every
+    case. Equal calendars (same region, closures, working week, time zone and office hours) give
+    equal answers, so sharing one is safe; a closure added or removed makes an unequal calendar,
+    which is built anew.
+    """
+    return calendar

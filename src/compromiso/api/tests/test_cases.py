@@ -117,3 +117,22 @@ def test_officers_read_only_their_units_cases(
     officer_api = api_as(officer)
     assert [c["id"] for c in officer_api.get("/cases").json()["items"]] == [arica["id"]]
     assert officer_api.get(f"/cases/{temuco['id']}").status_code == 404
+
+
+def test_one_intake_costs_a_fixed_number_of_queries(
+    api_as, quality_manager, phone, django_assert_max_num_queries
+):
+    """The intake's queries are counted in docs/performance.md; this keeps them from growing back
+    unnoticed: the token, the memberships, the idempotency key, the channel, the deadline policy
+    and the closure days; then the savepoint (outside tests: the transaction), the case, its first
+    event, the audit entry, the routing-rules check, the dirty fact day and the key, and the
+    savepoint's release. The acknowledgement task is enqueued after the commit."""
+    api = api_as(quality_manager)
+    api.post("/cases", body(phone), **{"Idempotency-Key": "first"})  # installs the presets
+
+    with django_assert_max_num_queries(14):
+        response = api.post(
+            "/cases", body(phone, requester_email="ana@example.org"), **{"Idempotency-Key": "next"}
+        )
+
+    assert response.status_code == 201

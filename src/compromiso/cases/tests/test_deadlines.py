@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compromiso.cases.deadlines import Pause, due_at
+from compromiso.cases.deadlines import Pause, due_at, shared_calendar
 from compromiso.core.calendar import BusinessCalendar, DeadlineUnit
 
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -92,4 +92,21 @@ def test_a_pause_never_brings_the_deadline_forward(received, amount, gap, length
 def test_an_extension_never_brings_the_deadline_forward(received, amount, extension):
     assert due_at(CHILE, received, amount, BD, extension=extension) >= due_at(
         CHILE, received, amount, BD
+    )
+
+
+def test_equal_calendars_share_their_built_tables_and_a_closure_makes_a_new_one():
+    first = BusinessCalendar(country="CL", subdivision="RM", time_zone="America/Santiago")
+    again = BusinessCalendar(country="CL", subdivision="RM", time_zone="America/Santiago")
+    closed = BusinessCalendar(
+        country="CL",
+        subdivision="RM",
+        time_zone="America/Santiago",
+        closed_days=frozenset({dt.date(2026, 3, 3)}),
+    )
+
+    assert shared_calendar(again) is shared_calendar(first)
+    assert shared_calendar(closed) is not shared_calendar(first)
+    assert due_at(shared_calendar(closed), at(2), 1, BD) > due_at(
+        shared_calendar(first), at(2), 1, BD
     )

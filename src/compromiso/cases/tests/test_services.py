@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from compromiso.cases import services
@@ -289,3 +290,69 @@ def test_merge_and_derive_end_the_case_with_a_public_trace(complaint, chile, web
     )
     assert complaint.status == Status.DERIVED
     assert complaint.events.filter(to_status=Status.DERIVED, is_public=True).exists()
+
+
+def test_a_name_is_needed_unless_the_case_is_anonymous(chile, web):
+    """Intake checks the model's check constraint in Python (no database round trips); the error
+    is the one `full_clean` gives, next to any field errors, and nothing is saved."""
+    (constraint,) = Case._meta.constraints  # a new one must be checked in receive_case too
+    assert constraint.name == "case_named_unless_anonymous"
+    fields = {"organization": chile, "kind": "complaint", "channel": web, "by": None}
+
+    with pytest.raises(ValidationError) as unnamed:
+        services.receive_case(subject="S", description="D", requester_name="  ", **fields)
+    with pytest.raises(ValidationError) as also_too_long:
+        services.receive_case(subject="S" * 201, description="D", **fields)
+
+    assert unnamed.value.message_dict == {
+        NON_FIELD_ERRORS: [constraint.get_violation_error_message()]
+    }
+    assert set(also_too_long.value.message_dict) == {"subject", NON_FIELD_ERRORS}
+    assert not Case.objects.exists()
+
+
+def test_a_tracking_code_already_taken_is_drawn_again(
+    complaint, chile, web, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The unique index refuses a code another case has; the intake rolls back its savepoint
+    and tries a new code, leaving one event, one audit entry and one acknowledgement."""
+    codes = iter([complaint.tracking_code, "OIRS-2026-NEW234"])
+    monkeypatch.setattr(services, "_new_tracking_code", lambda organization, at: next(codes))
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case, _secret = services.receive_case(
+            organization=chile,
+            kind="complaint",
+            channel=web,
+            subject="Otra vez",
+            description="Un segundo reclamo.",
+            requester_name="Luis Soto",
+            requester_email="luis@example.org",
+            by=None,
+        )
+
+    assert case.tracking_code == "OIRS-2026-NEW234"
+    assert Case.objects.count() == 2
+    assert case.events.count() == 1
+    assert AuditEntry.objects.filter(action="cases.case.received", object_id=str(case.pk)).count()
+    assert len(mail.outbox) == 1
+
+
+def test_other_integrity_errors_are_not_retried(chile, web, monkeypatch):
+    """Only a tracking-code collision is retried; any other refusal of the database surfaces."""
+    fields = {
+        "organization": chile,
+        "kind": "complaint",
+        "channel": web,
+        "subject": "S",
+        "description": "D",
+        "requester_name": "Ana",
+        "by": None,
+    }
+    first, _secret = services.receive_case(intake_key="form-1", body_hash="a", **fields)
+
+    with pytest.raises(IntegrityError):
+        services.receive_case(intake_key="form-1", body_hash="a", **fields)
+
+    assert list(Case.objects.all()) == [first]
