@@ -17,6 +17,7 @@ from compromiso.api.scoping import get_visible, organization_of, resolve
 from compromiso.cases import analytics, services
 from compromiso.cases.models import Case, CaseKind, Category, Priority, ReplyChannel, RootCause
 from compromiso.cases.models import Status as CaseStatus
+from compromiso.cases.reference import intake_reference
 from compromiso.cases.search import search
 from compromiso.catalog.models import Channel, Service
 from compromiso.core.http import AuthenticatedHttpRequest
@@ -131,17 +132,11 @@ def create_case(
     body = payload.dict()
     body_hash = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
     key = f"api:{idempotency_key}" if idempotency_key else None
-    if key is not None:
-        earlier = services.case_for_intake_key(organization, key, body_hash)
-        if earlier is not None:
-            return Status(200, earlier)  # a retry: the same case, no secret again
-    channel = resolve(
-        Channel.objects.filter(organization=organization),
-        payload.channel,
-        "channel",
-        _("Unknown channel."),
-    )
-    assert channel is not None
+    # The organisation was read with the token in this request: its reference data are current.
+    reference = intake_reference(organization)
+    channel = reference.channels.get(payload.channel)
+    if channel is None:
+        raise ValidationError({"channel": _("Unknown channel.")})
     # Only for the references sent: building a queryset costs its filters even when unused.
     service = category = None
     if payload.service is not None:
@@ -159,18 +154,22 @@ def create_case(
             _("Unknown category."),
         )
     fields = {k: v for k, v in body.items() if k not in ("channel", "service", "category")}
-    # The key is recorded in the case's own transaction: a concurrent retry that slipped past the
-    # lookup above is refused by the key's unique index and makes no second case.
-    case, secret = services.receive_case(
-        organization=organization,
-        channel=channel,
-        service=service,
-        category=category,
-        by=request.user,
-        intake_key=key,
-        body_hash=body_hash,
-        **fields,
-    )
+    # The key is claimed in the case's own transaction, so a retry (even one sent while the first
+    # request is still running) gets the first case back and never makes a second.
+    try:
+        case, secret = services.receive_case(
+            organization=organization,
+            channel=channel,
+            service=service,
+            category=category,
+            by=request.user,
+            intake_key=key,
+            body_hash=body_hash,
+            reference=reference,
+            **fields,
+        )
+    except services.AlreadyReceived as retry:
+        return Status(200, retry.case)  # the same case, no secret again
     case.secret = secret  # type: ignore[attr-defined]
     return Status(201, case)
 

@@ -84,19 +84,23 @@ def ingest_message(raw: bytes, *, organization: Organization) -> IngestResult:
             raise MailRejected(
                 _("This organisation takes no requests by e-mail."), code="no_email_channel"
             )
-        case, _secret = services.receive_case(
-            organization=organization,
-            kind="complaint",
-            channel=channel,
-            subject=subject,
-            description=(body or _("(empty message)"))[:20000],
-            requester_name=(name or address.split("@")[0])[:200],
-            requester_email=address,
-            reply_channel="email",
-            uploads=uploads,
-            by=None,
-        )
-        services.remember_intake_key(case, key, body_hash)
+        try:
+            case, _secret = services.receive_case(
+                organization=organization,
+                kind="complaint",
+                channel=channel,
+                subject=subject,
+                description=(body or _("(empty message)"))[:20000],
+                requester_name=(name or address.split("@")[0])[:200],
+                requester_email=address,
+                reply_channel="email",
+                uploads=uploads,
+                by=None,
+                intake_key=key,
+                body_hash=body_hash,
+            )
+        except services.AlreadyReceived as delivered:  # the same message, twice at once
+            return IngestResult(case=delivered.case, duplicate=True)
     return IngestResult(case=case, created=True)
 
 

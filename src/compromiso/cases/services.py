@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,11 +34,13 @@ from compromiso.cases.models import (
 )
 from compromiso.cases.national_id import VALIDATORS
 from compromiso.cases.presets import PRESETS
+from compromiso.cases.reference import IntakeReference
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import changes, log_action, snapshot
-from compromiso.core.calendar import DeadlineUnit
+from compromiso.core.calendar import BusinessCalendar, DeadlineUnit
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require, scope_for
+from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.organizations.models import Organization, Unit, User
 
 # Kinds a person may file without giving their name (ISO 10002 allows it; complaints need a
@@ -168,15 +170,19 @@ def receive_case(
     uploads: Any = (),
     intake_key: str | None = None,
     body_hash: str = "",
+    reference: IntakeReference | None = None,
 ) -> tuple[Case, str]:
     """Register a case from any channel; returns it and the secret for public tracking.
 
     Staff intake (by a user) needs the permission to handle cases; public intake passes by=None.
-    With an `intake_key` (and the submission's `body_hash`) the key is recorded in the case's own
-    transaction, so a retried submission finds the case (see `case_for_intake_key`). Everything
-    is checked before the transaction starts; the case, its first event, the audit entry, the
-    attachments and the routing are written in one atomic block. The acknowledgement goes out
-    only after the case is committed.
+    With an `intake_key` (and the submission's `body_hash`) the key is claimed in the case's own
+    transaction: a submission whose key an earlier one holds raises AlreadyReceived with that
+    case (or IdempotencyConflict when the body differs) and leaves nothing written. A caller
+    holding the organisation as read in this request may pass its `reference` (cases/reference.py)
+    to spare the look-ups of the policy, the closure days and the routing rules. Everything is
+    checked before the transaction starts; the case, its first event, the audit entry, the
+    attachments and the routing are written in one atomic block. The acknowledgement is enqueued
+    so that it goes out only once the case is committed.
     """
     _same_organization(
         organization,
@@ -206,7 +212,9 @@ def receive_case(
         if normalized is None:
             raise ValidationError({"requester_national_id": _("This national ID is not valid.")})
         national_id = normalized
-    policy = DeadlinePolicy.objects.filter(organization=organization, kind=kind).first()
+    policy = reference.policies.get(kind) if reference is not None else None
+    if policy is None:
+        policy = DeadlinePolicy.objects.filter(organization=organization, kind=kind).first()
     if policy is None:
         install_deadline_presets(organization, by=None)
         policy = DeadlinePolicy.objects.filter(organization=organization, kind=kind).first()
@@ -242,7 +250,8 @@ def receive_case(
         external_recourse=policy.external_recourse,
         category=category,
     )
-    case.due_at = _compute_due(case, pauses=(), organization=organization)
+    calendar = organization.business_calendar(reference.closed_days if reference else None)
+    case.due_at = _due(case, calendar, pauses=())
     _validate_new_case(case)
     while True:
         case.tracking_code = _new_tracking_code(organization, received_at)
@@ -255,7 +264,13 @@ def receive_case(
                     secret=secret,
                     intake_key=intake_key,
                     body_hash=body_hash,
+                    routes=reference.routes if reference is not None else None,
                 )
+        except _KeyTaken:
+            assert intake_key is not None
+            earlier = case_for_intake_key(organization, intake_key, body_hash)
+            assert earlier is not None  # the key's row is never deleted but with its case
+            raise AlreadyReceived(earlier) from None
         except IntegrityError:
             # The unique index refused the code if another case has it: draw another. Checking
             # before inserting would cost a query on every intake and still race with others.
@@ -273,10 +288,14 @@ def _record_received(
     secret: str,
     intake_key: str | None,
     body_hash: str,
+    routes: bool | None,
 ) -> None:
     """Write a validated new case (inserted first, so a taken tracking code fails before any
-    other write), its first event, the audit entry, attachments, routing and idempotency key."""
+    other write), its idempotency key (next, so a retry stops before anything else is written),
+    its first event, the audit entry, attachments and routing."""
     case.save(force_insert=True)
+    if intake_key is not None and not _claim_intake_key(case, intake_key, body_hash):
+        raise _KeyTaken
     CaseEvent.objects.create(
         case=case,
         at=case.received_at,
@@ -291,14 +310,17 @@ def _record_received(
     for upload in uploads:
         add_attachment(case, upload, by=by, check_permission=False)
     # Most organisations route by hand: a cheap check spares loading the rules and their units.
-    if AssignmentRule.objects.filter(organization_id=case.organization_id, is_active=True).exists():
+    if routes is None:
+        routes = AssignmentRule.objects.filter(
+            organization_id=case.organization_id, is_active=True
+        ).exists()
+    if routes:
         apply_assignment_rules(case)
     _refresh_facts_later(case)
-    if intake_key is not None:
-        remember_intake_key(case, intake_key, body_hash)
     if case.requester_email:
-        case_id = case.pk
-        transaction.on_commit(lambda: _enqueue_acknowledgement(case_id=case_id, secret=secret))
+        from compromiso.cases.tasks import send_acknowledgement
+
+        enqueue_with_transaction(send_acknowledgement, case_id=case.pk, secret=secret)
 
 
 def _validate_new_case(case: Case) -> None:
@@ -330,6 +352,18 @@ class IdempotencyConflict(CaseError):  # noqa: N818 (reads as the domain says it
     pass
 
 
+class AlreadyReceived(Exception):  # noqa: N818 (reads as the domain says it)
+    """The submission's intake key already made a case: `case`, returned instead of a second."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(case.tracking_code)
+        self.case = case
+
+
+class _KeyTaken(Exception):  # noqa: N818
+    """Raised inside the intake's transaction to roll the new case back."""
+
+
 def case_for_intake_key(organization: Organization, key: str, body_hash: str) -> Case | None:
     """The case an earlier submission with this key made; a different body under the same key is
     refused rather than silently answered with the wrong case."""
@@ -351,18 +385,33 @@ def remember_intake_key(case: Case, key: str, body_hash: str) -> None:
     )
 
 
-def _enqueue_acknowledgement(*, case_id: int, secret: str) -> None:
-    from compromiso.cases.tasks import send_acknowledgement
+def _claim_intake_key(case: Case, key: str, body_hash: str) -> bool:
+    """Record the key for the new case; False when an earlier submission holds it.
 
-    send_acknowledgement.enqueue(case_id=case_id, secret=secret)
+    One statement instead of a look-up before the case and an insert after it. `ON CONFLICT DO
+    NOTHING` also settles two retries sent at the same moment: the second waits on the unique
+    index until the first commits, then inserts nothing, and its case is rolled back (a plain
+    insert would fail there with an IntegrityError).
+    """
+    table = connection.ops.quote_name(IntakeKey._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} (organization_id, "key", body_hash, case_id, created_at) '
+            'VALUES (%s, %s, %s, %s, %s) ON CONFLICT (organization_id, "key") DO NOTHING '
+            "RETURNING id",
+            [case.organization_id, key, body_hash, case.pk, now],
+        )
+        return cursor.fetchone() is not None
 
 
-def _compute_due(
-    case: Case, *, pauses: Any, organization: Organization | None = None
-) -> dt.datetime | None:
-    calendar = deadlines.shared_calendar((organization or case.organization).business_calendar())
+def _compute_due(case: Case, *, pauses: Any) -> dt.datetime | None:
+    return _due(case, case.organization.business_calendar(), pauses=pauses)
+
+
+def _due(case: Case, calendar: BusinessCalendar, *, pauses: Any) -> dt.datetime | None:
     return deadlines.due_at(
-        calendar,
+        deadlines.shared_calendar(calendar),
         case.received_at,
         case.deadline_amount,
         DeadlineUnit(case.deadline_unit),
@@ -596,8 +645,9 @@ def answer_case(case: Case, *, answer: str, by: User | None) -> Case:
     log_action(case, "cases.case.answered", by=by)
     _refresh_facts_later(case)
     if case.requester_email:
-        case_id = case.pk
-        transaction.on_commit(lambda: _enqueue_answer_notice(case_id=case_id))
+        from compromiso.cases.tasks import send_answer_notice
+
+        enqueue_with_transaction(send_answer_notice, case_id=case.pk)
     return case
 
 
@@ -754,12 +804,6 @@ def add_note(case: Case, *, text: str, by: User, public: bool = False) -> CaseEv
     )
     log_action(case, "cases.case.noted", by=by, data={"public": public})
     return event
-
-
-def _enqueue_answer_notice(*, case_id: int) -> None:
-    from compromiso.cases.tasks import send_answer_notice
-
-    send_answer_notice.enqueue(case_id=case_id)
 
 
 def _refresh_facts_later(case: Case) -> None:

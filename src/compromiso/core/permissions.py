@@ -10,7 +10,7 @@ Every view, API endpoint and export asks this module, through `scope_for(user, p
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
@@ -134,7 +134,17 @@ class Scope:
         return queryset.filter(condition)
 
 
-def _memberships(user: Any) -> list[Any]:
+class _Grant(NamedTuple):
+    """What a permission check needs of one membership (read as plain values: building model
+    instances, deferred fields and all, cost more than the query on every request)."""
+
+    organization_id: int
+    role: str
+    unit_id: int | None
+    unit_path: str | None
+
+
+def _memberships(user: Any) -> list[_Grant]:
     """The user's memberships in active organisations, loaded once per user object."""
     cached = getattr(user, "_compromiso_memberships", None)
     if cached is None:
@@ -142,11 +152,12 @@ def _memberships(user: Any) -> list[Any]:
             cached = []
         else:
             membership_model = apps.get_model("organizations", "Membership")
-            cached = list(
-                membership_model.objects.filter(user=user, organization__is_active=True)
-                .select_related("unit")
-                .only("organization_id", "role", "unit__path", "unit__is_active")
-            )
+            cached = [
+                _Grant(*row)
+                for row in membership_model.objects.filter(
+                    user=user, organization__is_active=True
+                ).values_list("organization_id", "role", "unit_id", "unit__path")
+            ]
         user._compromiso_memberships = cached
     return cached
 
@@ -167,7 +178,8 @@ def scope_for(user: Any, perm: Perm) -> Scope:
         if membership.unit_id is None:
             whole.add(membership.organization_id)
         else:
-            paths.setdefault(membership.organization_id, set()).add(membership.unit.path)
+            assert membership.unit_path is not None
+            paths.setdefault(membership.organization_id, set()).add(membership.unit_path)
     return Scope(
         organization_ids=frozenset(whole),
         unit_paths={org: _outermost(p) for org, p in paths.items() if org not in whole},

@@ -1,7 +1,34 @@
-"""Infrastructure tasks shared by every app."""
+"""Infrastructure tasks shared by every app, and how a change enqueues its follow-up work."""
+
+from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
-from django.tasks import task
+from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django.tasks import Task, task
+
+
+def enqueue_with_transaction(work: Task[..., Any], **kwargs: Any) -> None:
+    """Enqueue `work` so that it runs only if the current transaction commits.
+
+    With the database backend storing its tasks in the database being written, the task row is
+    inserted inside the transaction (the outbox pattern): it commits or rolls back with the
+    change it belongs to, a crash between the commit and the enqueue cannot lose it, and it
+    costs no transaction of its own. Any other backend (the immediate one of the test suite, a
+    broker) is given the task once the transaction has committed.
+    """
+    if _stores_in_default_database(work.get_backend()):
+        work.enqueue(**kwargs)
+    else:
+        transaction.on_commit(lambda: work.enqueue(**kwargs))
+
+
+def _stores_in_default_database(backend: Any) -> bool:
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    return isinstance(backend, DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
+    )
 
 
 @task()

@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 import zoneinfo
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from django.conf import settings
@@ -66,6 +66,10 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
         )
 
 
+def new_reference_stamp() -> str:
+    return secrets.token_hex(16)
+
+
 class Organization(TimeStampedModel):
     """The boundary every row belongs to: a public body or a company."""
 
@@ -115,6 +119,10 @@ class Organization(TimeStampedModel):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Replaced, in the same transaction, whenever a row that intake reads on every case changes
+    # (channels, deadline policies, closure days, routing rules): see cases/reference.py. Random,
+    # not a counter: a rolled-back change leaves the old stamp, and no number is ever reused.
+    reference_stamp = models.CharField(max_length=32, default=new_reference_stamp, editable=False)
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -143,12 +151,17 @@ class Organization(TimeStampedModel):
                 {field: _("Unknown country or region code: %(error)s") % {"error": error}}
             ) from error
 
-    def business_calendar(self) -> calendar.BusinessCalendar:
-        """This organisation's calendar: national and regional holidays plus its own closures."""
+    def business_calendar(
+        self, closed_days: frozenset[date] | None = None
+    ) -> calendar.BusinessCalendar:
+        """This organisation's calendar: national and regional holidays plus its own closures
+        (read from the database unless the caller already has them)."""
+        if closed_days is None:
+            closed_days = frozenset(self.closure_days.values_list("date", flat=True))
         return calendar.BusinessCalendar(
             country=self.country,
             subdivision=self.subdivision,
-            closed_days=frozenset(self.closure_days.values_list("date", flat=True)),
+            closed_days=closed_days,
             weekmask=self.weekmask,
             time_zone=self.time_zone,
             opens_at=self.office_opens_at,

@@ -91,9 +91,12 @@ def _submit(
                 service=data["service"],
                 by=None,
                 uploads=data["attachments"],
+                intake_key=key,
+                body_hash=body_hash,
                 **fields,
             )
-            case_services.remember_intake_key(case, key, body_hash)
+    except case_services.AlreadyReceived as double:  # both sends arrived at the same moment
+        return double.case
     except (ValidationError, case_services.CaseError) as error:
         add_service_error(form, error)
         return None

@@ -1,9 +1,13 @@
 """Cases through the API: intake with Idempotency-Key, scoping, bad input."""
 
+import datetime as dt
+
 import pytest
 
-from compromiso.cases.models import Case
+from compromiso.cases import services as case_services
+from compromiso.cases.models import AssignmentRule, Case, DeadlinePolicy
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.organizations import services as organization_services
 
 pytestmark = pytest.mark.django_db
 
@@ -123,16 +127,55 @@ def test_one_intake_costs_a_fixed_number_of_queries(
     api_as, quality_manager, phone, django_assert_max_num_queries
 ):
     """The intake's queries are counted in docs/performance.md; this keeps them from growing back
-    unnoticed: the token, the memberships, the idempotency key, the channel, the deadline policy
-    and the closure days; then the savepoint (outside tests: the transaction), the case, its first
-    event, the audit entry, the routing-rules check, the dirty fact day and the key, and the
-    savepoint's release. The acknowledgement task is enqueued after the commit."""
+    unnoticed: the token and the memberships; then the savepoint (outside tests: the
+    transaction), the case, its idempotency key, its first event, the audit entry and the dirty
+    fact day, and the savepoint's release. The channels, deadline policies, closure days and
+    routing rules are read once per process (cases/reference.py). The acknowledgement task is
+    written in the transaction with the database backend; the tests' immediate backend runs it
+    after the commit."""
     api = api_as(quality_manager)
     api.post("/cases", body(phone), **{"Idempotency-Key": "first"})  # installs the presets
+    api.post("/cases", body(phone), **{"Idempotency-Key": "second"})  # reads the reference data
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(9):
         response = api.post(
             "/cases", body(phone, requester_email="ana@example.org"), **{"Idempotency-Key": "next"}
         )
 
     assert response.status_code == 201
+
+
+def test_a_change_to_channels_deadlines_closures_or_rules_reaches_the_next_intake(
+    api_as, quality_manager, officer, branch, organization, phone
+):
+    """Intake keeps an organisation's channels, deadline policies, closure days and routing rules
+    between requests (cases/reference.py); each change must reach the very next case."""
+    api = api_as(quality_manager)
+    received = "2026-03-02T10:00:00-03:00"
+    api.post("/cases", body(phone))  # installs the presets
+    before = api.post("/cases", body(phone, received_at=received)).json()  # reads the reference
+
+    counter = ChannelFactory(organization=organization, kind="in_person", name="Oficina")
+    policy = DeadlinePolicy.objects.get(organization=organization, kind="complaint")
+    case_services.update_deadline_policy(policy, by=quality_manager, amount=policy.amount + 5)
+    closure = organization_services.add_closure_day(
+        organization=organization, day=dt.date(2026, 3, 10), name="Cierre", by=quality_manager
+    )
+    response = api.post("/cases", body(counter, received_at=received))
+
+    assert response.status_code == 201
+    after = Case.objects.get(pk=response.json()["id"])
+    assert after.channel == counter
+    assert after.deadline_amount == policy.amount
+    assert after.due_at == case_services._compute_due(after, pauses=())  # closure counted
+    without_closure = after.organization.business_calendar(frozenset())
+    assert after.due_at != case_services._due(after, without_closure, pauses=())
+    assert after.due_at.isoformat() > before["due_at"]
+
+    organization_services.remove_closure_day(closure, by=quality_manager)
+    rule = AssignmentRule.objects.create(organization=organization, target_unit=branch)
+    rule.officers.set([officer])
+    routed = api.post("/cases", body(phone, received_at=received)).json()
+
+    assert routed["assignee"] == officer.pk
+    assert Case.objects.get(pk=routed["id"]).due_at != after.due_at  # the closure is gone

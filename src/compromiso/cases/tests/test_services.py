@@ -1,6 +1,8 @@
 """The case lifecycle, the legal clock and the timeline."""
 
 import datetime as dt
+import threading
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -339,9 +341,10 @@ def test_a_tracking_code_already_taken_is_drawn_again(
     assert len(mail.outbox) == 1
 
 
-def test_other_integrity_errors_are_not_retried(chile, web, monkeypatch):
-    """Only a tracking-code collision is retried; any other refusal of the database surfaces."""
-    fields = {
+@pytest.fixture
+def fields(chile, web):
+    """The least a case needs."""
+    return {
         "organization": chile,
         "kind": "complaint",
         "channel": web,
@@ -350,9 +353,85 @@ def test_other_integrity_errors_are_not_retried(chile, web, monkeypatch):
         "requester_name": "Ana",
         "by": None,
     }
-    first, _secret = services.receive_case(intake_key="form-1", body_hash="a", **fields)
 
+
+def test_other_integrity_errors_are_not_retried(fields, monkeypatch):
+    """Only a tracking-code collision is retried; any other refusal of the database surfaces."""
+    first, _secret = services.receive_case(**fields)
+
+    def refused(*args, **kwargs):
+        raise IntegrityError("check constraint violated")
+
+    monkeypatch.setattr(services, "log_action", refused)
     with pytest.raises(IntegrityError):
-        services.receive_case(intake_key="form-1", body_hash="a", **fields)
+        services.receive_case(**fields)
 
     assert list(Case.objects.all()) == [first]
+
+
+def test_a_repeated_intake_key_returns_the_first_case_and_writes_nothing(fields):
+    first, _secret = services.receive_case(intake_key="form-1", body_hash="a", **fields)
+    events, entries = CaseEvent.objects.count(), AuditEntry.objects.count()
+
+    with pytest.raises(services.AlreadyReceived) as retry:
+        services.receive_case(intake_key="form-1", body_hash="a", **fields)
+    with pytest.raises(services.IdempotencyConflict):
+        services.receive_case(intake_key="form-1", body_hash="b", **{**fields, "subject": "T"})
+
+    assert retry.value.case == first
+    assert list(Case.objects.all()) == [first]
+    assert (CaseEvent.objects.count(), AuditEntry.objects.count()) == (events, entries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_retries_sent_at_once_make_one_case(organization, monkeypatch):
+    """The second waits on the key's unique index while the first is still open, then gets the
+    first's case: never a second case, never an error."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: there is no race to settle")
+    web = ChannelFactory(organization=organization, kind="web", name="Sitio web")
+    services.install_deadline_presets(organization, by=None)
+    claimed = threading.Event()
+    claim = services._claim_intake_key
+
+    def slow_claim(case, key, body_hash):
+        won = claim(case, key, body_hash)
+        if won:
+            claimed.set()
+            time.sleep(0.5)  # the first holds its transaction open while the second claims
+        return won
+
+    monkeypatch.setattr(services, "_claim_intake_key", slow_claim)
+    outcomes: dict[str, object] = {}
+
+    def submit(name: str) -> None:
+        if name == "second":
+            claimed.wait(10)
+        try:
+            case, _secret = services.receive_case(
+                organization=organization,
+                kind="complaint",
+                channel=web,
+                subject="Cobro duplicado",
+                description="D",
+                requester_name="Ana",
+                by=None,
+                intake_key="api:call-7",
+                body_hash="same",
+            )
+            outcomes[name] = ("created", case.pk)
+        except services.AlreadyReceived as retry:
+            outcomes[name] = ("retry", retry.case.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    only = Case.objects.get()
+    assert outcomes == {"first": ("created", only.pk), "second": ("retry", only.pk)}
