@@ -30,6 +30,7 @@ from compromiso.charters.models import (
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
+from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.organizations.models import Organization, Unit, User
 
 
@@ -360,10 +361,7 @@ def publish_charter(charter: Charter, *, by: User | None, today: dt.date | None 
     _move(charter, CharterStatus.PUBLISHED, by=by, data={})
     from compromiso.charters.tasks import compute_measurements_task
 
-    organization_id = charter.organization_id
-    transaction.on_commit(
-        lambda: compute_measurements_task.enqueue(organization_id=organization_id)
-    )
+    enqueue_with_transaction(compute_measurements_task, organization_id=charter.organization_id)
     return charter
 
 
@@ -542,8 +540,7 @@ def compute_measurements(
 def _notify_breach(measurement: Measurement) -> None:
     from compromiso.charters.tasks import notify_breach
 
-    measurement_id = measurement.pk
-    transaction.on_commit(lambda: notify_breach.enqueue(measurement_id=measurement_id))
+    enqueue_with_transaction(notify_breach, measurement_id=measurement.pk)
 
 
 def breach_recipients(commitment: Commitment) -> list[str]:
@@ -687,4 +684,4 @@ def expire_and_remind(today: dt.date | None = None) -> dict[str, int]:
 def _enqueue_reminder(charter_id: int) -> None:
     from compromiso.charters.tasks import send_review_reminder
 
-    transaction.on_commit(lambda: send_review_reminder.enqueue(charter_id=charter_id))
+    enqueue_with_transaction(send_review_reminder, charter_id=charter_id)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, Role, forget_memberships, require, scope_for
+from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.organizations import tasks
 from compromiso.organizations.models import (
     ApiToken,
@@ -200,8 +201,7 @@ def create_staff_user(
     log_action(
         user, "organizations.user.created", by=by, data={"username": username, "email": email}
     )
-    user_id = user.pk
-    transaction.on_commit(lambda: tasks.send_welcome_email.enqueue(user_id=user_id))
+    enqueue_with_transaction(tasks.send_welcome_email, user_id=user.pk)
     return user
 
 

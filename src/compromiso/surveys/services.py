@@ -18,6 +18,7 @@ from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
 from compromiso.core.rollups import add_counts
+from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.organizations.models import Membership, Organization, Unit, User
 from compromiso.surveys import moments, segments
 from compromiso.surveys.models import (
@@ -424,7 +425,7 @@ def invite(
     )
     log_action(wave, "surveys.wave.invited", by=by, data={"count": len(made)})
     ids = [i.pk for i in made]
-    transaction.on_commit(lambda: _enqueue_invitations(ids))
+    _enqueue_invitations(ids)
     return made
 
 
@@ -465,7 +466,7 @@ def invite_client_units(
     Invitation.objects.bulk_create(made)
     log_action(wave, "surveys.wave.invited_units", by=by, data={"count": len(made)})
     ids = [i.pk for i in made]
-    transaction.on_commit(lambda: _enqueue_invitations(ids))
+    _enqueue_invitations(ids)
     return made
 
 
@@ -473,7 +474,7 @@ def _enqueue_invitations(ids: list[int]) -> None:
     from compromiso.surveys.tasks import send_invitation
 
     for invitation_id in ids:
-        send_invitation.enqueue(invitation_id=invitation_id)
+        enqueue_with_transaction(send_invitation, invitation_id=invitation_id)
 
 
 def invite_after_case(case: Any) -> Invitation | None:
@@ -498,7 +499,7 @@ def invite_after_case(case: Any) -> Invitation | None:
     invitation = Invitation.objects.create(
         wave=wave, service_id=case.service_id, email=case.requester_email, case_id_ref=case.pk
     )
-    transaction.on_commit(lambda: _enqueue_invitations([invitation.pk]))
+    _enqueue_invitations([invitation.pk])
     return invitation
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
 from compromiso.core.permissions import Perm, is_network_analyst, scope_for
+from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.insights import charts, netscore, words
 from compromiso.insights.figures import (
     driver_table,
@@ -470,8 +470,7 @@ def import_mapping(request: AuthenticatedHttpRequest, pk: int, job: int) -> Http
     if request.method == "POST" and form.is_valid():
         found.mapping = form.mapping()
         found.save(update_fields=["mapping", "updated_at"])
-        job_id = found.pk
-        transaction.on_commit(lambda: import_responses.enqueue(job_id=job_id))
+        enqueue_with_transaction(import_responses, job_id=found.pk)
         return redirect("surveys:import_job", pk=item.pk, job=found.pk)
     return render(
         request, "surveys/import_mapping.html", {"wave": item, "job": found, "form": form}
