@@ -47,12 +47,20 @@ def intake_reference(organization: Organization) -> IntakeReference:
     return reference
 
 
+def restamp(organization_id: int) -> str:
+    """Tell every process that the organisation's reference data changed. The receivers below
+    call it for every save and delete; a bulk `update()` of those rows, which sends no signal,
+    must call it itself."""
+    stamp = new_reference_stamp()
+    Organization.objects.filter(pk=organization_id).update(reference_stamp=stamp)
+    return stamp
+
+
 def _restamp(sender: Any, instance: Any, **kwargs: Any) -> None:
     update_fields = kwargs.get("update_fields")
     if sender is AssignmentRule and update_fields is not None and "is_active" not in update_fields:
         return  # the round-robin's position, saved on every routed case, is not reference data
-    stamp = new_reference_stamp()
-    Organization.objects.filter(pk=instance.organization_id).update(reference_stamp=stamp)
+    stamp = restamp(instance.organization_id)
     organization = instance._state.fields_cache.get("organization")
     if organization is not None:
         organization.reference_stamp = stamp
