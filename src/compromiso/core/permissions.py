@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compromiso.core.prepared import PreparedQuery, prepared
+
 QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 
@@ -151,15 +153,20 @@ def _memberships(user: Any) -> list[_Grant]:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             cached = []
         else:
-            membership_model = apps.get_model("organizations", "Membership")
-            cached = [
-                _Grant(*row)
-                for row in membership_model.objects.filter(
-                    user=user, organization__is_active=True
-                ).values_list("organization_id", "role", "unit_id", "unit__path")
-            ]
+            query = prepared("memberships", _membership_query)  # read on every request
+            cached = [_Grant(*row) for row in query.rows(user_id=user.pk)]
         user._compromiso_memberships = cached
     return cached
+
+
+def _membership_query() -> PreparedQuery:
+    membership_model = apps.get_model("organizations", "Membership")
+    return PreparedQuery(
+        lambda user_id: membership_model.objects.filter(
+            user_id=user_id, organization__is_active=True
+        ).values_list("organization_id", "role", "unit_id", "unit__path"),
+        {"user_id": -918_273_645},
+    )
 
 
 def forget_memberships(user: Any) -> None:

@@ -1,17 +1,18 @@
 """Every change to organisations, units, members, the calendar and API tokens."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import ProtectedError
+from django.db import connection, transaction
+from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, Role, forget_memberships, require, scope_for
+from compromiso.core.prepared import PreparedQuery, prepared
 from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.organizations import tasks
 from compromiso.organizations.models import (
@@ -363,16 +364,34 @@ def revoke_api_token(token: ApiToken, *, by: User) -> ApiToken:
     return token
 
 
+def usable_tokens(key_hash: str, now: datetime) -> QuerySet[ApiToken]:
+    """The usable token with this hash, its user and organisation joined (at most one row)."""
+    return (
+        ApiToken.objects.usable(now)
+        .select_related("user", "organization")
+        .filter(key_hash=key_hash, user__is_active=True, organization__is_active=True)
+        .order_by()[:1]
+    )
+
+
+def _token_lookup() -> PreparedQuery:
+    expires_at = ApiToken._meta.get_field("expires_at")
+    return PreparedQuery(
+        usable_tokens,
+        {"key_hash": "\x00placeholder", "now": datetime(2000, 1, 1, tzinfo=UTC)},
+        {"now": lambda value: expires_at.get_db_prep_value(value, connection)},
+    )
+
+
 def authenticate_api_token(raw: str) -> ApiToken | None:
     """The usable token matching `raw`, with its last use recorded, or None."""
     if not raw.startswith(ApiToken.PREFIX) or len(raw) > 100:
         return None
-    token = (
-        ApiToken.objects.usable()
-        .select_related("user", "organization")
-        .filter(key_hash=hash_token(raw), user__is_active=True, organization__is_active=True)
-        .first()
-    )
+    # Run before every API request: its SQL is built once (core/prepared.py).
+    lookup = prepared("api_token", _token_lookup)
+    found = lookup.instances(key_hash=hash_token(raw), now=timezone.now())
+    token = found[0] if found else None
+    assert token is None or isinstance(token, ApiToken)
     if token is not None:
         now = timezone.now()
         # Record use at most once a minute: every API call would otherwise write a row.

@@ -210,6 +210,46 @@ def test_api_tokens_store_only_a_hash_and_stop_working_when_revoked(organization
     assert ApiToken.objects.get().revoked_at is not None
 
 
+def _fields(obj):
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_a_token_authenticates_as_the_orm_would_read_it(
+    organization, viewer, django_assert_num_queries
+):
+    """The API's token look-up reuses SQL built once; what it returns must be what the ORM
+    returns, field by field (times, booleans and all), and its checks must hold: expired,
+    revoked, inactive user or organisation."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    token, raw = services.create_api_token(
+        user=viewer, organization=organization, name="Centro", expires_at=now + dt.timedelta(1)
+    )
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now - dt.timedelta(hours=1))
+    expected = services.usable_tokens(token.key_hash, now).get()
+
+    found = services.authenticate_api_token(raw)
+
+    assert _fields(found) == _fields(expected)
+    assert _fields(found.user) == _fields(expected.user)
+    assert _fields(found.organization) == _fields(expected.organization)
+    assert isinstance(found.organization.office_opens_at, dt.time)
+    assert found.organization.business_calendar().time_zone == organization.time_zone
+    with django_assert_num_queries(0):
+        assert found.user == viewer
+        assert found.organization == organization
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=now - dt.timedelta(seconds=1))
+    assert services.authenticate_api_token(raw) is None
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=None)
+    assert services.authenticate_api_token(raw) == token
+    type(viewer).objects.filter(pk=viewer.pk).update(is_active=False)
+    assert services.authenticate_api_token(raw) is None
+    type(viewer).objects.filter(pk=viewer.pk).update(is_active=True)
+    type(organization).objects.filter(pk=organization.pk).update(is_active=False)
+    assert services.authenticate_api_token(raw) is None
+
+
 def test_tokens_cannot_expire_in_the_past(organization, viewer):
     from django.utils import timezone
 
