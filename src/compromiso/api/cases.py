@@ -15,7 +15,15 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from compromiso.api.scoping import get_visible, organization_of, resolve
 from compromiso.cases import analytics, services
-from compromiso.cases.models import Case, CaseKind, Category, Priority, ReplyChannel, RootCause
+from compromiso.cases.models import (
+    Case,
+    CaseKind,
+    Category,
+    IntakeKey,
+    Priority,
+    ReplyChannel,
+    RootCause,
+)
 from compromiso.cases.models import Status as CaseStatus
 from compromiso.cases.reference import intake_reference
 from compromiso.cases.search import search
@@ -25,6 +33,13 @@ from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.models import Unit
 
 router = Router(tags=["cases"])
+
+# The key is stored as "api:<key>" in IntakeKey.key (100 characters); visible ASCII only, as
+# the Idempotency-Key header's draft standard has it (no spaces or control characters).
+_STORED_KEY_LENGTH = IntakeKey._meta.get_field("key").max_length
+assert _STORED_KEY_LENGTH is not None
+KEY_LENGTH = _STORED_KEY_LENGTH - len("api:")
+KEY_PATTERN = r"^[\x21-\x7e]+$"
 
 
 class CaseIn(Schema):
@@ -122,7 +137,16 @@ def _cases(request: AuthenticatedHttpRequest) -> QuerySet[Case]:
 def create_case(
     request: AuthenticatedHttpRequest,
     payload: CaseIn,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=KEY_LENGTH,
+            pattern=KEY_PATTERN,
+            description="Up to 96 visible ASCII characters; a retry with the same key and body "
+            "gets the first case back (200), with another body a 409.",
+        ),
+    ] = None,
 ) -> Status[Case]:
     organization = organization_of(request)
     if not scope_for(request.user, Perm.HANDLE_CASES).touches(organization.pk):

@@ -67,6 +67,27 @@ def test_a_replayed_key_with_a_different_body_is_refused(api_as, quality_manager
     assert Case.objects.count() == 1
 
 
+@pytest.mark.parametrize("key", ["k" * 97, "con espacio", "tab\tkey", "ñandú", ""])
+def test_an_unusable_idempotency_key_is_refused_and_saves_nothing(
+    api_as, quality_manager, phone, key
+):
+    response = api_as(quality_manager).post("/cases", body(phone), **{"Idempotency-Key": key})
+
+    assert response.status_code == 422
+    assert not Case.objects.exists()
+
+
+def test_the_longest_key_and_one_with_sql_in_it_are_just_keys(api_as, quality_manager, phone):
+    api = api_as(quality_manager)
+    for key in ("k" * 96, "x');DROP_TABLE_cases_case;--"):
+        first = api.post("/cases", body(phone), **{"Idempotency-Key": key})
+        retry = api.post("/cases", body(phone), **{"Idempotency-Key": key})
+
+        assert (first.status_code, retry.status_code) == (201, 200)
+        assert retry.json()["id"] == first.json()["id"]
+    assert Case.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
