@@ -40,8 +40,16 @@ class PreparedQuery:
             if len(found) != 1:
                 raise ValueError(f"placeholder {name!r} found {len(found)} times in: {self.sql}")
             self.slots.append((found[0], name))
-        self.columns = [column for column, _sql, _alias in self.compiler.select]
-        self.converters = self.compiler.get_converters(self.columns)
+        columns = [column for column, _sql, _alias in self.compiler.select]
+        self.converters = self.compiler.get_converters(columns)
+        # For instances(): each selected model, its columns' positions and names, and the
+        # relation that caches it on the first (select_related).
+        info = None if self.compiler.query.values_select else self.compiler.klass_info
+        self.parts = [
+            (part["model"], part["select_fields"], part.get("field"))
+            for part in ([info, *info.get("related_klass_infos", [])] if info else [])
+        ]
+        self.names = [[columns[i].target.attname for i in fields] for _m, fields, _f in self.parts]
 
     def _prepared(self, name: str, value: Any) -> Any:
         prepare = self.prepare.get(name)
@@ -61,25 +69,16 @@ class PreparedQuery:
 
     def instances(self, **values: Any) -> list[models.Model]:
         """The rows as model instances, with their `select_related` relations cached."""
-        info = self.compiler.klass_info
-        assert info is not None, "instances() needs a query that selects a model"
-        parts = [(info["model"], info["select_fields"], None)] + [
-            (related["model"], related["select_fields"], related["field"])
-            for related in info["related_klass_infos"]
-        ]
+        assert self.parts, "instances() needs a query that selects a model"
         found = []
         for row in self.rows(**values):
-            objects = [
-                model.from_db(
-                    DEFAULT_DB_ALIAS,
-                    [self.columns[i].target.attname for i in fields],
-                    [row[i] for i in fields],
-                )
-                for model, fields, _field in parts
-            ]
-            for (_model, _fields, field), related in zip(parts[1:], objects[1:], strict=True):
-                field.set_cached_value(objects[0], related)
-            found.append(objects[0])
+            first, *related = (
+                model.from_db(DEFAULT_DB_ALIAS, names, [row[i] for i in fields])
+                for (model, fields, _field), names in zip(self.parts, self.names, strict=True)
+            )
+            for (_model, _fields, field), other in zip(self.parts[1:], related, strict=True):
+                field.set_cached_value(first, other)
+            found.append(first)
         return found
 
 
