@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, FilterLookup, FilterSchema, Header, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -226,7 +225,7 @@ def case_analytics(
     channel: int | None = None,
 ) -> dict[str, Any]:
     organization = organization_of(request)
-    end = end or timezone.localdate()
+    end = end or organization.today()
     start = start or end - dt.timedelta(days=364)
     if start > end or (end - start).days > 3660:
         raise ValidationError(

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -88,7 +87,8 @@ def list_actions(
     if filters.unit:
         actions = actions.filter(owner_unit_id=filters.unit)
     if filters.overdue:
-        actions = actions.filter(status__in=OPEN_ACTION_STATUSES, due_date__lt=timezone.localdate())
+        today = organization_of(request).today()
+        actions = actions.filter(status__in=OPEN_ACTION_STATUSES, due_date__lt=today)
     return actions.order_by("-priority", "due_date", "pk")
 
 

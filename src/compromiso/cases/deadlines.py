@@ -77,7 +77,9 @@ def _due_without_extension(
         return calendar.add_business_time(received_at, dt.timedelta(hours=total) + paused_time)
     # Calendar days and months: the stopped days are added to the end of the term.
     paused_days = sum(
-        (pause.end.date() - pause.start.date()).days for pause in pauses if pause.end is not None
+        (calendar.local(pause.end).date() - calendar.local(pause.start).date()).days
+        for pause in pauses
+        if pause.end is not None
     )
     due = calendar.deadline(received_at, total, unit)
     if paused_days:

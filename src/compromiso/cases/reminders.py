@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from compromiso.cases.models import Case, CaseEvent, EventKind
 from compromiso.core.audit import log_action
 from compromiso.core.permissions import Role
-from compromiso.organizations.models import Membership, User
+from compromiso.organizations.models import Membership, User, organization_time
 
 
 def run(now: dt.datetime | None = None) -> dict[str, int]:
@@ -89,7 +89,10 @@ def _mail(case: Case, people: Iterable[User], *, escalated: bool) -> None:
     recipients = [person.email for person in people if person.email]
     if not recipients:
         return
-    with translation.override(case.organization.language or settings.LANGUAGE_CODE):
+    with (
+        translation.override(case.organization.language or settings.LANGUAGE_CODE),
+        organization_time(case.organization),
+    ):
         context = {"case": case, "escalated": escalated, "site_url": settings.SITE_URL.rstrip("/")}
         subject = render_to_string("cases/email/reminder_subject.txt", context).strip()
         body = render_to_string("cases/email/reminder_body.txt", context)

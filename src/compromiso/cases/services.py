@@ -669,8 +669,8 @@ def correct_answer_date(
     case.answered_at = answered_at
     case.save(update_fields=["answered_at", "updated_at"])
     comment = _("Answer date corrected from %(before)s to %(after)s.") % {
-        "before": timezone.localtime(before).strftime("%Y-%m-%d %H:%M"),
-        "after": timezone.localtime(answered_at).strftime("%Y-%m-%d %H:%M"),
+        "before": case.organization.local(before).strftime("%Y-%m-%d %H:%M"),
+        "after": case.organization.local(answered_at).strftime("%Y-%m-%d %H:%M"),
     }
     if reason.strip():
         comment = f"{comment} {reason.strip()[:1000]}"
@@ -1227,7 +1227,9 @@ def render_canned_answer(canned: CannedAnswer, case: Case, officer: User | None)
         "code": case.tracking_code,
         "name": case.requester_name or _("requester"),
         "service": case.service.name if case.service_id and case.service else "",
-        "due": date_format(timezone.localtime(case.due_at), "DATE_FORMAT") if case.due_at else "",
+        "due": (
+            date_format(case.organization.local(case.due_at), "DATE_FORMAT") if case.due_at else ""
+        ),
         "officer": (officer.get_full_name() or officer.get_username()) if officer else "",
     }
     text = canned.body

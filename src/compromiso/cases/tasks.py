@@ -6,6 +6,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from compromiso.organizations.models import organization_time
+
 
 @task()
 def send_acknowledgement(*, case_id: int, secret: str) -> None:
@@ -15,7 +17,10 @@ def send_acknowledgement(*, case_id: int, secret: str) -> None:
     case = Case.objects.select_related("organization").filter(pk=case_id).first()
     if case is None or not case.requester_email:
         return
-    with translation.override(case.organization.language or settings.LANGUAGE_CODE):
+    with (
+        translation.override(case.organization.language or settings.LANGUAGE_CODE),
+        organization_time(case.organization),
+    ):
         context = {"case": case, "secret": secret, "site_url": settings.SITE_URL.rstrip("/")}
         subject = render_to_string("cases/email/acknowledgement_subject.txt", context).strip()
         body = render_to_string("cases/email/acknowledgement_body.txt", context)
@@ -41,7 +46,10 @@ def send_answer_notice(*, case_id: int) -> None:
     if case is None or not case.requester_email:
         return
     answer = case.events.filter(kind=EventKind.REPLY, is_public=True).order_by("-at", "-pk").first()
-    with translation.override(case.organization.language or settings.LANGUAGE_CODE):
+    with (
+        translation.override(case.organization.language or settings.LANGUAGE_CODE),
+        organization_time(case.organization),
+    ):
         context = {
             "case": case,
             "answer": answer.comment if answer else "",

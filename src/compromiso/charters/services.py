@@ -340,7 +340,7 @@ def approve_charter(charter: Charter, *, by: User | None, reference: str) -> Cha
 def publish_charter(charter: Charter, *, by: User | None, today: dt.date | None = None) -> Charter:
     """Publish an approved, complete charter; the version it renews is superseded."""
     _require(charter, by, Perm.APPROVE_CHARTERS)
-    today = today or timezone.localdate()
+    today = today or charter.organization.today()
     if charter.status != CharterStatus.APPROVED:
         raise CharterError(_("Only an approved charter can be published."))
     if charter.valid_to < today:
@@ -377,7 +377,7 @@ def renew_charter(charter: Charter, *, by: User | None) -> Charter:
     if newest.is_editable or newest.status == CharterStatus.APPROVED:
         raise CharterError(_("A newer version is already being prepared."))
     length = charter.valid_to - charter.valid_from
-    start = max(charter.valid_to + dt.timedelta(days=1), timezone.localdate())
+    start = max(charter.valid_to + dt.timedelta(days=1), charter.organization.today())
     end = start + length
     if end > periods.add_years(start, completeness.MAX_VALIDITY_YEARS):
         end = periods.add_years(start, completeness.MAX_VALIDITY_YEARS)
@@ -488,7 +488,7 @@ def compute_measurements(
     same figures; manual measurements are left as entered. Breaches are notified once."""
     from compromiso.cases import facts
 
-    today = today or timezone.localdate()
+    today = today or organization.today()
     facts.refresh(organization)
     charters = Charter.objects.filter(organization=organization, status__in=MEASURED_STATUSES)
     if charter is not None:
@@ -580,7 +580,7 @@ def record_manual_measurement(
     if charter.status not in MEASURED_STATUSES:
         raise CharterError(_("Results are recorded for published charters only."))
     start, end = periods.period_containing(commitment.periodicity, period_start)
-    if end >= timezone.localdate():
+    if end >= charter.organization.today():
         raise ValidationError({"period_start": _("Record a period once it has ended.")})
     if end < charter.valid_from or start > charter.valid_to:
         raise ValidationError({"period_start": _("The period is outside the charter's validity.")})
@@ -657,12 +657,19 @@ def review_due(charter: Charter) -> dt.date:
 @transaction.atomic
 def expire_and_remind(today: dt.date | None = None) -> dict[str, int]:
     """Expire published charters past their validity and remind, once, those due for review.
-    Idempotent: run it daily."""
-    today = today or timezone.localdate()
+    Idempotent: run it daily. Each charter's day is its organisation's."""
+
+    def today_of(charter: Charter) -> dt.date:
+        return today or charter.organization.today()
+
+    # No place on Earth is more than a day ahead of UTC: later charters are not yet past.
+    latest = today or timezone.now().date() + dt.timedelta(days=1)
     expired = 0
     for charter in Charter.objects.select_for_update().filter(
-        status=CharterStatus.PUBLISHED, valid_to__lt=today
+        status=CharterStatus.PUBLISHED, valid_to__lt=latest
     ):
+        if charter.valid_to >= today_of(charter):
+            continue
         _move(
             charter, CharterStatus.EXPIRED, by=None, data={"valid_to": charter.valid_to.isoformat()}
         )
@@ -671,7 +678,7 @@ def expire_and_remind(today: dt.date | None = None) -> dict[str, int]:
     for charter in Charter.objects.filter(
         status=CharterStatus.PUBLISHED, review_reminded_at__isnull=True
     ):
-        if review_due(charter) <= today:
+        if review_due(charter) <= today_of(charter):
             updated = Charter.objects.filter(pk=charter.pk, review_reminded_at__isnull=True).update(
                 review_reminded_at=timezone.now()
             )

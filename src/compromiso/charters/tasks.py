@@ -6,6 +6,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from compromiso.organizations.models import organization_time
+
 
 @task()
 def compute_measurements_task(*, organization_id: int) -> dict[str, int]:
@@ -38,7 +40,10 @@ def notify_breach(*, measurement_id: int) -> None:
     if not recipients:
         return
     organization = measurement.commitment.charter.organization
-    with translation.override(organization.language or settings.LANGUAGE_CODE):
+    with (
+        translation.override(organization.language or settings.LANGUAGE_CODE),
+        organization_time(organization),
+    ):
         context = {"measurement": measurement, "site_url": settings.SITE_URL.rstrip("/")}
         subject = render_to_string("charters/email/breach_subject.txt", context).strip()
         body = render_to_string("charters/email/breach_body.txt", context)
@@ -68,7 +73,10 @@ def send_review_reminder(*, charter_id: int) -> None:
     )
     if not recipients:
         return
-    with translation.override(charter.organization.language or settings.LANGUAGE_CODE):
+    with (
+        translation.override(charter.organization.language or settings.LANGUAGE_CODE),
+        organization_time(charter.organization),
+    ):
         context = {
             "charter": charter,
             "due": review_due(charter),

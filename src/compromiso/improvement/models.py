@@ -164,7 +164,7 @@ class ImprovementAction(TimeStampedModel):
         return self.status in OPEN_ACTION_STATUSES
 
     def is_overdue(self, today: Any = None) -> bool:
-        return self.is_open and self.due_date < (today or timezone.localdate())
+        return self.is_open and self.due_date < (today or self.organization.today())
 
 
 class OriginKind(models.TextChoices):

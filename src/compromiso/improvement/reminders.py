@@ -18,17 +18,28 @@ REMIND_DAYS_BEFORE = 7
 
 
 def run(today: dt.date | None = None) -> dict[str, int]:
-    today = today or timezone.localdate()
+    """Each action's day is its organisation's (`today` overrides it for every action)."""
     now = timezone.now()
+    # Every organisation's today lies within a day of UTC's: the queries take that span, and
+    # each action is then judged on its own organisation's day.
+    earliest = today or now.date() - dt.timedelta(days=1)
+    latest = today or now.date() + dt.timedelta(days=1)
+
+    def today_of(action: ImprovementAction) -> dt.date:
+        return today or action.organization.today()
+
     reminded = escalated = 0
     soon = ImprovementAction.objects.filter(
         status__in=OPEN_ACTION_STATUSES,
         responsible__isnull=False,
         reminded_at__isnull=True,
-        due_date__gte=today,
-        due_date__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE),
+        due_date__gte=earliest,
+        due_date__lte=latest + dt.timedelta(days=REMIND_DAYS_BEFORE),
     ).select_related("responsible", "organization")
     for action in soon:
+        day = today_of(action)
+        if not day <= action.due_date <= day + dt.timedelta(days=REMIND_DAYS_BEFORE):
+            continue
         if ImprovementAction.objects.filter(pk=action.pk, reminded_at__isnull=True).update(
             reminded_at=now
         ):
@@ -36,9 +47,11 @@ def run(today: dt.date | None = None) -> dict[str, int]:
             _mail(action, [action.responsible], overdue=False)
             reminded += 1
     late = ImprovementAction.objects.filter(
-        status__in=OPEN_ACTION_STATUSES, escalated_at__isnull=True, due_date__lt=today
+        status__in=OPEN_ACTION_STATUSES, escalated_at__isnull=True, due_date__lt=latest
     ).select_related("owner_unit", "organization")
     for action in late:
+        if action.due_date >= today_of(action):
+            continue
         if ImprovementAction.objects.filter(pk=action.pk, escalated_at__isnull=True).update(
             escalated_at=now
         ):

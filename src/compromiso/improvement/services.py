@@ -134,7 +134,7 @@ def monthly_series(action: ImprovementAction, months: int = 12) -> list[tuple[st
     if action.metric not in (MetricKind.CASE_CAUSE, MetricKind.CASE_CATEGORY):
         return []
     facts.refresh(action.organization)
-    end = timezone.localdate()
+    end = action.organization.today()
     start = (end.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
     rows = CaseDailyFact.objects.filter(
         organization=action.organization, day__gte=start, day__lte=end
@@ -228,7 +228,7 @@ def create_action(
     if owner_unit.organization_id != organization.pk:
         raise ValidationError({"owner_unit": _("This belongs to another organisation.")})
     _require(owner_unit, by)
-    today = timezone.localdate()
+    today = organization.today()
     if not origins:
         raise ValidationError(_("Link the action to what caused it (at least one origin)."))
     if due_date < today:
@@ -358,7 +358,7 @@ def update_action(
     before = snapshot(action, names)
     for name in names:
         setattr(action, name, fields[name])
-    if "due_date" in names and action.due_date < timezone.localdate():
+    if "due_date" in names and action.due_date < action.organization.today():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     action.full_clean(exclude=["organization", "owner_unit", "responsible"])
     action.save()
@@ -417,7 +417,7 @@ def move_action(
             raise ValidationError({"comment": _("Give the reason for rejecting the action.")})
         action.rejection_reason = comment.strip()[:500]
     if to == ActionStatus.IN_PROGRESS:
-        action.after_start = timezone.localdate()  # the effect is measured from here on
+        action.after_start = action.organization.today()  # the effect is measured from here on
     if to in (ActionStatus.CLOSED, ActionStatus.REJECTED):
         action.completed_at = timezone.now()
     ActionEvent.objects.create(
@@ -439,7 +439,7 @@ def effect(action: ImprovementAction, until: dt.date | None = None) -> metrics.R
     start = action.after_start
     if start is None:
         return None
-    end = until or action.after_end or timezone.localdate()
+    end = until or action.after_end or action.organization.today()
     after = (
         action.after_count or 0
         if action.after_end is not None and until is None
@@ -474,7 +474,7 @@ def record_check(
         raise ActionError(_("This action has no metric to check its effect on."), code="no_metric")
     if not evidence.strip():
         raise ValidationError({"evidence": _("Give the evidence of the check.")})
-    today = timezone.localdate()
+    today = action.organization.today()
     assert action.after_start is not None
     action.after_end = today
     if action.metric == MetricKind.ATTRIBUTE:
@@ -532,8 +532,7 @@ def publish(
 
 def figures(actions: Any, today: dt.date | None = None) -> dict[str, Any]:
     """Open, overdue, closed on time, share effective, and the same by unit."""
-    today = today or timezone.localdate()
-    rows = list(actions.select_related("owner_unit"))
+    rows = list(actions.select_related("owner_unit", "organization"))  # each its own today
 
     def summary(items: list[ImprovementAction]) -> dict[str, Any]:
         ended = [a for a in items if a.status == ActionStatus.CLOSED and a.completed_at]
@@ -544,7 +543,11 @@ def figures(actions: Any, today: dt.date | None = None) -> dict[str, Any]:
             and a.status
             in (ActionStatus.EFFECTIVE, ActionStatus.NOT_EFFECTIVE, ActionStatus.CLOSED)
         ]
-        on_time = [a for a in ended if timezone.localdate(a.completed_at) <= a.due_date]
+        on_time = [
+            a
+            for a in ended
+            if a.completed_at and a.organization.local(a.completed_at).date() <= a.due_date
+        ]
         effective = [a for a in checked if a.status == ActionStatus.EFFECTIVE or _was_effective(a)]
         return {
             "total": len(items),

@@ -3,7 +3,9 @@
 import hashlib
 import secrets
 import zoneinfo
-from datetime import date, time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -151,6 +153,20 @@ class Organization(TimeStampedModel):
                 {field: _("Unknown country or region code: %(error)s") % {"error": error}}
             ) from error
 
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The organisation's own time zone: every date and time shown to it or computed for it
+        (deadlines, day and month boundaries, e-mails, PDFs) is in this zone; storage is UTC."""
+        return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+
+    def today(self) -> date:
+        """Today's date where the organisation is."""
+        return timezone.localdate(timezone=self.zone)
+
+    def local(self, moment: datetime) -> datetime:
+        """An aware moment in the organisation's time zone."""
+        return timezone.localtime(moment, self.zone)
+
     def business_calendar(
         self, closed_days: frozenset[date] | None = None
     ) -> calendar.BusinessCalendar:
@@ -167,6 +183,14 @@ class Organization(TimeStampedModel):
             opens_at=self.office_opens_at,
             closes_at=self.office_closes_at,
         )
+
+
+@contextmanager
+def organization_time(organization: Organization) -> Iterator[None]:
+    """Show and compute dates in the organisation's time zone inside the block: e-mails, PDFs
+    and background work about one organisation's rows (requests get it from the middleware)."""
+    with timezone.override(organization.zone):
+        yield
 
 
 class UnitKind(models.TextChoices):

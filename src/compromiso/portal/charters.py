@@ -32,6 +32,7 @@ TYPST_SOURCE = Path(__file__).resolve().parent.parent / "charters/templates/char
 
 def _public(slug: str) -> tuple[Organization, Any]:
     organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    timezone.activate(organization.zone)
     charters = Charter.objects.filter(organization=organization, status__in=MEASURED_STATUSES)
     return organization, charters
 

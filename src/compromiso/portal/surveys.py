@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from compromiso.catalog.models import TouchPoint
 from compromiso.core.errors import DomainError
@@ -23,11 +24,13 @@ ANSWERS_PER_HOUR = 60
 
 
 def _wave(token: str) -> Wave:
-    return get_object_or_404(
+    wave = get_object_or_404(
         Wave.objects.select_related("organization", "questionnaire"),
         token=token,
         organization__is_active=True,
     )
+    timezone.activate(wave.organization.zone)
+    return wave
 
 
 def answer(request: HttpRequest, token: str) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -42,6 +43,7 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
     """The public form for complaints, suggestions, inquiries, compliments and information
     requests. Works without JavaScript; acknowledges only after the case is committed."""
     organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    timezone.activate(organization.zone)
     web = Channel.objects.filter(
         organization=organization, kind=ChannelKind.WEB, is_active=True
     ).first()
@@ -107,6 +109,7 @@ def _submit(
 def case_received(request: HttpRequest, slug: str) -> HttpResponse:
     """The acknowledgement: tracking code and secret, shown once after the case is saved."""
     organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    timezone.activate(organization.zone)
     receipt = request.session.get(ACK_SESSION_KEY)
     if receipt is None:
         return redirect("portal:track")
@@ -163,6 +166,7 @@ def _tracked_case(request: HttpRequest, code: str) -> Case:
     )
     if case is None or case.pk not in request.session.get(TRACKED_SESSION_KEY, []):
         raise Http404
+    timezone.activate(case.organization.zone)
     return case
 
 
@@ -238,6 +242,7 @@ def rate(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     case = case_services.case_for_rating_token(token)
     if case is None or case.organization.slug != slug:
         raise Http404
+    timezone.activate(case.organization.zone)
     form = RatingForm(request.POST or None)
     done = HandlingRating.objects.filter(case=case).exists()
     if request.method == "POST" and not done and form.is_valid():
@@ -261,6 +266,7 @@ def you_said_we_did(request: HttpRequest, slug: str) -> HttpResponse:
     from compromiso.improvement.services import effect
 
     organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    timezone.activate(organization.zone)
     actions = (
         ImprovementAction.objects.filter(
             organization=organization,

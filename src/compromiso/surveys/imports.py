@@ -165,24 +165,26 @@ def guess_mapping(job: ImportJob) -> dict[str, str]:
     return mapping
 
 
-def _parse_date(value: str) -> dt.datetime:
+def _parse_date(value: str, zone: dt.tzinfo) -> dt.datetime:
+    """A moment from the file; one without an offset is a time where the organisation is."""
     value = value.strip()
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         pass
     else:
-        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        return timezone.make_aware(moment, zone) if timezone.is_naive(moment) else moment
     for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M"):
         try:
-            return timezone.make_aware(dt.datetime.strptime(value, pattern))
+            return timezone.make_aware(dt.datetime.strptime(value, pattern), zone)
         except ValueError:
             continue
     raise ValueError(value)
 
 
-def _month(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date().replace(day=1)
+def _month(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
+    """The first day of the moment's month where the organisation is."""
+    return timezone.localtime(moment, zone).date().replace(day=1)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -414,8 +416,9 @@ class _Check:
         self.touch_points = {
             t.name.lower(): t.pk for t in TouchPoint.objects.filter(organization=wave.organization)
         }
+        self.zone = wave.organization.zone
         now = timezone.now()
-        self.now = (f"{now.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}+00", _month(now))
+        self.now = (f"{now.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}+00", _month(now, self.zone))
 
     def _field_cell(self, field: str) -> str:
         position = self.fields[field]
@@ -444,14 +447,14 @@ class _Check:
         if not cell:
             return *self.now, None
         try:
-            moment = _parse_date(cell)
+            moment = _parse_date(cell, self.zone)
         except ValueError:
             return (
                 None,
                 None,
                 _("“%(value)s” is not a date (use 2026-03-31).") % {"value": cell[:40]},
             )
-        return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}+00", _month(moment), None
+        return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}+00", _month(moment, self.zone), None
 
     @staticmethod
     def _user_type(cell: str) -> tuple[str | None, str | None]:

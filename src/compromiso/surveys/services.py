@@ -213,7 +213,7 @@ def close_wave(wave: Wave, *, by: User | None) -> Wave:
 
 
 def is_accepting(wave: Wave, today: dt.date | None = None) -> bool:
-    today = today or timezone.localdate()
+    today = today or wave.organization.today()
     return wave.status == WaveStatus.OPEN and wave.opens_on <= today <= wave.closes_on
 
 
@@ -482,7 +482,7 @@ def invite_after_case(case: Any) -> Invitation | None:
     measures its service, the requester is invited once."""
     if not case.requester_email or case.service_id is None:
         return None
-    today = timezone.localdate()
+    today = case.organization.today()
     wave = (
         Wave.objects.filter(
             organization_id=case.organization_id,
@@ -532,7 +532,8 @@ def add_to_counts(responses: list[Response]) -> None:
     them)."""
     cells: Counter[tuple[Any, ...]] = Counter()
     for response in responses:
-        month = timezone.localtime(response.submitted_at).date().replace(day=1)
+        zone = response.wave.organization.zone
+        month = timezone.localtime(response.submitted_at, zone).date().replace(day=1)
         for question_id, score in response.grades.items():
             cells[
                 (
@@ -577,8 +578,9 @@ def rebuild_counts(wave: Wave) -> int:
     rows = Response.objects.filter(wave=wave).values_list(
         "service_id", "channel_id", "touch_point_id", "client_unit_id", "submitted_at", "grades"
     )
+    zone = wave.organization.zone
     for service_id, channel_id, point_id, client_id, at, grades in rows.iterator(2000):
-        month = timezone.localtime(at).date().replace(day=1)
+        month = timezone.localtime(at, zone).date().replace(day=1)
         key = (service_id, channel_id or 0, point_id or 0, client_id or 0, month)
         for question_id, score in grades.items():
             cells[(int(question_id), *key, int(score))] += 1

@@ -23,6 +23,7 @@ def send_invitation(*, invitation_id: int, reminder: bool = False) -> None:
     from django.template.loader import render_to_string
     from django.utils import timezone, translation
 
+    from compromiso.organizations.models import organization_time
     from compromiso.surveys.models import Invitation
 
     invitation = (
@@ -34,7 +35,10 @@ def send_invitation(*, invitation_id: int, reminder: bool = False) -> None:
     if invitation is None:
         return
     organization = invitation.wave.organization
-    with translation.override(organization.language or settings.LANGUAGE_CODE):
+    with (
+        translation.override(organization.language or settings.LANGUAGE_CODE),
+        organization_time(organization),
+    ):
         context = {
             "invitation": invitation,
             "reminder": reminder,
