@@ -12,9 +12,11 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from compromiso.cases import facts, reminders, services
+from compromiso.cases.deadlines import Pause, due_at
 from compromiso.cases.models import Case, CaseDailyFact
 from compromiso.cases.tasks import send_acknowledgement
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.calendar import DeadlineUnit
 from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import (
     MembershipFactory,
@@ -127,3 +129,15 @@ def test_requests_do_not_leave_a_time_zone_behind(client, madrid_officer, madrid
     client.get(reverse("cases:detail", args=[madrid_case.pk]))
 
     assert timezone.get_current_timezone_name() == "America/Santiago"
+
+
+def test_a_pause_inside_one_local_day_stops_no_calendar_day(madrid):
+    """Stopped from 00:30 to 23:00 on 3 March in Madrid: two dates in UTC, one in Madrid."""
+    calendar = madrid.business_calendar()
+    received = dt.datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    pause = Pause(start=NEAR_MIDNIGHT, end=dt.datetime(2026, 3, 3, 22, 0, tzinfo=UTC))
+
+    plain = due_at(calendar, received, 10, DeadlineUnit.CALENDAR_DAYS)
+    paused = due_at(calendar, received, 10, DeadlineUnit.CALENDAR_DAYS, pauses=[pause])
+
+    assert paused == plain

@@ -4,7 +4,9 @@ of April counts in April, whatever the server's own time zone."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from compromiso.surveys import imports, services
 from compromiso.surveys.models import Response, ScoreCount
@@ -79,3 +81,18 @@ def test_a_file_time_without_an_offset_is_the_organisations_local_time(
 
     assert Response.objects.get().submitted_at == dt.datetime(2026, 3, 31, 22, 30, tzinfo=UTC)
     assert _months(wave) == {dt.date(2026, 4, 1)}
+
+
+@pytest.mark.parametrize(("zone", "status"), [("Europe/Madrid", 410), ("America/Santiago", 200)])
+def test_a_survey_link_closes_at_the_organisations_midnight(
+    client, settings, organization, wave, zone, status
+):
+    """The wave's last day is 2 March; at 23:30 UTC it is already 3 March in Madrid."""
+    _in_zone(organization, settings, zone, "America/Santiago")
+    wave.closes_on = dt.date(2026, 3, 2)
+    wave.save(update_fields=["closes_on"])
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 23, 30, tzinfo=UTC), tick=False):
+        response = client.get(reverse("portal:survey", args=[wave.token]))
+
+    assert response.status_code == status
