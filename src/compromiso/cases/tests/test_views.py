@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compromiso.cases import services
-from compromiso.cases.models import Case, Status
+from compromiso.cases.models import TRANSITIONS, Case, Status
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
 from compromiso.core.models import AuditEntry
 
@@ -273,3 +273,15 @@ def test_an_answer_date_is_corrected_with_a_reason_and_bad_dates_are_refused(
     case = Case.objects.get(pk=arica_case.pk)
     assert case.answered_at < answered
     assert case.events.filter(kind="note", comment__contains="Carta enviada antes.").exists()
+
+
+def test_inbox_state_filter_lists_only_case_states(client, quality_manager, arica_case):
+    """Redress, reminders, escalations and verdicts are things that happen to a case, never a
+    state it is in: the state filter does not offer them."""
+    client.force_login(quality_manager)
+
+    form = client.get(reverse("cases:inbox")).context["form"]
+    offered = {value for value, _label in form.fields["status"].choices} - {"", "all"}
+
+    assert offered == set(TRANSITIONS)
+    assert not offered & {"redress", "reminder", "escalated", "accepted", "rejected"}
