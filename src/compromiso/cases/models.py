@@ -94,6 +94,26 @@ OPEN_STATUSES = (
 )
 
 
+class CaseAction(models.TextChoices):
+    """What staff can do to a case; which of them a case allows depends on its state
+    (`Case.allowed_actions`)."""
+
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    ASSIGN = "assign", _("Assign")
+    START = "start", _("Start work")
+    REQUEST_INFORMATION = "request_information", _("Ask the requester for information")
+    RESUME = "resume", _("Information received")
+    EXTEND = "extend", _("Extend the deadline")
+    ANSWER = "answer", _("Send the answer")
+    CLOSE = "close", _("Close")
+    MERGE = "merge", _("Merge into another case")
+    DERIVE = "derive", _("Derive to another body")
+    REOPEN = "reopen", _("Reopen")
+    WITHDRAW = "withdraw", _("Withdrawn by the requester")
+    NOTE = "note", _("Add an internal note")
+    REPLY = "reply", _("Send a reply (no state change)")
+
+
 class Priority(models.TextChoices):
     LOW = "low", _("Low")
     NORMAL = "normal", _("Normal")
@@ -404,6 +424,38 @@ class Case(TimeStampedModel):
 
     def can_become(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
+
+    def can_reopen(self, now: dt.datetime | None = None) -> bool:
+        """An answered or closed case reopens only within the reopening window."""
+        if self.status not in (Status.ANSWERED, Status.CLOSED):
+            return False
+        reference = self.closed_at or self.answered_at
+        window = dt.timedelta(days=settings.CASES_REOPEN_DAYS)
+        return reference is None or (now or timezone.now()) - reference <= window
+
+    def allowed_actions(self, now: dt.datetime | None = None) -> list[str]:
+        """The actions this case allows in its present state, in the order staff see them.
+        Every door (page, API) and every service asks this one place."""
+        status = self.status
+        allowed = {
+            CaseAction.ACKNOWLEDGE: self.can_become(Status.ACKNOWLEDGED),
+            CaseAction.ASSIGN: self.is_open,
+            # Work starts on an acknowledged or assigned case; a paused case resumes, a closed
+            # one is reopened (with its reason, inside the window) — never "started".
+            CaseAction.START: status in (Status.ACKNOWLEDGED, Status.ASSIGNED),
+            CaseAction.REQUEST_INFORMATION: self.can_become(Status.WAITING),
+            CaseAction.RESUME: status == Status.WAITING,
+            CaseAction.EXTEND: self.is_open and not self.extended and self.extension_allowed > 0,
+            CaseAction.ANSWER: self.can_become(Status.ANSWERED),
+            CaseAction.CLOSE: self.can_become(Status.CLOSED),
+            CaseAction.MERGE: self.can_become(Status.MERGED),
+            CaseAction.DERIVE: self.can_become(Status.DERIVED),
+            CaseAction.REOPEN: self.can_reopen(now),
+            CaseAction.WITHDRAW: self.can_become(Status.WITHDRAWN),
+            CaseAction.NOTE: self.is_open,
+            CaseAction.REPLY: self.is_open,
+        }
+        return [str(action) for action, ok in allowed.items() if ok]
 
 
 class EventKind(models.TextChoices):

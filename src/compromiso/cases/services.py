@@ -19,6 +19,7 @@ from compromiso.cases.models import (
     Attachment,
     CannedAnswer,
     Case,
+    CaseAction,
     CaseEvent,
     CaseKind,
     Category,
@@ -468,6 +469,16 @@ def _require_handler(case: Case, by: User | None) -> None:
     )
 
 
+def require_action(case: Case, action: str) -> None:
+    """Refuse an action the case does not allow in its state (`Case.allowed_actions`)."""
+    if action not in case.allowed_actions():
+        raise CaseError(
+            _("“%(action)s” is not possible on a case in the state “%(state)s”.")
+            % {"action": CaseAction(action).label, "state": case.get_status_display()},
+            code="invalid_transition",
+        )
+
+
 def _move(
     case: Case,
     to: str,
@@ -501,6 +512,7 @@ def _move(
 def acknowledge_case(case: Case, *, by: User | None, message: str = "") -> Case:
     """Tell the requester the case was received and is being handled (ISO 10002 §7.4)."""
     _require_handler(case, by)
+    require_action(case, CaseAction.ACKNOWLEDGE)
     _move(case, Status.ACKNOWLEDGED, by=by, comment=message, is_public=True)
     case.acknowledged_at = timezone.now()
     case.save(update_fields=["status", "acknowledged_at", "updated_at"])
@@ -554,6 +566,7 @@ def assign_case(
 def start_case(case: Case, *, by: User | None) -> Case:
     """The assignee starts working on the case."""
     _require_handler(case, by)
+    require_action(case, CaseAction.START)
     _move(case, Status.IN_PROGRESS, by=by)
     case.save(update_fields=["status", "updated_at"])
     log_action(case, "cases.case.started", by=by)
@@ -564,6 +577,7 @@ def start_case(case: Case, *, by: User | None) -> Case:
 def request_information(case: Case, *, message: str, by: User | None) -> Case:
     """Ask the requester to complete or correct the request: the legal clock stops."""
     _require_handler(case, by)
+    require_action(case, CaseAction.REQUEST_INFORMATION)
     if not message.strip():
         raise ValidationError({"message": _("Say what the requester must provide.")})
     _move(case, Status.WAITING, by=by, comment=message, is_public=True, event_kind=EventKind.PAUSED)
@@ -578,6 +592,7 @@ def resume_case(case: Case, *, by: User | None, comment: str = "") -> Case:
     """The requester answered (or the wait ended): the clock runs again."""
     if by is not None:
         _require_handler(case, by)
+    require_action(case, CaseAction.RESUME)
     _move(
         case,
         Status.IN_PROGRESS,
@@ -604,6 +619,7 @@ def extend_deadline(case: Case, *, reason: str, by: User | None) -> Case:
         raise CaseError(
             _("The legal basis of this kind of request allows no extension."), code="no_extension"
         )
+    require_action(case, CaseAction.EXTEND)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the extension.")})
     case.extended = True
@@ -625,6 +641,7 @@ def extend_deadline(case: Case, *, reason: str, by: User | None) -> Case:
 def answer_case(case: Case, *, answer: str, by: User | None) -> Case:
     """Send the requester the answer and decision (ISO 10002 §7.7–7.8)."""
     _require_handler(case, by)
+    require_action(case, CaseAction.ANSWER)
     if not answer.strip():
         raise ValidationError({"answer": _("The answer cannot be empty.")})
     _move(case, Status.ANSWERED, by=by, comment=answer, is_public=True, event_kind=EventKind.REPLY)
@@ -695,6 +712,7 @@ def close_case(
     10002 §8.2); a case closed by the requester's acceptance keeps any cause already coded."""
     if by is not None:
         _require_handler(case, by)
+    require_action(case, CaseAction.CLOSE)
     if root_cause is not None:
         _same_organization(case.organization, root_cause=root_cause)
         case.root_cause = root_cause
@@ -730,13 +748,12 @@ def reopen_case(case: Case, *, reason: str, by: User | None) -> Case:
     """Reopen an answered or closed case within the window (e.g. the answer was rejected)."""
     if by is not None:
         _require_handler(case, by)
-    reference = case.closed_at or case.answered_at
-    window = dt.timedelta(days=settings.CASES_REOPEN_DAYS)
-    if reference is not None and timezone.now() - reference > window:
+    if case.status in (Status.ANSWERED, Status.CLOSED) and not case.can_reopen():
         raise CaseError(
             _("This case can no longer be reopened: the reopening window has passed."),
             code="reopen_window",
         )
+    require_action(case, CaseAction.REOPEN)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for reopening.")})
     _move(case, Status.IN_PROGRESS, by=by, comment=reason, is_public=True)
@@ -752,6 +769,7 @@ def withdraw_case(case: Case, *, reason: str, by: User | None) -> Case:
     """The requester withdrew the request; the case ends without an answer."""
     if by is not None:
         _require_handler(case, by)
+    require_action(case, CaseAction.WITHDRAW)
     _move(case, Status.WITHDRAWN, by=by, comment=reason, is_public=True)
     case.closed_at = timezone.now()
     case.save(update_fields=["status", "closed_at", "updated_at"])
@@ -763,6 +781,7 @@ def withdraw_case(case: Case, *, reason: str, by: User | None) -> Case:
 def merge_case(case: Case, *, into: Case, by: User | None) -> Case:
     """Mark a duplicate: it ends and points to the case that goes on."""
     _require_handler(case, by)
+    require_action(case, CaseAction.MERGE)
     if into.pk == case.pk or into.organization_id != case.organization_id or not into.is_open:
         raise CaseError(_("Merge into another open case of the same organisation."), code="merge")
     _move(case, Status.MERGED, by=by, comment=into.tracking_code, is_public=True)
@@ -777,6 +796,7 @@ def merge_case(case: Case, *, into: Case, by: User | None) -> Case:
 def derive_case(case: Case, *, body: str, message: str, by: User | None) -> Case:
     """Hand the case to the competent body, telling the requester where it went."""
     _require_handler(case, by)
+    require_action(case, CaseAction.DERIVE)
     if not body.strip() or not message.strip():
         raise ValidationError(
             {"body": _("Say which body the case goes to and tell the requester.")}
@@ -793,6 +813,7 @@ def derive_case(case: Case, *, body: str, message: str, by: User | None) -> Case
 def add_note(case: Case, *, text: str, by: User, public: bool = False) -> CaseEvent:
     """An internal note, or a public reply that does not change the state."""
     _require_handler(case, by)
+    require_action(case, CaseAction.REPLY if public else CaseAction.NOTE)
     if not text.strip():
         raise ValidationError({"text": _("The note cannot be empty.")})
     event = CaseEvent.objects.create(

@@ -428,3 +428,58 @@ def test_two_retries_sent_at_once_make_one_case(fields, monkeypatch):
 
     only = Case.objects.get()
     assert outcomes == {"first": ("created", only.pk), "second": ("retry", only.pk)}
+
+
+def test_start_on_a_case_waiting_for_the_requester_is_refused_and_the_clock_stays_paused(
+    complaint, officer
+):
+    services.assign_case(complaint, assignee=officer, by=officer)
+    services.request_information(complaint, message="Adjunte la boleta.", by=officer)
+
+    assert "start" not in complaint.allowed_actions()
+    assert "resume" in complaint.allowed_actions()
+    with pytest.raises(services.CaseError) as error:
+        services.start_case(complaint, by=officer)
+
+    assert error.value.code == "invalid_transition"
+    complaint.refresh_from_db()
+    assert complaint.status == Status.WAITING
+    assert not complaint.events.filter(to_status=Status.IN_PROGRESS).exists()
+
+
+def test_start_or_resume_never_reopen_a_closed_case(complaint, officer):
+    """Only "reopen", with its reason and inside its window, brings a closed case back."""
+    services.assign_case(complaint, assignee=officer, by=officer)
+    services.answer_case(complaint, answer="Resuelto.", by=officer)
+    services.close_case(complaint, by=None)
+    Case.objects.filter(pk=complaint.pk).update(closed_at=timezone.now() - dt.timedelta(days=400))
+    complaint.refresh_from_db()
+
+    assert complaint.allowed_actions() == []
+    for action in (services.start_case, services.resume_case):
+        with pytest.raises(services.CaseError):
+            action(complaint, by=officer)
+    with pytest.raises(services.CaseError):
+        services.add_note(complaint, text="Nota", by=officer)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED
+    assert complaint.closed_at is not None
+
+
+def test_allowed_actions_follow_the_state(complaint, officer):
+    assert complaint.allowed_actions() == [
+        "acknowledge",
+        "assign",
+        "answer",
+        "merge",
+        "derive",
+        "withdraw",
+        "note",
+        "reply",
+    ]
+    services.assign_case(complaint, assignee=officer, by=officer)
+    assert "start" in complaint.allowed_actions()
+    services.start_case(complaint, by=officer)
+    assert "start" not in complaint.allowed_actions()
+    services.answer_case(complaint, answer="Resuelto.", by=officer)
+    assert complaint.allowed_actions() == ["close", "reopen"]

@@ -149,7 +149,7 @@ def test_refused_actions_explain_why_and_change_nothing(client, officer, arica_c
 
     arica_case.refresh_from_db()
     assert arica_case.status == Status.RECEIVED
-    assert "no puede pasar" in closed.content.decode()
+    assert "no es posible en un caso en estado" in closed.content.decode()
     assert "no puede estar vacía" in empty_answer.content.decode()
     assert unknown.status_code == 404
 
@@ -285,3 +285,70 @@ def test_inbox_state_filter_lists_only_case_states(client, quality_manager, aric
 
     assert offered == set(TRANSITIONS)
     assert not offered & {"redress", "reminder", "escalated", "accepted", "rejected"}
+
+
+def _waiting(case, officer):
+    services.assign_case(case, assignee=officer, by=officer)
+    services.request_information(case, message="Adjunte la boleta.", by=officer)
+
+
+def test_the_page_refuses_start_on_a_case_waiting_for_the_requester(client, officer, arica_case):
+    _waiting(arica_case, officer)
+    client.force_login(officer)
+
+    page = client.get(reverse("cases:detail", args=[arica_case.pk]))
+    offered = [action["name"] for action in page.context["actions"]]
+    refused = client.post(
+        reverse("cases:act", args=[arica_case.pk, "start"]), {"text": "Lo que escribí"}
+    )
+
+    assert "start" not in offered
+    assert "resume" in offered
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "«Empezar a tramitar» no es posible en un caso en estado «En espera" in html
+    assert "Lo que escribí" in html  # nothing typed is lost
+    arica_case.refresh_from_db()
+    assert arica_case.status == Status.WAITING
+    assert arica_case.due_at is None  # still paused: resuming restarts the clock
+
+
+def test_the_page_refuses_start_on_a_long_closed_case(client, officer, arica_case):
+    services.assign_case(arica_case, assignee=officer, by=officer)
+    services.answer_case(arica_case, answer="Resuelto.", by=officer)
+    services.close_case(arica_case, by=None)
+    Case.objects.filter(pk=arica_case.pk).update(closed_at=timezone.now() - dt.timedelta(days=400))
+    client.force_login(officer)
+
+    refused = client.post(reverse("cases:act", args=[arica_case.pk, "start"]), {"text": ""})
+
+    assert refused.status_code == 409
+    assert "no es posible" in refused.content.decode()
+    assert refused.context["actions"] == []
+    arica_case.refresh_from_db()
+    assert arica_case.status == Status.CLOSED
+
+
+def test_htmx_refusal_returns_the_actions_panel_with_the_reason(client, officer, arica_case):
+    _waiting(arica_case, officer)
+    client.force_login(officer)
+
+    refused = client.post(
+        reverse("cases:act", args=[arica_case.pk, "start"]),
+        {"text": "Texto"},
+        headers={"HX-Request": "true"},
+    )
+    done = client.post(
+        reverse("cases:act", args=[arica_case.pk, "resume"]),
+        {"text": "Recibido"},
+        headers={"HX-Request": "true"},
+    )
+
+    html = refused.content.decode()
+    assert refused.status_code == 200  # htmx swaps only successful answers
+    assert html.lstrip().startswith('<section id="case-actions-panel">')
+    assert "no es posible en un caso en estado" in html
+    assert "<html" not in html
+    assert done.headers["HX-Redirect"] == reverse("cases:detail", args=[arica_case.pk])
+    arica_case.refresh_from_db()
+    assert arica_case.status == Status.IN_PROGRESS
