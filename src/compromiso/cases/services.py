@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,7 @@ from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.calendar import BusinessCalendar, DeadlineUnit
 from compromiso.core.errors import DomainError
-from compromiso.core.permissions import Perm, require, scope_for
+from compromiso.core.permissions import ROLE_PERMISSIONS, Perm, require, scope_for
 from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.organizations.models import Organization, Unit, User
 
@@ -519,6 +520,29 @@ def acknowledge_case(case: Case, *, by: User | None, message: str = "") -> Case:
     _refresh_facts_later(case)
     log_action(case, "cases.case.acknowledged", by=by)
     return case
+
+
+def eligible_assignees(case: Case, unit: Unit | None = None) -> QuerySet[User]:
+    """Active people who may handle the case at `unit` (by default its own): a role with the
+    permission to handle cases held on the whole organisation, or on that unit or one above it.
+    The choice offered by every door; `assign_case` refuses anyone else."""
+    target = unit or case.unit
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.HANDLE_CASES in perms]
+    where = Q(memberships__unit__isnull=True)
+    if target is not None:
+        ancestors = [target.path[: i + 1] for i, c in enumerate(target.path) if c == "/" and i]
+        where |= Q(memberships__unit__path__in=ancestors)
+    return (
+        User.objects.filter(
+            where,
+            is_active=True,
+            memberships__organization_id=case.organization_id,
+            memberships__organization__is_active=True,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 @transaction.atomic

@@ -406,8 +406,9 @@ def attachment(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -
 
 
 def _handlers(case: Case) -> QuerySet[User]:
-    """People who may handle this case: members of the organisation with a case role."""
-    return _people(case.organization_id)
+    """People who may handle this case: a role with the permission to handle cases on the whole
+    organisation or on the case's unit or one above it (the same rule `assign_case` applies)."""
+    return services.eligible_assignees(case)
 
 
 def _people(organization_id: int) -> QuerySet[User]:

@@ -352,3 +352,29 @@ def test_htmx_refusal_returns_the_actions_panel_with_the_reason(client, officer,
     assert done.headers["HX-Redirect"] == reverse("cases:detail", args=[arica_case.pk])
     arica_case.refresh_from_db()
     assert arica_case.status == Status.IN_PROGRESS
+
+
+def test_the_assignee_list_offers_only_people_who_can_handle_the_cases_unit(
+    client, organization, region, other_branch, officer, quality_manager, viewer, arica_case
+):
+    from compromiso.core.permissions import Role
+    from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
+
+    temuco = UserFactory(username="temuco")
+    MembershipFactory(
+        user=temuco, organization=organization, unit=other_branch, role="case_officer"
+    )
+    regional = UserFactory(username="regional")
+    MembershipFactory(user=regional, organization=organization, unit=region, role=Role.UNIT_HEAD)
+    client.force_login(quality_manager)
+
+    form = client.get(reverse("cases:detail", args=[arica_case.pk])).context["assign_form"]
+    offered = {user.username for user in form.fields["assignee"].queryset}
+    refused = client.post(
+        reverse("cases:act", args=[arica_case.pk, "assign"]), {"assignee": temuco.pk}
+    )
+
+    assert offered == {"officer", "quality", "regional"}  # not Temuco's officer, not the viewer
+    assert refused.status_code == 422
+    arica_case.refresh_from_db()
+    assert arica_case.assignee is None
