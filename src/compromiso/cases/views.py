@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -257,8 +258,33 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, _("Case %(code)s registered.") % {"code": case.tracking_code})
-            return redirect("cases:detail", pk=case.pk)
+            if _cases(request).filter(pk=case.pk).exists():
+                return redirect("cases:detail", pk=case.pk)
+            # Routed to a unit outside the officer's scope: a receipt, not the case itself.
+            token = signing.dumps({"case": case.pk, "by": request.user.pk}, salt=RECEIPT_SALT)
+            return redirect("cases:received", token=token)
     return render(request, "cases/case_new.html", {"form": form})
+
+
+RECEIPT_SALT = "compromiso.cases.receipt"
+
+
+@login_required
+def received(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """What the person who recorded a case may know of it when it went to a unit outside their
+    scope: its tracking code and where it went, nothing of its content."""
+    try:
+        data = signing.loads(token, salt=RECEIPT_SALT, max_age=dt.timedelta(days=1))
+        if data["by"] != request.user.pk:
+            raise Http404
+        case = (
+            Case.objects.select_related("unit", "organization")
+            .only("tracking_code", "kind", "received_at", "unit__name", "organization__name")
+            .get(pk=data["case"])
+        )
+    except (signing.BadSignature, KeyError, TypeError, Case.DoesNotExist):
+        raise Http404 from None
+    return render(request, "cases/case_received.html", {"case": case})
 
 
 @login_required

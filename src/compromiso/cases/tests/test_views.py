@@ -378,3 +378,40 @@ def test_the_assignee_list_offers_only_people_who_can_handle_the_cases_unit(
     assert refused.status_code == 422
     arica_case.refresh_from_db()
     assert arica_case.assignee is None
+
+
+def test_a_case_routed_outside_the_officers_scope_ends_on_a_receipt(
+    client, officer, organization, counter, other_branch, unit_head
+):
+    """Recorded at the Arica counter about a Temuco service: the officer gets the tracking code
+    and where it went, not a 404, and still cannot open the case."""
+    client.force_login(officer)
+    service = ServiceFactory(organization=organization, provider_unit=other_branch)
+
+    response = client.post(
+        reverse("cases:new"),
+        {
+            "kind": "complaint",
+            "channel": counter.pk,
+            "service": service.pk,
+            "priority": "normal",
+            "subject": "Caja cerrada en Temuco",
+            "description": "No había atención.",
+            "requester_name": "Rosa",
+            "reply_channel": "phone",
+            "requester_phone": "+56 9 1234 5678",
+        },
+        follow=True,
+    )
+
+    case = Case.objects.get()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert case.tracking_code in html
+    assert "Sucursal Temuco" in html
+    assert "No había atención" not in html
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    receipt = response.redirect_chain[-1][0]
+    client.force_login(unit_head)  # someone else cannot read another person's receipt
+    assert client.get(receipt).status_code == 404
+    assert client.get(reverse("cases:received", args=["forged"])).status_code == 404
