@@ -493,6 +493,9 @@ class CaseEvent(models.Model):
         _("comment"), max_length=20000, blank=True, validators=[MaxLengthValidator(20000)]
     )
     is_public = models.BooleanField(_("visible to the requester"), default=False)
+    # Written by the requester (their message, the information asked for, their verdict), not
+    # by the organisation: the tracking page says who wrote each entry.
+    from_requester = models.BooleanField(_("from the requester"), default=False)
 
     class Meta:
         verbose_name = _("case event")

@@ -305,6 +305,7 @@ def _record_received(
         kind=EventKind.TRANSITION,
         to_status=Status.RECEIVED,
         is_public=True,
+        from_requester=by is None,  # the public form or an e-mail: the requester's own words
     )
     log_action(
         case, "cases.case.received", by=by, data={"kind": case.kind, "channel": case.channel_id}
@@ -488,6 +489,7 @@ def _move(
     comment: str = "",
     is_public: bool = False,
     event_kind: str = EventKind.TRANSITION,
+    from_requester: bool = False,
 ) -> CaseEvent:
     """Change the state, refusing moves the lifecycle does not allow."""
     if not case.can_become(to):
@@ -504,6 +506,7 @@ def _move(
         to_status=to,
         comment=comment,
         is_public=is_public,
+        from_requester=from_requester,
     )
     case.status = to
     return event
@@ -612,8 +615,11 @@ def request_information(case: Case, *, message: str, by: User | None) -> Case:
 
 
 @transaction.atomic
-def resume_case(case: Case, *, by: User | None, comment: str = "") -> Case:
-    """The requester answered (or the wait ended): the clock runs again."""
+def resume_case(
+    case: Case, *, by: User | None, comment: str = "", from_requester: bool = False
+) -> Case:
+    """The requester answered (or the wait ended): the clock runs again. `from_requester`: the
+    comment is the requester's own message."""
     if by is not None:
         _require_handler(case, by)
     require_action(case, CaseAction.RESUME)
@@ -624,6 +630,7 @@ def resume_case(case: Case, *, by: User | None, comment: str = "") -> Case:
         comment=comment,
         is_public=True,
         event_kind=EventKind.RESUMED,
+        from_requester=from_requester,
     )
     case.save(update_fields=["status", "updated_at"])
     recompute_deadline(case)
@@ -1063,11 +1070,11 @@ def add_requester_message(
     if not text.strip() and not uploads:
         raise ValidationError({"text": _("Write a message or attach a file.")})
     if case.status == Status.WAITING:
-        resume_case(case, by=None, comment=text)
+        resume_case(case, by=None, comment=text, from_requester=True)
         event = case.events.order_by("-at", "-pk")[0]
     else:
         event = CaseEvent.objects.create(
-            case=case, kind=EventKind.REPLY, comment=text, is_public=True
+            case=case, kind=EventKind.REPLY, comment=text, is_public=True, from_requester=True
         )
     log_action(case, "cases.case.requester_message", by=None, data={"source": source})
     for upload in uploads:
@@ -1094,12 +1101,15 @@ def record_verdict(case: Case, *, accepted: bool, comment: str = "") -> Case:
         kind=EventKind.ACCEPTED if accepted else EventKind.REJECTED,
         comment=comment.strip(),
         is_public=True,
+        from_requester=True,
     )
     log_action(case, "cases.case.verdict", by=None, data={"verdict": case.verdict})
     if accepted:
         close_case(case, by=None)
     else:
-        _move(case, Status.IN_PROGRESS, by=None, comment=comment, is_public=True)
+        _move(
+            case, Status.IN_PROGRESS, by=None, comment=comment, is_public=True, from_requester=True
+        )
         case.closed_at = None
         case.save(update_fields=["status", "closed_at", "updated_at"])
     _refresh_facts_later(case)
