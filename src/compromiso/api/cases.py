@@ -232,7 +232,7 @@ def list_cases(
 ) -> QuerySet[Case]:
     cases = filters.filter(_cases(request))
     if q and q.strip():
-        cases = search(cases, q)  # type: ignore[arg-type]
+        cases = search(cases, q, language=organization_of(request).language)  # type: ignore[arg-type]
     return cases.order_by("-received_at", "-pk")
 
 

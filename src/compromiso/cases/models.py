@@ -257,6 +257,16 @@ class RootCause(TimeStampedModel):
         return f"{self.code} {self.name}"
 
 
+class TextSearchConfigField(models.CharField):  # type: ignore[type-arg]
+    """The name of a PostgreSQL text-search configuration, stored as `regconfig` there (so an
+    index can use it: a cast from text would not be immutable) and as text elsewhere."""
+
+    def db_type(self, connection: Any) -> str | None:
+        if connection.vendor == "postgresql":
+            return "regconfig"
+        return super().db_type(connection)
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "CaseQuerySet":
         """Cases owned by units in the user's scope (unassigned ones need organisation scope)."""
@@ -395,6 +405,8 @@ class Case(TimeStampedModel):
     reminded_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # The text-search configuration of the organisation's language at intake (cases/search.py).
+    search_config = TextSearchConfigField(max_length=32, default="spanish", editable=False)
 
     objects = CaseQuerySet.as_manager()
 

@@ -37,6 +37,7 @@ from compromiso.cases.models import (
 from compromiso.cases.national_id import VALIDATORS
 from compromiso.cases.presets import PRESETS
 from compromiso.cases.reference import IntakeReference
+from compromiso.cases.search import search_config_for
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.calendar import BusinessCalendar, DeadlineUnit
@@ -251,6 +252,7 @@ def receive_case(
         legal_basis=policy.legal_basis,
         external_recourse=policy.external_recourse,
         category=category,
+        search_config=search_config_for(organization.language),
     )
     calendar = organization.business_calendar(reference.closed_days if reference else None)
     case.due_at = _due(case, calendar, pauses=())

@@ -97,7 +97,7 @@ def _filtered(request: AuthenticatedHttpRequest, form: InboxFilterForm) -> CaseQ
     elif data["due"] == "overdue":
         cases = cases.overdue(now)
     if data["q"]:
-        cases = search(cases, data["q"])
+        cases = search(cases, data["q"], language=require_organization(request).language)
     return cases
 
 
