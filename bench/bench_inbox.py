@@ -48,7 +48,7 @@ INSERT INTO cases_case (created_at, updated_at, organization_id, tracking_code, 
   requester_name, requester_national_id, requester_email, requester_phone, requester_address,
   reply_channel, received_at, deadline_amount, deadline_unit, extension_allowed, extension_unit,
   extension_requires_notice, legal_basis, extended, due_at, answered_at, closed_at, derived_to,
-  external_recourse, verdict)
+  external_recourse, verdict, search_config)
 SELECT r, r, {org}, 'OIRS-B-' || lpad(g::text, 8, '0'), md5(g::text) || md5(g::text),
   (ARRAY['complaint','inquiry','suggestion','compliment','information_request'])[1 + g % 5],
   CASE WHEN g % 20 < 17 THEN 'closed' WHEN g % 20 = 17 THEN 'in_progress'
@@ -63,7 +63,7 @@ SELECT r, r, {org}, 'OIRS-B-' || lpad(g::text, 8, '0'), md5(g::text) || md5(g::t
   false, 'Persona ' || g, '', '', '', '', 'email', r, 20, 'business_days', 0, '', false,
   'Ley 19.880', false, r + interval '28 days',
   CASE WHEN g % 20 < 17 THEN r + interval '10 days' END,
-  CASE WHEN g % 20 < 17 THEN r + interval '12 days' END, '', '', ''
+  CASE WHEN g % 20 < 17 THEN r + interval '12 days' END, '', '', '', 'spanish'
 FROM (
   SELECT g, now() - (g % 730) * interval '1 day' - (g % 86400) * interval '1 second' AS r
   FROM generate_series(1, {count}) AS g

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from compromiso.api.scoping import get_visible, organization_of, resolve
 from compromiso.cases import analytics, services
 from compromiso.cases.models import (
     Case,
+    CaseAction,
     CaseKind,
     Category,
     IntakeKey,
@@ -29,7 +31,7 @@ from compromiso.cases.search import search
 from compromiso.catalog.models import Channel, Service
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.permissions import Perm, scope_for
-from compromiso.organizations.models import Unit
+from compromiso.organizations.models import Unit, User
 
 router = Router(tags=["cases"])
 
@@ -78,6 +80,29 @@ class CaseOut(Schema):
     closed_at: dt.datetime | None
     verdict: str
     legal_basis: str
+    actions: list[CaseAction] = Field(
+        ...,
+        description="The actions the case allows in its present state "
+        "(POST /cases/{id}/actions/{action}).",
+    )
+
+    @staticmethod
+    def resolve_actions(obj: Case) -> list[str]:
+        return obj.allowed_actions()
+
+
+class CaseActionIn(Schema):
+    text: Annotated[
+        str,
+        Field(
+            max_length=20000,
+            description="The message, answer or reason the action needs (empty for none).",
+        ),
+    ] = ""
+    assignee: int | None = Field(None, description="For assign: the person to assign.")
+    root_cause: int | None = Field(None, description="For close: the root cause coded.")
+    into: int | None = Field(None, description="For merge: the case that goes on.")
+    body: Annotated[str, Field(max_length=300, description="For derive: the competent body.")] = ""
 
 
 class CaseCreatedOut(CaseOut):
@@ -206,7 +231,7 @@ def list_cases(
 ) -> QuerySet[Case]:
     cases = filters.filter(_cases(request))
     if q and q.strip():
-        cases = search(cases, q)  # type: ignore[arg-type]
+        cases = search(cases, q, language=organization_of(request).language)  # type: ignore[arg-type]
     return cases.order_by("-received_at", "-pk")
 
 
@@ -283,3 +308,62 @@ def list_root_causes(request: AuthenticatedHttpRequest) -> QuerySet[RootCause]:
 @router.get("/cases/{case_id}", response=CaseOut)
 def get_case(request: AuthenticatedHttpRequest, case_id: int) -> Case:
     return get_visible(_cases(request), case_id)
+
+
+@router.post(
+    "/cases/{case_id}/actions/{action}",
+    response=CaseOut,
+    summary="Act on a case: only the actions it allows in its state (its `actions`); any other "
+    "is a 409",
+)
+def act_on_case(
+    request: AuthenticatedHttpRequest, case_id: int, action: CaseAction, payload: CaseActionIn
+) -> Case:
+    case = get_visible(_cases(request).select_related("unit", "organization"), case_id)
+    organization = case.organization
+    user, text = request.user, payload.text
+    if action == CaseAction.ASSIGN:
+        assignee = resolve(
+            User.objects.filter(memberships__organization=organization, is_active=True).distinct(),
+            payload.assignee,
+            "assignee",
+            _("Unknown person."),
+        )
+        if assignee is None:
+            raise ValidationError({"assignee": _("Choose a person.")})
+        services.assign_case(case, assignee=assignee, by=user)
+    elif action == CaseAction.MERGE:
+        into = resolve(_cases(request), payload.into, "into", _("Unknown case."))
+        if into is None:
+            raise ValidationError({"into": _("Choose the case that goes on.")})
+        services.merge_case(case, into=into, by=user)
+    elif action == CaseAction.CLOSE:
+        cause = resolve(
+            RootCause.objects.filter(organization=organization),
+            payload.root_cause,
+            "root_cause",
+            _("Unknown root cause."),
+        )
+        services.close_case(case, comment=text, by=user, root_cause=cause)
+    elif action == CaseAction.DERIVE:
+        services.derive_case(case, body=payload.body or text[:300], message=text, by=user)
+    else:
+        LIFECYCLE[action](case, text, user)
+    return case
+
+
+# action → service call taking (case, text, user); each service asks `Case.allowed_actions`.
+LIFECYCLE: dict[str, Callable[[Case, str, Any], Any]] = {
+    CaseAction.ACKNOWLEDGE: lambda c, t, u: services.acknowledge_case(c, message=t, by=u),
+    CaseAction.START: lambda c, t, u: services.start_case(c, by=u),
+    CaseAction.REQUEST_INFORMATION: lambda c, t, u: services.request_information(
+        c, message=t, by=u
+    ),
+    CaseAction.RESUME: lambda c, t, u: services.resume_case(c, comment=t, by=u),
+    CaseAction.EXTEND: lambda c, t, u: services.extend_deadline(c, reason=t, by=u),
+    CaseAction.ANSWER: lambda c, t, u: services.answer_case(c, answer=t, by=u),
+    CaseAction.REOPEN: lambda c, t, u: services.reopen_case(c, reason=t, by=u),
+    CaseAction.WITHDRAW: lambda c, t, u: services.withdraw_case(c, reason=t, by=u),
+    CaseAction.NOTE: lambda c, t, u: services.add_note(c, text=t, by=u),
+    CaseAction.REPLY: lambda c, t, u: services.add_note(c, text=t, by=u, public=True),
+}

@@ -32,11 +32,6 @@ class Status(models.TextChoices):
     RECEIVED = "received", _("Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     ASSIGNED = "assigned", _("Assigned")
-    ACCEPTED = "accepted", _("Answer accepted")
-    REJECTED = "rejected", _("Answer rejected")
-    REDRESS = "redress", _("Redress")
-    REMINDER = "reminder", _("Reminder")
-    ESCALATED = "escalated", _("Escalated")
     IN_PROGRESS = "in_progress", _("In progress")
     WAITING = "waiting", _("Waiting for the requester")
     ANSWERED = "answered", _("Answered")
@@ -97,6 +92,26 @@ OPEN_STATUSES = (
     Status.IN_PROGRESS,
     Status.WAITING,
 )
+
+
+class CaseAction(models.TextChoices):
+    """What staff can do to a case; which of them a case allows depends on its state
+    (`Case.allowed_actions`)."""
+
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    ASSIGN = "assign", _("Assign")
+    START = "start", _("Start work")
+    REQUEST_INFORMATION = "request_information", _("Ask the requester for information")
+    RESUME = "resume", _("Information received")
+    EXTEND = "extend", _("Extend the deadline")
+    ANSWER = "answer", _("Send the answer")
+    CLOSE = "close", _("Close")
+    MERGE = "merge", _("Merge into another case")
+    DERIVE = "derive", _("Derive to another body")
+    REOPEN = "reopen", _("Reopen")
+    WITHDRAW = "withdraw", _("Withdrawn by the requester")
+    NOTE = "note", _("Add an internal note")
+    REPLY = "reply", _("Send a reply (no state change)")
 
 
 class Priority(models.TextChoices):
@@ -242,6 +257,16 @@ class RootCause(TimeStampedModel):
         return f"{self.code} {self.name}"
 
 
+class TextSearchConfigField(models.CharField):  # type: ignore[type-arg]
+    """The name of a PostgreSQL text-search configuration, stored as `regconfig` there (so an
+    index can use it: a cast from text would not be immutable) and as text elsewhere."""
+
+    def db_type(self, connection: Any) -> str | None:
+        if connection.vendor == "postgresql":
+            return "regconfig"
+        return super().db_type(connection)
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "CaseQuerySet":
         """Cases owned by units in the user's scope (unassigned ones need organisation scope)."""
@@ -380,6 +405,8 @@ class Case(TimeStampedModel):
     reminded_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # The text-search configuration of the organisation's language at intake (cases/search.py).
+    search_config = TextSearchConfigField(max_length=32, default="spanish", editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -409,6 +436,38 @@ class Case(TimeStampedModel):
 
     def can_become(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
+
+    def can_reopen(self, now: dt.datetime | None = None) -> bool:
+        """An answered or closed case reopens only within the reopening window."""
+        if self.status not in (Status.ANSWERED, Status.CLOSED):
+            return False
+        reference = self.closed_at or self.answered_at
+        window = dt.timedelta(days=settings.CASES_REOPEN_DAYS)
+        return reference is None or (now or timezone.now()) - reference <= window
+
+    def allowed_actions(self, now: dt.datetime | None = None) -> list[str]:
+        """The actions this case allows in its present state, in the order staff see them.
+        Every door (page, API) and every service asks this one place."""
+        status = self.status
+        allowed = {
+            CaseAction.ACKNOWLEDGE: self.can_become(Status.ACKNOWLEDGED),
+            CaseAction.ASSIGN: self.is_open,
+            # Work starts on an acknowledged or assigned case; a paused case resumes, a closed
+            # one is reopened (with its reason, inside the window) — never "started".
+            CaseAction.START: status in (Status.ACKNOWLEDGED, Status.ASSIGNED),
+            CaseAction.REQUEST_INFORMATION: self.can_become(Status.WAITING),
+            CaseAction.RESUME: status == Status.WAITING,
+            CaseAction.EXTEND: self.is_open and not self.extended and self.extension_allowed > 0,
+            CaseAction.ANSWER: self.can_become(Status.ANSWERED),
+            CaseAction.CLOSE: self.can_become(Status.CLOSED),
+            CaseAction.MERGE: self.can_become(Status.MERGED),
+            CaseAction.DERIVE: self.can_become(Status.DERIVED),
+            CaseAction.REOPEN: self.can_reopen(now),
+            CaseAction.WITHDRAW: self.can_become(Status.WITHDRAWN),
+            CaseAction.NOTE: self.is_open,
+            CaseAction.REPLY: self.is_open,
+        }
+        return [str(action) for action, ok in allowed.items() if ok]
 
 
 class EventKind(models.TextChoices):
@@ -446,6 +505,9 @@ class CaseEvent(models.Model):
         _("comment"), max_length=20000, blank=True, validators=[MaxLengthValidator(20000)]
     )
     is_public = models.BooleanField(_("visible to the requester"), default=False)
+    # Written by the requester (their message, the information asked for, their verdict), not
+    # by the organisation: the tracking page says who wrote each entry.
+    from_requester = models.BooleanField(_("from the requester"), default=False)
 
     class Meta:
         verbose_name = _("case event")

@@ -1,21 +1,61 @@
-"""The text-search expression of the inbox query. It must stay the same expression as the
-PostgreSQL index of migration 0003 (qualifying the columns does not change it), or the planner
-cannot use the index."""
+"""Full-text search of cases in each organisation's language.
+
+Each case stores the PostgreSQL text-search configuration of its organisation's language when it
+is received (`Case.search_config`: `spanish`, `english`, `catalan` where the server has it, else
+`simple`), and one GIN index covers every configuration: `to_tsvector(search_config, subject ||
+description)` (migration 0007). The query below must stay the same expression as that index
+(qualifying the columns does not change it), or the planner cannot use the index.
+"""
+
+import functools
 
 from django.db import connection
 from django.db.models import Q
 
 from compromiso.cases.models import CaseQuerySet
 
+# The organisation's language → PostgreSQL's text-search configuration for it.
+CONFIG_FOR_LANGUAGE = {"es": "spanish", "en": "english", "ca": "catalan"}
+# What a default PostgreSQL install has of these (older releases have no `catalan`); assumed on
+# other databases, where the search is a plain substring match anyway.
+DEFAULT_CONFIGS = frozenset({"simple", "spanish", "english"})
+
 SEARCH_EXPRESSION = (
-    "to_tsvector('spanish'::regconfig, coalesce(\"cases_case\".\"subject\", '') || ' ' || "
+    'to_tsvector("cases_case"."search_config", coalesce("cases_case"."subject", \'\') || \' \' || '
     'coalesce("cases_case"."description", \'\'))'
 )
 
 
-def search(cases: CaseQuerySet, text: str) -> CaseQuerySet:
-    """Full-text search: PostgreSQL's Spanish text search over subject and description (the
-    index of migration 0003), or a substring match elsewhere; tracking codes match exactly."""
+def config_for(language: str, available: frozenset[str]) -> str:
+    """The configuration for a language, or `simple` (no stemming, no stop words) where the
+    server has none for it."""
+    config = CONFIG_FOR_LANGUAGE.get(language, "simple")
+    return config if config in available else "simple"
+
+
+@functools.cache
+def _available(vendor: str, alias: str) -> frozenset[str]:
+    if vendor != "postgresql":
+        return DEFAULT_CONFIGS
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cfgname FROM pg_catalog.pg_ts_config")
+        return frozenset(name for (name,) in cursor.fetchall())
+
+
+def available_configs() -> frozenset[str]:
+    """The server's text-search configurations, read once per process."""
+    return _available(connection.vendor, connection.alias)
+
+
+def search_config_for(language: str) -> str:
+    """The configuration a new case of an organisation with this language is indexed with."""
+    return config_for(language, available_configs())
+
+
+def search(cases: CaseQuerySet, text: str, *, language: str) -> CaseQuerySet:
+    """Full-text search: PostgreSQL's text search in the organisation's language over subject and
+    description (the index of migration 0007), or a substring match elsewhere; tracking codes
+    match exactly."""
     text = text.strip()
     code = text.upper()
     if connection.vendor == "postgresql":
@@ -23,10 +63,10 @@ def search(cases: CaseQuerySet, text: str) -> CaseQuerySet:
         # code's unique index. The SQL is constant; the user's text travels as parameters.
         return cases.extra(  # type: ignore[return-value]
             where=[
-                f"({SEARCH_EXPRESSION} @@ plainto_tsquery('spanish'::regconfig, %s)) "
+                f"({SEARCH_EXPRESSION} @@ plainto_tsquery(%s::regconfig, %s)) "
                 'OR "cases_case"."tracking_code" = %s'
             ],
-            params=[text, code],
+            params=[search_config_for(language), text, code],
         )
     return cases.filter(
         Q(tracking_code=code) | Q(subject__icontains=text) | Q(description__icontains=text)

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from compromiso.cases.models import (
     Attachment,
     CannedAnswer,
     Case,
+    CaseAction,
     CaseEvent,
     CaseKind,
     Category,
@@ -35,11 +37,12 @@ from compromiso.cases.models import (
 from compromiso.cases.national_id import VALIDATORS
 from compromiso.cases.presets import PRESETS
 from compromiso.cases.reference import IntakeReference
+from compromiso.cases.search import search_config_for
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.calendar import BusinessCalendar, DeadlineUnit
 from compromiso.core.errors import DomainError
-from compromiso.core.permissions import Perm, require, scope_for
+from compromiso.core.permissions import ROLE_PERMISSIONS, Perm, require, scope_for
 from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.organizations.models import Organization, Unit, User
 
@@ -249,6 +252,7 @@ def receive_case(
         legal_basis=policy.legal_basis,
         external_recourse=policy.external_recourse,
         category=category,
+        search_config=search_config_for(organization.language),
     )
     calendar = organization.business_calendar(reference.closed_days if reference else None)
     case.due_at = _due(case, calendar, pauses=())
@@ -303,6 +307,7 @@ def _record_received(
         kind=EventKind.TRANSITION,
         to_status=Status.RECEIVED,
         is_public=True,
+        from_requester=by is None,  # the public form or an e-mail: the requester's own words
     )
     log_action(
         case, "cases.case.received", by=by, data={"kind": case.kind, "channel": case.channel_id}
@@ -468,6 +473,16 @@ def _require_handler(case: Case, by: User | None) -> None:
     )
 
 
+def require_action(case: Case, action: str) -> None:
+    """Refuse an action the case does not allow in its state (`Case.allowed_actions`)."""
+    if action not in case.allowed_actions():
+        raise CaseError(
+            _("“%(action)s” is not possible on a case in the state “%(state)s”.")
+            % {"action": CaseAction(action).label, "state": case.get_status_display()},
+            code="invalid_transition",
+        )
+
+
 def _move(
     case: Case,
     to: str,
@@ -476,6 +491,7 @@ def _move(
     comment: str = "",
     is_public: bool = False,
     event_kind: str = EventKind.TRANSITION,
+    from_requester: bool = False,
 ) -> CaseEvent:
     """Change the state, refusing moves the lifecycle does not allow."""
     if not case.can_become(to):
@@ -492,6 +508,7 @@ def _move(
         to_status=to,
         comment=comment,
         is_public=is_public,
+        from_requester=from_requester,
     )
     case.status = to
     return event
@@ -501,12 +518,36 @@ def _move(
 def acknowledge_case(case: Case, *, by: User | None, message: str = "") -> Case:
     """Tell the requester the case was received and is being handled (ISO 10002 §7.4)."""
     _require_handler(case, by)
+    require_action(case, CaseAction.ACKNOWLEDGE)
     _move(case, Status.ACKNOWLEDGED, by=by, comment=message, is_public=True)
     case.acknowledged_at = timezone.now()
     case.save(update_fields=["status", "acknowledged_at", "updated_at"])
     _refresh_facts_later(case)
     log_action(case, "cases.case.acknowledged", by=by)
     return case
+
+
+def eligible_assignees(case: Case, unit: Unit | None = None) -> QuerySet[User]:
+    """Active people who may handle the case at `unit` (by default its own): a role with the
+    permission to handle cases held on the whole organisation, or on that unit or one above it.
+    The choice offered by every door; `assign_case` refuses anyone else."""
+    target = unit or case.unit
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.HANDLE_CASES in perms]
+    where = Q(memberships__unit__isnull=True)
+    if target is not None:
+        ancestors = [target.path[: i + 1] for i, c in enumerate(target.path) if c == "/" and i]
+        where |= Q(memberships__unit__path__in=ancestors)
+    return (
+        User.objects.filter(
+            where,
+            is_active=True,
+            memberships__organization_id=case.organization_id,
+            memberships__organization__is_active=True,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 @transaction.atomic
@@ -554,6 +595,7 @@ def assign_case(
 def start_case(case: Case, *, by: User | None) -> Case:
     """The assignee starts working on the case."""
     _require_handler(case, by)
+    require_action(case, CaseAction.START)
     _move(case, Status.IN_PROGRESS, by=by)
     case.save(update_fields=["status", "updated_at"])
     log_action(case, "cases.case.started", by=by)
@@ -564,6 +606,7 @@ def start_case(case: Case, *, by: User | None) -> Case:
 def request_information(case: Case, *, message: str, by: User | None) -> Case:
     """Ask the requester to complete or correct the request: the legal clock stops."""
     _require_handler(case, by)
+    require_action(case, CaseAction.REQUEST_INFORMATION)
     if not message.strip():
         raise ValidationError({"message": _("Say what the requester must provide.")})
     _move(case, Status.WAITING, by=by, comment=message, is_public=True, event_kind=EventKind.PAUSED)
@@ -574,10 +617,14 @@ def request_information(case: Case, *, message: str, by: User | None) -> Case:
 
 
 @transaction.atomic
-def resume_case(case: Case, *, by: User | None, comment: str = "") -> Case:
-    """The requester answered (or the wait ended): the clock runs again."""
+def resume_case(
+    case: Case, *, by: User | None, comment: str = "", from_requester: bool = False
+) -> Case:
+    """The requester answered (or the wait ended): the clock runs again. `from_requester`: the
+    comment is the requester's own message."""
     if by is not None:
         _require_handler(case, by)
+    require_action(case, CaseAction.RESUME)
     _move(
         case,
         Status.IN_PROGRESS,
@@ -585,6 +632,7 @@ def resume_case(case: Case, *, by: User | None, comment: str = "") -> Case:
         comment=comment,
         is_public=True,
         event_kind=EventKind.RESUMED,
+        from_requester=from_requester,
     )
     case.save(update_fields=["status", "updated_at"])
     recompute_deadline(case)
@@ -604,6 +652,7 @@ def extend_deadline(case: Case, *, reason: str, by: User | None) -> Case:
         raise CaseError(
             _("The legal basis of this kind of request allows no extension."), code="no_extension"
         )
+    require_action(case, CaseAction.EXTEND)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the extension.")})
     case.extended = True
@@ -625,6 +674,7 @@ def extend_deadline(case: Case, *, reason: str, by: User | None) -> Case:
 def answer_case(case: Case, *, answer: str, by: User | None) -> Case:
     """Send the requester the answer and decision (ISO 10002 §7.7–7.8)."""
     _require_handler(case, by)
+    require_action(case, CaseAction.ANSWER)
     if not answer.strip():
         raise ValidationError({"answer": _("The answer cannot be empty.")})
     _move(case, Status.ANSWERED, by=by, comment=answer, is_public=True, event_kind=EventKind.REPLY)
@@ -695,6 +745,7 @@ def close_case(
     10002 §8.2); a case closed by the requester's acceptance keeps any cause already coded."""
     if by is not None:
         _require_handler(case, by)
+    require_action(case, CaseAction.CLOSE)
     if root_cause is not None:
         _same_organization(case.organization, root_cause=root_cause)
         case.root_cause = root_cause
@@ -730,13 +781,12 @@ def reopen_case(case: Case, *, reason: str, by: User | None) -> Case:
     """Reopen an answered or closed case within the window (e.g. the answer was rejected)."""
     if by is not None:
         _require_handler(case, by)
-    reference = case.closed_at or case.answered_at
-    window = dt.timedelta(days=settings.CASES_REOPEN_DAYS)
-    if reference is not None and timezone.now() - reference > window:
+    if case.status in (Status.ANSWERED, Status.CLOSED) and not case.can_reopen():
         raise CaseError(
             _("This case can no longer be reopened: the reopening window has passed."),
             code="reopen_window",
         )
+    require_action(case, CaseAction.REOPEN)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for reopening.")})
     _move(case, Status.IN_PROGRESS, by=by, comment=reason, is_public=True)
@@ -752,6 +802,7 @@ def withdraw_case(case: Case, *, reason: str, by: User | None) -> Case:
     """The requester withdrew the request; the case ends without an answer."""
     if by is not None:
         _require_handler(case, by)
+    require_action(case, CaseAction.WITHDRAW)
     _move(case, Status.WITHDRAWN, by=by, comment=reason, is_public=True)
     case.closed_at = timezone.now()
     case.save(update_fields=["status", "closed_at", "updated_at"])
@@ -763,6 +814,7 @@ def withdraw_case(case: Case, *, reason: str, by: User | None) -> Case:
 def merge_case(case: Case, *, into: Case, by: User | None) -> Case:
     """Mark a duplicate: it ends and points to the case that goes on."""
     _require_handler(case, by)
+    require_action(case, CaseAction.MERGE)
     if into.pk == case.pk or into.organization_id != case.organization_id or not into.is_open:
         raise CaseError(_("Merge into another open case of the same organisation."), code="merge")
     _move(case, Status.MERGED, by=by, comment=into.tracking_code, is_public=True)
@@ -777,6 +829,7 @@ def merge_case(case: Case, *, into: Case, by: User | None) -> Case:
 def derive_case(case: Case, *, body: str, message: str, by: User | None) -> Case:
     """Hand the case to the competent body, telling the requester where it went."""
     _require_handler(case, by)
+    require_action(case, CaseAction.DERIVE)
     if not body.strip() or not message.strip():
         raise ValidationError(
             {"body": _("Say which body the case goes to and tell the requester.")}
@@ -793,6 +846,7 @@ def derive_case(case: Case, *, body: str, message: str, by: User | None) -> Case
 def add_note(case: Case, *, text: str, by: User, public: bool = False) -> CaseEvent:
     """An internal note, or a public reply that does not change the state."""
     _require_handler(case, by)
+    require_action(case, CaseAction.REPLY if public else CaseAction.NOTE)
     if not text.strip():
         raise ValidationError({"text": _("The note cannot be empty.")})
     event = CaseEvent.objects.create(
@@ -1018,11 +1072,11 @@ def add_requester_message(
     if not text.strip() and not uploads:
         raise ValidationError({"text": _("Write a message or attach a file.")})
     if case.status == Status.WAITING:
-        resume_case(case, by=None, comment=text)
+        resume_case(case, by=None, comment=text, from_requester=True)
         event = case.events.order_by("-at", "-pk")[0]
     else:
         event = CaseEvent.objects.create(
-            case=case, kind=EventKind.REPLY, comment=text, is_public=True
+            case=case, kind=EventKind.REPLY, comment=text, is_public=True, from_requester=True
         )
     log_action(case, "cases.case.requester_message", by=None, data={"source": source})
     for upload in uploads:
@@ -1049,12 +1103,15 @@ def record_verdict(case: Case, *, accepted: bool, comment: str = "") -> Case:
         kind=EventKind.ACCEPTED if accepted else EventKind.REJECTED,
         comment=comment.strip(),
         is_public=True,
+        from_requester=True,
     )
     log_action(case, "cases.case.verdict", by=None, data={"verdict": case.verdict})
     if accepted:
         close_case(case, by=None)
     else:
-        _move(case, Status.IN_PROGRESS, by=None, comment=comment, is_public=True)
+        _move(
+            case, Status.IN_PROGRESS, by=None, comment=comment, is_public=True, from_requester=True
+        )
         case.closed_at = None
         case.save(update_fields=["status", "closed_at", "updated_at"])
     _refresh_facts_later(case)

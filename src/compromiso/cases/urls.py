@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("new/", views.case_new, name="new"),
+    path("new/received/<str:token>/", views.received, name="received"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("deadlines/", views.policies, name="policies"),

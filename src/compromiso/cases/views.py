@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -20,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from compromiso.cases import services
 from compromiso.cases.exports import tabular_response
@@ -40,12 +41,12 @@ from compromiso.cases.models import (
     Attachment,
     CannedAnswer,
     Case,
+    CaseAction,
     CaseQuerySet,
     Category,
     DeadlinePolicy,
     HandlingRating,
     RootCause,
-    Status,
     Verdict,
 )
 from compromiso.cases.search import search
@@ -96,7 +97,7 @@ def _filtered(request: AuthenticatedHttpRequest, form: InboxFilterForm) -> CaseQ
     elif data["due"] == "overdue":
         cases = cases.overdue(now)
     if data["q"]:
-        cases = search(cases, data["q"])
+        cases = search(cases, data["q"], language=require_organization(request).language)
     return cases
 
 
@@ -257,8 +258,33 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, _("Case %(code)s registered.") % {"code": case.tracking_code})
-            return redirect("cases:detail", pk=case.pk)
+            if _cases(request).filter(pk=case.pk).exists():
+                return redirect("cases:detail", pk=case.pk)
+            # Routed to a unit outside the officer's scope: a receipt, not the case itself.
+            token = signing.dumps({"case": case.pk, "by": request.user.pk}, salt=RECEIPT_SALT)
+            return redirect("cases:received", token=token)
     return render(request, "cases/case_new.html", {"form": form})
+
+
+RECEIPT_SALT = "compromiso.cases.receipt"
+
+
+@login_required
+def received(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """What the person who recorded a case may know of it when it went to a unit outside their
+    scope: its tracking code and where it went, nothing of its content."""
+    try:
+        data = signing.loads(token, salt=RECEIPT_SALT, max_age=dt.timedelta(days=1))
+        if data["by"] != request.user.pk:
+            raise Http404
+        case = (
+            Case.objects.select_related("unit", "organization")
+            .only("tracking_code", "kind", "received_at", "unit__name", "organization__name")
+            .get(pk=data["case"])
+        )
+    except (signing.BadSignature, KeyError, TypeError, Case.DoesNotExist):
+        raise Http404 from None
+    return render(request, "cases/case_received.html", {"case": case})
 
 
 @login_required
@@ -270,6 +296,13 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     # Reading a requester's personal data is itself recorded (data protection).
     log_action(case, "cases.case.viewed", by=request.user)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+def _detail_context(
+    request: AuthenticatedHttpRequest, case: Case, *, text: str | None = None
+) -> dict[str, Any]:
+    """What the case page shows; `text` is what the user typed in a refused action, kept."""
     can_handle = scope_for(request.user, Perm.HANDLE_CASES).covers(
         case.organization_id, case.unit.path if case.unit else None
     )
@@ -283,43 +316,39 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         template = canned.filter(pk=int(chosen)).first()
         if template is not None:
             prefill = services.render_canned_answer(template, case, request.user)
+    if text is not None:
+        prefill = text
     services.install_root_causes(organization, by=None)
-    return render(
-        request,
-        "cases/detail.html",
-        {
-            "case": case,
-            "events": case.events.select_related("actor"),
-            "can_handle": can_handle,
-            "actions": _available_actions(case) if can_handle else [],
-            "assign_form": AssignForm(people=_handlers(case)),
-            "classify_form": ClassifyForm(
-                organization=organization,
-                initial={
-                    "category": case.category_id,
-                    "priority": case.priority,
-                    "root_cause": case.root_cause_id,
-                },
-            ),
-            "redress_form": RedressForm(initial={"breached": True}, case=case),
-            "answer_date_form": AnswerDateForm(
-                initial={"answered_at": timezone.localtime(case.answered_at)}
-                if case.answered_at
-                else None
-            ),
-            "attachment_form": AttachmentForm(),
-            "attachments": case.attachments.select_related("uploaded_by"),
-            "redresses": case.redresses.all(),
-            "rating": HandlingRating.objects.filter(case=case).first(),
-            "canned_answers": canned,
-            "prefill": prefill,
-            "root_causes": RootCause.objects.filter(organization=organization, is_active=True),
-            "can_improve": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(
-                organization.pk
-            ),
-            "now": timezone.now(),
-        },
-    )
+    return {
+        "case": case,
+        "events": case.events.select_related("actor"),
+        "can_handle": can_handle,
+        "actions": _available_actions(case) if can_handle else [],
+        "assign_form": AssignForm(people=_handlers(case)),
+        "classify_form": ClassifyForm(
+            organization=organization,
+            initial={
+                "category": case.category_id,
+                "priority": case.priority,
+                "root_cause": case.root_cause_id,
+            },
+        ),
+        "redress_form": RedressForm(initial={"breached": True}, case=case),
+        "answer_date_form": AnswerDateForm(
+            initial={"answered_at": timezone.localtime(case.answered_at)}
+            if case.answered_at
+            else None
+        ),
+        "attachment_form": AttachmentForm(),
+        "attachments": case.attachments.select_related("uploaded_by"),
+        "redresses": case.redresses.all(),
+        "rating": HandlingRating.objects.filter(case=case).first(),
+        "canned_answers": canned,
+        "prefill": prefill,
+        "root_causes": RootCause.objects.filter(organization=organization, is_active=True),
+        "can_improve": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(organization.pk),
+        "now": timezone.now(),
+    }
 
 
 def _handled_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
@@ -403,8 +432,9 @@ def attachment(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -
 
 
 def _handlers(case: Case) -> QuerySet[User]:
-    """People who may handle this case: members of the organisation with a case role."""
-    return _people(case.organization_id)
+    """People who may handle this case: a role with the permission to handle cases on the whole
+    organisation or on the case's unit or one above it (the same rule `assign_case` applies)."""
+    return services.eligible_assignees(case)
 
 
 def _people(organization_id: int) -> QuerySet[User]:
@@ -419,118 +449,85 @@ def _people(organization_id: int) -> QuerySet[User]:
     )
 
 
-# action name → (label, service call taking (case, text, user)); text may be empty.
-ACTIONS: dict[str, tuple[Any, Callable[[Case, str, Any], Any]]] = {
-    "acknowledge": (
-        gettext_lazy("Acknowledge"),
-        lambda c, t, u: services.acknowledge_case(c, message=t, by=u),
+# action name → service call taking (case, text, user); text may be empty. Which of them a case
+# allows in its state is the domain's decision (`Case.allowed_actions`), asked again by every
+# service.
+ACTIONS: dict[str, Callable[[Case, str, Any], Any]] = {
+    CaseAction.ACKNOWLEDGE: lambda c, t, u: services.acknowledge_case(c, message=t, by=u),
+    CaseAction.START: lambda c, t, u: services.start_case(c, by=u),
+    CaseAction.REQUEST_INFORMATION: lambda c, t, u: services.request_information(
+        c, message=t, by=u
     ),
-    "start": (gettext_lazy("Start work"), lambda c, t, u: services.start_case(c, by=u)),
-    "request_information": (
-        gettext_lazy("Ask the requester for information"),
-        lambda c, t, u: services.request_information(c, message=t, by=u),
+    CaseAction.RESUME: lambda c, t, u: services.resume_case(c, comment=t, by=u),
+    CaseAction.EXTEND: lambda c, t, u: services.extend_deadline(c, reason=t, by=u),
+    CaseAction.ANSWER: lambda c, t, u: services.answer_case(c, answer=t, by=u),
+    CaseAction.CLOSE: lambda c, t, u: services.close_case(c, comment=t, by=u),
+    CaseAction.DERIVE: lambda c, t, u: services.derive_case(
+        c, body=t.split("\n", 1)[0][:300], message=t, by=u
     ),
-    "resume": (
-        gettext_lazy("Information received"),
-        lambda c, t, u: services.resume_case(c, comment=t, by=u),
-    ),
-    "extend": (
-        gettext_lazy("Extend the deadline"),
-        lambda c, t, u: services.extend_deadline(c, reason=t, by=u),
-    ),
-    "answer": (
-        gettext_lazy("Send the answer"),
-        lambda c, t, u: services.answer_case(c, answer=t, by=u),
-    ),
-    "close": (gettext_lazy("Close"), lambda c, t, u: services.close_case(c, comment=t, by=u)),
-    "derive": (
-        gettext_lazy("Derive to another body"),
-        lambda c, t, u: services.derive_case(c, body=t.split("\n", 1)[0][:300], message=t, by=u),
-    ),
-    "reopen": (gettext_lazy("Reopen"), lambda c, t, u: services.reopen_case(c, reason=t, by=u)),
-    "withdraw": (
-        gettext_lazy("Withdrawn by the requester"),
-        lambda c, t, u: services.withdraw_case(c, reason=t, by=u),
-    ),
-    "note": (
-        gettext_lazy("Add an internal note"),
-        lambda c, t, u: services.add_note(c, text=t, by=u),
-    ),
-    "reply": (
-        gettext_lazy("Send a reply (no state change)"),
-        lambda c, t, u: services.add_note(c, text=t, by=u, public=True),
-    ),
-}
-NEEDS = {
-    "acknowledge": Status.ACKNOWLEDGED,
-    "start": Status.IN_PROGRESS,
-    "request_information": Status.WAITING,
-    "resume": Status.IN_PROGRESS,
-    "answer": Status.ANSWERED,
-    "close": Status.CLOSED,
-    "reopen": Status.IN_PROGRESS,
-    "withdraw": Status.WITHDRAWN,
-    "derive": Status.DERIVED,
+    CaseAction.REOPEN: lambda c, t, u: services.reopen_case(c, reason=t, by=u),
+    CaseAction.WITHDRAW: lambda c, t, u: services.withdraw_case(c, reason=t, by=u),
+    CaseAction.NOTE: lambda c, t, u: services.add_note(c, text=t, by=u),
+    CaseAction.REPLY: lambda c, t, u: services.add_note(c, text=t, by=u, public=True),
 }
 
 
 def _available_actions(case: Case) -> list[dict[str, str]]:
-    names = []
-    for name in ACTIONS:
-        needed = NEEDS.get(name)
-        if name == "reopen" and case.status not in (Status.ANSWERED, Status.CLOSED):
-            continue
-        if name in ("start", "resume") and case.status == Status.ANSWERED:
-            continue
-        if name == "resume" and case.status != Status.WAITING:
-            continue
-        if name == "start" and case.status not in (Status.ACKNOWLEDGED, Status.ASSIGNED):
-            continue  # reopening a closed case is "reopen", with its reason
-        if needed is not None and not case.can_become(needed):
-            continue
-        if name == "extend" and (case.extended or not case.extension_allowed or not case.is_open):
-            continue
-        if name in ("note", "reply") and not case.is_open:
-            continue
-        names.append({"name": name, "label": str(ACTIONS[name][0])})
-    return names
+    return [
+        {"name": name, "label": str(CaseAction(name).label)}
+        for name in case.allowed_actions()
+        if name in ACTIONS
+    ]
 
 
 @login_required
 @require_POST
 def act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
-    """Run one lifecycle action from the case page."""
-    if action not in ACTIONS and action != "assign":
+    """Run one lifecycle action from the case page (a plain form or htmx). An action the case
+    does not allow in its state is refused with the reason, and what was typed is kept."""
+    if action not in ACTIONS and action != CaseAction.ASSIGN:
         raise Http404
     case = get_object_or_404(_cases(request).select_related("unit", "organization"), pk=pk)
+    comment = CommentForm(request.POST)
+    text = comment.cleaned_data["text"] if comment.is_valid() else ""
+    status = 200
     try:
-        if action == "assign":
+        if action == CaseAction.ASSIGN:
             form = AssignForm(request.POST, people=_handlers(case))
             if not form.is_valid():
                 raise ValidationError(_("Choose a person."))
             services.assign_case(case, assignee=form.cleaned_data["assignee"], by=request.user)
         else:
-            comment = CommentForm(request.POST)
-            text = comment.cleaned_data["text"] if comment.is_valid() else ""
             if not comment.is_valid():
                 raise ValidationError(list(comment.errors["text"]))
-            if action == "close" and request.POST.get("root_cause", "").isdigit():
+            if action == CaseAction.CLOSE and request.POST.get("root_cause", "").isdigit():
                 cause = RootCause.objects.filter(
                     organization_id=case.organization_id, pk=int(request.POST["root_cause"])
                 ).first()
                 services.close_case(case, comment=text, by=request.user, root_cause=cause)
             else:
-                ACTIONS[action][1](case, text, request.user)
+                ACTIONS[action](case, text, request.user)
     except PermissionDenied:
         raise
     except DomainError as error:
-        messages.error(request, error.message)
+        errors, status = [error.message], 409
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        errors, status = list(error.messages), 422
     else:
         messages.success(request, _("Done."))
-    return redirect("cases:detail", pk=case.pk)
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("cases:detail", args=[case.pk]))
+        return redirect("cases:detail", pk=case.pk)
+    # Refused: the page again (or, for htmx, its actions panel) with the reason and the text.
+    case.refresh_from_db()
+    context = {
+        **_detail_context(request, case, text=request.POST.get("text", "")[:20000]),
+        "action_errors": errors,
+    }
+    if request.htmx:
+        # htmx swaps only successful responses: the refusal travels as the new panel.
+        return render(request, "cases/detail.html#actions", context)
+    return render(request, "cases/detail.html", context, status=status)
 
 
 @login_required

@@ -200,3 +200,65 @@ def test_a_change_to_channels_deadlines_closures_or_rules_reaches_the_next_intak
 
     assert routed["assignee"] == officer.pk
     assert Case.objects.get(pk=routed["id"]).due_at != after.due_at  # the closure is gone
+
+
+@pytest.fixture
+def waiting_case(organization, branch, officer, phone):
+    service = ServiceFactory(organization=organization, provider_unit=branch)
+    case, _secret = case_services.receive_case(
+        organization=organization,
+        kind="complaint",
+        channel=phone,
+        service=service,
+        subject="Cobro duplicado",
+        description="Me cobraron dos veces.",
+        requester_name="Ana Pérez",
+        by=None,
+    )
+    case_services.assign_case(case, assignee=officer, by=officer)
+    case_services.request_information(case, message="Adjunte la boleta.", by=officer)
+    return case
+
+
+def test_the_api_lists_a_cases_actions_and_refuses_the_others(api_as, officer, waiting_case):
+    api = api_as(officer)
+
+    shown = api.get(f"/cases/{waiting_case.pk}").json()
+    refused = api.post(f"/cases/{waiting_case.pk}/actions/start", {"text": ""})
+
+    assert "start" not in shown["actions"]
+    assert "resume" in shown["actions"]
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "invalid_transition"
+    assert "no es posible en un caso en estado" in refused.json()["message"]
+    waiting_case.refresh_from_db()
+    assert waiting_case.status == "waiting"
+    assert waiting_case.due_at is None
+
+
+def test_the_api_runs_an_allowed_action(api_as, officer, waiting_case):
+    api = api_as(officer)
+
+    resumed = api.post(f"/cases/{waiting_case.pk}/actions/resume", {"text": "Recibida"})
+    answered = api.post(f"/cases/{waiting_case.pk}/actions/answer", {"text": "Devuelto."})
+    closed_long_ago = api.post(f"/cases/{waiting_case.pk}/actions/start", {})
+
+    assert resumed.status_code == 200
+    assert resumed.json()["status"] == "in_progress"
+    assert resumed.json()["due_at"] is not None
+    assert answered.json()["actions"] == ["close", "reopen"]
+    assert closed_long_ago.status_code == 409
+
+
+def test_the_api_refuses_bad_action_input(api_as, officer, viewer, waiting_case):
+    api = api_as(officer)
+
+    unknown = api.post(f"/cases/{waiting_case.pk}/actions/explode", {})
+    empty = api.post(f"/cases/{waiting_case.pk}/actions/request_information", {"text": " "})
+    nobody = api.post(f"/cases/{waiting_case.pk}/actions/assign", {"assignee": 999999})
+    hidden = api.post("/cases/999999/actions/resume", {})
+    forbidden = api_as(viewer).post(f"/cases/{waiting_case.pk}/actions/resume", {})
+
+    assert unknown.status_code == 422
+    assert (empty.status_code, nobody.status_code, hidden.status_code) == (409, 422, 404)
+    assert forbidden.status_code == 403

@@ -428,3 +428,106 @@ def test_two_retries_sent_at_once_make_one_case(fields, monkeypatch):
 
     only = Case.objects.get()
     assert outcomes == {"first": ("created", only.pk), "second": ("retry", only.pk)}
+
+
+def test_start_on_a_case_waiting_for_the_requester_is_refused_and_the_clock_stays_paused(
+    complaint, officer
+):
+    services.assign_case(complaint, assignee=officer, by=officer)
+    services.request_information(complaint, message="Adjunte la boleta.", by=officer)
+
+    assert "start" not in complaint.allowed_actions()
+    assert "resume" in complaint.allowed_actions()
+    with pytest.raises(services.CaseError) as error:
+        services.start_case(complaint, by=officer)
+
+    assert error.value.code == "invalid_transition"
+    complaint.refresh_from_db()
+    assert complaint.status == Status.WAITING
+    assert not complaint.events.filter(to_status=Status.IN_PROGRESS).exists()
+
+
+def test_start_or_resume_never_reopen_a_closed_case(complaint, officer):
+    """Only "reopen", with its reason and inside its window, brings a closed case back."""
+    services.assign_case(complaint, assignee=officer, by=officer)
+    services.answer_case(complaint, answer="Resuelto.", by=officer)
+    services.close_case(complaint, by=None)
+    Case.objects.filter(pk=complaint.pk).update(closed_at=timezone.now() - dt.timedelta(days=400))
+    complaint.refresh_from_db()
+
+    assert complaint.allowed_actions() == []
+    for action in (services.start_case, services.resume_case):
+        with pytest.raises(services.CaseError):
+            action(complaint, by=officer)
+    with pytest.raises(services.CaseError):
+        services.add_note(complaint, text="Nota", by=officer)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED
+    assert complaint.closed_at is not None
+
+
+def test_allowed_actions_follow_the_state(complaint, officer):
+    assert complaint.allowed_actions() == [
+        "acknowledge",
+        "assign",
+        "answer",
+        "merge",
+        "derive",
+        "withdraw",
+        "note",
+        "reply",
+    ]
+    services.assign_case(complaint, assignee=officer, by=officer)
+    assert "start" in complaint.allowed_actions()
+    services.start_case(complaint, by=officer)
+    assert "start" not in complaint.allowed_actions()
+    services.answer_case(complaint, answer="Resuelto.", by=officer)
+    assert complaint.allowed_actions() == ["close", "reopen"]
+
+
+def test_a_language_without_a_text_search_configuration_gets_simple():
+    from compromiso.cases.search import config_for
+
+    assert config_for("ca", frozenset({"simple", "spanish", "english"})) == "simple"
+    assert config_for("ca", frozenset({"simple", "catalan"})) == "catalan"
+    assert config_for("en", frozenset({"simple", "english"})) == "english"
+    assert config_for("xx", frozenset({"simple", "spanish"})) == "simple"
+
+
+def _case_of(organization, subject):
+    channel = ChannelFactory(organization=organization, kind="web", name="Web")
+    case, _secret = services.receive_case(
+        organization=organization,
+        kind="suggestion",
+        channel=channel,
+        subject=subject,
+        description="-",
+        is_anonymous=True,
+        by=None,
+    )
+    return case
+
+
+def test_cases_are_searched_in_their_organisations_language(organization, other_organization):
+    """English stems "complaints" to "complaint"; a Catalan organisation gets PostgreSQL's
+    `catalan` configuration where the server has one, `simple` where it has none."""
+    from django.db import connection
+
+    from compromiso.cases.search import available_configs, search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("text-search configurations are PostgreSQL's; SQLite matches substrings")
+    Organization.objects.filter(pk=organization.pk).update(language="en")
+    organization.refresh_from_db()
+    english = _case_of(organization, "Complaints about the queues")
+    catalan = _case_of(other_organization, "Queixes sobre les cues")
+    cases = Case.objects.filter(organization=organization)
+
+    assert english.search_config == "english"
+    assert list(search(cases, "complaint", language="en")) == [english]
+    assert list(search(cases, "queue", language="en")) == [english]
+    expected = "catalan" if "catalan" in available_configs() else "simple"
+    catalan.refresh_from_db()
+    assert catalan.search_config == expected
+    found = search(Case.objects.filter(organization=other_organization), "cues", language="ca")
+    assert list(found) == [catalan]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compromiso.cases import services
-from compromiso.cases.models import Case, Status
+from compromiso.cases.models import TRANSITIONS, Case, Status
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
 from compromiso.core.models import AuditEntry
 
@@ -149,7 +149,7 @@ def test_refused_actions_explain_why_and_change_nothing(client, officer, arica_c
 
     arica_case.refresh_from_db()
     assert arica_case.status == Status.RECEIVED
-    assert "no puede pasar" in closed.content.decode()
+    assert "no es posible en un caso en estado" in closed.content.decode()
     assert "no puede estar vacía" in empty_answer.content.decode()
     assert unknown.status_code == 404
 
@@ -273,3 +273,145 @@ def test_an_answer_date_is_corrected_with_a_reason_and_bad_dates_are_refused(
     case = Case.objects.get(pk=arica_case.pk)
     assert case.answered_at < answered
     assert case.events.filter(kind="note", comment__contains="Carta enviada antes.").exists()
+
+
+def test_inbox_state_filter_lists_only_case_states(client, quality_manager, arica_case):
+    """Redress, reminders, escalations and verdicts are things that happen to a case, never a
+    state it is in: the state filter does not offer them."""
+    client.force_login(quality_manager)
+
+    form = client.get(reverse("cases:inbox")).context["form"]
+    offered = {value for value, _label in form.fields["status"].choices} - {"", "all"}
+
+    assert offered == set(TRANSITIONS)
+    assert not offered & {"redress", "reminder", "escalated", "accepted", "rejected"}
+
+
+def _waiting(case, officer):
+    services.assign_case(case, assignee=officer, by=officer)
+    services.request_information(case, message="Adjunte la boleta.", by=officer)
+
+
+def test_the_page_refuses_start_on_a_case_waiting_for_the_requester(client, officer, arica_case):
+    _waiting(arica_case, officer)
+    client.force_login(officer)
+
+    page = client.get(reverse("cases:detail", args=[arica_case.pk]))
+    offered = [action["name"] for action in page.context["actions"]]
+    refused = client.post(
+        reverse("cases:act", args=[arica_case.pk, "start"]), {"text": "Lo que escribí"}
+    )
+
+    assert "start" not in offered
+    assert "resume" in offered
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "«Empezar a tramitar» no es posible en un caso en estado «En espera" in html
+    assert "Lo que escribí" in html  # nothing typed is lost
+    arica_case.refresh_from_db()
+    assert arica_case.status == Status.WAITING
+    assert arica_case.due_at is None  # still paused: resuming restarts the clock
+
+
+def test_the_page_refuses_start_on_a_long_closed_case(client, officer, arica_case):
+    services.assign_case(arica_case, assignee=officer, by=officer)
+    services.answer_case(arica_case, answer="Resuelto.", by=officer)
+    services.close_case(arica_case, by=None)
+    Case.objects.filter(pk=arica_case.pk).update(closed_at=timezone.now() - dt.timedelta(days=400))
+    client.force_login(officer)
+
+    refused = client.post(reverse("cases:act", args=[arica_case.pk, "start"]), {"text": ""})
+
+    assert refused.status_code == 409
+    assert "no es posible" in refused.content.decode()
+    assert refused.context["actions"] == []
+    arica_case.refresh_from_db()
+    assert arica_case.status == Status.CLOSED
+
+
+def test_htmx_refusal_returns_the_actions_panel_with_the_reason(client, officer, arica_case):
+    _waiting(arica_case, officer)
+    client.force_login(officer)
+
+    refused = client.post(
+        reverse("cases:act", args=[arica_case.pk, "start"]),
+        {"text": "Texto"},
+        headers={"HX-Request": "true"},
+    )
+    done = client.post(
+        reverse("cases:act", args=[arica_case.pk, "resume"]),
+        {"text": "Recibido"},
+        headers={"HX-Request": "true"},
+    )
+
+    html = refused.content.decode()
+    assert refused.status_code == 200  # htmx swaps only successful answers
+    assert html.lstrip().startswith('<section id="case-actions-panel">')
+    assert "no es posible en un caso en estado" in html
+    assert "<html" not in html
+    assert done.headers["HX-Redirect"] == reverse("cases:detail", args=[arica_case.pk])
+    arica_case.refresh_from_db()
+    assert arica_case.status == Status.IN_PROGRESS
+
+
+def test_the_assignee_list_offers_only_people_who_can_handle_the_cases_unit(
+    client, organization, region, other_branch, officer, quality_manager, viewer, arica_case
+):
+    from compromiso.core.permissions import Role
+    from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
+
+    temuco = UserFactory(username="temuco")
+    MembershipFactory(
+        user=temuco, organization=organization, unit=other_branch, role="case_officer"
+    )
+    regional = UserFactory(username="regional")
+    MembershipFactory(user=regional, organization=organization, unit=region, role=Role.UNIT_HEAD)
+    client.force_login(quality_manager)
+
+    form = client.get(reverse("cases:detail", args=[arica_case.pk])).context["assign_form"]
+    offered = {user.username for user in form.fields["assignee"].queryset}
+    refused = client.post(
+        reverse("cases:act", args=[arica_case.pk, "assign"]), {"assignee": temuco.pk}
+    )
+
+    assert offered == {"officer", "quality", "regional"}  # not Temuco's officer, not the viewer
+    assert refused.status_code == 422
+    arica_case.refresh_from_db()
+    assert arica_case.assignee is None
+
+
+def test_a_case_routed_outside_the_officers_scope_ends_on_a_receipt(
+    client, officer, organization, counter, other_branch, unit_head
+):
+    """Recorded at the Arica counter about a Temuco service: the officer gets the tracking code
+    and where it went, not a 404, and still cannot open the case."""
+    client.force_login(officer)
+    service = ServiceFactory(organization=organization, provider_unit=other_branch)
+
+    response = client.post(
+        reverse("cases:new"),
+        {
+            "kind": "complaint",
+            "channel": counter.pk,
+            "service": service.pk,
+            "priority": "normal",
+            "subject": "Caja cerrada en Temuco",
+            "description": "No había atención.",
+            "requester_name": "Rosa",
+            "reply_channel": "phone",
+            "requester_phone": "+56 9 1234 5678",
+        },
+        follow=True,
+    )
+
+    case = Case.objects.get()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert case.tracking_code in html
+    assert "Sucursal Temuco" in html
+    assert "No había atención" not in html
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    receipt = response.redirect_chain[-1][0]
+    client.force_login(unit_head)  # someone else cannot read another person's receipt
+    assert client.get(receipt).status_code == 404
+    assert client.get(reverse("cases:received", args=["forged"])).status_code == 404

@@ -163,3 +163,26 @@ def test_the_survey_link_rates_the_handling_once(client, organization, web, qual
     assert again.context["done"]
     assert forged.status_code == 404
     assert wrong_org.status_code == 404
+
+
+def test_the_tracking_page_says_who_wrote_each_message(citizen, organization, web, quality_manager):
+    """The requester's own message is theirs ("Usted"), not a "Respuesta" of the organisation."""
+    received = _file(citizen, organization)
+    case = Case.objects.get()
+    services.assign_case(case, assignee=quality_manager, by=quality_manager)
+    services.add_note(case, text="Estamos revisando.", by=quality_manager, public=True)
+    _unlock(citizen, case, received.context["secret"])
+    tracked = reverse("portal:tracked", args=[case.tracking_code])
+    citizen.post(tracked, {"message-text": "Les escribo de nuevo."})
+
+    page = citizen.get(tracked)
+    entries = {
+        event.comment: event.from_requester for event in page.context["events"] if event.comment
+    }
+    html = " ".join(page.content.decode().split())
+
+    assert entries == {"Estamos revisando.": False, "Les escribo de nuevo.": True}
+    mine = html.index("Les escribo de nuevo.")
+    theirs = html.index("Estamos revisando.")
+    assert 'Su mensaje</span> · <span class="small">Usted</span>' in html[theirs:mine]
+    assert f'Respuesta</span> · <span class="small">{organization.name}</span>' in html[:theirs]
