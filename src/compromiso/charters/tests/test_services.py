@@ -30,6 +30,8 @@ pytestmark = pytest.mark.django_db
         (dt.date(2025, 1, 1), dt.date(2028, 1, 2)),  # over three years
         (dt.date(2025, 1, 1), dt.date(2024, 12, 31)),  # ends before it starts
         (dt.date(2025, 1, 1), dt.date(2025, 1, 1)),
+        (dt.date(2025, 1, 1), dt.date(2025, 1, 2)),  # one day
+        (dt.date(2025, 1, 1), dt.date(2025, 12, 30)),  # a day short of one year
     ],
 )
 def test_a_validity_outside_one_to_three_years_is_refused(
@@ -46,6 +48,34 @@ def test_a_validity_outside_one_to_three_years_is_refused(
 
     assert "valid_to" in refused.value.message_dict
     assert not Charter.objects.exists()
+
+
+def test_one_year_exactly_is_allowed(organization, quality_manager):
+    charter = services.create_charter(
+        organization,
+        by=quality_manager,
+        title="Carta",
+        valid_from=dt.date(2025, 1, 1),
+        valid_to=dt.date(2025, 12, 31),
+    )
+
+    assert charter.valid_to == dt.date(2025, 12, 31)
+
+
+def test_the_model_refuses_a_validity_of_one_day(organization):
+    charter = Charter(
+        organization=organization,
+        title="Carta",
+        profile="cl_public",
+        language="es",
+        valid_from=dt.date(2025, 1, 1),
+        valid_to=dt.date(2025, 1, 2),
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        charter.full_clean()
+
+    assert "valid_to" in refused.value.message_dict
 
 
 def test_three_years_exactly_is_allowed(organization, quality_manager):

@@ -53,6 +53,8 @@ def test_a_quality_manager_drafts_a_charter_from_the_form(client, quality_manage
     [
         ({"valid_to": "2029-06-01"}, "3 años"),
         ({"valid_to": "2025-06-01"}, "terminar después"),
+        ({"valid_to": "2026-01-02"}, "al menos un año"),
+        ({"valid_to": "2026-01-02"}, "31 de diciembre de 2026"),
         ({"valid_from": "not a date"}, "fecha válida"),
         ({"title": "x" * 201}, "200"),
     ],
