@@ -113,6 +113,12 @@ class CommitmentForm(StyledFormMixin, forms.Form):
     )
     periodicity = forms.ChoiceField(label=_("Periodicity"), choices=Periodicity.choices)
     note = forms.CharField(label=_("Clarification for the public"), max_length=500, required=False)
+    unit = forms.CharField(
+        label=_("Unit (manual indicators)"),
+        max_length=30,
+        required=False,
+        help_text=_("What the value counts, shown beside it: percent, minutes, calls…"),
+    )
 
     def __init__(self, *args: Any, charter: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

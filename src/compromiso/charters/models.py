@@ -272,6 +272,12 @@ class Commitment(models.Model):
         _("periodicity"), max_length=10, choices=Periodicity.choices, default=Periodicity.MONTHLY
     )
     note = models.CharField(_("clarification for the public"), max_length=500, blank=True)
+    unit = models.CharField(
+        _("unit of a manual indicator"),
+        max_length=30,
+        blank=True,
+        help_text=_("What the value counts, shown beside it: percent, minutes, calls…"),
+    )
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -293,6 +299,8 @@ class Commitment(models.Model):
             return "/5"
         if self.source == IndicatorSource.SURVEY_NET_SCORE:
             return str(_("points"))
+        if self.source == IndicatorSource.MANUAL:
+            return self.unit
         return ""
 
 

@@ -179,6 +179,7 @@ COMMITMENT_FIELDS = (
     "periodicity",
     "note",
     "order",
+    "unit",
 )
 
 
@@ -203,6 +204,8 @@ def _validate_commitment(commitment: Commitment) -> None:
                 "Case indicators can be narrowed to a channel, not to a touch point; "
                 "use a manual indicator for one office."
             )
+    if commitment.source == IndicatorSource.MANUAL and not commitment.unit.strip():
+        errors["unit"] = _("Say the unit of a manual indicator: percent, minutes, calls…")
     if commitment.source == IndicatorSource.CASES_WITHIN_DAYS and not commitment.threshold_days:
         errors["threshold_days"] = _("Say within how many business days.")
     if commitment.is_guarantee and not commitment.redress_policy.strip():
@@ -428,6 +431,7 @@ def compare(old: Charter, new: Charter) -> dict[str, Any]:
         "target",
         "periodicity",
         "threshold_days",
+        "unit",
     )
     commitments = []
     for lineage, commitment in new_commitments.items():

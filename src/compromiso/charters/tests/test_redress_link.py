@@ -21,6 +21,7 @@ def guarantee(published, service):
         text="Si esperas más de 30 minutos, te atendemos con prioridad.",
         indicator="% atendidos en 30 minutos",
         source="manual",
+        unit="%",
         comparator="gte",
         target=Decimal(90),
         periodicity="monthly",

@@ -257,6 +257,7 @@ def test_a_manual_result_counts_once_someone_else_approves_it(
         text="Atendemos en menos de 15 minutos.",
         indicator="% atendidos en 15 minutos",
         source="manual",
+        unit="%",
         comparator="gte",
         target=Decimal("80"),
         periodicity="quarterly",
@@ -322,3 +323,20 @@ def test_a_unit_head_cannot_touch_another_units_charter(
     with pytest.raises(PermissionDenied):
         services.update_charter(theirs, by=unit_head, title="Mía")
     assert list(Charter.objects.visible_to(unit_head)) == []
+
+
+def test_a_manual_indicator_needs_its_unit(draft, quality_manager, service):
+    manual = {
+        "source": "manual",
+        "indicator": "Espera media en sucursal",
+        "threshold_days": None,
+        "case_kind": "",
+        "comparator": "lte",
+        "target": 15,
+    }
+    with pytest.raises(ValidationError) as refused:
+        commit(draft, quality_manager, service, **manual)
+
+    assert "unit" in refused.value.message_dict
+    saved = commit(draft, quality_manager, service, **manual, unit="minutos")
+    assert saved.unit_symbol == "minutos"

@@ -280,6 +280,7 @@ def test_a_manual_result_is_entered_and_approved_from_the_commitment_page(
         text="Atendemos en 15 minutos.",
         indicator="% atendidos",
         source="manual",
+        unit="%",
         comparator="gte",
         target=Decimal(80),
         periodicity="monthly",
@@ -296,3 +297,25 @@ def test_a_manual_result_is_entered_and_approved_from_the_commitment_page(
     client.force_login(admin_user)
     client.post(reverse("charters:approve_result", args=[result.pk]))
     assert Measurement.objects.get().compliance == "met"
+
+
+def test_a_manual_indicator_shows_its_unit_on_the_page(client, draft, quality_manager, service):
+    from compromiso.charters.tests.conftest import commit
+
+    commit(
+        draft,
+        quality_manager,
+        service,
+        source="manual",
+        indicator="Espera media en sucursal",
+        threshold_days=None,
+        case_kind="",
+        comparator="lte",
+        target=15,
+        unit="minutos",
+    )
+    client.force_login(quality_manager)
+
+    page = client.get(reverse("charters:detail", args=[draft.pk])).content.decode()
+
+    assert "como máximo 15 minutos" in page
