@@ -319,3 +319,33 @@ def test_a_manual_indicator_shows_its_unit_on_the_page(client, draft, quality_ma
     page = client.get(reverse("charters:detail", args=[draft.pk])).content.decode()
 
     assert "como máximo 15 minutos" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"), [("es", "33,33", "33.33"), ("en", "33.33", "33,33")]
+)
+def test_the_pdf_writes_numbers_as_the_charters_language_does(
+    client, organization, published, language, shown, not_shown
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    Charter.objects.filter(pk=published.pk).update(language=language)
+    Measurement.objects.create(
+        commitment=published.commitments.get(),
+        period_start=dt.date(2025, 3, 1),
+        period_end=dt.date(2025, 3, 31),
+        value=Decimal("33.33"),
+        n=30,
+        compliance="not_met",
+        computed_at=dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
+    )
+    page = client.get(reverse("portal:charter", args=[organization.slug, published.pk]))
+
+    pdf = client.get(reverse("portal:charter_pdf", args=[organization.slug, published.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+
+    assert "33,33" in page.content.decode()  # the page, in Spanish
+    assert f"{shown} %" in text
+    assert not_shown not in text
