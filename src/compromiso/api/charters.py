@@ -63,6 +63,7 @@ class CommitmentOut(Schema):
     threshold_days: int | None
     comparator: str
     target: Decimal
+    unit: str = Field(..., alias="unit_symbol", description="Unit shown beside the values")
     periodicity: str
     latest: MeasurementOut | None
 
@@ -117,7 +118,12 @@ def get_charter(request: AuthenticatedHttpRequest, charter_id: int) -> dict[str,
         "services": sorted(charter.services.values_list("pk", flat=True)),
         "sections": list(charter.sections.values("kind", "body")),
         "commitments": [
-            {**c.__dict__, "lineage": str(c.lineage), "latest": latest.get(c.pk)}
+            {
+                **c.__dict__,
+                "lineage": str(c.lineage),
+                "unit_symbol": c.unit_symbol,
+                "latest": latest.get(c.pk),
+            }
             for c in commitments
         ],
         "missing_for_publication": services.missing_for_publication(charter),

@@ -44,10 +44,65 @@ class ActionOut(Schema):
     is_public: bool
 
 
+class RateOut(Schema):
+    count: int
+    months: float
+    per_month: float
+    low: float = Field(..., description="Lower end of the exact 95 % interval of the rate")
+    high: float = Field(..., description="Upper end of the exact 95 % interval of the rate")
+    method: str = Field(..., description="garwood: the exact Poisson interval (chi-square)")
+
+
+class EffectOut(Schema):
+    before: RateOut
+    after: RateOut
+    ratio: float | None = Field(..., description="Rate after / before; null with no case before")
+    ratio_low: float | None
+    ratio_high: float | None = Field(..., description="Null when the interval has no upper bound")
+    ratio_method: str = Field(
+        ..., description="conditional-binomial: Clopper–Pearson on k_after / (k_after + k_before)"
+    )
+    significant_decrease: bool
+    significant_increase: bool
+
+
 class ActionDetailOut(ActionOut):
     description: str
     origins: list[OriginOut]
     evidence: str
+    effect: EffectOut | None = Field(
+        None, description="Case metrics: the monthly rate before and since the action started"
+    )
+
+    @staticmethod
+    def resolve_effect(obj: ImprovementAction) -> dict[str, Any] | None:
+        change = services.effect(obj)
+        if change is None:
+            return None
+        return {
+            "before": {
+                "count": change.before_count,
+                "months": change.before_months,
+                "per_month": change.before_per_month,
+                "low": change.before_interval[0],
+                "high": change.before_interval[1],
+                "method": change.rate_method,
+            },
+            "after": {
+                "count": change.after_count,
+                "months": change.after_months,
+                "per_month": change.after_per_month,
+                "low": change.after_interval[0],
+                "high": change.after_interval[1],
+                "method": change.rate_method,
+            },
+            "ratio": change.ratio,
+            "ratio_low": change.low,
+            "ratio_high": change.high,
+            "ratio_method": change.ratio_method,
+            "significant_decrease": change.significant_decrease,
+            "significant_increase": change.significant_increase,
+        }
 
 
 class SummaryOut(Schema):

@@ -19,6 +19,7 @@ from compromiso.catalog.models import Channel, Service
 from compromiso.core.forms import StyledFormMixin
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.permissions import Perm, scope_for
+from compromiso.insights import charts
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit
 
@@ -72,13 +73,19 @@ class AnalyticsFilterForm(StyledFormMixin, forms.Form):
         return data
 
 
-def _chart(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """Rows for a horizontal bar chart: label, value and the bar's length in percent."""
-    top = max((row[1] for row in rows), default=0) or 1
-    return [
-        {"label": row[0], "value": row[1], "width": round(100 * row[1] / top, 1), "extra": row[2:]}
-        for row in rows
-    ]
+def _chart(rows: list[tuple[Any, ...]], *series: charts.Series) -> charts.SeriesChart | None:
+    """A horizontal bar chart of (label, value, …) rows: one series per value column."""
+    return charts.series_chart(
+        [str(row[0]) for row in rows],
+        [
+            charts.Series(s.name, [row[i] for row in rows], s.kind)
+            for i, s in enumerate(series, start=1)
+        ],
+    )
+
+
+def _bars(rows: list[tuple[Any, ...]], name: str) -> charts.SeriesChart | None:
+    return _chart(rows, charts.Series(name, []))
 
 
 @login_required
@@ -112,7 +119,7 @@ def analytics_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     figures = analytics.compute(organization, filters)
     export = request.GET.get("export", "")
     if export in ("csv", "xlsx"):
-        return _export(request.GET.get("figure", "totals"), figures, export)
+        return _export(request.GET.get("figure", "totals"), figures, export, organization.currency)
     query = request.GET.copy()
     query.pop("export", None)
     query.pop("figure", None)
@@ -124,20 +131,27 @@ def analytics_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "filters": filters,
             "totals": figures.totals,
             "charts": [
-                (name, label, _chart(figures.by[name]))
+                (name, label, _bars(figures.by[name], _("Received")))
                 for name, (label, _model) in analytics.DIMENSIONS.items()
             ],
-            "months": _chart(figures.months),
-            "pareto": _chart(figures.pareto),
+            "months": _chart(
+                figures.months, charts.Series(_("Received"), []), charts.Series(_("Answered"), [])
+            ),
+            "pareto": _chart(
+                figures.pareto,
+                charts.Series(_("Complaints"), []),
+                charts.Series(_("Cumulative %"), [], "line"),
+            ),
             "rising": figures.rising,
             "improve": _improvement_links(request, organization, figures),
-            "backlog": _chart(figures.backlog),
+            "backlog": _bars(figures.backlog, _("Open cases")),
             "query": query.urlencode(),
+            "currency": organization.currency,
         },
     )
 
 
-def _export(figure: str, figures: analytics.Figures, fmt: str) -> HttpResponseBase:
+def _export(figure: str, figures: analytics.Figures, fmt: str, currency: str) -> HttpResponseBase:
     if figure == "totals":
         header = [_("Figure"), _("Value")]
         labels = {
@@ -154,7 +168,9 @@ def _export(figure: str, figures: analytics.Figures, fmt: str) -> HttpResponseBa
             "handling": _("Satisfaction with handling (1–5)"),
             "outcome": _("Satisfaction with the outcome (1–5)"),
             "redress_count": _("Redress given"),
-            "redress_amount": _("Redress cost"),
+            "redress_amount": _("Redress cost (%(currency)s)") % {"currency": currency}
+            if currency
+            else _("Redress cost"),
         }
         rows: list[Any] = [(labels[k], v) for k, v in figures.totals.items()]
     elif figure in analytics.DIMENSIONS:

@@ -49,7 +49,6 @@ EVERY_SERVICE_NEEDS_A_COMMITMENT = True
 
 # Catalonia's Llei 26/2010 (as amended by Llei 16/2015): evaluate every 2 years.
 EVALUATION_YEARS: dict[str, int] = {P.ES_CATALONIA_PUBLIC: 2}
-MAX_VALIDITY_YEARS = 3
 
 
 def required_sections(profile: str) -> frozenset[str]:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from compromiso.cases.models import CaseKind
@@ -13,6 +14,7 @@ from compromiso.charters.models import (
     IndicatorSource,
     Periodicity,
     SectionKind,
+    validate_validity,
 )
 from compromiso.core.forms import StyledFormMixin
 from compromiso.organizations.models import JurisdictionProfile, Unit
@@ -48,6 +50,15 @@ class CharterForm(StyledFormMixin, forms.Form):
         fields["services"].queryset = Service.objects.filter(
             organization=organization, is_active=True
         ).order_by("code")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("valid_from") and data.get("valid_to"):
+            try:
+                validate_validity(data["valid_from"], data["valid_to"])
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 class SectionsForm(StyledFormMixin, forms.Form):
@@ -102,6 +113,12 @@ class CommitmentForm(StyledFormMixin, forms.Form):
     )
     periodicity = forms.ChoiceField(label=_("Periodicity"), choices=Periodicity.choices)
     note = forms.CharField(label=_("Clarification for the public"), max_length=500, required=False)
+    unit = forms.CharField(
+        label=_("Unit (manual indicators)"),
+        max_length=30,
+        required=False,
+        help_text=_("What the value counts, shown beside it: percent, minutes, calls…"),
+    )
 
     def __init__(self, *args: Any, charter: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

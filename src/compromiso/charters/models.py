@@ -2,21 +2,47 @@
 indicators and targets, redress) in versions, and the measurements that show whether each
 commitment was kept."""
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from compromiso.cases.models import CaseKind
 from compromiso.catalog.models import Channel, Service, TouchPoint
+from compromiso.charters.periods import add_years
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.models import JurisdictionProfile, Organization, Unit
+
+# The README and seed 001: a charter is valid for one to three years.
+MIN_VALIDITY_YEARS, MAX_VALIDITY_YEARS = 1, 3
+
+
+def validate_validity(valid_from: dt.date, valid_to: dt.date) -> None:
+    """A charter's validity ends after it starts and lasts one to three years: from 1 January
+    it ends on 31 December at the earliest and on 1 January three years later at the latest."""
+    if valid_to <= valid_from:
+        raise ValidationError({"valid_to": _("The validity must end after it starts.")})
+    shortest = add_years(valid_from, MIN_VALIDITY_YEARS) - dt.timedelta(days=1)
+    if valid_to < shortest:
+        message = _(
+            "A charter is valid for at least one year: end its validity on %(date)s or later."
+        )
+        raise ValidationError(
+            {"valid_to": message % {"date": date_format(shortest, "DATE_FORMAT")}}
+        )
+    if valid_to > add_years(valid_from, MAX_VALIDITY_YEARS):
+        raise ValidationError(
+            {"valid_to": _("A charter is valid for at most 3 years from its start.")}
+        )
 
 
 class CharterStatus(models.TextChoices):
@@ -125,6 +151,11 @@ class Charter(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valid_from is not None and self.valid_to is not None:
+            validate_validity(self.valid_from, self.valid_to)
 
     @property
     def is_editable(self) -> bool:
@@ -241,6 +272,12 @@ class Commitment(models.Model):
         _("periodicity"), max_length=10, choices=Periodicity.choices, default=Periodicity.MONTHLY
     )
     note = models.CharField(_("clarification for the public"), max_length=500, blank=True)
+    unit = models.CharField(
+        _("unit of a manual indicator"),
+        max_length=30,
+        blank=True,
+        help_text=_("What the value counts, shown beside it: percent, minutes, calls…"),
+    )
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -262,6 +299,8 @@ class Commitment(models.Model):
             return "/5"
         if self.source == IndicatorSource.SURVEY_NET_SCORE:
             return str(_("points"))
+        if self.source == IndicatorSource.MANUAL:
+            return self.unit
         return ""
 
 

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.charters import completeness, indicators, periods
 from compromiso.charters.models import (
+    MAX_VALIDITY_YEARS,
     MEASURED_STATUSES,
+    MIN_VALIDITY_YEARS,
     PERCENT_SOURCES,
     Charter,
     CharterStatus,
@@ -26,6 +28,7 @@ from compromiso.charters.models import (
     Measurement,
     Section,
     SectionKind,
+    validate_validity,
 )
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
@@ -53,16 +56,6 @@ def _editable(charter: Charter) -> None:
             _("A %(state)s charter cannot be edited: renew it to make a new draft version.")
             % {"state": charter.get_status_display().lower()},
             code="not_editable",
-        )
-
-
-def validate_validity(valid_from: dt.date, valid_to: dt.date) -> None:
-    """Seed 001: a charter is valid for one to three years."""
-    if valid_to <= valid_from:
-        raise ValidationError({"valid_to": _("The validity must end after it starts.")})
-    if valid_to > periods.add_years(valid_from, completeness.MAX_VALIDITY_YEARS):
-        raise ValidationError(
-            {"valid_to": _("A charter is valid for at most 3 years from its start.")}
         )
 
 
@@ -186,6 +179,7 @@ COMMITMENT_FIELDS = (
     "periodicity",
     "note",
     "order",
+    "unit",
 )
 
 
@@ -210,6 +204,8 @@ def _validate_commitment(commitment: Commitment) -> None:
                 "Case indicators can be narrowed to a channel, not to a touch point; "
                 "use a manual indicator for one office."
             )
+    if commitment.source == IndicatorSource.MANUAL and not commitment.unit.strip():
+        errors["unit"] = _("Say the unit of a manual indicator: percent, minutes, calls…")
     if commitment.source == IndicatorSource.CASES_WITHIN_DAYS and not commitment.threshold_days:
         errors["threshold_days"] = _("Say within how many business days.")
     if commitment.is_guarantee and not commitment.redress_policy.strip():
@@ -379,8 +375,9 @@ def renew_charter(charter: Charter, *, by: User | None) -> Charter:
     length = charter.valid_to - charter.valid_from
     start = max(charter.valid_to + dt.timedelta(days=1), charter.organization.today())
     end = start + length
-    if end > periods.add_years(start, completeness.MAX_VALIDITY_YEARS):
-        end = periods.add_years(start, completeness.MAX_VALIDITY_YEARS)
+    # The same length, kept within one to three years (leap days can shift it by one).
+    end = max(end, periods.add_years(start, MIN_VALIDITY_YEARS) - dt.timedelta(days=1))
+    end = min(end, periods.add_years(start, MAX_VALIDITY_YEARS))
     draft = Charter.objects.create(
         organization=charter.organization,
         unit=charter.unit,
@@ -434,6 +431,7 @@ def compare(old: Charter, new: Charter) -> dict[str, Any]:
         "target",
         "periodicity",
         "threshold_days",
+        "unit",
     )
     commitments = []
     for lineage, commitment in new_commitments.items():

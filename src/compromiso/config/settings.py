@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "compromiso.organizations.context_processors.navigation",
             ],
+            # Month abbreviations in lower case in Spanish and Catalan (core/templatetags/dates.py).
+            "builtins": ["compromiso.core.templatetags.dates"],
         },
     },
 ]

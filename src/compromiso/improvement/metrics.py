@@ -1,22 +1,46 @@
 """The effect check's arithmetic: monthly counts before and after an action, and whether the
-change is more than chance. Counts of cases are modelled as Poisson; the comparison is the rate
-ratio after/before with its 95 % confidence interval on the log scale (Wald), which needs no
-library and is standard for comparing two event rates."""
+change is more than chance. Counts of cases are modelled as Poisson over an exposure in months.
+Both intervals are exact, so they hold for small and empty counts (an approximation gave a
+quarter of the right upper bound at 0 cases):
+
+- a monthly rate: Garwood's interval, from chi-square quantiles: for k cases,
+  [χ²(α/2; 2k)/2, χ²(1−α/2; 2k+2)/2] divided by the months (the lower end is 0 when k = 0);
+- the rate ratio after/before: the conditional binomial interval. Given n = k_after + k_before
+  cases, k_after is binomial with p = R·t_after / (R·t_after + t_before); the Clopper–Pearson
+  interval of p is mapped to R = p / (1 − p) · t_before / t_after. No case before leaves the
+  upper end unbounded; no case at all says nothing.
+"""
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
-Z95 = 1.959964
+from scipy.stats import beta, chi2
+
+ALPHA = 0.05
+# Names of the methods, shown beside the figures (page and API).
+RATE_METHOD = "garwood"
+RATIO_METHOD = "conditional-binomial"
 
 
 @dataclass(frozen=True)
 class RateChange:
+    before_count: int
+    before_months: float
+    after_count: int
+    after_months: float
     before_per_month: float
     after_per_month: float
+    # Exact 95 % intervals of each monthly rate (Garwood).
+    before_interval: tuple[float, float]
+    after_interval: tuple[float, float]
+    # The rate ratio after/before and its exact 95 % interval (conditional binomial). The ratio
+    # is None without cases before; `high` is None when unbounded; all three are None when
+    # there is no case at all or a period is empty.
     ratio: float | None
     low: float | None
     high: float | None
+    rate_method: str = RATE_METHOD
+    ratio_method: str = RATIO_METHOD
 
     @property
     def significant_decrease(self) -> bool:
@@ -32,31 +56,57 @@ def months_between(start: dt.date, end: dt.date) -> float:
     return max((end - start).days + 1, 1) / 30.4375
 
 
+def garwood(count: int) -> tuple[float, float]:
+    """Exact 95 % interval of a Poisson mean from one observed count."""
+    if count < 0:
+        raise ValueError(count)
+    low = float(chi2.ppf(ALPHA / 2, 2 * count)) / 2 if count else 0.0
+    high = float(chi2.ppf(1 - ALPHA / 2, 2 * count + 2)) / 2
+    return (low, high)
+
+
+def clopper_pearson(successes: int, trials: int) -> tuple[float, float]:
+    """Exact 95 % interval of a binomial proportion."""
+    if not 0 <= successes <= trials or trials == 0:
+        raise ValueError((successes, trials))
+    low = float(beta.ppf(ALPHA / 2, successes, trials - successes + 1)) if successes else 0.0
+    high = (
+        float(beta.ppf(1 - ALPHA / 2, successes + 1, trials - successes))
+        if successes < trials
+        else 1.0
+    )
+    return (low, high)
+
+
+def poisson_interval(count: int, months: float) -> tuple[float, float]:
+    """Exact 95 % interval (Garwood) of a monthly rate from a count over `months`."""
+    if months <= 0:
+        return (0.0, 0.0)
+    low, high = garwood(count)
+    return (low / months, high / months)
+
+
 def rate_change(before: int, before_months: float, after: int, after_months: float) -> RateChange:
     """Compare two Poisson counts over exposures in months."""
     before_rate = before / before_months if before_months > 0 else 0.0
     after_rate = after / after_months if after_months > 0 else 0.0
-    if before_months <= 0 or after_months <= 0 or before + after == 0:
-        return RateChange(before_rate, after_rate, None, None, None)
-    # Half a case added to an empty count keeps the logarithm finite (Haldane's correction).
-    a, b = (after or 0.5), (before or 0.5)
-    ratio = (a / after_months) / (b / before_months)
-    spread = Z95 * math.sqrt(1 / a + 1 / b)
+    ratio = low = high = None
+    if before_months > 0 and after_months > 0 and before + after > 0:
+        scale = before_months / after_months
+        p_low, p_high = clopper_pearson(after, after + before)
+        low = p_low / (1 - p_low) * scale
+        high = p_high / (1 - p_high) * scale if p_high < 1 else None
+        ratio = after_rate / before_rate if before else None
     return RateChange(
-        before_rate,
-        after_rate,
-        ratio,
-        ratio * math.exp(-spread),
-        ratio * math.exp(spread),
+        before_count=before,
+        before_months=before_months,
+        after_count=after,
+        after_months=after_months,
+        before_per_month=before_rate,
+        after_per_month=after_rate,
+        before_interval=poisson_interval(before, before_months),
+        after_interval=poisson_interval(after, after_months),
+        ratio=ratio,
+        low=low,
+        high=high,
     )
-
-
-def poisson_interval(count: int, months: float) -> tuple[float, float]:
-    """95 % interval of a monthly rate from a count (normal approximation on the square root,
-    which stays sensible for small counts)."""
-    if months <= 0:
-        return (0.0, 0.0)
-    root = math.sqrt(count)
-    low = max(root - Z95 / 2, 0) ** 2
-    high = (root + Z95 / 2) ** 2
-    return (low / months, high / months)

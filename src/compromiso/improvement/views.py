@@ -20,7 +20,7 @@ from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, scope_for
-from compromiso.improvement import metrics, services
+from compromiso.improvement import services
 from compromiso.improvement.forms import (
     ActionFilterForm,
     ActionForm,
@@ -238,13 +238,6 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         }
         for month, count in series
     ]
-    interval = None
-    if change is not None and action.after_start:
-        after_months = metrics.months_between(
-            action.after_start, action.after_end or timezone.localdate()
-        )
-        count = round(change.after_per_month * after_months)
-        interval = metrics.poisson_interval(count, after_months)
     return render(
         request,
         "improvement/detail.html",
@@ -266,7 +259,6 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "indicator": indicator,
             "attribute": attribute,
             "change": change,
-            "interval": interval,
         },
     )
 

@@ -1,7 +1,10 @@
-"""Geometry for the wave page's charts, drawn as SVG by the templates (no script, allowed by the
-content security policy): net scores with their 95 % intervals, the monthly trend inside its
-control limits, and the importance–performance map. Positions are percentages of the chart's
-width (x) and pixels of its height (y); every chart sits next to the table with its figures."""
+"""Geometry for every chart of the product, drawn as SVG by the templates (no script, allowed by
+the strict content security policy; the same drawing goes into PDFs): net scores with their
+95 % intervals, the monthly trend inside its control limits, the importance–performance map, and
+horizontal bars with one or two series (two bar series, or bars and a percentage line such as a
+Pareto's cumulative %). Positions are percentages of the chart's width (x) and pixels of its
+height (y); every chart sits next to the table with its figures, one column per series. Plain
+values in and out: no import of ours, so any app may use it."""
 
 import itertools
 from collections.abc import Sequence
@@ -195,4 +198,132 @@ def importance_map(table: Any) -> ImportanceMap | None:
         cross_y=_y(mean_performance, IPA_TOP, IPA_PLOT, 0.0, 100.0),
         top=IPA_TOP,
         bottom=IPA_TOP + IPA_PLOT,
+    )
+
+
+# Series charts: labels take the left 39 %, the plot 40–85 %, the bars' values follow at 87 %.
+SERIES_LEFT, SERIES_WIDTH, SERIES_VALUE = 40.0, 45.0, 87.0
+SERIES_BAR, SERIES_GAP = 14, 8
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a chart: a name for the legend and the table's column, a value per row,
+    drawn as bars or as a line on a 0–100 % scale."""
+
+    name: str
+    values: Sequence[float]
+    kind: str = "bar"  # "bar" or "line"
+
+
+@dataclass(frozen=True)
+class SeriesBar:
+    css: str
+    value: float
+    y: int
+    width: float
+    value_x: float = SERIES_VALUE
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    value: float
+    x: float
+    y: int
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    label: str
+    y: int
+    label_y: int
+    values: list[float]
+    bars: list[SeriesBar]
+
+
+BAR_CSS = ("chart-bar", "chart-bar-second")
+
+
+@dataclass(frozen=True)
+class Key:
+    """A legend entry: the series' name and how it is drawn."""
+
+    name: str
+    css: str
+    line: bool
+
+
+@dataclass(frozen=True)
+class SeriesChart:
+    series: list[Series]
+    keys: list[Key]
+    rows: list[SeriesRow]
+    points: list[SeriesPoint]
+    segments: list[tuple[SeriesPoint, SeriesPoint]]
+    height: int
+    left: float = SERIES_LEFT
+
+    @property
+    def legend(self) -> bool:
+        return len(self.series) > 1
+
+    @property
+    def line(self) -> Series | None:
+        return next((s for s in self.series if s.kind == "line"), None)
+
+
+def series_chart(labels: Sequence[str], series: Sequence[Series]) -> SeriesChart | None:
+    """Horizontal bars, one row per label: each bar series gets its own bar in the row (on a
+    common scale from 0 to the largest bar), a line series is drawn across the rows on a
+    0–100 % scale."""
+    if not labels or not series:
+        return None
+    bars = [(i, s) for i, s in enumerate(series) if s.kind == "bar"]
+    line = next((s for s in series if s.kind == "line"), None)
+    top = max((float(v) for _i, s in bars for v in s.values), default=0.0) or 1.0
+    row_height = max(len(bars), 1) * SERIES_BAR + SERIES_GAP
+    rows: list[SeriesRow] = []
+    points: list[SeriesPoint] = []
+    for r, label in enumerate(labels):
+        y = r * row_height
+        rows.append(
+            SeriesRow(
+                label=label,
+                y=y,
+                label_y=y + row_height // 2 + 2,
+                values=[s.values[r] for s in series],
+                bars=[
+                    SeriesBar(
+                        css=BAR_CSS[b % len(BAR_CSS)],
+                        value=s.values[r],
+                        y=y + SERIES_GAP // 2 + b * SERIES_BAR,
+                        width=round(SERIES_WIDTH * max(float(s.values[r]), 0.0) / top, 2),
+                    )
+                    for b, (_i, s) in enumerate(bars)
+                ],
+            )
+        )
+        if line is not None:
+            share = max(0.0, min(100.0, float(line.values[r])))
+            points.append(
+                SeriesPoint(
+                    value=line.values[r],
+                    x=round(SERIES_LEFT + SERIES_WIDTH * share / 100, 2),
+                    y=y + row_height // 2,
+                )
+            )
+    keys, drawn = [], 0
+    for s in series:
+        if s.kind == "line":
+            keys.append(Key(s.name, "chart-line", True))
+        else:
+            keys.append(Key(s.name, BAR_CSS[drawn % len(BAR_CSS)], False))
+            drawn += 1
+    return SeriesChart(
+        series=list(series),
+        keys=keys,
+        rows=rows,
+        points=points,
+        segments=list(itertools.pairwise(points)),
+        height=len(labels) * row_height,
     )

@@ -23,6 +23,7 @@ _STOP_TEXT = """
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 WORD = re.compile(r"[a-zñç·'’]+")
+TOKEN = re.compile(r"[\w·'’]+")
 
 
 def _plain(text: str) -> str:
@@ -43,12 +44,38 @@ def _plain(text: str) -> str:
     return "".join(kept)
 
 
+def _forms(text: str) -> list[tuple[str, str]]:
+    """(key, form) for each word of an answer: the key without accents, to count "atención" and
+    "atencion" together; the form as written, in lower case, to show."""
+    pairs = []
+    for token in TOKEN.findall(unicodedata.normalize("NFC", text.lower())):
+        keys = WORD.findall(_plain(token))
+        if len(keys) == 1 and keys[0] == _plain(token):
+            pairs.append((keys[0].strip("'’·"), token.strip("'’·")))
+        else:  # digits or other symbols inside: keep the pieces, as they were counted
+            pairs.extend((key.strip("'’·"), key.strip("'’·")) for key in keys)
+    return pairs
+
+
+def _shown(forms: Counter[str]) -> str:
+    """The form most often written; on a tie, the one with accents (the correct spelling is
+    the one that takes the trouble), then the first in alphabetical order."""
+    return min(forms, key=lambda form: (-forms[form], -len(form.encode()), form))
+
+
 def frequencies(
     texts: Iterable[str], *, top: int = 30, min_length: int = 3
 ) -> list[tuple[str, int]]:
-    """The most frequent meaningful words, counted once per answer."""
+    """The most frequent meaningful words, counted once per answer, each shown as written
+    (with its accents) though counted without them."""
     counts: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = {}
     for text in texts:
-        words = {word.strip("'’·") for word in WORD.findall(_plain(text))}
-        counts.update(w for w in words if len(w) >= min_length and w not in STOP_WORDS)
-    return counts.most_common(top)
+        seen: dict[str, str] = {}
+        for key, form in _forms(text):
+            if len(key) >= min_length and key not in STOP_WORDS:
+                seen.setdefault(key, form)
+        counts.update(seen.keys())
+        for key, form in seen.items():
+            written.setdefault(key, Counter())[form] += 1
+    return [(_shown(written[key]), count) for key, count in counts.most_common(top)]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compromiso.core import calendar
 from compromiso.core.models import TimeStampedModel
+from compromiso.core.money import currency_of
 from compromiso.core.permissions import Perm, Role, scope_for
 
 
@@ -142,6 +143,11 @@ class Organization(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def currency(self) -> str:
+        """ISO 4217 code of the country's currency (redress amounts): CLP, EUR, MXN…"""
+        return currency_of(self.country)
 
     def clean(self) -> None:
         super().clean()

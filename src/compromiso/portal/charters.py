@@ -11,6 +11,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -83,15 +84,21 @@ def charter_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+def _number(value: Any) -> str:
+    """A figure as the pages write it in the active language: "33,33" in Spanish and Catalan,
+    "33.33" in English (at most two decimals, none when whole)."""
+    return str(floatformat(value, "-2"))
+
+
 def _cell_value(result: Any) -> str:
     if result is None or result.value is None:
         return _("No data")
     unit = result.commitment.unit_symbol
-    return f"{result.value.normalize():f}{' ' + unit if unit else ''}"
+    return f"{_number(result.value)}{' ' + unit if unit else ''}"
 
 
 def _target(commitment: Any) -> str:
-    target = f"{commitment.target.normalize():f}"
+    target = _number(commitment.target)
     return f"{commitment.get_comparator_display()} {target} {commitment.unit_symbol}".strip()
 
 
@@ -121,7 +128,7 @@ def charter_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     c.indicator,
                     _target(c),
                     _cell_value(result.latest),
-                    f"{result.latest.achievement} %"
+                    f"{_number(result.latest.achievement)} %"
                     if result.latest and result.latest.achievement is not None
                     else "—",
                     c.get_periodicity_display(),

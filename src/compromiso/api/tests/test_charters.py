@@ -55,3 +55,23 @@ def test_other_organisations_and_bad_ids_get_404(api_as, outsider, quality_manag
     assert api_as(quality_manager).get("/charters/999999").status_code == 404
     assert api_as(quality_manager).get("/charters/abc").status_code == 422
     assert api_as(quality_manager).get("/charters", status="nonsense").status_code == 422
+
+
+def test_a_commitment_gives_the_unit_of_its_values(api_as, quality_manager, draft, service):
+    charter_fixtures.commit(
+        draft,
+        quality_manager,
+        service,
+        source="manual",
+        indicator="Espera media en sucursal",
+        threshold_days=None,
+        case_kind="",
+        comparator="lte",
+        target=15,
+        unit="minutos",
+    )
+    charter_fixtures.commit(draft, quality_manager, service)
+
+    found = api_as(quality_manager).get(f"/charters/{draft.pk}").json()
+
+    assert [c["unit"] for c in found["commitments"]] == ["minutos", "%"]

@@ -120,7 +120,7 @@ def test_the_page_shows_a_unit_head_only_their_unit(client, organization, world,
     assert page.status_code == 200
     assert page.context["totals"]["received"] == 1
     charts = {name: rows for name, _label, rows in page.context["charts"]}
-    assert [row["label"] for row in charts["service"]] == [str(world["arica"])]
+    assert [row.label for row in charts["service"].rows] == [str(world["arica"])]
 
 
 def test_every_figure_exports(client, organization, world, quality_manager):
@@ -152,3 +152,46 @@ def test_a_bad_period_is_explained_not_crashed(client, quality_manager):
     assert "El periodo debe empezar antes de terminar." in reversed_period.content.decode()
     assert garbage.status_code == 200
     assert unknown.status_code == 404
+
+
+def test_two_series_charts_draw_both_series_with_a_legend_and_a_column_each(
+    client, organization, world, officer, quality_manager
+):
+    """Received against answered per month, and the Pareto's bars with its cumulative % line:
+    both series drawn, named in a legend, and one labelled column each in the data table."""
+    first = _case(organization, world, world["arica"], dt.date(2026, 3, 2))
+    _case(organization, world, world["arica"], dt.date(2026, 3, 3))
+    cause = RootCause.objects.get(organization=organization, code="TIE")
+    with time_machine.travel(dt.datetime(2026, 3, 4, 12, tzinfo=SANTIAGO)):
+        services.assign_case(first, assignee=officer, by=officer)
+        services.answer_case(first, answer="Listo.", by=officer)
+        services.close_case(first, by=officer, root_cause=cause)
+        services.record_redress(first, by=officer, kind="refund", amount=Decimal("12345"))
+    client.force_login(quality_manager)
+
+    page = client.get(reverse("cases:analytics"), {"start": "2026-01-01", "end": "2026-12-31"})
+    html = page.content.decode()
+
+    months, pareto = page.context["months"], page.context["pareto"]
+    assert [key.name for key in months.keys] == ["Recibido", "Respondido"]
+    assert months.rows[0].values == [2, 1]
+    assert [bar.css for bar in months.rows[0].bars] == ["chart-bar", "chart-bar-second"]
+    assert months.rows[0].bars[1].width == pytest.approx(months.rows[0].bars[0].width / 2)
+    assert [key.name for key in pareto.keys] == ["Reclamos", "% acumulado"]
+    assert pareto.points[0].value == 100.0
+    assert 'class="chart-bar-second"' in html
+    assert 'class="chart-point"' in html
+    assert "chart-legend" in html
+    assert (
+        '<th scope="col">Mes</th><th scope="col">Recibido</th><th scope="col">Respondido</th>'
+        in html
+    )
+    assert (
+        '<th scope="col">Causa raíz</th><th scope="col">Reclamos</th>'
+        '<th scope="col">% acumulado</th>' in html
+    )
+    assert "<td>2</td><td>1</td>" in html
+    # The redress cost carries the organisation's currency (Chile: pesos, no decimals), with
+    # the Spanish digit grouping.
+    assert "1 / 12\u00a0345\u00a0CLP</dd>" in html
+    assert "echarts" not in html

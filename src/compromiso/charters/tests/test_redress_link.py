@@ -21,6 +21,7 @@ def guarantee(published, service):
         text="Si esperas más de 30 minutos, te atendemos con prioridad.",
         indicator="% atendidos en 30 minutos",
         source="manual",
+        unit="%",
         comparator="gte",
         target=Decimal(90),
         periodicity="monthly",
@@ -51,15 +52,18 @@ def test_redress_links_to_the_guarantee_and_the_commitment_page_counts_it(
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     client.post(
         reverse("cases:redress", args=[case.pk]),
-        {"kind": "priority", "amount": "0", "commitment": guarantee.pk, "breached": "on"},
+        {"kind": "priority", "amount": "2500", "commitment": guarantee.pk, "breached": "on"},
     )
+    case_page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
 
     assert guarantee.text in page  # offered on the case page
+    assert "2\u00a0500\u00a0CLP" in case_page  # the amount in the organisation's currency
     redress = case.redresses.get()
     assert redress.commitment == guarantee
     client.force_login(quality_manager)
     commitment_page = client.get(reverse("charters:commitment", args=[guarantee.pk]))
     assert "1 reparación registrada" in commitment_page.content.decode()
+    assert "(importe: 2\u00a0500\u00a0CLP)" in commitment_page.content.decode()
 
 
 def test_only_a_published_guarantee_of_the_case_service_can_be_linked(

@@ -30,6 +30,8 @@ pytestmark = pytest.mark.django_db
         (dt.date(2025, 1, 1), dt.date(2028, 1, 2)),  # over three years
         (dt.date(2025, 1, 1), dt.date(2024, 12, 31)),  # ends before it starts
         (dt.date(2025, 1, 1), dt.date(2025, 1, 1)),
+        (dt.date(2025, 1, 1), dt.date(2025, 1, 2)),  # one day
+        (dt.date(2025, 1, 1), dt.date(2025, 12, 30)),  # a day short of one year
     ],
 )
 def test_a_validity_outside_one_to_three_years_is_refused(
@@ -46,6 +48,34 @@ def test_a_validity_outside_one_to_three_years_is_refused(
 
     assert "valid_to" in refused.value.message_dict
     assert not Charter.objects.exists()
+
+
+def test_one_year_exactly_is_allowed(organization, quality_manager):
+    charter = services.create_charter(
+        organization,
+        by=quality_manager,
+        title="Carta",
+        valid_from=dt.date(2025, 1, 1),
+        valid_to=dt.date(2025, 12, 31),
+    )
+
+    assert charter.valid_to == dt.date(2025, 12, 31)
+
+
+def test_the_model_refuses_a_validity_of_one_day(organization):
+    charter = Charter(
+        organization=organization,
+        title="Carta",
+        profile="cl_public",
+        language="es",
+        valid_from=dt.date(2025, 1, 1),
+        valid_to=dt.date(2025, 1, 2),
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        charter.full_clean()
+
+    assert "valid_to" in refused.value.message_dict
 
 
 def test_three_years_exactly_is_allowed(organization, quality_manager):
@@ -227,6 +257,7 @@ def test_a_manual_result_counts_once_someone_else_approves_it(
         text="Atendemos en menos de 15 minutos.",
         indicator="% atendidos en 15 minutos",
         source="manual",
+        unit="%",
         comparator="gte",
         target=Decimal("80"),
         periodicity="quarterly",
@@ -292,3 +323,20 @@ def test_a_unit_head_cannot_touch_another_units_charter(
     with pytest.raises(PermissionDenied):
         services.update_charter(theirs, by=unit_head, title="Mía")
     assert list(Charter.objects.visible_to(unit_head)) == []
+
+
+def test_a_manual_indicator_needs_its_unit(draft, quality_manager, service):
+    manual = {
+        "source": "manual",
+        "indicator": "Espera media en sucursal",
+        "threshold_days": None,
+        "case_kind": "",
+        "comparator": "lte",
+        "target": 15,
+    }
+    with pytest.raises(ValidationError) as refused:
+        commit(draft, quality_manager, service, **manual)
+
+    assert "unit" in refused.value.message_dict
+    saved = commit(draft, quality_manager, service, **manual, unit="minutos")
+    assert saved.unit_symbol == "minutos"

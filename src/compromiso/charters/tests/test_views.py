@@ -53,6 +53,8 @@ def test_a_quality_manager_drafts_a_charter_from_the_form(client, quality_manage
     [
         ({"valid_to": "2029-06-01"}, "3 años"),
         ({"valid_to": "2025-06-01"}, "terminar después"),
+        ({"valid_to": "2026-01-02"}, "al menos un año"),
+        ({"valid_to": "2026-01-02"}, "31 de diciembre de 2026"),
         ({"valid_from": "not a date"}, "fecha válida"),
         ({"title": "x" * 201}, "200"),
     ],
@@ -278,6 +280,7 @@ def test_a_manual_result_is_entered_and_approved_from_the_commitment_page(
         text="Atendemos en 15 minutos.",
         indicator="% atendidos",
         source="manual",
+        unit="%",
         comparator="gte",
         target=Decimal(80),
         periodicity="monthly",
@@ -294,3 +297,55 @@ def test_a_manual_result_is_entered_and_approved_from_the_commitment_page(
     client.force_login(admin_user)
     client.post(reverse("charters:approve_result", args=[result.pk]))
     assert Measurement.objects.get().compliance == "met"
+
+
+def test_a_manual_indicator_shows_its_unit_on_the_page(client, draft, quality_manager, service):
+    from compromiso.charters.tests.conftest import commit
+
+    commit(
+        draft,
+        quality_manager,
+        service,
+        source="manual",
+        indicator="Espera media en sucursal",
+        threshold_days=None,
+        case_kind="",
+        comparator="lte",
+        target=15,
+        unit="minutos",
+    )
+    client.force_login(quality_manager)
+
+    page = client.get(reverse("charters:detail", args=[draft.pk])).content.decode()
+
+    assert "como máximo 15 minutos" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"), [("es", "33,33", "33.33"), ("en", "33.33", "33,33")]
+)
+def test_the_pdf_writes_numbers_as_the_charters_language_does(
+    client, organization, published, language, shown, not_shown
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    Charter.objects.filter(pk=published.pk).update(language=language)
+    Measurement.objects.create(
+        commitment=published.commitments.get(),
+        period_start=dt.date(2025, 3, 1),
+        period_end=dt.date(2025, 3, 31),
+        value=Decimal("33.33"),
+        n=30,
+        compliance="not_met",
+        computed_at=dt.datetime(2025, 4, 1, tzinfo=dt.UTC),
+    )
+    page = client.get(reverse("portal:charter", args=[organization.slug, published.pk]))
+
+    pdf = client.get(reverse("portal:charter_pdf", args=[organization.slug, published.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+
+    assert "33,33" in page.content.decode()  # the page, in Spanish
+    assert f"{shown} %" in text
+    assert not_shown not in text

@@ -326,3 +326,24 @@ def test_you_said_we_did_shows_only_effective_published_actions(
     assert "Aún sin comprobar." not in html
     assert "Ana" not in html  # counts, never who complained
     assert "6 casos en tres meses" in html
+
+
+def test_the_effect_page_shows_exact_intervals_and_names_the_methods(
+    client, organization, branch, unit_head, waiting, complaints
+):
+    action = _create(organization, branch, unit_head, origins=[{"root_cause": waiting}])
+    services.move_action(action, ActionStatus.APPROVED, by=unit_head)
+    services.move_action(action, ActionStatus.IN_PROGRESS, by=unit_head)
+    change = services.effect(action)
+    client.force_login(unit_head)
+
+    page = client.get(reverse("improvement:detail", args=[action.pk])).content.decode()
+
+    # Nothing since the action started (one day): Garwood's upper end is 3.69 cases over a
+    # thirtieth of a month, not the 0.96 the old approximation gave.
+    assert change.after_count == 0
+    assert change.after_interval[1] == pytest.approx(3.688879 / change.after_months, rel=1e-5)
+    high = f"{change.after_interval[1]:.1f}".replace(".", ",")
+    assert f"0,0–{high}" in page
+    assert "Garwood" in page
+    assert "binomial condicional" in page

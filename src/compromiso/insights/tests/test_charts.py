@@ -81,3 +81,52 @@ def test_the_importance_map_shades_the_improve_first_quarter():
     assert courtesy.x < chart.cross_x
     assert chart.cross_x + chart.focus_width == pytest.approx(96.0)
     assert charts.importance_map(None) is None
+
+
+def test_a_series_chart_puts_two_bar_series_on_one_scale_and_names_them():
+    chart = charts.series_chart(
+        ["2026-03", "2026-04"],
+        [charts.Series("Received", [10, 4]), charts.Series("Answered", [5, 4])],
+    )
+
+    assert chart is not None
+    assert chart.legend
+    assert [(k.name, k.css, k.line) for k in chart.keys] == [
+        ("Received", "chart-bar", False),
+        ("Answered", "chart-bar-second", False),
+    ]
+    first, second = chart.rows
+    assert [bar.width for bar in first.bars] == [45.0, 22.5]  # the largest bar fills the plot
+    assert [bar.width for bar in second.bars] == [18.0, 18.0]
+    assert first.values == [10, 5]
+    assert first.bars[0].y < first.bars[1].y < second.bars[0].y  # side by side within a row
+    assert chart.height == 2 * (2 * charts.SERIES_BAR + charts.SERIES_GAP)
+
+
+def test_a_pareto_draws_its_cumulative_percent_as_a_line_on_a_percent_scale():
+    chart = charts.series_chart(
+        ["Waiting", "Rudeness", "Other"],
+        [
+            charts.Series("Complaints", [6, 3, 1]),
+            charts.Series("Cumulative %", [60.0, 90.0, 100.0], "line"),
+        ],
+    )
+
+    assert chart is not None
+    assert chart.line is not None
+    assert [k.line for k in chart.keys] == [False, True]
+    assert [p.x for p in chart.points] == [
+        charts.SERIES_LEFT + charts.SERIES_WIDTH * share for share in (0.6, 0.9, 1.0)
+    ]
+    assert len(chart.segments) == 2
+    assert [len(row.bars) for row in chart.rows] == [1, 1, 1]
+    assert next(row.values for row in chart.rows) == [6, 60.0]
+
+
+def test_a_single_series_chart_has_no_legend_and_no_rows_gives_no_chart():
+    single = charts.series_chart(["a"], [charts.Series("Open cases", [0])])
+
+    assert single is not None
+    assert not single.legend
+    assert single.rows[0].bars[0].width == 0
+    assert charts.series_chart([], [charts.Series("Open cases", [])]) is None

@@ -14,7 +14,8 @@ def test_meaningful_words_are_counted_once_per_answer_across_languages():
     found = dict(words.frequencies(answers))
 
     assert found["tiempo"] == 2  # once per answer
-    assert found["atencion"] == 2  # with or without the accent
+    assert found["atención"] == 2  # counted with or without the accent, shown with it
+    assert "atencion" not in found
     assert found["amable"] == 2
     assert not {"la", "mucho", "vaig"} & set(found)
     assert "cua" in found
@@ -28,3 +29,19 @@ def test_hostile_and_empty_input_gives_words_or_nothing():
 
 def test_spanish_letters_survive():
     assert dict(words.frequencies(["Año de mañana", "niño"]))["año"] == 1
+
+
+def test_a_word_is_shown_as_most_people_wrote_it_with_its_accents():
+    answers = ["Buena atención", "ATENCIÓN rápida", "atencion lenta", "Trámite rápido"]
+
+    found = words.frequencies(answers)
+
+    assert ("atención", 3) in found
+    assert ("rápida", 1) in found
+    assert ("trámite", 1) in found
+    assert all(word == word.lower() for word, _count in found)
+
+
+def test_on_a_tie_the_accented_spelling_is_shown():
+    assert words.frequencies(["atencion", "atención"]) == [("atención", 2)]
+    assert words.frequencies(["Atenció al client", "atencio"])[0] == ("atenció", 2)
