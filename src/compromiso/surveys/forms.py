@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "touch_point": _("Office or touch point (optional)"),
     "user_type": _("User type (optional)"),
     "age_band": _("Age band (optional)"),
+    "respondent": _("Respondent or response identifier (optional)"),
 }
 
 
