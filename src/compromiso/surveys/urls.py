@@ -44,6 +44,7 @@ urlpatterns = [
     path("waves/new/", views.new_wave, name="new_wave"),
     path("waves/<int:pk>/", views.wave, name="wave"),
     path("waves/<int:pk>/responses.<str:fmt>", views.export, name="export"),
+    path("waves/<int:pk>/figures.<str:fmt>", views.export_figures, name="export_figures"),
     path("waves/<int:pk>/invite/", views.invite, name="invite"),
     path("waves/<int:pk>/weighting/", views.weight_targets, name="weight_targets"),
     path("waves/<int:pk>/sample/", views.sample_design, name="sample_design"),
