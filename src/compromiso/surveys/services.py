@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compromiso.catalog.models import Audience, Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
@@ -293,6 +294,8 @@ def submit_response(
     used up by the response (a second answer with it is refused)."""
     if not is_accepting(wave):
         raise SurveyError(_("This survey is not open for answers."), code="closed")
+    if needs_invitation(wave) and invitation is None:
+        raise SurveyError(str(INVITATION_ONLY), code="invitation_required")
     panel_key = ""
     if invitation is not None:
         if wave.panel and invitation.email:
@@ -343,6 +346,18 @@ def submit_response(
     if contact_email:
         _follow_up_low_score(response, questions, cleaned)
     return response
+
+
+INVITATION_ONLY = gettext_lazy(
+    "This survey is for the staff of the client units: it is answered only through the "
+    "personal link of an invitation."
+)
+
+
+def needs_invitation(wave: Wave) -> bool:
+    """An internal-customer wave places every answer in the client unit of its invitation, and
+    only invited staff may answer: no anonymous answers from the public link or a kiosk."""
+    return wave.audience == Audience.INTERNAL
 
 
 def panel_key_of(organization_id: int, email: str) -> str:
