@@ -44,11 +44,13 @@ def _plain(text: str) -> str:
 
 
 def frequencies(
-    texts: Iterable[str], *, top: int = 30, min_length: int = 3
+    texts: Iterable[str], *, top: int = 30, min_length: int = 3, min_count: int = 1
 ) -> list[tuple[str, int]]:
-    """The most frequent meaningful words, counted once per answer."""
+    """The most frequent meaningful words, counted once per answer. A word used in fewer than
+    `min_count` answers is left out, like a figure under the minimum: a rare word can tell who
+    wrote it."""
     counts: Counter[str] = Counter()
     for text in texts:
         words = {word.strip("'’·") for word in WORD.findall(_plain(text))}
         counts.update(w for w in words if len(w) >= min_length and w not in STOP_WORDS)
-    return counts.most_common(top)
+    return [(w, c) for w, c in counts.most_common() if c >= min_count][:top]

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compromiso.catalog.models import Attribute, Audience, Channel, Service, TouchPoint
 from compromiso.core.models import TimeStampedModel
@@ -133,9 +134,10 @@ class WaveKind(models.TextChoices):
 
 
 class WaveStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # A wave's own words (a wave is "medición" in Spanish): not the case inbox's plural filters.
+    DRAFT = "draft", pgettext_lazy("wave status", "Draft")
+    OPEN = "open", pgettext_lazy("wave status", "Open")
+    CLOSED = "closed", pgettext_lazy("wave status", "Closed")
 
 
 def _token() -> str:

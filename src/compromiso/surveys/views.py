@@ -129,7 +129,9 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "invite_form": InviteForm(wave=item),
             "invite_units_form": InviteUnitsForm(wave=item),
             "matrix": _matrix_rows(item, visible),
-            "words": words.frequencies(_recent_texts(item, visible), top=25),
+            "words": words.frequencies(
+                _recent_texts(item, visible), top=25, min_count=item.min_publish
+            ),
             "invitations": item.invitations.count(),
             "invitations_used": item.invitations.filter(used_at__isnull=False).count(),
             "can_improve": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(
@@ -147,7 +149,9 @@ def _recent_texts(item: Wave, visible: Any) -> list[str]:
         "pk", flat=True
     )
     return list(
-        Answer.objects.filter(question__in=list(questions), response__service__in=visible)
+        Answer.objects.filter(
+            question__in=list(questions), response__wave=item, response__service__in=visible
+        )
         .exclude(text="")
         .order_by("-pk")
         .values_list("text", flat=True)[:5000]
