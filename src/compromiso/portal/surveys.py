@@ -155,7 +155,7 @@ def qr_code(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     buffer = io.BytesIO()
     code = segno.make(link, error="m")
     if fmt == "svg":
-        code.save(buffer, kind="svg", scale=8, border=2, title=wave.questionnaire.title)
+        code.save(buffer, kind="svg", scale=8, border=2, title=wave.questionnaire.display_title)
         content_type = "image/svg+xml"
     else:
         code.save(buffer, kind="png", scale=10, border=2)

@@ -218,6 +218,21 @@ class QuestionnaireForm(StyledFormMixin, forms.Form):
         fields["services"].queryset = Service.objects.filter(
             organization=organization, is_active=True
         ).order_by("code")
+        # The title's translations, shown to respondents in their language like the questions.
+        for code, name in settings.LANGUAGES:
+            fields[f"title_{code}"] = forms.CharField(
+                label=_("Title in %(language)s (if the main language is another)")
+                % {"language": name},
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
+        self.order_fields(["title", "language", *(f"title_{c}" for c, _n in settings.LANGUAGES)])
+
+    def titles(self) -> dict[str, str]:
+        from django.conf import settings
+
+        return {code: self.cleaned_data.get(f"title_{code}", "") for code, _n in settings.LANGUAGES}
 
 
 class WaveForm(StyledFormMixin, forms.Form):

@@ -36,6 +36,8 @@ class Questionnaire(TimeStampedModel):
     lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     title = models.CharField(_("title"), max_length=200)
+    # The title in the other languages, {"ca": "...", "en": "..."}, as a question's texts.
+    titles = models.JSONField(_("title in other languages"), default=dict, blank=True)
     language = models.CharField(_("main language"), max_length=8, choices=settings.LANGUAGES)
     is_locked = models.BooleanField(_("in use (locked)"), default=False)
 
@@ -49,6 +51,12 @@ class Questionnaire(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the language of the request, as the questions are shown: the main
+        title when there is no translation."""
+        return _texts({**(self.titles or {}), self.language[:2]: self.title}, self.language[:2])
 
 
 class QuestionKind(models.TextChoices):

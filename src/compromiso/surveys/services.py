@@ -55,11 +55,22 @@ def create_questionnaire(
     title: str,
     language: str,
     questions: Iterable[Mapping[str, Any]],
+    titles: Mapping[str, str] | None = None,
 ) -> Questionnaire:
-    """A questionnaire with its questions; exactly one scale question may be the overall one."""
+    """A questionnaire with its questions; exactly one scale question may be the overall one.
+    `titles` are the title's translations by language code."""
+    from compromiso.surveys.questionnaires import clean_texts  # it builds on this module
+
     _require(organization.pk, by)
     questionnaire = Questionnaire.objects.create(
-        organization=organization, title=title.strip(), language=language
+        organization=organization,
+        title=title.strip(),
+        language=language,
+        titles={
+            code: text
+            for code, text in clean_texts(titles or {}, limit=TITLE_LIMIT).items()
+            if code != language[:2]
+        },
     )
     _add_questions(questionnaire, questions)
     log_action(questionnaire, "surveys.questionnaire.created", by=by)
@@ -102,6 +113,7 @@ def new_version(questionnaire: Questionnaire, *, by: User | None) -> Questionnai
         lineage=questionnaire.lineage,
         version=newest.version + 1,
         title=questionnaire.title,
+        titles=questionnaire.titles,
         language=questionnaire.language,
     )
     for question in questionnaire.questions.all():
@@ -348,6 +360,7 @@ def submit_response(
     return response
 
 
+TITLE_LIMIT = 200  # Questionnaire.title's length
 INVITATION_ONLY = gettext_lazy(
     "This survey is for the staff of the client units: it is answered only through the "
     "personal link of an invitation."

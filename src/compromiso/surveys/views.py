@@ -415,6 +415,7 @@ def new_questionnaire(request: AuthenticatedHttpRequest) -> HttpResponse:
                 organization,
                 by=request.user,
                 title=data["title"],
+                titles=form.titles(),
                 language=language,
                 questions=questions,
             )
