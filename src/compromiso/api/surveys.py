@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from compromiso.api.scoping import get_visible, organization_of
@@ -56,6 +56,12 @@ class CellOut(Schema):
     net_score: EstimateOut | None
     top_box: EstimateOut | None
     mean: EstimateOut | None
+    percent_satisfied: float | None = Field(
+        description="% of answers in the satisfied band: the net score's first half"
+    )
+    percent_dissatisfied: float | None = Field(
+        description="% of answers in the dissatisfied band: the half the net score subtracts"
+    )
 
 
 class ChangeOut(Schema):
@@ -144,6 +150,8 @@ def _cell(cell: Cell) -> dict[str, Any]:
         "net_score": summary.net.__dict__ if shown and summary.net else None,
         "top_box": summary.top_box.__dict__ if shown and summary.top_box else None,
         "mean": summary.mean.__dict__ if shown and summary.mean else None,
+        "percent_satisfied": summary.satisfied_percent if shown else None,
+        "percent_dissatisfied": summary.dissatisfied_percent if shown else None,
     }
 
 

@@ -61,6 +61,16 @@ class Summary:
         """Half the width of the net score's 95 % interval, in points."""
         return None if self.net is None else (self.net.high - self.net.low) / 2
 
+    @property
+    def satisfied_percent(self) -> float | None:
+        """The share of satisfied answers in %, the net score's first half."""
+        return None if self.n == 0 else 100 * self.satisfied / self.n
+
+    @property
+    def dissatisfied_percent(self) -> float | None:
+        """The share of dissatisfied answers in %, the half the net score subtracts."""
+        return None if self.n == 0 else 100 * self.dissatisfied / self.n
+
 
 def fpc(n: int, population: int | None) -> float:
     """The finite-population correction factor for the standard error, √((N−n)/(N−1))."""

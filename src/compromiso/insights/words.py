@@ -64,10 +64,11 @@ def _shown(forms: Counter[str]) -> str:
 
 
 def frequencies(
-    texts: Iterable[str], *, top: int = 30, min_length: int = 3
+    texts: Iterable[str], *, top: int = 30, min_length: int = 3, min_count: int = 1
 ) -> list[tuple[str, int]]:
     """The most frequent meaningful words, counted once per answer, each shown as written
-    (with its accents) though counted without them."""
+    (with its accents) though counted without them. A word used in fewer than `min_count`
+    answers is left out, like a figure under the minimum: a rare word can tell who wrote it."""
     counts: Counter[str] = Counter()
     written: dict[str, Counter[str]] = {}
     for text in texts:
@@ -78,4 +79,8 @@ def frequencies(
         counts.update(seen.keys())
         for key, form in seen.items():
             written.setdefault(key, Counter())[form] += 1
-    return [(_shown(written[key]), count) for key, count in counts.most_common(top)]
+    return [
+        (_shown(written[key]), count)
+        for key, count in counts.most_common()
+        if count >= min_count
+    ][:top]

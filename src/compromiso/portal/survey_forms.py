@@ -106,6 +106,13 @@ class SurveyForm(StyledFormMixin, forms.Form):
                     widget=forms.Textarea(attrs={"rows": 3}),
                 )
 
+        if kiosk:
+            # Large touch targets: each option is a big button (Bootstrap's btn-check).
+            for name in (f"q{q.pk}" for q in self.questions):
+                widget = fields[name].widget
+                if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                    widget.attrs["class"] = "btn-check"
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("website"):

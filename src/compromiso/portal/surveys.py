@@ -17,10 +17,11 @@ from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.ratelimit import allow, client_address
 from compromiso.portal.survey_forms import SurveyForm
-from compromiso.surveys import services
-from compromiso.surveys.models import Invitation, ResponseSource, Wave
+from compromiso.surveys import kiosks, services
+from compromiso.surveys.models import Invitation, Kiosk, ResponseSource, Wave
 
 ANSWERS_PER_HOUR = 60
+KIOSK_IDLE_SECONDS = 60  # an unattended kiosk goes back to its empty start
 
 
 def _wave(token: str) -> Wave:
@@ -46,8 +47,19 @@ def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
     context: dict[str, Any] = {"wave": wave, "kiosk": kiosk}
     if not services.is_accepting(wave):
         return render(request, "portal/survey_closed.html", context, status=410)
+    invitation_token = request.POST.get("invitation") or request.GET.get("i", "")
+    if services.needs_invitation(wave) and (kiosk or not invitation_token):
+        # An internal-customer wave is answered only with a personal invitation.
+        return render(request, "portal/survey_invitation_only.html", context, status=403)
     touch_point = None
-    if kiosk:
+    device = (
+        kiosks.kiosk_for_key(request.COOKIES.get(kiosks.COOKIE), wave.organization_id)
+        if kiosk
+        else None
+    )
+    if device is not None:
+        touch_point = device.touch_point  # an enrolled kiosk answers for its touch point
+    elif kiosk:
         point = request.GET.get("point", "")
         if point.isdigit():
             touch_point = (
@@ -56,7 +68,6 @@ def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
                 .first()
             )
     invitation = None
-    invitation_token = request.POST.get("invitation") or request.GET.get("i", "")
     if invitation_token and not kiosk:
         invitation = Invitation.objects.filter(wave=wave, token=invitation_token[:64]).first()
         if invitation is None:
@@ -65,14 +76,13 @@ def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
             return render(request, "portal/survey_used.html", context, status=410)
     form = SurveyForm(request.POST or None, wave=wave, kiosk=kiosk, invitation=invitation)
     if request.method == "POST":
-        if (
-            not allow(
-                f"survey:{client_address(request.META)}",
-                limit=ANSWERS_PER_HOUR,
-                window_seconds=3600,
-            )
-            and not kiosk
-        ):
+        # An enrolled kiosk has its own, higher limit; the kiosk link on any other device is
+        # limited like the public page, by the visitor's address.
+        if device is not None:
+            key, limit = f"survey-kiosk:{device.pk}", kiosks.ANSWERS_PER_HOUR
+        else:
+            key, limit = f"survey:{client_address(request.META)}", ANSWERS_PER_HOUR
+        if not allow(key, limit=limit, window_seconds=3600):
             return render(request, "portal/too_many.html", status=429)
         if form.is_valid():
             data = form.cleaned_data
@@ -93,14 +103,50 @@ def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
                 add_service_error(form, error)
             else:
                 if kiosk:
-                    url = reverse("portal:survey_kiosk", args=[wave.token])
-                    query = f"?point={touch_point.pk}&thanks=1" if touch_point else "?thanks=1"
-                    return redirect(url + query)
+                    return redirect(_kiosk_start(wave, touch_point, device) + "thanks=1")
                 return redirect("portal:survey_thanks", token=wave.token)
     context.update(
         {"form": form, "touch_point": touch_point, "thanks": kiosk and "thanks" in request.GET}
     )
+    if kiosk:
+        context["start"] = _kiosk_start(wave, touch_point, device)
+        context["idle_seconds"] = KIOSK_IDLE_SECONDS
+        return render(request, "portal/survey_kiosk.html", context)
     return render(request, "portal/survey.html", context)
+
+
+def _kiosk_start(wave: Wave, touch_point: TouchPoint | None, device: Kiosk | None) -> str:
+    """The kiosk page's empty start, ending in ? or & for more of the query."""
+    url = reverse("portal:survey_kiosk", args=[wave.token])
+    if touch_point is not None and device is None:
+        return f"{url}?point={touch_point.pk}&"
+    return f"{url}?"
+
+
+def kiosk_home(request: HttpRequest) -> HttpResponse:
+    """An enrolled kiosk's start: the open surveys of its organisation, to choose the one it
+    shows (straight to it when there is one). Any other device is told how to enrol."""
+    key = request.COOKIES.get(kiosks.COOKIE)
+    device = (
+        Kiosk.objects.active()
+        .filter(key_hash=kiosks.key_hash(key))
+        .select_related("organization", "touch_point")
+        .first()
+        if key and len(key) <= 100
+        else None
+    )
+    if device is None:
+        return render(request, "portal/kiosk_home.html", {"device": None})
+    waves = [
+        w
+        for w in Wave.objects.filter(
+            organization=device.organization, organization__is_active=True
+        ).select_related("questionnaire")
+        if services.is_accepting(w) and not services.needs_invitation(w)
+    ]
+    if len(waves) == 1:
+        return redirect("portal:survey_kiosk", token=waves[0].token)
+    return render(request, "portal/kiosk_home.html", {"device": device, "waves": waves})
 
 
 def qr_code(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
@@ -112,7 +158,7 @@ def qr_code(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     buffer = io.BytesIO()
     code = segno.make(link, error="m")
     if fmt == "svg":
-        code.save(buffer, kind="svg", scale=8, border=2, title=wave.questionnaire.title)
+        code.save(buffer, kind="svg", scale=8, border=2, title=wave.questionnaire.display_title)
         content_type = "image/svg+xml"
     else:
         code.save(buffer, kind="png", scale=10, border=2)

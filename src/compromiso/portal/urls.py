@@ -13,6 +13,7 @@ urlpatterns = [
     path("track/<str:code>/files/<int:pk>/", views.tracked_attachment, name="tracked_attachment"),
     path("o/<slug:slug>/cases/rate/<str:token>/", views.rate, name="rate"),
     path("o/<slug:slug>/you-said-we-did/", views.you_said_we_did, name="you_said_we_did"),
+    path("kiosk/", surveys.kiosk_home, name="kiosk_home"),
     path("s/<str:token>/", surveys.answer, name="survey"),
     path("s/<str:token>/kiosk/", surveys.kiosk, name="survey_kiosk"),
     path("s/<str:token>/thanks/", surveys.thanks, name="survey_thanks"),

@@ -25,6 +25,8 @@ from compromiso.portal.forms import (
     TrackForm,
     VerdictForm,
 )
+from compromiso.surveys import services as survey_services
+from compromiso.surveys.models import Wave, WaveStatus
 
 SUBMISSIONS_PER_HOUR = 20
 FAILED_LOOKUPS_PER_15_MINUTES = 10
@@ -33,9 +35,25 @@ ACK_SESSION_KEY = "compromiso_case_received"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The public front page: the organisations of this network."""
-    organizations = Organization.objects.filter(is_active=True).only("name", "slug", "country")
-    return render(request, "portal/home.html", {"organizations": organizations})
+    """The public front page: the organisations of this network, each with its open surveys
+    (the public ones: an internal-customer wave is answered only by invitation)."""
+    organizations = list(
+        Organization.objects.filter(is_active=True).only("name", "slug", "country")
+    )
+    surveys: dict[int, list[Wave]] = {}
+    for wave in (
+        Wave.objects.filter(
+            organization__in=organizations,
+            status=WaveStatus.OPEN,
+            audience=Audience.EXTERNAL,
+        )
+        .select_related("questionnaire")
+        .order_by("closes_on", "pk")
+    ):
+        if survey_services.is_accepting(wave):
+            surveys.setdefault(wave.organization_id, []).append(wave)
+    listed = [(o, surveys.get(o.pk, [])) for o in organizations]
+    return render(request, "portal/home.html", {"organizations": listed})
 
 
 @require_http_methods(["GET", "POST"])

@@ -121,6 +121,11 @@ QUESTIONS: list[dict[str, Any]] = [
         ],
     },
 ]
+QUESTIONNAIRE_TITLES = {
+    "es": "Encuesta de satisfacción de usuarios",
+    "ca": "Enquesta de satisfacció",
+    "en": "User satisfaction survey",
+}
 TITLES = {
     "es": ("Encuesta de satisfacción de usuarios", "Medición basal", "Medición de seguimiento"),
     "ca": ("Enquesta de satisfacció", "Mesura de base", "Mesura de seguiment"),
@@ -162,7 +167,12 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
     language = "ca" if organization.language == "ca" else "es"
     title, baseline_title, follow_title = TITLES[language]
     questionnaire = services.create_questionnaire(
-        organization, by=None, title=title, language=organization.language, questions=QUESTIONS
+        organization,
+        by=None,
+        title=title,
+        titles=QUESTIONNAIRE_TITLES,
+        language=organization.language,
+        questions=QUESTIONS,
     )
     measured = list(
         Service.objects.filter(organization=organization, audience=Audience.EXTERNAL).order_by(

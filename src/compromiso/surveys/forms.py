@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from compromiso.catalog.models import Attribute, Audience, Service
+from compromiso.catalog.models import Attribute, Audience, Service, TouchPoint
 from compromiso.core.forms import StyledFormMixin
 from compromiso.organizations.models import Unit
 from compromiso.surveys.models import (
@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "touch_point": _("Office or touch point (optional)"),
     "user_type": _("User type (optional)"),
     "age_band": _("Age band (optional)"),
+    "respondent": _("Respondent or response identifier (optional)"),
 }
 
 
@@ -217,6 +218,21 @@ class QuestionnaireForm(StyledFormMixin, forms.Form):
         fields["services"].queryset = Service.objects.filter(
             organization=organization, is_active=True
         ).order_by("code")
+        # The title's translations, shown to respondents in their language like the questions.
+        for code, name in settings.LANGUAGES:
+            fields[f"title_{code}"] = forms.CharField(
+                label=_("Title in %(language)s (if the main language is another)")
+                % {"language": name},
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
+        self.order_fields(["title", "language", *(f"title_{c}" for c, _n in settings.LANGUAGES)])
+
+    def titles(self) -> dict[str, str]:
+        from django.conf import settings
+
+        return {code: self.cleaned_data.get(f"title_{code}", "") for code, _n in settings.LANGUAGES}
 
 
 class WaveForm(StyledFormMixin, forms.Form):
@@ -455,3 +471,23 @@ class SampleDesignForm(StyledFormMixin, forms.Form):
         return {
             int(name.rsplit("_", 1)[1]): self.cleaned_data.get(name) for name in self.service_fields
         }
+
+
+class KioskForm(StyledFormMixin, forms.Form):
+    """Enrol the device this form is sent from as a kiosk for a touch point."""
+
+    name = forms.CharField(
+        label=_("Name of the kiosk"),
+        max_length=100,
+        help_text=_("For example “Tablet at the entrance”."),
+    )
+    touch_point = forms.ModelChoiceField(
+        label=_("Touch point where the kiosk stands"), queryset=TouchPoint.objects.none()
+    )
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["touch_point"]
+        field.queryset = TouchPoint.objects.filter(organization=organization).select_related(
+            "unit", "channel"
+        )

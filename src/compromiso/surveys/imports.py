@@ -48,7 +48,7 @@ from compromiso.surveys.models import (
 MAX_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 1_000_000
 COPY_ROWS = 100_000  # rows per piece of COPY text: the server starts on the first meanwhile
-FIELDS = ("service", "channel", "touch_point", "date", "user_type", "age_band")
+FIELDS = ("service", "channel", "touch_point", "date", "user_type", "age_band", "respondent")
 # The characters str.strip() removes, so that Polars strips cells exactly as Python does.
 WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 BLANK = "blank"  # the column of empty cells that an unmapped field or question reads
@@ -150,6 +150,15 @@ def guess_mapping(job: ImportJob) -> dict[str, str]:
         "touch_point": ("touch_point", "office", "oficina", "sucursal", "punto de atención"),
         "user_type": ("user_type", "tipo", "tipus"),
         "age_band": ("age_band", "edad", "edat", "tramo de edad"),
+        "respondent": (
+            "respondent",
+            "respondent_id",
+            "response_id",
+            "id",
+            "folio",
+            "encuestado",
+            "id_respuesta",
+        ),
     }
     mapping: dict[str, str] = {}
     for field, names in aliases.items():
@@ -470,8 +479,10 @@ class _Check:
 
     def check(self, table: pl.DataFrame) -> tuple[pl.DataFrame, list[list[Any]]]:
         """The valid rows with what they store, and [row number, reasons] for each rejected
-        row: a duplicate of an earlier row (identical in every mapped column) is only that;
-        otherwise every reason the row is refused, in the order of the columns."""
+        row: a duplicate of an earlier row is only that; otherwise every reason the row is
+        refused, in the order of the columns. A row is a duplicate only when the mapped
+        respondent or response identifier repeats an earlier row's: identical anonymous answers
+        (all 7s, no identifier) are different people and all count."""
         table = table.with_columns(pl.lit("").alias(BLANK))
         values: list[pl.Expr] = []
         errors: list[pl.Expr] = []
@@ -507,13 +518,15 @@ class _Check:
                 score.alias(column.grade) if column.scores else choices.alias(column.answer)
             )
             errors.append(error)
-        keys = [str(p) for p in self.positions] or [BLANK]
-        template = _("Duplicate of row %(row)s.") % {"row": "\0"}
+        template = _("Duplicate of row %(row)s (same respondent or response identifier).") % {
+            "row": "\0"
+        }
         before, _row, after = template.partition("\0")
-        first = pl.col("number").min().over(keys)
+        identifier = pl.col(self._field_cell("respondent"))
+        first = pl.col("number").min().over(identifier)
         checked = table.with_columns(
             *values,
-            pl.when(first != pl.col("number"))
+            pl.when((identifier != "") & (first != pl.col("number")))
             .then(pl.concat_str(pl.lit(before), first.cast(pl.String), pl.lit(after)))
             .otherwise(pl.concat_str(errors, separator=" ", ignore_nulls=True))
             .alias("reason"),
@@ -757,8 +770,8 @@ def _inserting(
 def run_import(job: ImportJob) -> ImportJob:
     """Check every row, then store the valid rows in one transaction with the wave's score
     counts brought up to date. A row is rejected with its reason: an unknown service, a bad
-    date, an answer out of range, a duplicate of an earlier row. The progress is saved after
-    reading the file and after checking it."""
+    date, an answer out of range, a repeated respondent or response identifier. The progress is
+    saved after reading the file and after checking it."""
     wave = job.wave
     if job.status != ImportStatus.UPLOADED:
         raise SurveyImportError(_("This import has already run."))

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compromiso.catalog.models import Attribute, Audience, Channel, Service, TouchPoint
 from compromiso.core.models import TimeStampedModel
@@ -35,6 +36,8 @@ class Questionnaire(TimeStampedModel):
     lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     title = models.CharField(_("title"), max_length=200)
+    # The title in the other languages, {"ca": "...", "en": "..."}, as a question's texts.
+    titles = models.JSONField(_("title in other languages"), default=dict, blank=True)
     language = models.CharField(_("main language"), max_length=8, choices=settings.LANGUAGES)
     is_locked = models.BooleanField(_("in use (locked)"), default=False)
 
@@ -48,6 +51,12 @@ class Questionnaire(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the language of the request, as the questions are shown: the main
+        title when there is no translation."""
+        return _texts({**(self.titles or {}), self.language[:2]: self.title}, self.language[:2])
 
 
 class QuestionKind(models.TextChoices):
@@ -133,9 +142,10 @@ class WaveKind(models.TextChoices):
 
 
 class WaveStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # A wave's own words (a wave is "medición" in Spanish): not the case inbox's plural filters.
+    DRAFT = "draft", pgettext_lazy("wave status", "Draft")
+    OPEN = "open", pgettext_lazy("wave status", "Open")
+    CLOSED = "closed", pgettext_lazy("wave status", "Closed")
 
 
 def _token() -> str:
@@ -686,3 +696,38 @@ class IncentiveResult(models.Model):
         if self.pk is not None:
             raise ValueError("incentive results are immutable")
         super().save(*args, **kwargs)
+
+
+class KioskQuerySet(models.QuerySet["Kiosk"]):
+    def active(self) -> "KioskQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class Kiosk(TimeStampedModel):
+    """A device (a tablet at a counter) that staff enrolled as a survey kiosk for one touch
+    point. The device holds a random key in a cookie; only its hash is kept here. An enrolled
+    kiosk answers with its own, higher rate limit; the kiosk link on any other device is limited
+    like the public page. Revoking it makes the device an ordinary visitor."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    touch_point = models.ForeignKey(
+        TouchPoint, verbose_name=_("touch point"), on_delete=models.PROTECT, related_name="+"
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = KioskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

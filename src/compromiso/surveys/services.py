@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compromiso.catalog.models import Audience, Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
@@ -54,11 +55,22 @@ def create_questionnaire(
     title: str,
     language: str,
     questions: Iterable[Mapping[str, Any]],
+    titles: Mapping[str, str] | None = None,
 ) -> Questionnaire:
-    """A questionnaire with its questions; exactly one scale question may be the overall one."""
+    """A questionnaire with its questions; exactly one scale question may be the overall one.
+    `titles` are the title's translations by language code."""
+    from compromiso.surveys.questionnaires import clean_texts  # it builds on this module
+
     _require(organization.pk, by)
     questionnaire = Questionnaire.objects.create(
-        organization=organization, title=title.strip(), language=language
+        organization=organization,
+        title=title.strip(),
+        language=language,
+        titles={
+            code: text
+            for code, text in clean_texts(titles or {}, limit=TITLE_LIMIT).items()
+            if code != language[:2]
+        },
     )
     _add_questions(questionnaire, questions)
     log_action(questionnaire, "surveys.questionnaire.created", by=by)
@@ -101,6 +113,7 @@ def new_version(questionnaire: Questionnaire, *, by: User | None) -> Questionnai
         lineage=questionnaire.lineage,
         version=newest.version + 1,
         title=questionnaire.title,
+        titles=questionnaire.titles,
         language=questionnaire.language,
     )
     for question in questionnaire.questions.all():
@@ -293,6 +306,8 @@ def submit_response(
     used up by the response (a second answer with it is refused)."""
     if not is_accepting(wave):
         raise SurveyError(_("This survey is not open for answers."), code="closed")
+    if needs_invitation(wave) and invitation is None:
+        raise SurveyError(str(INVITATION_ONLY), code="invitation_required")
     panel_key = ""
     if invitation is not None:
         if wave.panel and invitation.email:
@@ -343,6 +358,19 @@ def submit_response(
     if contact_email:
         _follow_up_low_score(response, questions, cleaned)
     return response
+
+
+TITLE_LIMIT = 200  # Questionnaire.title's length
+INVITATION_ONLY = gettext_lazy(
+    "This survey is for the staff of the client units: it is answered only through the "
+    "personal link of an invitation."
+)
+
+
+def needs_invitation(wave: Wave) -> bool:
+    """An internal-customer wave places every answer in the client unit of its invitation, and
+    only invited staff may answer: no anonymous answers from the public link or a kiosk."""
+    return wave.audience == Audience.INTERNAL
 
 
 def panel_key_of(organization_id: int, email: str) -> str:

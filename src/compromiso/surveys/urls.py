@@ -1,12 +1,20 @@
 from django.urls import path
 
-from compromiso.surveys import bonus_views, questionnaire_views, validation_views, views
+from compromiso.surveys import (
+    bonus_views,
+    kiosk_views,
+    questionnaire_views,
+    validation_views,
+    views,
+)
 
 app_name = "surveys"
 
 urlpatterns = [
     path("", views.waves, name="waves"),
     path("network/", views.network, name="network"),
+    path("kiosks/", kiosk_views.kiosk_list, name="kiosks"),
+    path("kiosks/<int:pk>/revoke/", kiosk_views.kiosk_revoke, name="kiosk_revoke"),
     path("bonus/", bonus_views.schemes, name="bonus"),
     path("bonus/new/", bonus_views.new_scheme, name="bonus_new"),
     path("bonus/<int:pk>/", bonus_views.scheme, name="bonus_scheme"),
@@ -44,6 +52,7 @@ urlpatterns = [
     path("waves/new/", views.new_wave, name="new_wave"),
     path("waves/<int:pk>/", views.wave, name="wave"),
     path("waves/<int:pk>/responses.<str:fmt>", views.export, name="export"),
+    path("waves/<int:pk>/figures.<str:fmt>", views.export_figures, name="export_figures"),
     path("waves/<int:pk>/invite/", views.invite, name="invite"),
     path("waves/<int:pk>/weighting/", views.weight_targets, name="weight_targets"),
     path("waves/<int:pk>/sample/", views.sample_design, name="sample_design"),

@@ -129,7 +129,9 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "invite_form": InviteForm(wave=item),
             "invite_units_form": InviteUnitsForm(wave=item),
             "matrix": _matrix_rows(item, visible),
-            "words": words.frequencies(_recent_texts(item, visible), top=25),
+            "words": words.frequencies(
+                _recent_texts(item, visible), top=25, min_count=item.min_publish
+            ),
             "invitations": item.invitations.count(),
             "invitations_used": item.invitations.filter(used_at__isnull=False).count(),
             "can_improve": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(
@@ -147,7 +149,9 @@ def _recent_texts(item: Wave, visible: Any) -> list[str]:
         "pk", flat=True
     )
     return list(
-        Answer.objects.filter(question__in=list(questions), response__service__in=visible)
+        Answer.objects.filter(
+            question__in=list(questions), response__wave=item, response__service__in=visible
+        )
         .exclude(text="")
         .order_by("-pk")
         .values_list("text", flat=True)[:5000]
@@ -292,6 +296,62 @@ def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse
 
 
 @login_required
+def export_figures(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+    """The wave's figures as on its page, one row per cell: the net score with its interval and
+    its two halves, % satisfied and % dissatisfied. A cell under the wave's minimum carries n
+    only, as on the page."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    item = get_object_or_404(_waves(request).select_related("questionnaire"), pk=pk)
+    visible = Service.objects.visible_to(request.user).filter(organization=item.organization)
+    figures = wave_figures(item, visible)
+    sections: list[tuple[str, list[Any]]] = [
+        (str(_("Overall satisfaction")), [figures.total] if figures.total else []),
+        (str(_("By question and attribute")), [cell for _q, cell in figures.questions]),
+        (str(_("By service")), figures.by_service),
+        (str(_("By channel")), figures.by_channel),
+        (str(_("By touch point")), figures.by_touch_point),
+        *((str(title), cells) for title, cells in figures.by_segment),
+        (str(_("By month")), figures.by_month),
+    ]
+
+    def number(value: float | None, places: int = 1) -> Any:
+        return "" if value is None else round(value, places)
+
+    rows = []
+    for section, cells in sections:
+        for cell in cells:
+            summary = cell.summary
+            net = summary.net if cell.shown else None
+            rows.append(
+                [
+                    section,
+                    cell.label,
+                    summary.n,
+                    number(net.value if net else None),
+                    number(net.low if net else None),
+                    number(net.high if net else None),
+                    number(summary.satisfied_percent if cell.shown else None),
+                    number(summary.dissatisfied_percent if cell.shown else None),
+                    number(summary.mean.value if cell.shown and summary.mean else None, 2),
+                ]
+            )
+    header = [
+        _("Breakdown"),
+        _("Cell"),
+        "n",
+        _("Net score"),
+        _("Net score, 95 % low"),
+        _("Net score, 95 % high"),
+        _("% satisfied"),
+        _("% dissatisfied"),
+        _("Mean"),
+    ]
+    log_action(item, "surveys.wave.figures_exported", by=request.user, data={"format": fmt})
+    return tabular_response(f"wave-{item.pk}-figures", header, rows, fmt)
+
+
+@login_required
 def network(request: AuthenticatedHttpRequest) -> HttpResponse:
     """For the network analyst: each organisation's % satisfied over the last twelve months
     against the network (institutional weights), and the pooled score. Aggregates only."""
@@ -355,6 +415,7 @@ def new_questionnaire(request: AuthenticatedHttpRequest) -> HttpResponse:
                 organization,
                 by=request.user,
                 title=data["title"],
+                titles=form.titles(),
                 language=language,
                 questions=questions,
             )

@@ -33,6 +33,10 @@ def test_wave_figures_through_the_api(api_as, quality_manager, unit_head, wave, 
     assert by_service["Permisos"]["net_score"] is None  # under the minimum: n only
     assert [c["label"] for c in scoped["by_service"]] == ["Licencias"]
     assert scoped["total"]["net_score"]["value"] == pytest.approx(40.0)
+    # The net score's two halves: 3 of 5 satisfied, 1 of 5 dissatisfied.
+    assert scoped["total"]["percent_satisfied"] == pytest.approx(60.0)
+    assert scoped["total"]["percent_dissatisfied"] == pytest.approx(20.0)
+    assert by_service["Permisos"]["percent_dissatisfied"] is None  # under the minimum
 
 
 def test_drivers_need_enough_data_and_bad_ids_are_refused(api_as, quality_manager, outsider, wave):

@@ -33,7 +33,7 @@ def _csv(licences):
         [
             f"{code};2026-03-02;7;6;sí;Muy bien\n",
             f"{code};2026-03-03;5;4;no;\n",
-            f"{code};2026-03-03;5;4;no;\n",  # duplicate of the row above
+            f"{code};2026-03-03;5;4;no;\n",  # the same answers as above: another person
             f"{code};2026-03-04;9;6;sí;\n",  # 9 is outside 1–7
             "NOPE;2026-03-04;7;6;sí;\n",  # unknown service
             f"{code};31/02/2026;7;6;sí;\n",  # not a date
@@ -52,18 +52,17 @@ def test_a_csv_is_checked_row_by_row_and_the_valid_rows_go_in(wave, licences, qu
     done = imports.run_import(job)
 
     assert job.mapping["service"] == "servicio"
-    assert (done.status, done.total, done.imported) == ("done", 8, 3)
+    assert (done.status, done.total, done.imported) == ("done", 8, 4)
     reasons = dict(done.rejected)
-    assert set(reasons) == {4, 5, 6, 7, 8}
-    assert "Duplicado de la fila 3" in reasons[4]
+    assert set(reasons) == {5, 6, 7, 8}
     assert "de 1 a 7" in reasons[5]
     assert "NOPE" in reasons[6]
     assert "no es una fecha" in reasons[7]
     assert "responda" in reasons[8]
-    assert Response.objects.filter(source="import").count() == 3
+    assert Response.objects.filter(source="import").count() == 4
     overall = wave.questionnaire.questions.get(is_overall=True)
     counted = ScoreCount.objects.filter(question=overall).aggregate(n=Sum("count"))["n"]
-    assert counted == 3
+    assert counted == 4
 
 
 def test_an_xlsx_imports_too(wave, licences, quality_manager):
@@ -143,8 +142,9 @@ def test_the_import_pages_upload_map_and_report(
     report = client.get(reverse("surveys:import_job", args=[wave.pk, job.pk]))
     listing = client.get(reverse("surveys:import_job", args=[wave.pk, job.pk]), {"format": "csv"})
 
-    assert "3 de 8 filas importadas" in report.content.decode()
-    assert "Duplicado de la fila 3" in listing.content.decode()
+    assert "4 de 8 filas importadas" in report.content.decode()
+    assert "no es una fecha" in listing.content.decode()
+    assert "identificador" in mapping_page.content.decode()  # the duplicate rule is shown
 
 
 def _run(wave, text, quality_manager, mapping=None, encoding="utf-8"):
@@ -378,7 +378,7 @@ def test_a_row_that_fails_several_checks_lists_them_all(wave, quality_manager):
     done = _run(wave, text, quality_manager)
 
     assert done.imported == 0
-    assert done.rejected == [
+    assert done.rejected[:1] == [
         [
             2,
             "Servicio desconocido «NOPE». Canal desconocido «fax». "
@@ -389,8 +389,9 @@ def test_a_row_that_fails_several_checks_lists_them_all(wave, quality_manager):
             "¿Resolvió su trámite?: Responda sí o no. "
             "¿Qué mejoraría?: Como máximo 2000 caracteres.",
         ],
-        [3, "Duplicado de la fila 2."],
     ]
+    assert done.rejected[1][0] == 3
+    assert done.rejected[1][1] == done.rejected[0][1]
     assert not Response.objects.exists()
 
 
@@ -418,3 +419,60 @@ def test_stray_quotes_are_read_as_the_csv_module_reads_them(wave, licences, qual
     assert (done.imported, done.rejected) == (3, [])
     typed = Answer.objects.filter(question__kind="text").order_by("response__submitted_at")
     assert [a.text for a in typed] == ['Pantalla de 5" rota', "dice que no", 'cita "textual"']
+
+
+def _figures_from_file(text, column):
+    """n, satisfied, dissatisfied and net score (points) of a 1–7 column, computed straight
+    from the CSV with the csv module: 6–7 satisfied, 1–4 dissatisfied."""
+    import csv
+
+    grades = [int(row[column]) for row in csv.DictReader(io.StringIO(text), delimiter=";")]
+    satisfied = sum(1 for g in grades if g >= 6)
+    dissatisfied = sum(1 for g in grades if g <= 4)
+    return len(grades), satisfied, dissatisfied, 100 * (satisfied - dissatisfied) / len(grades)
+
+
+def test_identical_anonymous_rows_are_all_imported_and_the_figures_match_the_file(
+    wave, licences, quality_manager
+):
+    from compromiso.insights.figures import wave_figures
+
+    code = licences.code
+    rows = (
+        [f"{code};2026-03-02;7;7;sí;\n"] * 9
+        + [f"{code};2026-03-02;6;6;sí;\n"] * 4
+        + [f"{code};2026-03-03;3;4;no;\n"] * 5
+        + [f"{code};2026-03-04;5;5;no;\n"] * 2
+    )
+    text = HEADER + "".join(rows)
+
+    done = _run(wave, text, quality_manager)
+
+    n, satisfied, dissatisfied, net = _figures_from_file(text, "q1")
+    assert (n, satisfied, dissatisfied) == (20, 13, 5)
+    assert (done.imported, done.rejected) == (n, [])
+    figures = wave_figures(wave, wave.services.all())
+    summary = figures.total.summary
+    assert (summary.n, summary.satisfied, summary.dissatisfied) == (n, satisfied, dissatisfied)
+    assert summary.net.value == pytest.approx(net)  # 40.0, not the 0.0 of four distinct rows
+
+
+def test_a_repeated_respondent_identifier_is_the_only_duplicate(wave, licences, quality_manager):
+    code = licences.code
+    text = "folio;servicio;fecha;q1;q2;q3;q4\n" + "".join(
+        [
+            f"A1;{code};2026-03-02;7;7;sí;\n",
+            f"A2;{code};2026-03-02;7;7;sí;\n",  # same answers, another respondent
+            f"A1;{code};2026-03-05;3;3;no;\n",  # the same respondent again
+            f";{code};2026-03-02;7;7;sí;\n",  # no identifier: never a duplicate
+            f";{code};2026-03-02;7;7;sí;\n",
+        ]
+    )
+
+    done = _run(wave, text, quality_manager)
+
+    assert done.mapping["respondent"] == "folio"
+    assert done.imported == 4
+    assert done.rejected == [
+        [4, "Duplicado de la fila 2 (mismo identificador de persona o de respuesta)."]
+    ]

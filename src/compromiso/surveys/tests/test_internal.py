@@ -93,3 +93,64 @@ def test_client_units_are_invited_and_the_matrix_hides_small_cells(
 def test_external_waves_do_not_invite_units(quality_manager, wave, branch):
     with pytest.raises(services.SurveyError):
         services.invite_client_units(wave, by=quality_manager, units=[branch])
+
+
+def test_an_internal_wave_refuses_answers_without_an_invitation(
+    client, internal_wave, it_support, branch, quality_manager
+):
+    questions = list(internal_wave.questionnaire.questions.all())
+    posted = {
+        "service": it_support.pk,
+        f"q{questions[0].pk}": 1,
+        f"q{questions[1].pk}": 1,
+        f"q{questions[2].pk}": "no",
+    }
+
+    with pytest.raises(services.SurveyError, match="invitación"):
+        services.submit_response(
+            internal_wave, service=it_support, answers=answers_for(internal_wave, 1)
+        )
+    page = client.get(reverse("portal:survey", args=[internal_wave.token]))
+    sent = client.post(reverse("portal:survey", args=[internal_wave.token]), posted)
+    kiosk = client.post(reverse("portal:survey_kiosk", args=[internal_wave.token]), posted)
+
+    assert page.status_code == sent.status_code == kiosk.status_code == 403
+    assert "solo con el enlace personal de una invitación" in page.content.decode()
+    assert 'name="service"' not in page.content.decode()
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("es", "invitación"), ("ca", "invitació"), ("en", "invitation")],
+)
+def test_the_invitation_only_page_speaks_the_visitors_language(
+    client, internal_wave, language, words
+):
+    client.cookies["compromiso_language"] = language
+    page = client.get(reverse("portal:survey", args=[internal_wave.token]))
+
+    assert page.status_code == 403
+    assert words in page.content.decode()
+
+
+def test_an_invited_member_still_answers_an_internal_wave(
+    client, organization, quality_manager, internal_wave, it_support, branch
+):
+    _staff(organization, branch, 1)
+    (invitation,) = services.invite_client_units(internal_wave, by=quality_manager, units=[branch])
+    questions = list(internal_wave.questionnaire.questions.all())
+
+    sent = client.post(
+        reverse("portal:survey", args=[internal_wave.token]) + f"?i={invitation.token}",
+        {
+            "service": it_support.pk,
+            "invitation": invitation.token,
+            f"q{questions[0].pk}": 7,
+            f"q{questions[1].pk}": 7,
+            f"q{questions[2].pk}": "yes",
+        },
+    )
+
+    assert sent.status_code == 302
+    assert Response.objects.get().client_unit == branch
