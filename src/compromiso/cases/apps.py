@@ -8,4 +8,4 @@ class CasesConfig(AppConfig):
     verbose_name = _("Complaints, suggestions and inquiries")
 
     def ready(self) -> None:
-        from compromiso.cases import reference, signals  # noqa: F401  (connect their receivers)
+        from compromiso.cases import home, reference, signals  # noqa: F401  (connect their receivers)

@@ -6,3 +6,6 @@ class ChartersConfig(AppConfig):
     name = "compromiso.charters"
     label = "charters"
     verbose_name = _("Service charters")
+
+    def ready(self) -> None:
+        from compromiso.charters import home  # noqa: F401  (its staff home panels)

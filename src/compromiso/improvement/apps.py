@@ -6,3 +6,6 @@ class ImprovementConfig(AppConfig):
     name = "compromiso.improvement"
     label = "improvement"
     verbose_name = _("Continuous improvement")
+
+    def ready(self) -> None:
+        from compromiso.improvement import home  # noqa: F401  (its staff home panels)

@@ -24,7 +24,7 @@ from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.permissions import Perm, is_network_analyst, scope_for
-from compromiso.organizations import services
+from compromiso.organizations import home, services
 from compromiso.organizations.current import choose_organization, require_organization
 from compromiso.organizations.forms import (
     ApiTokenForm,
@@ -58,7 +58,7 @@ def _can_read_history(request: AuthenticatedHttpRequest, organization: Organizat
 
 @login_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The organisation at a glance for the signed-in member."""
+    """The signed-in member's work (a panel per role) and the organisation at a glance."""
     organization = require_organization(request)
     user = request.user
     counts = {
@@ -76,11 +76,18 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         "touch_points": _("Touch points"),
     }
     figures = {key: {"label": labels[key], "value": value} for key, value in counts.items()}
-    roles = Membership.objects.filter(user=user, organization=organization).select_related("unit")
+    roles = list(
+        Membership.objects.filter(user=user, organization=organization).select_related("unit")
+    )
     return render(
         request,
         "organizations/overview.html",
-        {"organization": organization, "figures": figures, "my_roles": roles},
+        {
+            "organization": organization,
+            "figures": figures,
+            "my_roles": roles,
+            "panels": home.panels_for(request, organization, roles),
+        },
     )
 
 

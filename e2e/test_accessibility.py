@@ -1,0 +1,354 @@
+"""Accessibility checked by a machine: axe-core (WCAG 2.1 A and AA rules) over every public page
+and every staff page each demo role can open, plus the error state of the main forms.
+
+The pages come from the URLconf: a page with parameters gets them from the demo data
+(`sample_kwargs`), and a route that is not a page (a POST-only action, a file, an htmx fragment)
+is listed in `NOT_PAGES` with the reason, so a new page cannot be left out unnoticed.
+One browser and one tab are reused for the whole run, and a page whose markup has the same shape
+as one already checked (the same page seen by another role, a longer table) is not checked again,
+which keeps the run within a few minutes.
+"""
+
+import hashlib
+import re
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DEMO_PASSWORD = "compromiso-demo"
+
+# Routes that are not pages a person reads, with why.
+NOT_PAGES = {
+    "set_language": "POST-only language switch",
+    "logout": "POST-only",
+    "password_reset_confirm": "needs a one-time e-mailed token",
+    "portal:tracked_attachment": "a file download",
+    "portal:survey_qr": "an image",
+    "portal:charter_pdf": "a PDF",
+    "portal:charter_report": "a PDF",
+    "portal:charter_data": "CSV/JSON open data",
+    "organizations:switch": "POST-only",
+    "organizations:unit_row": "an htmx fragment of the units page",
+    "organizations:unit_delete": "POST-only",
+    "organizations:membership_remove": "POST-only",
+    "organizations:closure_delete": "POST-only",
+    "organizations:token_revoke": "POST-only",
+    "catalog:attribute_row": "an htmx fragment of the service page",
+    "catalog:attribute_delete": "POST-only",
+    "catalog:attribute_edit": "an htmx fragment of the service page",
+    "cases:act": "POST-only",
+    "cases:bulk_assign": "POST-only",
+    "cases:classify": "POST-only (its form is on the case page)",
+    "cases:redress": "POST-only (its form is on the case page)",
+    "cases:answer_date": "POST-only (its form is on the case page)",
+    "cases:attach": "POST-only (its form is on the case page)",
+    "cases:attachment": "a file download",
+    "charters:move": "POST-only",
+    "charters:commitment_remove": "POST-only",
+    "charters:approve_result": "POST-only",
+    "surveys:export": "a CSV/XLSX file",
+    "surveys:step": "POST-only",
+    "surveys:question_move": "POST-only",
+    "surveys:question_delete": "POST-only",
+    "surveys:questionnaire_new_version": "POST-only",
+    "surveys:bonus_record": "POST-only",
+    "surveys:import_job": "needs an import job (the upload page is checked)",
+    "surveys:import_mapping": "needs an import job (the upload page is checked)",
+    "surveys:review": "needs an internal-customer wave's client unit",
+    "improvement:move": "POST-only",
+    "improvement:check": "POST-only",
+    "improvement:prioritise": "POST-only",
+    "improvement:publish": "POST-only",
+    "portal:case_received": "shown after a submission (the form is checked)",
+    "portal:survey_thanks": "shown after an answer (the survey page is checked)",
+    "portal:tracked": "opened through the tracking form (checked in its own step)",
+}
+
+
+def named_routes() -> list[tuple[str, str]]:
+    """(name, pattern) of every named route outside the admin and the API."""
+
+    def walk(patterns: list[Any], prefix: str, namespace: str | None) -> Any:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = entry.namespace or namespace
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                yield name, prefix + str(entry.pattern)
+
+    return [
+        (name, pattern)
+        for name, pattern in walk(get_resolver().url_patterns, "", None)
+        if not pattern.startswith(("admin/", "api/"))
+    ]
+
+
+def sample_kwargs(organization: Any) -> dict[str, Any]:
+    """Arguments of each parameterised page, taken from the organisation's demo data."""
+    from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
+    from compromiso.cases.services import rating_token
+    from compromiso.catalog.models import Channel, Service, TouchPoint
+    from compromiso.charters.models import Charter, Commitment
+    from compromiso.improvement.models import ImprovementAction
+    from compromiso.organizations.models import ClosureDay, Unit
+    from compromiso.surveys.models import IncentiveScheme, Question, Questionnaire, Wave
+
+    def pk(model: Any, **filters: Any) -> Any:
+        return model.objects.filter(**filters).order_by("pk").values_list("pk", flat=True).first()
+
+    org = {"organization": organization}
+    charter = Charter.objects.filter(**org, status="published").order_by("pk").first()
+    drafts = Charter.objects.filter(**org, status="draft").order_by("pk").first() or charter
+    commitment = Commitment.objects.filter(charter=charter).order_by("pk").first()
+    questionnaire = pk(Questionnaire, **org)
+    case = Case.objects.filter(**org).order_by("-pk").first()
+    slug = {"slug": organization.slug}
+    open_wave = Wave.objects.filter(**org, status="open").order_by("pk").first()
+    table = {
+        "portal:case_new": slug,
+        "portal:you_said_we_did": slug,
+        "portal:rate": {**slug, "token": rating_token(case)} if case else None,
+        "portal:charters": slug,
+        "portal:charter": {**slug, "pk": charter.pk} if charter else None,
+        "portal:survey": {"token": open_wave.token} if open_wave else None,
+        "portal:survey_kiosk": {"token": open_wave.token} if open_wave else None,
+        "organizations:unit_edit": {"pk": pk(Unit, **org)},
+        "organizations:closure_edit": {"pk": pk(ClosureDay, **org)},
+        "catalog:service_detail": {"pk": pk(Service, **org)},
+        "catalog:service_edit": {"pk": pk(Service, **org)},
+        "catalog:channel_edit": {"pk": pk(Channel, **org)},
+        "catalog:touch_point_edit": {"pk": pk(TouchPoint, **org)},
+        "cases:detail": {"pk": case.pk} if case else None,
+        "cases:policy_edit": {"pk": pk(DeadlinePolicy, **org)},
+        "cases:canned_answer": {"pk": pk(CannedAnswer, **org)},
+        "cases:assignment_rule": {"pk": pk(AssignmentRule, **org)},
+        "charters:detail": {"pk": charter.pk} if charter else None,
+        "charters:edit": {"pk": drafts.pk} if drafts else None,
+        "charters:sections": {"pk": drafts.pk} if drafts else None,
+        "charters:commitment_new": {"pk": drafts.pk} if drafts else None,
+        "charters:commitment_edit": (
+            {"pk": commitment.charter_id, "commitment_pk": commitment.pk} if commitment else None
+        ),
+        "charters:compare": {"pk": charter.pk, "other": charter.pk} if charter else None,
+        "charters:commitment": {"pk": commitment.pk} if commitment else None,
+        "surveys:bonus_scheme": {"pk": pk(IncentiveScheme, **org)},
+        "surveys:questionnaire": {"pk": questionnaire},
+        "surveys:question_add": {"pk": questionnaire, "kind": "scale"},
+        "surveys:question_edit": {
+            "pk": questionnaire,
+            "question": pk(Question, questionnaire_id=questionnaire),
+        },
+        "surveys:wave": {"pk": pk(Wave, **org)},
+        "surveys:invite": {"pk": pk(Wave, **org)},
+        "surveys:weight_targets": {"pk": pk(Wave, **org)},
+        "surveys:sample_design": {"pk": pk(Wave, **org)},
+        "surveys:invite_units": {"pk": pk(Wave, **org)},
+        "surveys:import_upload": {"pk": pk(Wave, **org)},
+        "surveys:client_units": {"pk": pk(Wave, **org)},
+        "improvement:detail": {"pk": pk(ImprovementAction, **org)},
+        "core:audit_log": (
+            {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
+            if case
+            else None
+        ),
+    }
+    return table
+
+
+def page_urls(organization: Any) -> list[str]:
+    """Every page of the URLconf, with the organisation's demo data filling its parameters."""
+    kwargs = sample_kwargs(organization)
+    urls = []
+    unknown = []
+    for name, pattern in named_routes():
+        if name in NOT_PAGES:
+            continue
+        if "<" not in pattern:
+            urls.append(reverse(name))
+        elif name in kwargs:
+            if kwargs[name] is not None and None not in kwargs[name].values():
+                urls.append(reverse(name, kwargs=kwargs[name]))
+        else:
+            unknown.append(name)
+    assert not unknown, f"Give these pages sample arguments or say why they are no page: {unknown}"
+    return urls
+
+
+def shape(html: str) -> str:
+    """The page's markup without its text and attribute values (classes kept): two pages of the
+    same shape meet the same rules, so axe checks a shape once, whoever sees it."""
+    html = re.sub(r">[^<]+<", "><", html)
+    html = re.sub(r'\s(?!class=)([\w:-]+)="[^"]*"', r" \1", html)
+    # A list or table is checked once whatever its length (the rows differ by scope and data).
+    row = r"(<(tr|li|option|dt|dd)\b[^>]*>(?:(?!</\2>).)*</\2>)(?:\s*\1)+"
+    html = re.sub(row, r"\1", html, flags=re.S)
+    return hashlib.sha1(html.encode(), usedforsecurity=False).hexdigest()
+
+
+class AxeRun:
+    """axe-core in the one reused tab; the violations of every page, gathered. Each page is
+    first fetched with Django's test client as the same person: only pages that answer 200 with
+    a shape not checked yet are opened in the browser."""
+
+    def __init__(self, page: Any) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.page = page
+        self.axe = Axe()
+        self.client = Client()
+        self.violations: dict[str, list[str]] = {}
+        self.shapes: set[str] = set()
+        self.checked = 0
+        self.pages = 0
+
+    def check(self, label: str) -> None:
+        results = self.axe.run(
+            self.page,
+            options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+        )
+        self.checked += 1
+        found = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(node["target"][0] for node in v["nodes"][:3])
+            for v in results.response["violations"]
+        ]
+        if found:
+            self.violations[label] = found
+
+    def visit(self, url: str, who: str) -> None:
+        response = self.client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            return  # not this person's page (403/404), or not a page
+        self.pages += 1
+        fingerprint = shape(response.content.decode())
+        if fingerprint in self.shapes:
+            return
+        self.shapes.add(fingerprint)
+        self.page.goto(url)
+        self.check(f"{who} {url}")
+
+
+def _log_in(run: AxeRun, username: str) -> None:
+    from compromiso.organizations.models import User
+
+    run.client.logout()
+    run.client.force_login(User.objects.get(username=username))
+    page = run.page
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"{username} could not log in"
+
+
+def test_every_page_has_no_wcag_violations(browser, live_server):
+    from compromiso.cases import services as case_services
+    from compromiso.catalog.models import Channel
+    from compromiso.organizations.models import Membership, NetworkMember, Organization
+
+    call_command("demo", cases=20, stdout=StringIO())
+    organizations = list(Organization.objects.order_by("pk"))
+    first = organizations[0]
+    context = browser.new_context(base_url=live_server.url, locale="es-ES")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    run = AxeRun(page)
+    # axe itself is live: a definition list built wrongly (as the staff home's once was) is found.
+    page.set_content('<main lang="es"><dl><div><div><dt>a</dt><dd>1</dd></div></div></dl></main>')
+    run.check("a wrong definition list")
+    assert "dlitem" in str(run.violations.pop("a wrong definition list"))
+
+    # Public pages (each organisation's), anonymous.
+    public: set[str] = set()
+    for organization in organizations:
+        for url in page_urls(organization):
+            if not url.startswith(("/staff/", "/accounts/password-change")):
+                public.add(url)
+    for url in sorted(public):
+        run.visit(url, "anonymous")
+
+    # A public form that failed validation, and the tracking page reached through its form.
+    page.goto(reverse("portal:case_new", kwargs={"slug": first.slug}))
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    run.check("anonymous case form with errors")
+    case, secret = case_services.receive_case(
+        organization=first,
+        kind="complaint",
+        channel=Channel.objects.filter(organization=first).first(),
+        subject="Prueba de accesibilidad",
+        description="Un caso para revisar la página de seguimiento.",
+        requester_name="Ana",
+        by=None,
+    )
+    page.goto(reverse("portal:track"))
+    page.fill("input[name=code]", case.tracking_code)
+    page.fill("input[name=secret]", secret)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/track/.+/$"))
+    run.check("anonymous tracked case")
+
+    # Every staff page each demo role can open, in its own organisation.
+    people = [
+        (m.user.username, m.organization)
+        for m in Membership.objects.select_related("user", "organization").order_by("pk")
+    ]
+    people += [(n.user.username, first) for n in NetworkMember.objects.select_related("user")]
+    for username, organization in people:
+        _log_in(run, username)
+        for url in page_urls(organization):
+            if url.startswith(("/staff/", "/accounts/password-change")):
+                run.visit(url, username)
+    # A staff form that failed validation.
+    _log_in(run, "cl-admin")
+    page.goto(reverse("catalog:service_create"))
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    run.check("cl-admin service form with errors")
+    context.close()
+
+    assert run.violations == {}, "\n".join(
+        f"{page}: {rule}" for page, rules in run.violations.items() for rule in rules
+    )
+    assert run.checked > 100
+
+
+def test_a_failed_form_focuses_its_error_summary_whose_links_reach_the_fields(page, organization):
+    from compromiso.catalog.tests.factories import ChannelFactory
+
+    ChannelFactory(organization=organization, kind="web", name="Sitio web")
+    page.goto(reverse("portal:case_new", kwargs={"slug": organization.slug}))
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+    focused = page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert focused, "focus stays on the page body after a failed submit"
+    page.locator("[data-error-summary] a[href='#id_subject']").click()
+    assert page.evaluate("document.activeElement.id") == "id_subject"
+
+
+@pytest.mark.parametrize("selector", ["#id_subject", "#id_kind", "main form button[type=submit]"])
+def test_every_control_shows_the_focus_ring(page, organization, selector):
+    from compromiso.catalog.tests.factories import ChannelFactory
+
+    ChannelFactory(organization=organization, kind="web", name="Sitio web")
+    page.goto(reverse("portal:case_new", kwargs={"slug": organization.slug}))
+    control = page.locator(selector).last
+    control.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focus from the keyboard, as :focus-visible expects
+
+    style = control.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert style == ["solid", "3px"]

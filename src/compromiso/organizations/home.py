@@ -1,0 +1,50 @@
+"""The staff home page's panels: each role's work, contributed by the apps that own it.
+
+The home page lives here, below the apps whose rows it shows, so those apps register a panel
+maker when they load (news goes up) instead of this app importing them. A maker returns `None`
+when the signed-in member has nothing of that kind to do; it must read a bounded number of rows
+(a short list and a link to the full page), never count a whole table.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.organizations.models import Membership, Organization
+
+# How many rows a panel lists before linking to the full page.
+PANEL_ROWS = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    """A titled block of the home page rendered by its own template."""
+
+    order: int
+    template: str
+    context: dict[str, Any]
+
+
+PanelMaker = Callable[[AuthenticatedHttpRequest, Organization, list[Membership]], Panel | None]
+_makers: list[PanelMaker] = []
+
+
+def register_panel(maker: PanelMaker) -> PanelMaker:
+    """Add a panel maker (used as a decorator by the apps that own the rows)."""
+    if maker not in _makers:
+        _makers.append(maker)
+    return maker
+
+
+def panels_for(
+    request: AuthenticatedHttpRequest, organization: Organization, memberships: list[Membership]
+) -> list[Panel]:
+    made = (maker(request, organization, memberships) for maker in _makers)
+    return sorted((panel for panel in made if panel is not None), key=lambda panel: panel.order)
+
+
+def first_rows(queryset: Any) -> tuple[list[Any], bool]:
+    """The first `PANEL_ROWS` rows and whether there are more (one bounded query)."""
+    rows = list(queryset[: PANEL_ROWS + 1])
+    return rows[:PANEL_ROWS], len(rows) > PANEL_ROWS
