@@ -1,6 +1,7 @@
 """Personas shared by every app's tests, and the test-wide settings."""
 
 import pytest
+from django.test import override_settings
 
 from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import (
@@ -9,6 +10,13 @@ from compromiso.organizations.tests.factories import (
     UnitFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Tests hash with MD5: each persona's password costs microseconds, not a second of Argon2."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ import sys
 
 ALIASES = {
     "serve": ["runserver", "--noreload"],
-    "worker": ["db_worker"],
 }
 
 

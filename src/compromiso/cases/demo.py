@@ -2,7 +2,10 @@
 
 Cases are spread over the last 365 days across channels, kinds, services and states: most older
 cases answered and closed (a few late), recent ones open, some waiting for the requester, some
-overdue. Loading twice adds nothing: cases are generated only for an organisation that has none.
+overdue. A case received at a counter or kiosk of a branch inside the unit that provides its
+service belongs to that branch (so the Arica case officer has the Arica branch's cases). The
+history's acknowledgements and answer notices are not sent: those requesters were written to
+long ago. Loading twice adds nothing: cases are generated only for an organisation that has none.
 """
 
 import datetime as dt
@@ -26,8 +29,8 @@ from compromiso.cases.models import (
     RootCause,
     Status,
 )
-from compromiso.catalog.models import Audience, Channel, Service
-from compromiso.organizations.models import Membership, Organization
+from compromiso.catalog.models import Audience, Channel, ChannelKind, Service, TouchPoint
+from compromiso.organizations.models import Membership, Organization, UnitKind
 
 # (kind, weight)
 KINDS = [
@@ -133,15 +136,21 @@ LAST = [
     "Ferrer",
     "Serra",
 ]
-
+# The suggestion each organisation hears first and most (improvement/demo.py answers it).
+HOURS_SUGGESTION = {
+    "es": "Ampliar el horario los sábados",
+    "ca": "Obrir l'OAC els dijous a la tarda tot l'any",
+}
 
 CATEGORIES = {
     "es": ["Atención presencial", "Pagos y cobros", "Canales digitales", "Documentos y plazos"],
     "ca": ["Atenció presencial", "Tributs i taxes", "Canals digitals", "Tràmits i terminis"],
 }
 # Words in a subject → (category index, root-cause code) for coding the demo complaints.
+# Opening hours (the Saturday and Thursday-afternoon suggestions) are about in-person attention.
 CODING = [
     (("espera", "temps", "endarrereix", "demora", "Fila"), 0, "TIE"),
+    (("sábados", "dijous a la tarda"), 0, "COM"),
     (("cobraron", "rebut", "taxa", "IBI"), 1, "PRO"),
     (("web", "sitio", "teléfono", "telèfon"), 2, "CAN"),
     (("información", "documento", "certificado"), 3, "INF"),
@@ -186,11 +195,17 @@ def load(context: dict[str, Any]) -> None:
         if count and not Case.objects.filter(organization=organization).exists():
             share = count if organization.country == "CL" else max(count // 5, 1)
             _generate(organization, share, random.Random(organization.slug))
+            _forget_history_notices(organization)
             facts.rebuild(organization)
 
 
 def _generate(organization: Organization, count: int, rng: random.Random) -> None:
     channels = {c.kind: c for c in Channel.objects.filter(organization=organization)}
+    places: dict[int, list[TouchPoint]] = {}
+    for point in TouchPoint.objects.filter(
+        organization=organization, is_active=True
+    ).select_related("unit"):
+        places.setdefault(point.channel_id, []).append(point)
     external = list(Service.objects.filter(organization=organization, audience=Audience.EXTERNAL))
     officers = {
         m.unit_id: m.user
@@ -205,6 +220,7 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
     now = timezone.now()
     kinds, kind_weights = zip(*KINDS, strict=True)
     channel_kinds = [k for k in CHANNEL_WEIGHTS if k in channels]
+    heard_hours = False
     for _n in range(count):
         kind = rng.choices(kinds, kind_weights)[0]
         channel = channels[
@@ -214,6 +230,8 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
         received = now - dt.timedelta(days=rng.uniform(0, 365), hours=rng.uniform(0, 8))
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         subject = rng.choice(SUBJECTS[language][kind])
+        if kind == CaseKind.SUGGESTION and not heard_hours:
+            subject, heard_hours = HOURS_SUGGESTION[language], True
         category_index, cause_code = _coding(subject, rng)
         if cause_code == "TIE" and (now - received).days < 150 and rng.random() < 0.6:
             # Appointments at peak hours (the demo's effective improvement action) cut the
@@ -222,6 +240,8 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
                 [s for s in SUBJECTS[language][kind] if _coding(s, rng)[1] != "TIE"]
             )
             category_index, cause_code = _coding(subject, rng)
+        in_person = channel.kind in (ChannelKind.IN_PERSON, ChannelKind.KIOSK)
+        place, unit = _place(places.get(channel.pk, []) if in_person else [], service, rng)
         case, _secret = services.receive_case(
             organization=organization,
             kind=kind,
@@ -232,6 +252,8 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
             requester_name=name,
             requester_email=f"{_ascii(name.split()[0])}.{rng.randrange(1000)}@example.org",
             category=categories[category_index] if categories else None,
+            touch_point=place,
+            unit=unit,
             received_at=received,
             by=None,
         )
@@ -240,6 +262,38 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
         _advance(case, rng, now, officers.get(case.unit_id) or (handler.user if handler else None))
         if case.status == Status.CLOSED and case.kind == CaseKind.COMPLAINT and cause:
             Case.objects.filter(pk=case.pk).update(root_cause=cause)
+
+
+def _place(
+    places: list[TouchPoint], service: Service, rng: random.Random
+) -> tuple[TouchPoint | None, Any]:
+    """Where a case made in person came in, and the unit that owns it: a counter or kiosk inside
+    the unit providing the service or, failing one, a branch's (the branch takes the case, as
+    OIRS offices do). Anything else belongs to the unit providing the service."""
+    provider = service.provider_unit
+    inside = [p for p in places if provider and p.unit.path.startswith(provider.path)]
+    branches = [p for p in places if p.unit.kind == UnitKind.BRANCH]
+    if inside or branches:
+        place = rng.choice(inside or branches)
+        return place, place.unit
+    return None, provider
+
+
+def _forget_history_notices(organization: Organization) -> None:
+    """Drop the e-mails the generated history queued for its requesters (the database backend
+    keeps them in the transaction being written); any other queue is left alone."""
+    from django_tasks_db.models import DBTaskResult
+
+    from compromiso.cases.tasks import send_acknowledgement, send_answer_notice
+    from compromiso.core.tasks import _stores_in_default_database
+
+    if _stores_in_default_database(send_acknowledgement.get_backend()):
+        DBTaskResult.objects.ready().filter(
+            task_path__in=[send_acknowledgement.module_path, send_answer_notice.module_path],
+            args_kwargs__kwargs__case_id__in=list(
+                Case.objects.filter(organization=organization).values_list("pk", flat=True)
+            ),
+        ).delete()
 
 
 def _coding(subject: str, rng: random.Random) -> tuple[int, str]:
@@ -319,16 +373,18 @@ GAPS: dict[str, tuple[float, float]] = {  # days after the previous event, by wh
 def _backdate(case: Case, rng: random.Random, late: bool, now: dt.datetime) -> None:
     moment = case.received_at
     stamps: dict[tuple[str, str], list[dt.datetime]] = {}
-    for event in case.events.order_by("pk")[1:]:
+    events = list(case.events.order_by("pk")[1:])
+    for event in events:
         if event.kind == EventKind.REPLY and event.to_status == Status.ANSWERED:
             low, high = (20.0, 40.0) if late else (2.0, 18.0)
         else:
             low, high = GAPS.get(event.kind, (0.2, 3.0))
         moment = min(moment + dt.timedelta(days=rng.uniform(low, high)), now)
-        CaseEvent.objects.filter(pk=event.pk).update(at=moment)
+        event.at = moment
         stamps.setdefault((event.kind, event.to_status), []).append(moment)
         if event.kind == EventKind.REDRESS:
             Redress.objects.filter(case=case).update(recorded_at=moment)
+    CaseEvent.objects.bulk_update(events, ["at"])
     answered = stamps.get((EventKind.REPLY, Status.ANSWERED))
     closed = stamps.get((EventKind.TRANSITION, Status.CLOSED))
     acknowledged = stamps.get((EventKind.TRANSITION, Status.ACKNOWLEDGED))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from compromiso.cases.demo import HOURS_SUGGESTION
 from compromiso.cases.models import Case, RootCause
 from compromiso.improvement import services
 from compromiso.improvement.models import ActionStatus, ImprovementAction
@@ -26,7 +27,12 @@ TEXTS = {
             "",
         ),
         ("Revisar el cobro en caja", "Conciliar los pagos duplicados cada día.", ""),
-        ("Formulario web más simple", "Reducir el formulario de solicitud a una página.", ""),
+        (
+            "Atención los sábados por la mañana",
+            "Abrir las sucursales de más demanda los sábados de 9 a 13 h, como piden las "
+            "sugerencias.",
+            "",
+        ),
     ],
     "ca": [
         (
@@ -36,11 +42,17 @@ TEXTS = {
         ),
         ("Informació clara al web", "Reescriure les fitxes de tràmits amb llenguatge clar.", ""),
         ("Revisar els rebuts", "Conciliar cada dia els cobraments duplicats.", ""),
-        ("Formulari web més senzill", "Reduir el formulari de sol·licitud a una pàgina.", ""),
+        (
+            "L'OAC oberta els dijous a la tarda",
+            "Obrir l'OAC els dijous de 16 a 19 h tot l'any, com demanen els suggeriments.",
+            "",
+        ),
     ],
 }
 # The cause each demo action answers: waiting (the demo complaints about it fall over the last
-# five months), information, procedure; the last comes from a suggestion.
+# five months), information, procedure; the last comes from the suggestions about opening hours
+# (Saturdays in Chile, Thursday afternoons in Catalonia) and is measured on the cases of their
+# category, in-person attention.
 CAUSES = ["TIE", "INF", "PRO", None]
 STEPS = [
     [ActionStatus.APPROVED, ActionStatus.IN_PROGRESS, ActionStatus.CHECKING],
@@ -70,14 +82,18 @@ def _generate(organization: Organization) -> None:
         return
     head = Membership.objects.filter(organization=organization, role="quality_manager").first()
     language = "ca" if organization.language == "ca" else "es"
-    suggestion = Case.objects.filter(organization=organization, kind="suggestion").first()
+    suggestions = list(
+        Case.objects.filter(
+            organization=organization, kind="suggestion", subject=HOURS_SUGGESTION[language]
+        ).order_by("received_at")
+    )
     for number, ((title, description, summary), steps) in enumerate(
         zip(TEXTS[language], STEPS, strict=True)
     ):
         cause = causes[number] or next(iter(by_code.values()))
         origins: list[dict[str, Any]] = [{"root_cause": cause}]
-        if number == 3 and suggestion is not None:
-            origins = [{"case": suggestion}]
+        if number == 3 and suggestions:
+            origins = [{"case": suggestion} for suggestion in suggestions]
         action = services.create_action(
             organization,
             by=None,

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -111,7 +112,7 @@ def _closures(year: int) -> dict[str, list[tuple[dt.date, str]]]:
 
 
 def load(context: dict[str, Any]) -> None:
-    password = context["password"]
+    password = context.get("password_hash") or make_password(context["password"])
     year = timezone.localdate().year
     for spec, units, staff in (
         (CHILE, CHILE_UNITS, CHILE_STAFF),
@@ -171,17 +172,20 @@ def _units(
 
 
 def _user(username: str, first: str, last: str, language: str, password: str) -> User:
-    """A demo account with a known password (no welcome e-mail: nobody reads these inboxes)."""
+    """A demo account with a known password, given already hashed (no welcome e-mail: nobody
+    reads these inboxes)."""
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User.objects.create_user(
             username=username,
             email=f"{username}@example.org",
-            password=password,
+            password=None,
             first_name=first,
             last_name=last,
             preferred_language=language,
         )
+        user.password = password
+        user.save(update_fields=["password"])
         log_action(
             user, "organizations.user.created", by=None, data={"username": username, "demo": True}
         )

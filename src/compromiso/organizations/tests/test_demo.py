@@ -4,6 +4,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 
 from compromiso.catalog.models import Attribute, Channel, ChannelKind, Service, TouchPoint
@@ -33,11 +35,23 @@ def _counts():
     ]
 
 
-@pytest.fixture
-def demo():
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, built once for the module (with the task queue `make demo` uses) in a
+    transaction rolled back after the module's last test; each test runs in a savepoint of it
+    and sees it as built."""
     out = StringIO()
-    call_command("demo", cases=40, stdout=out)
-    return out.getvalue()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(TASKS=DATABASE_TASKS),
+        transaction.atomic(),
+    ):
+        call_command("demo", cases=40, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 def test_loading_the_demo_twice_changes_nothing(demo):
@@ -227,3 +241,61 @@ def test_the_chilean_demo_validated_its_internal_wave_and_is_validating_the_next
     assert [u.code for u in status.pending_units] == ["R15"]  # the demo unit head's region
     assert [u.code for u in status.disagreeing_units] == ["R09"]
     assert [row.proposal.client_unit.code for row in status.proposals] == ["R13"]
+
+
+def test_the_demo_shows_its_progress_and_ends_with_the_log_ins(demo):
+    lines = [line for line in demo.splitlines() if line.strip()]
+    steps = [line for line in lines if line.lstrip().startswith("[")]
+
+    assert len(steps) == 6  # one line per loading step, each with its time
+    assert all(line.rstrip().endswith(" s") for line in steps)
+    assert len(lines) < 40  # no e-mails, no task log: it all fits on a screen
+    tail = "\n".join(lines[-3:])
+    assert "http://127.0.0.1:8000/accounts/login/" in tail
+    assert lines.index(steps[-1]) < min(i for i, line in enumerate(lines) if "red-analista" in line)
+
+
+def test_the_demo_history_queues_no_mail_for_its_requesters(demo):
+    from django_tasks_db.models import DBTaskResult
+
+    from compromiso.cases.models import Case
+
+    queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
+
+    assert Case.objects.count() == 48
+    assert not {path for path in queued if path.startswith("compromiso.cases.")} - {
+        "compromiso.cases.tasks.recompute_open_deadlines"
+    }
+
+
+def test_the_arica_case_officer_handles_cases_of_his_own_branch(demo):
+    from compromiso.cases.models import Case
+
+    officer = User.objects.get(username="cl-oficial")
+    arica = Unit.objects.get(organization__slug="sntc", code="S-ARI")
+
+    mine = Case.objects.visible_to(officer).filter(assignee=officer)
+
+    assert mine.exists()
+    assert set(mine.values_list("unit", flat=True)) == {arica.pk}
+    assert all(case.touch_point.unit == arica for case in mine)
+
+
+def test_the_action_born_of_the_opening_hours_suggestions_is_measured_on_their_cases(demo):
+    from compromiso.improvement.models import ImprovementAction
+
+    for slug, subject, title_word in (
+        ("sntc", "Ampliar el horario los sábados", "sábados"),
+        ("sant-pere-de-riu", "Obrir l'OAC els dijous a la tarda tot l'any", "dijous"),
+    ):
+        action = ImprovementAction.objects.distinct().get(
+            organization__slug=slug, origins__case__subject=subject
+        )
+        suggestions = [origin.case for origin in action.origins.all()]
+
+        assert title_word in action.title
+        assert suggestions
+        assert {(c.kind, c.subject) for c in suggestions} == {("suggestion", subject)}
+        assert action.metric == "case_category"
+        assert {c.category for c in suggestions} == {action.metric_category}
+        assert action.metric_category.name in ("Atención presencial", "Atenció presencial")
