@@ -80,7 +80,5 @@ def frequencies(
         for key, form in seen.items():
             written.setdefault(key, Counter())[form] += 1
     return [
-        (_shown(written[key]), count)
-        for key, count in counts.most_common()
-        if count >= min_count
+        (_shown(written[key]), count) for key, count in counts.most_common() if count >= min_count
     ][:top]
