@@ -427,15 +427,17 @@ def _due(case: Case, calendar: BusinessCalendar, *, pauses: Any) -> dt.datetime 
 
 
 def pauses_of(case: Case) -> list[deadlines.Pause]:
-    """The periods the clock stood still, read from the case's timeline."""
+    """The periods the clock stood still, read from the case's timeline. A pause ends when the
+    clock restarts or the case leaves the waiting state any other way (older timelines recorded
+    "start" on a waiting case as a plain state change)."""
     pauses: list[deadlines.Pause] = []
     started: dt.datetime | None = None
-    for kind, at in case.events.filter(kind__in=[EventKind.PAUSED, EventKind.RESUMED]).values_list(
-        "kind", "at"
-    ):
+    for kind, at in case.events.filter(
+        Q(kind__in=[EventKind.PAUSED, EventKind.RESUMED]) | Q(from_status=Status.WAITING)
+    ).values_list("kind", "at"):
         if kind == EventKind.PAUSED and started is None:
             started = at
-        elif kind == EventKind.RESUMED and started is not None:
+        elif kind != EventKind.PAUSED and started is not None:
             pauses.append(deadlines.Pause(started, at))
             started = None
     if started is not None:

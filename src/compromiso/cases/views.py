@@ -296,13 +296,20 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     # Reading a requester's personal data is itself recorded (data protection).
     log_action(case, "cases.case.viewed", by=request.user)
-    return render(request, "cases/detail.html", _detail_context(request, case))
+    return _render_detail(request, case)
 
 
-def _detail_context(
-    request: AuthenticatedHttpRequest, case: Case, *, text: str | None = None
-) -> dict[str, Any]:
-    """What the case page shows; `text` is what the user typed in a refused action, kept."""
+def _render_detail(
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    *,
+    text: str | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+    page: str = "cases/detail.html",
+) -> HttpResponse:
+    """The case page (or one of its partials); after a refused action, with the reasons and
+    what the user typed, kept."""
     can_handle = scope_for(request.user, Perm.HANDLE_CASES).covers(
         case.organization_id, case.unit.path if case.unit else None
     )
@@ -319,36 +326,44 @@ def _detail_context(
     if text is not None:
         prefill = text
     services.install_root_causes(organization, by=None)
-    return {
-        "case": case,
-        "events": case.events.select_related("actor"),
-        "can_handle": can_handle,
-        "actions": _available_actions(case) if can_handle else [],
-        "assign_form": AssignForm(people=_handlers(case)),
-        "classify_form": ClassifyForm(
-            organization=organization,
-            initial={
-                "category": case.category_id,
-                "priority": case.priority,
-                "root_cause": case.root_cause_id,
-            },
-        ),
-        "redress_form": RedressForm(initial={"breached": True}, case=case),
-        "answer_date_form": AnswerDateForm(
-            initial={"answered_at": timezone.localtime(case.answered_at)}
-            if case.answered_at
-            else None
-        ),
-        "attachment_form": AttachmentForm(),
-        "attachments": case.attachments.select_related("uploaded_by"),
-        "redresses": case.redresses.all(),
-        "rating": HandlingRating.objects.filter(case=case).first(),
-        "canned_answers": canned,
-        "prefill": prefill,
-        "root_causes": RootCause.objects.filter(organization=organization, is_active=True),
-        "can_improve": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(organization.pk),
-        "now": timezone.now(),
-    }
+    return render(
+        request,
+        page,
+        {
+            "case": case,
+            "events": case.events.select_related("actor"),
+            "can_handle": can_handle,
+            "actions": _available_actions(case) if can_handle else [],
+            "assign_form": AssignForm(people=_handlers(case)),
+            "classify_form": ClassifyForm(
+                organization=organization,
+                initial={
+                    "category": case.category_id,
+                    "priority": case.priority,
+                    "root_cause": case.root_cause_id,
+                },
+            ),
+            "redress_form": RedressForm(initial={"breached": True}, case=case),
+            "answer_date_form": AnswerDateForm(
+                initial={"answered_at": timezone.localtime(case.answered_at)}
+                if case.answered_at
+                else None
+            ),
+            "attachment_form": AttachmentForm(),
+            "attachments": case.attachments.select_related("uploaded_by"),
+            "redresses": case.redresses.all(),
+            "rating": HandlingRating.objects.filter(case=case).first(),
+            "canned_answers": canned,
+            "prefill": prefill,
+            "root_causes": RootCause.objects.filter(organization=organization, is_active=True),
+            "can_improve": scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(
+                organization.pk
+            ),
+            "now": timezone.now(),
+            "action_errors": errors,
+        },
+        status=status,
+    )
 
 
 def _handled_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
@@ -520,14 +535,13 @@ def act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse
         return redirect("cases:detail", pk=case.pk)
     # Refused: the page again (or, for htmx, its actions panel) with the reason and the text.
     case.refresh_from_db()
-    context = {
-        **_detail_context(request, case, text=request.POST.get("text", "")[:20000]),
-        "action_errors": errors,
-    }
+    text = request.POST.get("text", "")[:20000]
     if request.htmx:
         # htmx swaps only successful responses: the refusal travels as the new panel.
-        return render(request, "cases/detail.html#actions", context)
-    return render(request, "cases/detail.html", context, status=status)
+        return _render_detail(
+            request, case, text=text, errors=errors, page="cases/detail.html#actions"
+        )
+    return _render_detail(request, case, text=text, errors=errors, status=status)
 
 
 @login_required

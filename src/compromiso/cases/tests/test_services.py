@@ -531,3 +531,23 @@ def test_cases_are_searched_in_their_organisations_language(organization, other_
     assert catalan.search_config == expected
     found = search(Case.objects.filter(organization=other_organization), "cues", language="ca")
     assert list(found) == [catalan]
+
+
+def test_a_case_once_started_while_waiting_gets_its_deadline_back(complaint, officer):
+    """Timelines written before "start" was refused on a waiting case: the pause ended when
+    the case left the waiting state, so the clock runs again instead of staying stopped."""
+    services.assign_case(complaint, assignee=officer, by=officer)
+    services.request_information(complaint, message="Adjunte la boleta.", by=officer)
+    CaseEvent.objects.create(
+        case=complaint,
+        actor=officer,
+        kind=EventKind.TRANSITION,
+        from_status=Status.WAITING,
+        to_status=Status.IN_PROGRESS,
+    )
+    Case.objects.filter(pk=complaint.pk).update(status=Status.IN_PROGRESS)
+    complaint.refresh_from_db()
+
+    services.recompute_deadline(complaint)
+
+    assert complaint.due_at is not None
