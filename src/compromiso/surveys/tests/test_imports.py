@@ -476,3 +476,27 @@ def test_a_repeated_respondent_identifier_is_the_only_duplicate(wave, licences, 
     assert done.rejected == [
         [4, "Duplicado de la fila 2 (mismo identificador de persona o de respuesta)."]
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "rule"),
+    [
+        ("es", "solo cuando la columna asignada al identificador"),
+        ("ca", "només quan la columna assignada a l'identificador"),
+        ("en", "only when the column mapped to the respondent or response identifier"),
+    ],
+)
+def test_the_mapping_page_states_the_duplicate_rule_in_each_language(
+    client, wave, licences, quality_manager, language, rule
+):
+    job = imports.start_import(
+        wave, _upload(HEADER + f"{licences.code};2026-03-02;7;6;sí;\n"), by=quality_manager
+    )
+    client.force_login(quality_manager)
+    client.cookies["compromiso_language"] = language
+
+    page = client.get(reverse("surveys:import_mapping", args=[wave.pk, job.pk]))
+
+    assert page.status_code == 200
+    assert rule in page.content.decode().replace("&#x27;", "'")
+    assert 'name="respondent"' in page.content.decode()
