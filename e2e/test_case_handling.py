@@ -50,6 +50,12 @@ def test_officer_answers_from_a_template_closes_with_a_cause_and_sees_the_figure
     main = page.locator("main")
     assert main.get_by_role("img", name="Pareto de causas de reclamos (% acumulado)").is_visible()
     assert "TIE Tiempo" in main.inner_text()
+    # Received against answered: two series, both drawn and named in a legend.
+    months = main.locator("figure", has_text="Recibidos y respondidos por mes")
+    legend = [text.strip() for text in months.locator(".chart-legend li").all_inner_texts()]
+    assert legend == ["Recibido", "Respondido"]
+    assert months.locator("svg.chart rect.chart-bar-second").count() == 1
+    assert main.locator("svg.chart circle.chart-point").count() >= 1  # the Pareto's line
     page.screenshot(path="test-results/case-analytics.png", full_page=True)
     assert Case.objects.count() == 1
 
