@@ -977,7 +977,15 @@ def add_attachment(
         )
     if size == 0:
         raise ValidationError({"files": _("“%(name)s” is empty.") % {"name": upload.name}})
-    found = files.sniff(upload.file if hasattr(upload, "file") else upload)
+    try:
+        found = files.sniff(upload.file if hasattr(upload, "file") else upload)
+    except files.ArchiveTooLargeError as refused:
+        raise ValidationError(
+            {
+                "files": _("“%(name)s” is not accepted: %(reason)s.")
+                % {"name": upload.name, "reason": refused}
+            }
+        ) from None
     if found is None:
         raise ValidationError(
             {
