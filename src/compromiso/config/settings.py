@@ -195,6 +195,22 @@ MAILERS = {
 }
 del EMAIL_HOST  # the EMAIL_* settings are deprecated in Django 6.1; MAILERS replaces them
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Compromiso <no-reply@compromiso.localhost>")
+# EMAIL_BACKEND=console or file (messages under EMAIL_FILE_PATH) is the operator's explicit choice.
+# With DEBUG off and neither that choice nor EMAIL_HOST the process refuses to start: e-mail
+# printed on the console would put every acknowledgement, with its tracking secret, in the logs.
+EMAIL_BACKEND_CHOICE = env_str("EMAIL_BACKEND")
+if EMAIL_BACKEND_CHOICE == "console":
+    MAILERS["default"] = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+elif EMAIL_BACKEND_CHOICE == "file":
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))},
+    }
+elif EMAIL_BACKEND_CHOICE not in ("", "smtp") or (not DEBUG and not env_str("EMAIL_HOST")):
+    raise ImproperlyConfigured(
+        "With DEBUG off set EMAIL_HOST (an SMTP server), or choose EMAIL_BACKEND=console or "
+        "EMAIL_BACKEND=file (with EMAIL_FILE_PATH) to keep e-mail, secrets included, here."
+    )
 
 # Background tasks: django.tasks with the database backend; `compromiso worker` runs them.
 # TASKS_BACKEND=immediate runs them inline (the test suite does this).
@@ -228,7 +244,10 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
+# X-Forwarded-Proto is believed only when the operator says a proxy sets it (and drops the
+# client's own): TRUSTED_PROXY=true. Otherwise any client could claim its request came by HTTPS.
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY else None
 
 # Request size limits: anything larger is refused before a view sees it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
