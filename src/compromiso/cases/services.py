@@ -318,9 +318,11 @@ def _record_received(
         apply_assignment_rules(case)
     _refresh_facts_later(case)
     if case.requester_email:
+        from compromiso.cases.models import PendingAcknowledgement
         from compromiso.cases.tasks import send_acknowledgement
 
-        enqueue_with_transaction(send_acknowledgement, case_id=case.pk, secret=secret)
+        PendingAcknowledgement.seal(case, secret).save(force_insert=True)
+        enqueue_with_transaction(send_acknowledgement, case_id=case.pk)
 
 
 def _validate_new_case(case: Case) -> None:

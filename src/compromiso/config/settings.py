@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "compromiso.core.middleware.PrivateSessionMiddleware",
     "compromiso.organizations.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -148,6 +149,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A session ends after this many minutes without a request (signed-in staff and requesters who
+# unlocked a case alike); it was Django's two weeks from the log-in.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "organizations:overview"
 LOGOUT_REDIRECT_URL = "login"
@@ -224,6 +228,9 @@ TASKS = {
         )
     }
 }
+
+# Rows of finished tasks are deleted after this many days by `case_maintenance`.
+TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 7)
 
 # Security headers. The CSP allows only our own scripts and styles (everything is vendored).
 SECURE_CSP = {

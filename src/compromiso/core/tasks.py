@@ -1,5 +1,6 @@
 """Infrastructure tasks shared by every app, and how a change enqueues its follow-up work."""
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.tasks import Task, task
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -27,6 +28,16 @@ def enqueue_with_transaction(work: Task[..., Any], **kwargs: Any) -> None:
         work.enqueue(**kwargs)
     else:
         transaction.on_commit(lambda: work.enqueue(**kwargs))
+
+
+def prune_finished(older_than_days: int) -> int:
+    """Delete the rows of tasks that finished (done or failed) more than `older_than_days` ago:
+    their arguments and results are not kept past their use. Run by `case_maintenance`."""
+    from django_tasks_db.models import DBTaskResult
+
+    limit = timezone.now() - dt.timedelta(days=older_than_days)
+    deleted, _types = DBTaskResult.objects.finished().filter(finished_at__lt=limit).delete()
+    return deleted
 
 
 def _stores_in_default_database(backend: Any) -> bool:
