@@ -17,6 +17,7 @@ MAX_ENTRIES = 2000
 MAX_EXPANDED_BYTES = 100 * 1024 * 1024  # all entries together, uncompressed
 MAX_RATIO = 200  # uncompressed / compressed size of an entry larger than RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
+DIRECTORY_ENTRY_BYTES = 256  # an entry's directory record, with a generous name and extras
 
 # (magic prefix, content type, extension)
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -75,7 +76,9 @@ def check_archive(
     Python's zipfile never inflates an entry past its declared size (it fails the CRC check
     instead), so every later read is bounded by them. Raises `zipfile.BadZipFile` for a damaged
     archive."""
-    if _declared_entries(stream) > max_entries:
+    entries, directory_bytes = _declared_entries(stream)
+    # zipfile reads the directory by its size, whatever count the end record says: both bound.
+    if entries > max_entries or directory_bytes > max_entries * DIRECTORY_ENTRY_BYTES:
         raise ArchiveTooLargeError
     total = 0
     with zipfile.ZipFile(stream) as archive:
@@ -90,8 +93,9 @@ def check_archive(
     stream.seek(0)
 
 
-def _declared_entries(stream: BinaryIO) -> int:
-    """The entry count of a zip's end-of-central-directory record (zip64 aware)."""
+def _declared_entries(stream: BinaryIO) -> tuple[int, int]:
+    """The entry count and directory size of a zip's end-of-central-directory record (zip64
+    aware)."""
     stream.seek(0, io.SEEK_END)
     size = stream.tell()
     start = max(0, size - (22 + 65535))
@@ -101,6 +105,7 @@ def _declared_entries(stream: BinaryIO) -> int:
     if at < 0 or len(tail) < at + 22:
         raise zipfile.BadZipFile("no end of central directory")
     count = int(struct.unpack("<H", tail[at + 10 : at + 12])[0])
+    directory = int(struct.unpack("<I", tail[at + 12 : at + 16])[0])
     if count == 0xFFFF and at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
         (offset,) = struct.unpack("<Q", tail[at - 12 : at - 4])
         stream.seek(offset)
@@ -108,8 +113,9 @@ def _declared_entries(stream: BinaryIO) -> int:
         if record[:4] != b"PK\x06\x06" or len(record) < 56:
             raise zipfile.BadZipFile("damaged zip64 end record")
         count = int(struct.unpack("<Q", record[32:40])[0])
+        directory = int(struct.unpack("<Q", record[40:48])[0])
     stream.seek(0)
-    return count
+    return count, directory
 
 
 def _sniff_zip(stream: BinaryIO) -> tuple[str, str] | None:

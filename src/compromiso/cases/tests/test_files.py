@@ -78,6 +78,19 @@ def test_an_archive_of_thousands_of_entries_is_refused_before_its_directory_is_r
         files.sniff(io.BytesIO(many))
 
 
+def test_an_archive_whose_end_record_understates_its_entries_is_refused_too():
+    many = bytearray(
+        _zip(
+            [("[Content_Types].xml", DOCX_TYPES, 1)] + [(f"word/{n}", b"", 1) for n in range(12000)]
+        )
+    )
+    end = bytes(many).rfind(b"PK\x05\x06")
+    many[end + 8 : end + 12] = (1).to_bytes(2, "little") * 2  # "one entry"
+
+    with pytest.raises(files.ArchiveTooLargeError):
+        files.sniff(io.BytesIO(bytes(many)))
+
+
 def test_ordinary_office_and_opendocument_files_are_still_accepted():
     docx = _zip([("[Content_Types].xml", DOCX_TYPES, 1), ("word/document.xml", b"<w:p/>", 500)])
     odt = _zip([("mimetype", ODT, 1), ("content.xml", b"<text:p>Hola</text:p>", 100)])
