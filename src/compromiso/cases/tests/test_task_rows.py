@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
@@ -103,9 +104,14 @@ def test_maintenance_prunes_finished_task_rows_and_unsent_secrets_past_their_day
         created_at=timezone.now() - dt.timedelta(days=3)
     )
 
+    expired = Session.objects.create(
+        session_key="x" * 32, session_data="", expire_date=timezone.now() - dt.timedelta(days=1)
+    )
+
     call_command("case_maintenance", stdout=io.StringIO())
 
     remaining = set(DBTaskResult.objects.values_list("pk", flat=True))
     assert old.pk not in remaining
     assert {recent.pk, queued.pk} <= remaining  # recent and unfinished rows stay
     assert not PendingAcknowledgement.objects.exists()
+    assert not Session.objects.filter(pk=expired.pk).exists()

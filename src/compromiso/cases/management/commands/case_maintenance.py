@@ -1,3 +1,4 @@
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Nightly upkeep of cases: anonymise closed cases past each organisation's retention "
         "period and rebuild the analytics facts of changed days (--rebuild: every day); drop "
-        "old rate counters, unsent acknowledgement secrets and finished task rows."
+        "old rate counters, expired sessions, unsent acknowledgement secrets and finished task "
+        "rows."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -27,6 +29,8 @@ class Command(BaseCommand):
                 days = facts.refresh(organization)
             self.stdout.write(f"{organization.slug}: anonymised={anonymised} fact_days={days}")
         self.stdout.write(f"rate counters purged={ratelimit.purge()}")
+        # Expired sessions (a receipt's secret, unlocked cases, staff log-ins) leave the table.
+        import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
         self.stdout.write(
             f"pending acknowledgements purged={privacy.purge_pending_acknowledgements()} "
             f"task rows pruned={tasks.prune_finished(settings.TASKS_KEEP_DAYS)}"
