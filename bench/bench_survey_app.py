@@ -454,6 +454,8 @@ def run() -> list[tuple[str, float, str]]:
             "SECURE_SSL_REDIRECT": "false",
             "TASKS_BACKEND": "immediate",
             "MEDIA_ROOT": media,
+            "EMAIL_BACKEND": "file",  # production settings need a mail choice
+            "EMAIL_FILE_PATH": media,
         }
         child = subprocess.run(
             [sys.executable, __file__, "--measure"],

@@ -181,12 +181,21 @@ def _attachment(
             _("[attachment “%(name)s” not accepted: empty or larger than 10 MB]")
             % {"name": filename}
         )
-    elif files.sniff(io.BytesIO(content)) is None:
-        refused.append(
-            _("[attachment “%(name)s” not accepted: type not allowed]") % {"name": filename}
-        )
     else:
-        uploads.append(upload)
+        try:
+            found = files.sniff(io.BytesIO(content))
+        except files.ArchiveTooLargeError as error:
+            refused.append(
+                _("[attachment “%(name)s” not accepted: %(reason)s]")
+                % {"name": filename, "reason": error}
+            )
+            return
+        if found is None:
+            refused.append(
+                _("[attachment “%(name)s” not accepted: type not allowed]") % {"name": filename}
+            )
+        else:
+            uploads.append(upload)
 
 
 def _case_replied_to(organization: Organization, subject: str, address: str) -> Case | None:

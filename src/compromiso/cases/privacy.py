@@ -5,17 +5,27 @@ root cause, ratings, redress) and erases who the person is and what they wrote."
 import datetime as dt
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compromiso.cases.models import OPEN_STATUSES, Case, CaseEvent, HandlingRating
+from compromiso.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    HandlingRating,
+    PendingAcknowledgement,
+    Redress,
+)
+from compromiso.core import personal_data
 from compromiso.core.audit import log_action
+from compromiso.core.models import AuditEntry
 from compromiso.core.permissions import Perm, require
 from compromiso.organizations.models import Organization, User
 
-ERASED = "—"
+ERASED = personal_data.ERASED
 
 
 def cases_of_requester(
@@ -63,10 +73,19 @@ def export_requester_data(
                     for event in case.events.filter(is_public=True)
                 ],
                 "attachments": [a.filename for a in case.attachments.all()],
+                "redress": [r.description for r in case.redresses.all() if r.description],
+                "rating_comments": [
+                    r.comment for r in HandlingRating.objects.filter(case=case) if r.comment
+                ],
             }
-            for case in cases.prefetch_related("attachments")
+            for case in cases.prefetch_related("attachments", "redresses")
         ],
     }
+    for _receiver, held in personal_data.export_requested.send(
+        sender=Case, organization=organization, email=email, national_id=national_id
+    ):
+        if isinstance(held, dict):
+            document.update(held)
     log_action(
         organization,
         "cases.personal_data.exported",
@@ -78,23 +97,30 @@ def export_requester_data(
 
 @transaction.atomic
 def anonymise_case(case: Case, *, by: User | None, reason: str) -> Case:
-    """Erase the requester's identity, texts and files from a case; keep what it counts for."""
+    """Erase the requester's identity, texts and files from a case, walking the personal-data
+    registry over the case and the rows that hold its data (events, files, redress, rating, the
+    audit log's labels); keep what it counts for."""
     if case.anonymised_at is not None:
         return case
-    case.is_anonymous = True
-    case.requester_name = case.requester_national_id = case.requester_email = ""
-    case.requester_phone = case.requester_address = ""
-    case.description = ERASED
-    case.subject = _("(anonymised)")
-    case.anonymised_at = timezone.now()
-    case.save()
-    CaseEvent.objects.filter(case=case).exclude(comment="").update(comment=ERASED)
-    HandlingRating.objects.filter(case=case).update(comment="")
-    for attachment in case.attachments.all():
-        attachment.file.delete(save=False)
-        attachment.filename = ERASED
-        attachment.file = ""
-        attachment.save(update_fields=["file", "filename"])
+    personal_data.erase(
+        [case],
+        also={
+            "is_anonymous": True,
+            "subject": _("(anonymised)"),
+            "anonymised_at": timezone.now(),
+            "updated_at": None,  # auto_now: saved with the change
+        },
+    )
+    for rows in (
+        CaseEvent.objects.filter(case=case),
+        case.attachments.all(),
+        Redress.objects.filter(case=case),
+        HandlingRating.objects.filter(case=case),
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Case), object_id=str(case.pk)
+        ),
+    ):
+        personal_data.erase(rows)
     log_action(case, "cases.case.anonymised", by=by, data={"reason": reason})
     return case
 
@@ -116,6 +142,9 @@ def erase_requester(
         )
     for case in cases:
         anonymise_case(case, by=by, reason="request")
+    personal_data.erasure_requested.send(
+        sender=Case, organization=organization, email=email, national_id=national_id, by=by
+    )
     return [case.tracking_code for case in cases]
 
 
@@ -130,4 +159,36 @@ def anonymise_expired(organization: Organization, now: dt.datetime | None = None
     for case in expired.iterator():
         anonymise_case(case, by=None, reason="retention")
         count += 1
+    personal_data.retention_due.send(sender=Case, organization=organization, before=limit)
     return count
+
+
+def purge_pending_acknowledgements(older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
+    """Drop the sealed secrets of acknowledgements that were never sent (no worker ran, the
+    mail server refused): a secret waits no longer than this."""
+    deleted, _types = PendingAcknowledgement.objects.filter(
+        created_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted
+
+
+MASK = "•••"
+
+
+def contact_details(case: Case, *, full: bool) -> dict[str, str]:
+    """The requester's contact details as a page shows them: in full to those who handle the
+    case (its unit's officers and heads, quality managers, administrators); masked for the rest
+    (viewers, auditors), who see that a detail exists but not what it is."""
+    details = {
+        "name": case.requester_name,
+        "national_id": case.requester_national_id,
+        "email": case.requester_email,
+        "phone": case.requester_phone,
+    }
+    if full:
+        return details
+    masked = {key: (MASK if value else "") for key, value in details.items()}
+    masked["name"] = " ".join(f"{part[0]}." for part in case.requester_name.split()) or ""
+    if case.requester_email and "@" in case.requester_email:
+        masked["email"] = f"{MASK}@{case.requester_email.rsplit('@', 1)[1]}"
+    return masked

@@ -323,9 +323,11 @@ def _record_received(
         apply_assignment_rules(case)
     _refresh_facts_later(case)
     if case.requester_email:
+        from compromiso.cases.models import PendingAcknowledgement
         from compromiso.cases.tasks import send_acknowledgement
 
-        enqueue_with_transaction(send_acknowledgement, case_id=case.pk, secret=secret)
+        PendingAcknowledgement.seal(case, secret).save(force_insert=True)
+        enqueue_with_transaction(send_acknowledgement, case_id=case.pk)
 
 
 def _validate_new_case(case: Case) -> None:
@@ -1033,7 +1035,15 @@ def add_attachment(
         )
     if size == 0:
         raise ValidationError({"files": _("“%(name)s” is empty.") % {"name": upload.name}})
-    found = files.sniff(upload.file if hasattr(upload, "file") else upload)
+    try:
+        found = files.sniff(upload.file if hasattr(upload, "file") else upload)
+    except files.ArchiveTooLargeError as refused:
+        raise ValidationError(
+            {
+                "files": _("“%(name)s” is not accepted: %(reason)s.")
+                % {"name": upload.name, "reason": refused}
+            }
+        ) from None
     if found is None:
         raise ValidationError(
             {

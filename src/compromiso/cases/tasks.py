@@ -10,21 +10,28 @@ from compromiso.organizations.models import organization_time
 
 
 @task()
-def send_acknowledgement(*, case_id: int, secret: str) -> None:
-    """E-mail the requester the tracking code and secret (ISO 10002 §7.4)."""
-    from compromiso.cases.models import Case
+def send_acknowledgement(*, case_id: int) -> None:
+    """E-mail the requester the tracking code and secret (ISO 10002 §7.4). The secret waits,
+    sealed, in its own row (never in this task's arguments), deleted once the e-mail is sent."""
+    from compromiso.cases.models import Case, PendingAcknowledgement
 
+    pending = PendingAcknowledgement.objects.filter(case_id=case_id).first()
     case = Case.objects.select_related("organization").filter(pk=case_id).first()
-    if case is None or not case.requester_email:
+    if pending is None or case is None or not case.requester_email:
         return
     with (
         translation.override(case.organization.language or settings.LANGUAGE_CODE),
         organization_time(case.organization),
     ):
-        context = {"case": case, "secret": secret, "site_url": settings.SITE_URL.rstrip("/")}
+        context = {
+            "case": case,
+            "secret": pending.unseal(),
+            "site_url": settings.SITE_URL.rstrip("/"),
+        }
         subject = render_to_string("cases/email/acknowledgement_subject.txt", context).strip()
         body = render_to_string("cases/email/acknowledgement_body.txt", context)
     send_mail(subject, body, None, [case.requester_email])
+    PendingAcknowledgement.objects.filter(case_id=case_id).delete()
 
 
 @task()

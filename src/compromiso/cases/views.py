@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from compromiso.cases import services
+from compromiso.cases import privacy, services
 from compromiso.cases.exports import tabular_response
 from compromiso.cases.forms import (
     AnswerDateForm,
@@ -333,6 +333,7 @@ def _render_detail(
             "case": case,
             "events": case.events.select_related("actor"),
             "can_handle": can_handle,
+            "contact": privacy.contact_details(case, full=can_handle),
             "actions": _available_actions(case) if can_handle else [],
             "assign_form": AssignForm(people=_handlers(case)),
             "classify_form": ClassifyForm(

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "compromiso.core.middleware.PrivateSessionMiddleware",
     "compromiso.organizations.middleware.StaffLanguageMiddleware",
     "compromiso.organizations.middleware.OrganizationTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -158,6 +159,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# A session ends after this many minutes without a request (signed-in staff and requesters who
+# unlocked a case alike); it was Django's two weeks from the log-in.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "organizations:overview"
 LOGOUT_REDIRECT_URL = "login"
@@ -208,6 +212,22 @@ MAILERS = {
 }
 del EMAIL_HOST  # the EMAIL_* settings are deprecated in Django 6.1; MAILERS replaces them
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Compromiso <no-reply@compromiso.localhost>")
+# EMAIL_BACKEND=console or file (messages under EMAIL_FILE_PATH) is the operator's explicit choice.
+# With DEBUG off and neither that choice nor EMAIL_HOST the process refuses to start: e-mail
+# printed on the console would put every acknowledgement, with its tracking secret, in the logs.
+EMAIL_BACKEND_CHOICE = env_str("EMAIL_BACKEND")
+if EMAIL_BACKEND_CHOICE == "console":
+    MAILERS["default"] = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+elif EMAIL_BACKEND_CHOICE == "file":
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))},
+    }
+elif EMAIL_BACKEND_CHOICE not in ("", "smtp") or (not DEBUG and not env_str("EMAIL_HOST")):
+    raise ImproperlyConfigured(
+        "With DEBUG off set EMAIL_HOST (an SMTP server), or choose EMAIL_BACKEND=console or "
+        "EMAIL_BACKEND=file (with EMAIL_FILE_PATH) to keep e-mail, secrets included, here."
+    )
 
 # Background tasks: django.tasks with the database backend; `compromiso worker` runs them.
 # TASKS_BACKEND=immediate runs them inline (the test suite does this).
@@ -221,6 +241,9 @@ TASKS = {
         )
     }
 }
+
+# Rows of finished tasks are deleted after this many days by `case_maintenance`.
+TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 7)
 
 # Security headers. The CSP allows only our own scripts and styles (everything is vendored).
 SECURE_CSP = {
@@ -241,7 +264,10 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
+# X-Forwarded-Proto is believed only when the operator says a proxy sets it (and drops the
+# client's own): TRUSTED_PROXY=true. Otherwise any client could claim its request came by HTTPS.
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY else None
 
 # Request size limits: anything larger is refused before a view sees it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)

@@ -1,5 +1,6 @@
 """Form pieces shared by every app: Bootstrap classes on widgets, the styled login form."""
 
+import hashlib
 from typing import Any
 
 from django import forms
@@ -9,10 +10,11 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-from django.template import loader
-from django.utils.translation import gettext_lazy
+from django.http import HttpRequest
+from django.utils.translation import get_language, gettext_lazy
 
-from compromiso.core.tasks import send_email
+from compromiso.core.ratelimit import allow, client_address
+from compromiso.core.tasks import send_password_reset
 
 # Django 6.1's label for an empty choice. Named here so our catalogues carry its translation:
 # Django's own Spanish and Catalan catalogues do not have it yet, and ours take precedence.
@@ -51,25 +53,34 @@ class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):  # type: ig
 
 
 class TaskPasswordResetForm(StyledFormMixin, PasswordResetForm):
-    """Password reset whose e-mail leaves through the task queue like every other e-mail."""
+    """Password reset whose e-mail leaves through the task queue like every other e-mail, given
+    only the user's id. Throttled like the log-in, per address and per client address: past
+    the limit the same neutral page follows and no e-mail is sent."""
 
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        html = (
-            loader.render_to_string(html_email_template_name, context)
-            if html_email_template_name
-            else ""
-        )
-        send_email.enqueue(subject=subject, body=body, to=[to_email], html_body=html)
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        email = self.cleaned_data["email"]
+        if request is not None and not _reset_allowed(email, request):
+            return
+        language = get_language() or ""
+        for user in self.get_users(email):
+            send_password_reset.enqueue(user_id=user.pk, language=language)
+
+
+PASSWORD_RESETS_PER_ADDRESS = 3  # per hour
+PASSWORD_RESETS_PER_CLIENT = 10  # per hour
+
+
+def _reset_allowed(email: str, request: HttpRequest) -> bool:
+    # The address is hashed: the rate counters hold no e-mail address.
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+    client = client_address(request.META)
+    by_client = allow(
+        f"password-reset:client:{client}", limit=PASSWORD_RESETS_PER_CLIENT, window_seconds=3600
+    )
+    by_address = allow(
+        f"password-reset:address:{address}", limit=PASSWORD_RESETS_PER_ADDRESS, window_seconds=3600
+    )
+    return by_client and by_address
 
 
 def add_service_error(form: forms.BaseForm, error: Exception) -> None:

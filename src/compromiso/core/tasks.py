@@ -1,10 +1,18 @@
 """Infrastructure tasks shared by every app, and how a change enqueues its follow-up work."""
 
+import datetime as dt
 from typing import Any
 
-from django.core.mail import EmailMultiAlternatives
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.tasks import Task, task
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 
 def enqueue_with_transaction(work: Task[..., Any], **kwargs: Any) -> None:
@@ -20,6 +28,16 @@ def enqueue_with_transaction(work: Task[..., Any], **kwargs: Any) -> None:
         work.enqueue(**kwargs)
     else:
         transaction.on_commit(lambda: work.enqueue(**kwargs))
+
+
+def prune_finished(older_than_days: int) -> int:
+    """Delete the rows of tasks that finished (done or failed) more than `older_than_days` ago:
+    their arguments and results are not kept past their use. Run by `case_maintenance`."""
+    from django_tasks_db.models import DBTaskResult
+
+    limit = timezone.now() - dt.timedelta(days=older_than_days)
+    deleted, _types = DBTaskResult.objects.finished().filter(finished_at__lt=limit).delete()
+    return deleted
 
 
 def _stores_in_default_database(backend: Any) -> bool:
@@ -39,3 +57,26 @@ def send_email(*, subject: str, body: str, to: list[str], html_body: str = "") -
     if html_body:
         message.attach_alternative(html_body, "text/html")
     message.send()
+
+
+@task()
+def send_password_reset(*, user_id: int, language: str) -> None:
+    """E-mail an active user the link to choose a new password. The link's token is made here,
+    by the worker: no token or address is stored in the task's row."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    address = getattr(user, "email", "") if user is not None else ""
+    if user is None or not address:
+        return
+    site = settings.SITE_URL.rstrip("/")
+    protocol, _sep, domain = site.partition("://")
+    context = {
+        "user": user,
+        "protocol": protocol,
+        "domain": domain,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string("registration/password_reset_subject.txt", context)
+        body = render_to_string("registration/password_reset_email.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [address])

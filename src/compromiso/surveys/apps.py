@@ -6,3 +6,8 @@ class SurveysConfig(AppConfig):
     name = "compromiso.surveys"
     label = "surveys"
     verbose_name = _("Satisfaction surveys")
+
+    def ready(self) -> None:
+        from compromiso.surveys import privacy
+
+        privacy.connect()

@@ -47,6 +47,7 @@ from compromiso.surveys.models import (
 
 MAX_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 1_000_000
+XLSX_MAX_EXPANDED_BYTES = 1024 * 1024 * 1024  # an XLSX's XML, uncompressed (files.check_archive)
 COPY_ROWS = 100_000  # rows per piece of COPY text: the server starts on the first meanwhile
 FIELDS = ("service", "channel", "touch_point", "date", "user_type", "age_band", "respondent")
 # The characters str.strip() removes, so that Polars strips cells exactly as Python does.
@@ -90,8 +91,15 @@ def _rows(data: bytes, name: str) -> Iterator[list[str]]:
     if name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
+        from compromiso.cases.files import ArchiveTooLargeError, check_archive
+
         try:
+            check_archive(io.BytesIO(data), max_total=XLSX_MAX_EXPANDED_BYTES)
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except ArchiveTooLargeError as error:
+            raise SurveyImportError(
+                _("The spreadsheet is not accepted: %(reason)s.") % {"reason": error}
+            ) from None
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise SurveyImportError(_("The spreadsheet cannot be opened.")) from error
         sheet = book.worksheets[0]

@@ -150,15 +150,15 @@ def test_one_intake_costs_a_fixed_number_of_queries(
     """The intake's queries are counted in docs/performance.md; this keeps them from growing back
     unnoticed: the token and the memberships; then the savepoint (outside tests: the
     transaction), the case, its idempotency key, its first event, the audit entry and the dirty
-    fact day, and the savepoint's release. The channels, deadline policies, closure days and
-    routing rules are read once per process (cases/reference.py). The acknowledgement task is
-    written in the transaction with the database backend; the tests' immediate backend runs it
-    after the commit."""
+    fact day, the acknowledgement's sealed secret, and the savepoint's release. The channels,
+    deadline policies, closure days and routing rules are read once per process
+    (cases/reference.py). The acknowledgement task is written in the transaction with the
+    database backend; the tests' immediate backend runs it after the commit."""
     api = api_as(quality_manager)
     api.post("/cases", body(phone), **{"Idempotency-Key": "first"})  # installs the presets
     api.post("/cases", body(phone), **{"Idempotency-Key": "second"})  # reads the reference data
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = api.post(
             "/cases", body(phone, requester_email="ana@example.org"), **{"Idempotency-Key": "next"}
         )

@@ -4,7 +4,10 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
+
+from compromiso.core.forms import PASSWORD_RESETS_PER_ADDRESS, PASSWORD_RESETS_PER_CLIENT
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +37,28 @@ def test_password_reset_does_not_reveal_unknown_addresses(client):
 
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_password_reset_is_throttled_per_address_with_the_same_neutral_page(client, viewer):
+    pages = [client.post(reverse("password_reset"), {"email": viewer.email}) for _ in range(4)]
+
+    assert [page.status_code for page in pages] == [302] * 4
+    assert {page["Location"] for page in pages} == {reverse("password_reset_done")}
+    assert len(mail.outbox) == PASSWORD_RESETS_PER_ADDRESS
+
+
+def test_password_reset_is_throttled_per_client_address(client, viewer):
+    for n in range(PASSWORD_RESETS_PER_CLIENT):
+        client.post(reverse("password_reset"), {"email": f"someone{n}@example.org"})
+
+    page = client.post(reverse("password_reset"), {"email": viewer.email})
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7").post(
+        reverse("password_reset"), {"email": viewer.email}
+    )
+
+    assert page["Location"] == reverse("password_reset_done")
+    assert elsewhere["Location"] == reverse("password_reset_done")
+    assert [message.to for message in mail.outbox] == [[viewer.email]]  # only from elsewhere
 
 
 def test_login_pages_use_our_layout_not_the_admins(client):

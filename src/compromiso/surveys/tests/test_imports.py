@@ -3,6 +3,7 @@ together with the score counts; bad files refused clearly; the same file never t
 
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -500,3 +501,20 @@ def test_the_mapping_page_states_the_duplicate_rule_in_each_language(
     assert page.status_code == 200
     assert rule in page.content.decode().replace("&#x27;", "'")
     assert 'name="respondent"' in page.content.decode()
+
+
+def test_an_xlsx_that_inflates_far_beyond_its_size_is_refused_unopened(wave, quality_manager):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/sharedStrings.xml", "w") as entry:
+            for _ in range(64):
+                entry.write(b" " * 1024 * 1024)
+
+    with pytest.raises(imports.SurveyImportError) as refused:
+        imports.start_import(
+            wave, SimpleUploadedFile("r.xlsx", buffer.getvalue()), by=quality_manager
+        )
+
+    assert "descomprim" in refused.value.message
+    assert not ImportJob.objects.exists()

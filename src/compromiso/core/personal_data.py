@@ -1,0 +1,210 @@
+"""The registry of personal data: every model field that can hold a citizen's personal data (a
+requester's or a survey respondent's) is declared here, with how it is erased. Retention, export
+and erasure walk this registry (`cases/privacy.py`, `surveys/privacy.py`); a test checks every
+model's fields against it and against `NOT_PERSONAL`, so a new field cannot be forgotten.
+
+Models are named by label, so this module imports no domain app. Which rows belong to a person is
+for each app to say; what to do with each field is said here."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.dispatch import Signal
+
+ERASED = "—"
+
+
+class Erase:
+    BLANK = "blank"  # the empty value
+    MARK = "mark"  # "—": something was there
+    FILE = "file"  # the stored file is deleted
+    AUDIT_LABEL = "audit_label"  # the audit entry's label becomes the object's code alone
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    model: str  # "app_label.ModelName"
+    field: str
+    erase: str
+    expires: bool = True  # cleared by retention (otherwise only on request)
+    note: str = ""
+
+
+REGISTRY: tuple[PersonalField, ...] = (
+    # A requester: found by e-mail address or national ID; expires with the closed case.
+    PersonalField("cases.Case", "requester_name", Erase.BLANK),
+    PersonalField("cases.Case", "requester_national_id", Erase.BLANK),
+    PersonalField("cases.Case", "requester_email", Erase.BLANK),
+    PersonalField("cases.Case", "requester_phone", Erase.BLANK),
+    PersonalField("cases.Case", "requester_address", Erase.BLANK),
+    PersonalField("cases.Case", "subject", Erase.MARK),
+    PersonalField("cases.Case", "description", Erase.MARK),
+    PersonalField("cases.CaseEvent", "comment", Erase.MARK),
+    PersonalField("cases.Attachment", "file", Erase.FILE),
+    PersonalField("cases.Attachment", "filename", Erase.MARK),
+    PersonalField("cases.Redress", "description", Erase.MARK, note="may describe the person"),
+    PersonalField("cases.HandlingRating", "comment", Erase.BLANK),
+    PersonalField("core.AuditEntry", "object_repr", Erase.AUDIT_LABEL, note="'code · subject'"),
+    # A survey respondent: found by the contact address they gave (or the invitation's).
+    PersonalField("surveys.Response", "contact_email", Erase.BLANK),
+    PersonalField("surveys.Response", "panel_key", Erase.BLANK, note="HMAC of the address"),
+    PersonalField("surveys.Answer", "text", Erase.BLANK, expires=False, note="free text"),
+    PersonalField("surveys.Invitation", "email", Erase.BLANK),
+    # Imported survey files and the cells of their rejected rows: retention only.
+    PersonalField("surveys.ImportJob", "file", Erase.FILE),
+    PersonalField("surveys.ImportJob", "rejected", Erase.BLANK),
+)
+
+# Fields that can hold text but no citizen's personal data, and why.
+NOT_PERSONAL: Mapping[str, str] = {
+    # Staff accounts: their holders' data, kept while the account exists (deactivate it).
+    "organizations.User.username": "staff account",
+    "organizations.User.first_name": "staff account",
+    "organizations.User.last_name": "staff account",
+    "organizations.User.email": "staff account",
+    "organizations.User.password": "staff account (a hash)",
+    "organizations.User.preferred_language": "staff account",
+    "core.AuditEntry.actor_label": "the staff member's user name",
+    "core.AuditEntry.object_id": "an id",
+    "core.AuditEntry.action": "a code",
+    "core.AuditEntry.data": "ids, codes and changed settings, never a requester's data",
+    # Short-lived: deleted on a schedule, never kept.
+    "core.RateCounter.key": "client addresses and hashes, deleted within a day (ratelimit.purge)",
+    "cases.PendingAcknowledgement.nonce": "random",
+    "cases.PendingAcknowledgement.sealed": "sealed secret, deleted once sent or after two days",
+    "cases.IntakeKey.key": "a submission id or a hash of a Message-ID",
+    "cases.IntakeKey.body_hash": "a hash",
+    "cases.Case.tracking_code": "a code",
+    "cases.Case.secret_hash": "an HMAC",
+    "cases.Attachment.content_type": "a type",
+    "cases.Attachment.sha256": "a hash",
+    "surveys.Invitation.token": "random",
+    "surveys.ImportJob.file_name": "the staff member's file name",
+    "surveys.ImportJob.sha256": "a hash",
+    "surveys.ImportJob.headers": "column names",
+    "surveys.ImportJob.mapping": "column mapping",
+    "surveys.ImportJob.message": "the import's outcome",
+    "surveys.Response.grades": "anonymous grades",
+    "surveys.Answer.choices": "anonymous choices",
+}
+# Whole models of organisation content written by staff, reference data, figures and settings.
+NOT_PERSONAL_MODELS: Mapping[str, str] = {
+    "organizations.Organization": "settings",
+    "organizations.Unit": "structure",
+    "organizations.Membership": "roles",
+    "organizations.ClosureDay": "calendar",
+    "organizations.ApiToken": "a name, a hash and its hint",
+    "catalog.Channel": "catalogue",
+    "catalog.TouchPoint": "catalogue",
+    "catalog.Service": "catalogue",
+    "catalog.Attribute": "catalogue",
+    "cases.DeadlinePolicy": "settings",
+    "cases.Category": "taxonomy",
+    "cases.RootCause": "taxonomy",
+    "cases.AssignmentRule": "settings",
+    "cases.CannedAnswer": "templates written by staff",
+    "cases.CaseDailyFact": "counts",
+    "surveys.Questionnaire": "questionnaires",
+    "surveys.Question": "questionnaires",
+    "surveys.Wave": "settings",
+    "surveys.AttributeReview": "staff's review",
+    "surveys.AttributeProposal": "staff's proposal",
+    "surveys.SegmentCount": "counts",
+    "surveys.DriverMoments": "sums",
+    "surveys.IncentiveScheme": "settings",
+    "surveys.IncentiveResult": "figures",
+    "charters.Charter": "published content",
+    "charters.Section": "published content",
+    "charters.Commitment": "published content",
+    "charters.Measurement": "figures and evidence written by staff",
+    "improvement.ImprovementAction": "written by staff",
+    "improvement.ActionOrigin": "links",
+    "improvement.ActionEvent": "written by staff",
+}
+# A case's classification and policy, not who the person is.
+NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {
+    "cases.Case": (
+        "kind",
+        "status",
+        "priority",
+        "reply_channel",
+        "deadline_unit",
+        "extension_unit",
+        "legal_basis",
+        "derived_to",
+        "external_recourse",
+        "verdict",
+    ),
+    "cases.CaseEvent": ("kind", "from_status", "to_status"),
+    "cases.Redress": ("kind",),
+    "surveys.Response": ("user_type", "age_band", "source"),
+    "surveys.ImportJob": ("status",),
+}
+
+
+# News for the apps above `cases` (surveys): a person's data is exported or erased, or retention
+# runs for an organisation. Receivers return a mapping of what they hold (export) or a count.
+export_requested = Signal()  # organization, email, national_id -> {name: [rows]}
+erasure_requested = Signal()  # organization, email, national_id, by -> int
+retention_due = Signal()  # organization, before -> int
+
+
+def fields_of(model: type[models.Model] | str) -> tuple[PersonalField, ...]:
+    label = model if isinstance(model, str) else model._meta.label
+    return tuple(entry for entry in REGISTRY if entry.model == label)
+
+
+def exported(obj: models.Model) -> dict[str, Any]:
+    """The registered fields of one row, as a portable document shows them."""
+    values: dict[str, Any] = {}
+    for entry in fields_of(type(obj)):
+        value = getattr(obj, entry.field)
+        is_file = isinstance(value, models.fields.files.FieldFile)
+        values[entry.field] = value.name if is_file else value
+    return values
+
+
+def erase(
+    rows: models.QuerySet[Any] | Iterable[models.Model],
+    *,
+    retention: bool = False,
+    also: Mapping[str, Any] | None = None,
+) -> int:
+    """Erase the registered fields of these rows (on retention, only the expiring ones), setting
+    the `also` values in the same save."""
+    count = 0
+    for obj in rows:
+        entries = [e for e in fields_of(type(obj)) if e.expires or not retention]
+        changed: list[str] = []
+        for entry in entries:
+            value = getattr(obj, entry.field)
+            if entry.erase == Erase.FILE:
+                if value:
+                    value.delete(save=False)
+                    setattr(obj, entry.field, "")
+                    changed.append(entry.field)
+                continue
+            if entry.erase == Erase.AUDIT_LABEL:
+                new = str(value).split(" · ", 1)[0]
+            elif entry.erase == Erase.MARK:
+                new = ERASED if value else value
+            else:
+                field = obj._meta.get_field(entry.field)
+                new = field.get_default() if isinstance(field, models.JSONField) else ""
+            if new != value:
+                setattr(obj, entry.field, new)
+                changed.append(entry.field)
+        for name, value in (also or {}).items():
+            setattr(obj, name, value)
+            changed.append(name)
+        if changed:
+            obj.save(update_fields=sorted(set(changed)))
+            count += 1
+    return count
+
+
+def registered_models() -> list[type[models.Model]]:
+    return [apps.get_model(label) for label in sorted({e.model for e in REGISTRY})]
