@@ -14,6 +14,7 @@ from django.urls import reverse
 from compromiso.catalog.models import TouchPoint
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
+from compromiso.core.ids import parse_id
 from compromiso.core.ratelimit import allow, client_address
 from compromiso.portal.survey_forms import SurveyForm
 from compromiso.surveys import services
@@ -45,10 +46,10 @@ def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
         return render(request, "portal/survey_closed.html", context, status=410)
     touch_point = None
     if kiosk:
-        point = request.GET.get("point", "")
-        if point.isdigit():
+        point = parse_id(request.GET.get("point", ""))
+        if point is not None:
             touch_point = (
-                TouchPoint.objects.filter(organization=wave.organization, pk=int(point))
+                TouchPoint.objects.filter(organization=wave.organization, pk=point)
                 .select_related("channel")
                 .first()
             )
