@@ -8,6 +8,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
@@ -70,7 +72,13 @@ def token(db, settings, quality_manager, organization, branch):
     ChannelFactory(organization=organization, kind="phone", name="Call center")
     ServiceFactory(organization=organization, provider_unit=branch, name="Licencias")
     _token, raw = create_api_token(user=quality_manager, organization=organization, name="fuzz")
-    return raw
+    # As Django's test client does: the WSGI handler must not close the test's connection (its
+    # transaction holds the rows) at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield raw
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
