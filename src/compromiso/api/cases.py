@@ -10,9 +10,10 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from ninja import Field, FilterLookup, FilterSchema, Header, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, FilterLookup, Header, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
+from compromiso.api.inputs import InputFilter, InputSchema, Page, PlausibleDate, SearchText
 from compromiso.api.scoping import get_visible, organization_of, resolve
 from compromiso.cases import analytics, services
 from compromiso.cases.models import (
@@ -43,7 +44,7 @@ KEY_LENGTH = _STORED_KEY_LENGTH - len("api:")
 KEY_PATTERN = r"^[\x21-\x7e]+$"
 
 
-class CaseIn(Schema):
+class CaseIn(InputSchema):
     kind: CaseKind
     channel: int
     service: int | None = None
@@ -111,7 +112,7 @@ class CaseCreatedOut(CaseOut):
     )
 
 
-class CaseFilter(FilterSchema):
+class CaseFilter(InputFilter):
     status: CaseStatus | None = None
     kind: CaseKind | None = None
     unit: Annotated[int | None, FilterLookup("unit_id")] = None
@@ -223,11 +224,11 @@ def create_case(
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases in the caller's scope, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_cases(
     request: AuthenticatedHttpRequest,
     filters: Query[CaseFilter],
-    q: Annotated[str | None, Query(max_length=100, description="Full-text search")] = None,
+    q: Annotated[SearchText | None, Query(max_length=100, description="Full-text search")] = None,
 ) -> QuerySet[Case]:
     cases = filters.filter(_cases(request))
     if q and q.strip():
@@ -242,8 +243,8 @@ def list_cases(
 )
 def case_analytics(
     request: AuthenticatedHttpRequest,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: PlausibleDate | None = None,
+    end: PlausibleDate | None = None,
     kind: CaseKind | None = None,
     unit: int | None = None,
     service: int | None = None,

@@ -5,9 +5,10 @@ from typing import Annotated
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, FilterLookup, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
+from compromiso.api.inputs import InputFilter, InputSchema, Page
 from compromiso.api.scoping import (
     changed_fields,
     get_visible,
@@ -40,12 +41,12 @@ class ChannelOut(Schema):
     is_active: bool
 
 
-class ChannelIn(Schema):
+class ChannelIn(InputSchema):
     kind: ChannelKind
     name: Annotated[str, Field(min_length=1, max_length=120)]
 
 
-class ChannelPatch(Schema):
+class ChannelPatch(InputSchema):
     kind: ChannelKind | None = None
     name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     is_active: bool | None = None
@@ -61,7 +62,7 @@ class TouchPointOut(Schema):
     is_active: bool
 
 
-class TouchPointIn(Schema):
+class TouchPointIn(InputSchema):
     name: Name
     unit: int
     channel: int
@@ -69,7 +70,7 @@ class TouchPointIn(Schema):
     opening_hours: Annotated[str, Field(max_length=300)] = ""
 
 
-class TouchPointPatch(Schema):
+class TouchPointPatch(InputSchema):
     name: Name | None = None
     unit: int | None = None
     channel: int | None = None
@@ -92,14 +93,14 @@ class AttributeOut(Schema):
         return obj.dimension or None
 
 
-class AttributeIn(Schema):
+class AttributeIn(InputSchema):
     name: Name
     description: Annotated[str, Field(max_length=500)] = ""
     dimension: ServqualDimension | None = None
     position: Annotated[int, Field(ge=0, le=32767)] | None = None
 
 
-class AttributePatch(Schema):
+class AttributePatch(InputSchema):
     name: Name | None = None
     description: Annotated[str, Field(max_length=500)] | None = None
     dimension: ServqualDimension | None = None
@@ -130,7 +131,7 @@ class ServiceDetailOut(ServiceOut):
         return list(obj.attributes.all())
 
 
-class ServiceIn(Schema):
+class ServiceIn(InputSchema):
     code: Annotated[str, Field(min_length=1, max_length=30)]
     name: Name
     description: Annotated[str, Field(max_length=5000)] = ""
@@ -140,7 +141,7 @@ class ServiceIn(Schema):
     attributes: Annotated[list[AttributeIn], Field(max_length=30)] = []
 
 
-class ServicePatch(Schema):
+class ServicePatch(InputSchema):
     code: Annotated[str, Field(min_length=1, max_length=30)] | None = None
     name: Name | None = None
     description: Annotated[str, Field(max_length=5000)] | None = None
@@ -150,7 +151,7 @@ class ServicePatch(Schema):
     is_active: bool | None = None
 
 
-class ServiceFilter(FilterSchema):
+class ServiceFilter(InputFilter):
     provider_unit: Annotated[int | None, FilterLookup("provider_unit_id")] = None
     audience: Audience | None = None
     is_active: bool | None = None
@@ -201,7 +202,7 @@ def _channel(
 
 
 @router.get("/channels", response=list[ChannelOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_channels(request: AuthenticatedHttpRequest) -> QuerySet[Channel]:
     return _channels(request)
 
@@ -234,7 +235,7 @@ def patch_channel(
 
 
 @router.get("/touch-points", response=list[TouchPointOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_touch_points(request: AuthenticatedHttpRequest) -> QuerySet[TouchPoint]:
     return _touch_points(request)
 
@@ -281,7 +282,7 @@ def patch_touch_point(
 
 
 @router.get("/services", response=list[ServiceOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_services(
     request: AuthenticatedHttpRequest, filters: Query[ServiceFilter]
 ) -> QuerySet[Service]:

@@ -9,8 +9,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from compromiso.api.inputs import InputSchema, Page
 from compromiso.api.scoping import get_visible, organization_of
 from compromiso.charters import services
 from compromiso.charters.models import Charter, CharterStatus, Measurement
@@ -89,12 +90,12 @@ def _charters(request: AuthenticatedHttpRequest) -> QuerySet[Charter]:
     return Charter.objects.visible_to(request.user).filter(organization=organization_of(request))
 
 
-class CharterFilter(Schema):
+class CharterFilter(InputSchema):
     status: CharterStatus | None = None
 
 
 @router.get("/charters", response=list[CharterOut], summary="Service charters (every version)")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_charters(
     request: AuthenticatedHttpRequest, filters: Query[CharterFilter]
 ) -> QuerySet[Charter]:
@@ -135,7 +136,7 @@ def get_charter(request: AuthenticatedHttpRequest, charter_id: int) -> dict[str,
     response=list[MeasurementOut],
     summary="Every measurement of the charter's commitments, manual ones awaiting approval too",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_measurements(request: AuthenticatedHttpRequest, charter_id: int) -> Any:
     charter = get_visible(_charters(request), charter_id)
     return (

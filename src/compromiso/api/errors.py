@@ -1,16 +1,21 @@
 """Every API error is JSON: {"code": stable machine code, "message": text in the caller's
 language, "fields": {field: [messages]} when input was invalid}."""
 
+import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from compromiso.core.errors import DomainError
+
+logger = logging.getLogger("django.request")
 
 
 def error_body(
@@ -83,3 +88,38 @@ def install_error_handlers(api: NinjaAPI) -> None:
             exc.status_code, "error"
         )
         return respond(request, exc.status_code, error_body(code, str(exc)))
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.error(
+            "API error: %s %s",
+            request.method,
+            request.path,
+            exc_info=exc,
+            extra={"request": request},
+        )
+        return respond(
+            request,
+            500,
+            error_body("server_error", _("Something went wrong on our side; please try again.")),
+        )
+
+
+def json_method_not_allowed[V: Callable[..., HttpResponse]](view: V) -> V:
+    """Wrap an endpoint's view so a method it does not take is answered in JSON (405)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            response = JsonResponse(
+                error_body("method_not_allowed", _("This method is not allowed here.")),
+                status=405,
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapped  # type: ignore[return-value]

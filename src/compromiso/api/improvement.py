@@ -7,8 +7,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from compromiso.api.inputs import InputSchema, Page
 from compromiso.api.scoping import get_visible, organization_of
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.improvement import services
@@ -114,7 +115,7 @@ class SummaryOut(Schema):
     effective: float | None
 
 
-class FiguresOut(Schema):
+class ActionFiguresOut(Schema):
     all: SummaryOut
     by_unit: list[tuple[str, SummaryOut]]
 
@@ -125,14 +126,14 @@ def _actions(request: AuthenticatedHttpRequest) -> QuerySet[ImprovementAction]:
     )
 
 
-class ActionFilter(Schema):
+class ActionFilter(InputSchema):
     status: ActionStatus | None = None
     unit: int | None = None
     overdue: bool = False
 
 
 @router.get("/improvement-actions", response=list[ActionOut], summary="Improvement actions")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_actions(
     request: AuthenticatedHttpRequest, filters: Query[ActionFilter]
 ) -> QuerySet[ImprovementAction]:
@@ -149,7 +150,7 @@ def list_actions(
 
 @router.get(
     "/improvement-actions/figures",
-    response=FiguresOut,
+    response=ActionFiguresOut,
     summary="Open, overdue, closed on time and share effective, overall and by unit",
 )
 def action_figures(request: AuthenticatedHttpRequest) -> dict[str, Any]:

@@ -1,14 +1,14 @@
 """The organisation, its units and the caller: /api/v1/me, /organization, /units."""
 
-import datetime as dt
 from typing import Annotated
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, FilterLookup, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
+from compromiso.api.inputs import InputFilter, InputSchema, LocalTime, Page
 from compromiso.api.scoping import changed_fields, get_visible, organization_of, resolve
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.permissions import Role
@@ -48,20 +48,20 @@ class OrganizationOut(Schema):
     time_zone: str
     language: str
     jurisdiction: JurisdictionProfile
-    office_opens_at: dt.time
-    office_closes_at: dt.time
+    office_opens_at: LocalTime
+    office_closes_at: LocalTime
     weekmask: str
 
 
-class OrganizationPatch(Schema):
+class OrganizationPatch(InputSchema):
     name: Name | None = None
     country: Annotated[str, Field(min_length=2, max_length=2)] | None = None
     subdivision: Annotated[str, Field(max_length=10)] | None = None
     time_zone: Annotated[str, Field(max_length=64)] | None = None
     language: Annotated[str, Field(pattern="^(es|ca|en)$")] | None = None
     jurisdiction: JurisdictionProfile | None = None
-    office_opens_at: dt.time | None = None
-    office_closes_at: dt.time | None = None
+    office_opens_at: LocalTime | None = None
+    office_closes_at: LocalTime | None = None
     weekmask: Annotated[str, Field(pattern="^[01]{7}$")] | None = None
 
 
@@ -74,14 +74,14 @@ class UnitOut(Schema):
     is_active: bool
 
 
-class UnitIn(Schema):
+class UnitIn(InputSchema):
     name: Name
     kind: UnitKind = UnitKind.AREA
     code: Code = ""
     parent: int | None = None
 
 
-class UnitPatch(Schema):
+class UnitPatch(InputSchema):
     name: Name | None = None
     kind: UnitKind | None = None
     code: Code | None = None
@@ -89,7 +89,7 @@ class UnitPatch(Schema):
     is_active: bool | None = None
 
 
-class UnitFilter(FilterSchema):
+class UnitFilter(InputFilter):
     kind: UnitKind | None = None
     is_active: bool | None = None
     parent: Annotated[int | None, FilterLookup("parent_id")] = None
@@ -136,7 +136,7 @@ def patch_organization(
 
 
 @router.get("/units", response=list[UnitOut], summary="Units in the caller's scope")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_units(request: AuthenticatedHttpRequest, filters: Query[UnitFilter]) -> QuerySet[Unit]:
     return filters.filter(_units(request).order_by("path"))
 

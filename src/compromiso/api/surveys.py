@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from compromiso.api.inputs import Page
 from compromiso.api.scoping import get_visible, organization_of
 from compromiso.catalog.models import Service
 from compromiso.core.http import AuthenticatedHttpRequest
@@ -100,7 +101,7 @@ class PanelOut(Schema):
     change: ChangeOut | None
 
 
-class FiguresOut(Schema):
+class WaveFiguresOut(Schema):
     responses: int
     panel: PanelOut | None
     weighted: list[WeightedOut]
@@ -156,14 +157,14 @@ def _cell(cell: Cell) -> dict[str, Any]:
 
 
 @router.get("/waves", response=list[WaveOut], summary="Survey waves")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_waves(request: AuthenticatedHttpRequest) -> QuerySet[Wave]:
     return _waves(request).order_by("-opens_on", "pk")
 
 
 @router.get(
     "/waves/{wave_id}/figures",
-    response=FiguresOut,
+    response=WaveFiguresOut,
     summary="Net score, % satisfied and mean with 95 % intervals, by question, service, "
     "channel, touch point and month",
 )

@@ -27,6 +27,7 @@ from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.ids import parse_id
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Organization
@@ -50,7 +51,9 @@ def taxonomy(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             if "toggle_category" in request.POST:
                 category = get_object_or_404(
-                    Category, organization=organization, pk=request.POST["toggle_category"]
+                    Category,
+                    organization=organization,
+                    pk=parse_id(request.POST["toggle_category"]),
                 )
                 services.save_category(
                     organization,
@@ -63,7 +66,7 @@ def taxonomy(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return redirect("cases:taxonomy")
             if "toggle_cause" in request.POST:
                 cause = get_object_or_404(
-                    RootCause, organization=organization, pk=request.POST["toggle_cause"]
+                    RootCause, organization=organization, pk=parse_id(request.POST["toggle_cause"])
                 )
                 services.save_root_cause(
                     organization,

@@ -55,6 +55,7 @@ from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
+from compromiso.core.ids import parse_id, parse_ids
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit, User
@@ -205,7 +206,7 @@ def bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Assign the ticked cases of the inbox to one person."""
     organization = require_organization(request)
     form = AssignForm(request.POST, people=_people(organization.pk))
-    ids = [int(pk) for pk in request.POST.getlist("case") if pk.isdigit()][:PAGE_SIZE]
+    ids = parse_ids(request.POST.getlist("case"))[:PAGE_SIZE]
     if not form.is_valid() or not ids:
         messages.error(request, _("Tick at least one case and choose a person."))
     else:
@@ -227,9 +228,10 @@ def bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _cursor(value: str) -> tuple[dt.datetime, int] | None:
     moment, _sep, pk = value.rpartition("_")
     parsed = parse_datetime(moment) if moment else None
-    if parsed is None or not pk.isdigit():
+    number = parse_id(pk)
+    if parsed is None or number is None:
         return None
-    return parsed, int(pk)
+    return parsed, number
 
 
 @login_required
@@ -318,9 +320,9 @@ def _render_detail(
         Q(kind="") | Q(kind=case.kind)
     )
     prefill = ""
-    chosen = request.GET.get("canned", "")
-    if chosen.isdigit():
-        template = canned.filter(pk=int(chosen)).first()
+    chosen = parse_id(request.GET.get("canned", ""))
+    if chosen is not None:
+        template = canned.filter(pk=chosen).first()
         if template is not None:
             prefill = services.render_canned_answer(template, case, request.user)
     if text is not None:
@@ -516,9 +518,10 @@ def act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse
         else:
             if not comment.is_valid():
                 raise ValidationError(list(comment.errors["text"]))
-            if action == CaseAction.CLOSE and request.POST.get("root_cause", "").isdigit():
+            cause_id = parse_id(request.POST.get("root_cause", ""))
+            if action == CaseAction.CLOSE and cause_id is not None:
                 cause = RootCause.objects.filter(
-                    organization_id=case.organization_id, pk=int(request.POST["root_cause"])
+                    organization_id=case.organization_id, pk=cause_id
                 ).first()
                 services.close_case(case, comment=text, by=request.user, root_cause=cause)
             else:

@@ -27,6 +27,7 @@ from compromiso.catalog.models import Attribute, Audience, Channel, Service, Tou
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.ids import parse_id
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Organization, Unit
@@ -223,8 +224,8 @@ def services_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     listing = _visible_services(request, organization).select_related("provider_unit")
     units = Unit.objects.visible_to(request.user).filter(organization=organization).order_by("path")
     unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        listing = listing.filter(provider_unit_id=int(unit_id))
+    if (unit_pk := parse_id(unit_id)) is not None:
+        listing = listing.filter(provider_unit_id=unit_pk)
     audience = request.GET.get("audience", "")
     if audience in Audience.values:
         listing = listing.filter(audience=audience)

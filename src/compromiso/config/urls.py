@@ -16,6 +16,11 @@ from compromiso.core.forms import (
 
 restrict_admin_to_superusers(admin.site)
 
+handler400 = "compromiso.core.error_pages.bad_request"
+handler403 = "compromiso.core.error_pages.permission_denied"
+handler404 = "compromiso.core.error_pages.page_not_found"
+handler500 = "compromiso.core.error_pages.server_error"
+
 urlpatterns = [
     path("", include("compromiso.portal.urls")),
     path("staff/", include("compromiso.organizations.urls")),

@@ -19,6 +19,7 @@ from compromiso.charters.models import Commitment
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report
+from compromiso.core.ids import parse_id
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.improvement import services
 from compromiso.improvement.forms import (
@@ -115,27 +116,29 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     initial: dict[str, Any] = {"due_date": timezone.localdate() + dt.timedelta(days=60)}
     for name in ("root_cause", "category"):
-        value = request.GET.get(name, "")
-        if value.isdigit():
-            initial[name] = int(value)
-    wave_id, question_id = request.GET.get("wave", ""), request.GET.get("driver", "")
-    if wave_id.isdigit() and question_id.isdigit():
-        found_wave = Wave.objects.filter(organization=organization, pk=int(wave_id)).first()
+        if (value := parse_id(request.GET.get(name, ""))) is not None:
+            initial[name] = value
+    wave_id, question_id = (
+        parse_id(request.GET.get("wave", "")),
+        parse_id(request.GET.get("driver", "")),
+    )
+    if wave_id is not None and question_id is not None:
+        found_wave = Wave.objects.filter(organization=organization, pk=wave_id).first()
         driver = (
-            Question.objects.filter(pk=int(question_id), questionnaire=found_wave.questionnaire_id)
+            Question.objects.filter(pk=question_id, questionnaire=found_wave.questionnaire_id)
             .select_related("questionnaire")
             .first()
             if found_wave is not None
             else None
         )
         if driver is not None:
-            initial["driver_wave"], initial["driver_question"] = int(wave_id), driver.pk
+            initial["driver_wave"], initial["driver_question"] = wave_id, driver.pk
             initial["title"] = driver.text[:200]
-    commitment_id = request.GET.get("commitment", "")
-    if commitment_id.isdigit():
+    commitment_id = parse_id(request.GET.get("commitment", ""))
+    if commitment_id is not None:
         commitment = (
             Commitment.objects.visible_to(request.user)
-            .filter(pk=int(commitment_id), charter__organization=organization)
+            .filter(pk=commitment_id, charter__organization=organization)
             .select_related("service")
             .first()
         )
@@ -145,9 +148,9 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
             initial["services"] = [commitment.service_id]
             if commitment.service.provider_unit_id:
                 initial["owner_unit"] = commitment.service.provider_unit_id
-    case_id = request.GET.get("case", "")
-    if case_id.isdigit():
-        case = Case.objects.visible_to(request.user).filter(pk=int(case_id)).first()
+    case_id = parse_id(request.GET.get("case", ""))
+    if case_id is not None:
+        case = Case.objects.visible_to(request.user).filter(pk=case_id).first()
         if case is not None:
             initial["case_code"] = case.tracking_code
             initial["title"] = case.subject[:200]

@@ -23,9 +23,14 @@ from compromiso.core.calendar import DeadlineUnit
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
+from compromiso.core.ids import parse_id
 from compromiso.core.permissions import Perm, is_network_analyst, scope_for
 from compromiso.organizations import home, services
-from compromiso.organizations.current import choose_organization, require_organization
+from compromiso.organizations.current import (
+    choose_organization,
+    current_organization,
+    require_organization,
+)
 from compromiso.organizations.forms import (
     ApiTokenForm,
     ClosureDayForm,
@@ -58,7 +63,10 @@ def _can_read_history(request: AuthenticatedHttpRequest, organization: Organizat
 
 @login_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The signed-in member's work (a panel per role) and the organisation at a glance."""
+    """The signed-in member's work (a panel per role) and the organisation at a glance; the
+    network analyst who belongs to no organisation lands on the network's figures."""
+    if current_organization(request) is None and is_network_analyst(request.user):
+        return redirect("organizations:network")
     organization = require_organization(request)
     user = request.user
     counts = {
@@ -95,11 +103,8 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def switch_organization(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Work in another organisation the user belongs to."""
-    try:
-        organization_id = int(request.POST.get("organization", ""))
-    except ValueError as error:
-        raise Http404 from error
-    if not choose_organization(request, organization_id):
+    organization_id = parse_id(request.POST.get("organization", ""))
+    if organization_id is None or not choose_organization(request, organization_id):
         raise Http404
     return redirect("organizations:overview")
 

@@ -55,15 +55,39 @@ class PublicCaseForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("submission_id", uuid.uuid4())
         super().__init__(*args, **kwargs)
+        # A form that arrives without its one-time id (a page cut short, a tampered form) is shown
+        # again with what was typed, a fresh id and a message: never a bare "hidden field" error.
+        self.lost_submission_id = False
+        if self.is_bound and not self._valid_submission_id(self.data.get("submission_id")):
+            data = self.data.copy()  # type: ignore[attr-defined]
+            data["submission_id"] = str(uuid.uuid4())
+            self.data = data
+            self.lost_submission_id = True
         self.fields["service"].queryset = services  # type: ignore[attr-defined]
         self.fields["website"].widget.attrs.update(
             {"tabindex": "-1", "autocomplete": "off", "class": "form-control"}
         )
 
+    @staticmethod
+    def _valid_submission_id(value: Any) -> bool:
+        try:
+            uuid.UUID(str(value))
+        except ValueError:
+            return False
+        return True
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("website"):
             raise forms.ValidationError(_("Your request could not be sent."), code="spam")
+        if self.lost_submission_id:
+            raise forms.ValidationError(
+                _(
+                    "Your request arrived incomplete and was not sent. Check what you wrote "
+                    "below and send it again."
+                ),
+                code="incomplete",
+            )
         anonymous = data.get("is_anonymous")
         if not anonymous and not data.get("requester_name", "").strip():
             self.add_error("requester_name", _("Give your name, or send it anonymously."))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from compromiso.catalog.models import TouchPoint
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
+from compromiso.core.ids import parse_id
 from compromiso.core.ratelimit import allow, client_address
 from compromiso.portal.survey_forms import SurveyForm
 from compromiso.surveys import kiosks, services
@@ -60,10 +61,10 @@ def _answer(request: HttpRequest, token: str, *, kiosk: bool) -> HttpResponse:
     if device is not None:
         touch_point = device.touch_point  # an enrolled kiosk answers for its touch point
     elif kiosk:
-        point = request.GET.get("point", "")
-        if point.isdigit():
+        point = parse_id(request.GET.get("point", ""))
+        if point is not None:
             touch_point = (
-                TouchPoint.objects.filter(organization=wave.organization, pk=int(point))
+                TouchPoint.objects.filter(organization=wave.organization, pk=point)
                 .select_related("channel")
                 .first()
             )

@@ -361,7 +361,12 @@ def _answer(column: _Column, cell: str) -> tuple[int | None, str | None, str | N
         score = column.scores.get(cell)
         if score is None:
             digits = cell.lstrip("-")
-            if digits.isdigit() and len(digits) <= 4 and str(int(cell)) in column.scores:
+            if (
+                digits.isascii()
+                and digits.isdigit()
+                and len(digits) <= 4
+                and str(int(cell)) in column.scores
+            ):
                 score = int(cell)
             else:
                 return None, None, _refusal(column, "scale")

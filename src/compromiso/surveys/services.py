@@ -250,7 +250,11 @@ def clean_answers(
         if question.kind == QuestionKind.SCALE:
             raw_score = str(value).strip()
             digits = raw_score.lstrip("-")
-            score = int(raw_score) if digits.isdigit() and len(digits) <= 4 else None
+            score = (
+                int(raw_score)
+                if digits.isascii() and digits.isdigit() and len(digits) <= 4
+                else None
+            )
             if score is None or score not in question.scale:
                 errors[f"q{question.pk}"] = _("Choose a value from %(low)s to %(high)s.") % {
                     "low": question.scale_min,

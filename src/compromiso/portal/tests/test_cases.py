@@ -87,7 +87,7 @@ def test_the_honeypot_stops_bots(citizen, url):
         ({"kind": "bribe"}, "kind"),
         ({"requester_national_id": "12.345.678-9"}, "requester_national_id"),
         ({"is_anonymous": "on", "requester_name": ""}, "is_anonymous"),
-        ({"submission_id": "not-a-uuid"}, "submission_id"),
+        ({"submission_id": "not-a-uuid"}, "__all__"),
     ],
 )
 def test_bad_input_gets_a_clear_error_and_saves_nothing(citizen, url, overrides, field):
@@ -198,3 +198,49 @@ def test_the_acknowledgement_page_needs_a_fresh_submission(citizen, organization
 
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:track")
+
+
+@pytest.mark.parametrize("submission_id", [None, "", "not-a-uuid"])
+def test_a_form_without_its_submission_id_is_shown_again_with_what_was_typed(
+    citizen, url, submission_id
+):
+    data = form_data(description="Esperé tres horas en la sucursal de Arica.")
+    if submission_id is None:
+        del data["submission_id"]
+    else:
+        data["submission_id"] = submission_id
+
+    response = citizen.post(url, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Case.objects.count() == 0
+    assert "llegó incompleta y no se envió" in html
+    assert "Hidden field" not in html
+    assert "Esperé tres horas en la sucursal de Arica." in html
+    assert 'value="Ana Pérez"' in html
+    fresh = response.context["form"]["submission_id"].value()
+    assert uuid.UUID(fresh)
+    again = citizen.post(url, {**data, "submission_id": fresh}, follow=True)
+    assert Case.objects.count() == 1
+    assert again.status_code == 200
+
+
+def test_a_description_too_long_is_refused_with_what_was_typed(citizen, url):
+    long = "Demasiado largo. " * 100_000  # 1.7 MB, under the request size limit
+
+    response = citizen.post(url, form_data(description=long))
+
+    assert response.status_code == 200
+    assert Case.objects.count() == 0
+    assert response.context["form"].errors["description"]
+    assert 'value="Cobro duplicado"' in response.content.decode()
+
+
+def test_a_form_larger_than_the_request_limit_gets_a_page_that_says_so(citizen, url):
+    response = citizen.post(url, form_data(description="x" * 3 * 1024 * 1024))
+
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "Lo que envió es demasiado grande" in html
+    assert 'id="main"' in html
