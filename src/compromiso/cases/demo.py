@@ -2,10 +2,11 @@
 
 Cases are spread over the last 365 days across channels, kinds, services and states: most older
 cases answered and closed (a few late), recent ones open, some waiting for the requester, some
-overdue. A case received at a counter or kiosk of a branch inside the unit that provides its
-service belongs to that branch (so the Arica case officer has the Arica branch's cases). The
-history's acknowledgements and answer notices are not sent: those requesters were written to
-long ago. Loading twice adds nothing: cases are generated only for an organisation that has none.
+overdue. A case made in person is received at a counter or kiosk, inside the unit providing
+its service when there is one there, else at a branch's; that unit owns it (so the Arica case
+officer has the Arica branch's cases). The history's acknowledgements and answer notices are
+not sent: those requesters were written to long ago. Loading twice adds nothing: cases are
+generated only for an organisation that has none.
 """
 
 import datetime as dt
@@ -136,7 +137,7 @@ LAST = [
     "Ferrer",
     "Serra",
 ]
-# The suggestion each organisation hears first and most (improvement/demo.py answers it).
+# The suggestion each organisation hears first (improvement/demo.py answers it).
 HOURS_SUGGESTION = {
     "es": "Ampliar el horario los sábados",
     "ca": "Obrir l'OAC els dijous a la tarda tot l'any",
