@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_redress_guarantee'),
+        ('cases', '0007_search_in_the_organisations_language'),
     ]
 
     operations = [

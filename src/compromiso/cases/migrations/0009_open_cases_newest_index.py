@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_redress_guarantee"),
+        ("cases", "0008_pending_acknowledgement"),
         ("catalog", "0001_initial"),
         ("organizations", "0003_reference_stamp"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
