@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone, translation
 
 from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import (
@@ -17,6 +18,15 @@ def _fast_password_hashing():
     """Tests hash with MD5: each persona's password costs microseconds, not a second of Argon2."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_language_or_time_zone_left_behind():
+    """Each test starts in the default language and time zone, whatever an earlier one
+    activated (a view, a task or a test itself)."""
+    yield
+    translation.deactivate()
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -79,6 +79,7 @@ NOT_PERSONAL: Mapping[str, str] = {
     "cases.IntakeKey.body_hash": "a hash",
     "cases.Case.tracking_code": "a code",
     "cases.Case.secret_hash": "an HMAC",
+    "cases.Case.search_config": "the text-search configuration of the organisation's language",
     "cases.Attachment.content_type": "a type",
     "cases.Attachment.sha256": "a hash",
     "surveys.Invitation.token": "random",
@@ -89,6 +90,8 @@ NOT_PERSONAL: Mapping[str, str] = {
     "surveys.ImportJob.message": "the import's outcome",
     "surveys.Response.grades": "anonymous grades",
     "surveys.Answer.choices": "anonymous choices",
+    "surveys.Kiosk.name": "the device's name, given by staff",
+    "surveys.Kiosk.key_hash": "a hash of the device's random key",
 }
 # Whole models of organisation content written by staff, reference data, figures and settings.
 NOT_PERSONAL_MODELS: Mapping[str, str] = {

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 
 from compromiso.cases import facts, reminders, services
 from compromiso.cases.deadlines import Pause, due_at
-from compromiso.cases.models import Case, CaseDailyFact
+from compromiso.cases.models import Case, CaseDailyFact, PendingAcknowledgement
 from compromiso.cases.tasks import send_acknowledgement
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
 from compromiso.core.calendar import DeadlineUnit
@@ -99,7 +99,10 @@ def test_the_acknowledgement_gives_the_organisations_due_date(settings, madrid, 
         madrid_day = date_format(due, "j F Y")
         server_day = date_format(due + dt.timedelta(days=1), "j F Y")
 
-    send_acknowledgement.call(case_id=madrid_case.pk, secret="s3cret")
+    PendingAcknowledgement.objects.filter(case=madrid_case).delete()  # sent on commit, not here
+    PendingAcknowledgement.seal(madrid_case, "s3cret").save(force_insert=True)
+
+    send_acknowledgement.call(case_id=madrid_case.pk)
 
     (message,) = mail.outbox
     assert madrid_day in message.body
