@@ -270,8 +270,11 @@ SECURE_HSTS_PRELOAD = not DEBUG
 TRUSTED_PROXY = env_bool("TRUSTED_PROXY", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY else None
 
-# Request size limits: anything larger is refused before a view sees it.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+# Request size limits: anything larger is refused before a view sees it (with a page that says
+# so). Files do not count. 5 MB of text is far above any form's own limits (a case's description
+# takes 20,000 characters), so a form pasted with megabytes of text comes back with what was
+# typed and the field's own error rather than an error page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 LOGGING = {
