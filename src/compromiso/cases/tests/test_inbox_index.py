@@ -32,6 +32,11 @@ def test_the_overdue_page_of_a_whole_organisation_reads_the_open_cases_index(
             due_at=received + dt.timedelta(days=28),
         )
 
+    with connection.cursor() as cursor:
+        # A table of sixty rows is read whole by any planner; what is asked is whether the
+        # open cases' index can serve the page in its order, as it does at a million rows.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
     page = (
         Case.objects.visible_to(quality_manager)
         .filter(organization=organization)
