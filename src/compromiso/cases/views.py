@@ -56,7 +56,7 @@ from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
 from compromiso.core.ids import parse_id, parse_ids
-from compromiso.core.permissions import Perm, scope_for
+from compromiso.core.permissions import ROLE_PERMISSIONS, Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit, User
 
@@ -456,10 +456,13 @@ def _handlers(case: Case) -> QuerySet[User]:
 
 
 def _people(organization_id: int) -> QuerySet[User]:
+    """People who may handle some case of the organisation (the bulk choice; `assign_case`
+    still refuses, case by case, anyone who may not handle that case's unit)."""
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.HANDLE_CASES in perms]
     return (
         User.objects.filter(
             memberships__organization_id=organization_id,
-            memberships__role__in=["administrator", "quality_manager", "case_officer", "unit_head"],
+            memberships__role__in=roles,
             is_active=True,
         )
         .distinct()

@@ -537,24 +537,33 @@ def invite_after_case(case: Any) -> Invitation | None:
 
 def remind_invitations(today: dt.date | None = None, *, after_days: int = 5) -> int:
     """Remind, once, whoever has not answered an invitation sent `after_days` ago to a wave still
-    open. Idempotent: run it daily."""
+    open on its organisation's own day (or on `today` when given). Idempotent: run it daily."""
     from compromiso.surveys.tasks import send_invitation
 
     now = timezone.now()
-    today = today or timezone.localdate()
-    due = Invitation.objects.filter(
-        used_at__isnull=True,
-        reminded_at__isnull=True,
-        sent_at__lte=now - dt.timedelta(days=after_days),
-        wave__status=WaveStatus.OPEN,
-        wave__closes_on__gte=today,
-    ).exclude(email="")
+    # No organisation's day is more than a day from UTC's: read the candidates, then judge each
+    # wave's last day on its own organisation's calendar.
+    earliest = today or (now - dt.timedelta(days=1)).date()
+    due = (
+        Invitation.objects.filter(
+            used_at__isnull=True,
+            reminded_at__isnull=True,
+            sent_at__lte=now - dt.timedelta(days=after_days),
+            wave__status=WaveStatus.OPEN,
+            wave__closes_on__gte=earliest,
+        )
+        .exclude(email="")
+        .select_related("wave__organization")
+    )
     count = 0
-    for invitation_id in list(due.values_list("pk", flat=True)):
-        if Invitation.objects.filter(pk=invitation_id, reminded_at__isnull=True).update(
+    for invitation in list(due):
+        wave = invitation.wave
+        if wave.closes_on < (today or wave.organization.today()):
+            continue
+        if Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(
             reminded_at=now
         ):
-            send_invitation.enqueue(invitation_id=invitation_id, reminder=True)
+            send_invitation.enqueue(invitation_id=invitation.pk, reminder=True)
             count += 1
     return count
 

@@ -96,3 +96,26 @@ def test_a_survey_link_closes_at_the_organisations_midnight(
         response = client.get(reverse("portal:survey", args=[wave.token]))
 
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("zone", "server", "reminded"),
+    [
+        ("Europe/Madrid", "America/Santiago", 0),  # 00:30 on 4 March in Madrid: closed
+        ("America/Santiago", "Europe/Madrid", 1),  # 20:30 on 3 March in Santiago: last day
+    ],
+)
+def test_a_reminder_goes_only_while_the_wave_is_open_where_its_organisation_is(
+    settings, organization, wave, licences, quality_manager, zone, server, reminded
+):
+    from compromiso.surveys.models import Invitation
+
+    _in_zone(organization, settings, zone, server)
+    wave.closes_on = dt.date(2026, 3, 3)
+    wave.save(update_fields=["closes_on"])
+    with time_machine.travel(dt.datetime(2026, 2, 20, 12, 0, tzinfo=UTC), tick=False):
+        services.invite(wave, by=quality_manager, service=licences, emails=["ana@example.org"])
+    Invitation.objects.update(sent_at=dt.datetime(2026, 2, 20, 12, 0, tzinfo=UTC))
+
+    with time_machine.travel(dt.datetime(2026, 3, 3, 23, 30, tzinfo=UTC), tick=False):
+        assert services.remind_invitations() == reminded
