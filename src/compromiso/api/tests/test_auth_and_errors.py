@@ -93,7 +93,7 @@ def test_empty_and_oversized_names_are_refused(api_as, admin_user):
 
 def test_a_body_over_the_size_limit_is_refused(api_as, admin_user):
     response = api_as(admin_user).post(
-        "/units", {"name": "x", "kind": "area", "pad": "y" * 3_000_000}
+        "/units", {"name": "x", "kind": "area", "pad": "y" * 6_000_000}
     )
 
     assert response.status_code == 413
