@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "compromiso.core.error_pages.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "compromiso.config.urls"

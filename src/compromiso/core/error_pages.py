@@ -1,8 +1,11 @@
-"""Error pages (400, 403, 404, 500 and the CSRF failure) as pages of the site, in the visitor's
-language, with a way back. Wired as handler400…500 in the root URLconf and CSRF_FAILURE_VIEW.
+"""Error pages (400, 403, 404, 405, 500 and the CSRF failure) as pages of the site, in the
+visitor's language, with a way back. Wired as handler400…500 in the root URLconf and
+CSRF_FAILURE_VIEW; the 405 that `require_POST` answers with an empty body is given its page by
+`MethodNotAllowedPageMiddleware` (the API keeps its JSON errors).
 
 The 500 page renders without the request's context processors, so it needs no database."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -130,3 +133,32 @@ def server_error(request: HttpRequest) -> HttpResponse:
             },
         )
     return HttpResponse(html, status=500)
+
+
+def method_not_allowed(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request,
+        405,
+        _("This address does not open as a page"),
+        _(
+            "It receives a form sent from another page (for example a button). Go back to that "
+            "page, or start again from the home page."
+        ),
+    )
+
+
+class MethodNotAllowedPageMiddleware:
+    """A bare 405 (a GET on an address that only takes a form) becomes a page of the site,
+    keeping its status and its Allow header; the API's JSON answers are left as they are."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        page = method_not_allowed(request)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -109,3 +109,28 @@ def test_the_server_error_page_needs_no_database(django_assert_num_queries):
 
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("es", "no se abre como una página"), ("ca", "no s'obre com una pàgina")],
+)
+def test_opening_an_address_that_only_takes_a_form_is_a_page_of_the_site(
+    client, quality_manager, language, title
+):
+    client.force_login(quality_manager)
+    wave_invite = reverse("surveys:invite", args=[1])
+
+    response = _in(client, language).get(wave_invite)
+
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    html = _is_a_site_page(response, home=reverse("organizations:overview"))
+    assert title in html.replace("&#x27;", "'")
+
+
+def test_the_api_keeps_its_json_405(client):
+    response = client.delete("/api/v1/units")
+
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
