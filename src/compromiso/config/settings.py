@@ -45,6 +45,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# With DEBUG on, a page not found is still the site's page; true shows Django's technical one.
+DEBUG_TECHNICAL_404 = env_bool("DEBUG_TECHNICAL_404", False)
 
 if not DEBUG:
     missing = [
@@ -102,7 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-    "compromiso.core.error_pages.MethodNotAllowedPageMiddleware",
+    "compromiso.core.error_pages.SiteErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "compromiso.config.urls"

@@ -1,7 +1,8 @@
 """Error pages (400, 403, 404, 405, 500 and the CSRF failure) as pages of the site, in the
 visitor's language, with a way back. Wired as handler400…500 in the root URLconf and
 CSRF_FAILURE_VIEW; the 405 that `require_POST` answers with an empty body is given its page by
-`MethodNotAllowedPageMiddleware` (the API keeps its JSON errors).
+`SiteErrorPagesMiddleware`, like Django's technical 404 when DEBUG is on (the demo); the API
+keeps its JSON errors.
 
 The 500 page renders without the request's context processors, so it needs no database."""
 
@@ -147,18 +148,33 @@ def method_not_allowed(request: HttpRequest) -> HttpResponse:
     )
 
 
-class MethodNotAllowedPageMiddleware:
-    """A bare 405 (a GET on an address that only takes a form) becomes a page of the site,
-    keeping its status and its Allow header; the API's JSON answers are left as they are."""
+class SiteErrorPagesMiddleware:
+    """Error answers that Django gives outside the handlers become pages of the site: a bare
+    405 (a GET on an address that only takes a form), keeping its status and Allow header, and,
+    with DEBUG on (the demo), Django's technical 404 page, which lists the site's URL patterns
+    (DEBUG_TECHNICAL_404=true keeps it for development). The API's JSON answers are left alone."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
             return response
-        page = method_not_allowed(request)
-        if response.has_header("Allow"):
-            page["Allow"] = response["Allow"]
-        return page
+        if response.status_code == 405 and not response.content:
+            page = method_not_allowed(request)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not getattr(settings, "DEBUG_TECHNICAL_404", False)
+            and TECHNICAL_404_MARK in response.content
+        ):
+            return page_not_found(request)
+        return response
+
+
+# Django's technical 404 page (DEBUG on) says why it is shown; no page of ours says it.
+TECHNICAL_404_MARK = b"<code>DEBUG = True</code>"

@@ -134,3 +134,24 @@ def test_the_api_keeps_its_json_405(client):
 
     assert response.status_code == 405
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_with_debug_on_a_page_not_found_is_still_the_sites_page(client, settings):
+    settings.DEBUG = True  # the demo's setting
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    html = _is_a_site_page(response)
+    assert "Página no encontrada" in html
+    assert "URLconf" not in html  # Django's technical page lists every URL pattern
+
+
+def test_a_developer_can_keep_djangos_technical_page_not_found(client, settings):
+    settings.DEBUG = True
+    settings.DEBUG_TECHNICAL_404 = True
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "URLconf" in response.content.decode()
