@@ -47,7 +47,9 @@ from compromiso.surveys.models import (
 
 MAX_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 1_000_000
-XLSX_MAX_EXPANDED_BYTES = 1024 * 1024 * 1024  # an XLSX's XML, uncompressed (files.check_archive)
+XLSX_MAX_EXPANDED_BYTES = (
+    1024 * 1024 * 1024
+)  # an XLSX's XML, uncompressed (core.archives.check_archive)
 COPY_ROWS = 100_000  # rows per piece of COPY text: the server starts on the first meanwhile
 FIELDS = ("service", "channel", "touch_point", "date", "user_type", "age_band", "respondent")
 # The characters str.strip() removes, so that Polars strips cells exactly as Python does.
@@ -91,7 +93,7 @@ def _rows(data: bytes, name: str) -> Iterator[list[str]]:
     if name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
-        from compromiso.cases.files import ArchiveTooLargeError, check_archive
+        from compromiso.core.archives import ArchiveTooLargeError, check_archive
 
         try:
             check_archive(io.BytesIO(data), max_total=XLSX_MAX_EXPANDED_BYTES)
