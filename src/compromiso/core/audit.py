@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from compromiso.core.actors import SystemActor
 from compromiso.core.models import AuditEntry
 
 
@@ -16,14 +17,15 @@ def log_action(
     by: Any,
     data: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
-    """Record that `by` (a user, or None for the system) did `action` ("app.model.verb")."""
+    """Record that `by` (a user, or a `SystemActor`) did `action` ("app.model.verb")."""
     actor = by if getattr(by, "pk", None) is not None else None
+    system_label = by.label if isinstance(by, SystemActor) else "system"
     organization_id = getattr(obj, "organization_id", None)
     if organization_id is None and obj._meta.label == "organizations.Organization":
         organization_id = obj.pk
     return AuditEntry.objects.create(
         actor=actor,
-        actor_label=actor.get_username() if actor is not None else "system",
+        actor_label=actor.get_username() if actor is not None else system_label,
         organization_id=organization_id,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
