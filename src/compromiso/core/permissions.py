@@ -78,6 +78,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 }
 
 
+def roles_with(perm: Perm) -> frozenset[str]:
+    """The roles that hold `perm`, read from the table above (never written out again)."""
+    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
+
+
 @dataclass(frozen=True)
 class Scope:
     """Where a user holds one permission: whole organisations, and unit subtrees by tree path."""

@@ -25,3 +25,17 @@ def test_the_audit_log_names_the_part_of_the_system_that_acted():
     entry = log_action(organization, "organizations.organization.tested", by=DEMO)
     assert entry.actor is None
     assert entry.actor_label == "system: demo"
+
+
+def test_the_roles_holding_a_permission_come_from_the_role_table():
+    from compromiso.core.permissions import ROLE_PERMISSIONS, Role, roles_with
+
+    assert roles_with(Perm.HANDLE_CASES) == {
+        Role.ADMINISTRATOR,
+        Role.QUALITY_MANAGER,
+        Role.UNIT_HEAD,
+        Role.CASE_OFFICER,
+    }
+    assert roles_with(Perm.APPROVE_CHARTERS) == {Role.ADMINISTRATOR, Role.QUALITY_MANAGER}
+    for perm in Perm:
+        assert all(perm in ROLE_PERMISSIONS[role] for role in roles_with(perm))
