@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "compromiso.catalog"
     label = "catalog"
     verbose_name = _("Service catalogue")
+
+    def ready(self) -> None:
+        from compromiso.catalog import home  # noqa: F401  (its figures on the staff home page)

@@ -7,19 +7,17 @@ Every view, API endpoint and export asks this module, through `scope_for(user, p
 `.visible_to(user)` QuerySet methods built on `Scope.filter`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple, TypeVar
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from compromiso.core.actors import SystemActor
-from compromiso.core.prepared import PreparedQuery, prepared
 
 QS = TypeVar("QS", bound=models.QuerySet[Any])
 
@@ -152,6 +150,30 @@ class _Grant(NamedTuple):
     unit_path: str | None
 
 
+type GrantRows = Callable[[int], Iterable[tuple[int, str, int | None, str | None]]]
+
+
+@dataclass
+class _Sources:
+    """Where the rows behind the rules are read. The organizations app, which owns memberships
+    and network roles, provides them when it loads (`provide_sources`): core names no app above
+    it."""
+
+    grants: GrantRows | None = None
+    network_analyst: Callable[[int], bool] | None = None
+
+
+_sources = _Sources()
+
+
+def provide_sources(*, grants: GrantRows, network_analyst: Callable[[int], bool]) -> None:
+    """`grants(user_id)`: the user's memberships in active organisations as (organisation id,
+    role, unit id, unit path) rows, read on every request; `network_analyst(user_id)`: whether
+    the user holds the network role."""
+    _sources.grants = grants
+    _sources.network_analyst = network_analyst
+
+
 def _memberships(user: Any) -> list[_Grant]:
     """The user's memberships in active organisations, loaded once per user object."""
     cached = getattr(user, "_compromiso_memberships", None)
@@ -159,20 +181,10 @@ def _memberships(user: Any) -> list[_Grant]:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             cached = []
         else:
-            query = prepared("memberships", _membership_query)  # read on every request
-            cached = [_Grant(*row) for row in query.rows(user_id=user.pk)]
+            assert _sources.grants is not None, "the organizations app provides the memberships"
+            cached = [_Grant(*row) for row in _sources.grants(user.pk)]
         user._compromiso_memberships = cached
     return cached
-
-
-def _membership_query() -> PreparedQuery:
-    membership_model = apps.get_model("organizations", "Membership")
-    return PreparedQuery(
-        lambda user_id: membership_model.objects.filter(
-            user_id=user_id, organization__is_active=True
-        ).values_list("organization_id", "role", "unit_id", "unit__path"),
-        {"user_id": -918_273_645},
-    )
 
 
 def forget_memberships(user: Any) -> None:
@@ -238,5 +250,5 @@ def is_network_analyst(user: Any) -> bool:
     """The network role above organisations: aggregated figures across all of them, no rows."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    network_member = apps.get_model("organizations", "NetworkMember")
-    return bool(network_member.objects.filter(user=user).exists())
+    assert _sources.network_analyst is not None, "the organizations app provides network roles"
+    return _sources.network_analyst(user.pk)

@@ -1,4 +1,5 @@
-"""The staff home page's panels: each role's work, contributed by the apps that own it.
+"""The staff home page's panels and figures: each role's work and the organisation at a glance,
+contributed by the apps that own them.
 
 The home page lives here, below the apps whose rows it shows, so those apps register a panel
 maker when they load (news goes up) instead of this app importing them. A maker returns `None`
@@ -8,10 +9,10 @@ when the signed-in member has nothing of that kind to do; it must read a bounded
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from compromiso.core.http import AuthenticatedHttpRequest
-from compromiso.organizations.models import Membership, Organization
+from compromiso.organizations.models import Membership, Organization, User
 
 # How many rows a panel lists before linking to the full page.
 PANEL_ROWS = 10
@@ -42,6 +43,32 @@ def panels_for(
 ) -> list[Panel]:
     made = (maker(request, organization, memberships) for maker in _makers)
     return sorted((panel for panel in made if panel is not None), key=lambda panel: panel.order)
+
+
+class Figure(TypedDict):
+    """One figure at a glance."""
+
+    label: str
+    value: int
+
+
+FigureMaker = Callable[[User, Organization], dict[str, Figure]]
+_figure_makers: list[FigureMaker] = []
+
+
+def register_figures(maker: FigureMaker) -> FigureMaker:
+    """Add a maker of figures at a glance (used as a decorator by the apps that own the rows);
+    it returns them by key, in the order shown, counting only what the user may see."""
+    if maker not in _figure_makers:
+        _figure_makers.append(maker)
+    return maker
+
+
+def figures_for(user: User, organization: Organization) -> dict[str, Figure]:
+    figures: dict[str, Figure] = {}
+    for maker in _figure_makers:
+        figures.update(maker(user, organization))
+    return figures
 
 
 def first_rows(queryset: Any) -> tuple[list[Any], bool]:

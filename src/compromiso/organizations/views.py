@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.calendar import DeadlineUnit
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
@@ -69,21 +68,11 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("organizations:network")
     organization = require_organization(request)
     user = request.user
-    counts = {
-        "units": Unit.objects.visible_to(user).filter(organization=organization).count(),
-        "services": Service.objects.visible_to(user).filter(organization=organization).count(),
-        "channels": Channel.objects.visible_to(user).filter(organization=organization).count(),
-        "touch_points": TouchPoint.objects.visible_to(user)
-        .filter(organization=organization)
-        .count(),
+    units = Unit.objects.visible_to(user).filter(organization=organization).count()
+    figures = {
+        "units": home.Figure(label=_("Units"), value=units),
+        **home.figures_for(user, organization),
     }
-    labels = {
-        "units": _("Units"),
-        "services": _("Services"),
-        "channels": _("Channels"),
-        "touch_points": _("Touch points"),
-    }
-    figures = {key: {"label": labels[key], "value": value} for key, value in counts.items()}
     roles = list(
         Membership.objects.filter(user=user, organization=organization).select_related("unit")
     )
