@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives, send_mail
+from django.core.mail import send_mail
 from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.tasks import Task, task
 from django.template.loader import render_to_string
@@ -47,16 +47,6 @@ def _stores_in_default_database(backend: Any) -> bool:
     return isinstance(backend, DatabaseBackend) and (
         router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
     )
-
-
-@task()
-def send_email(*, subject: str, body: str, to: list[str], html_body: str = "") -> None:
-    """Send one e-mail. Every e-mail leaves through a task, so a slow SMTP server never holds up
-    a page and a failed delivery can be retried by the worker."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
-    message.send()
 
 
 @task()

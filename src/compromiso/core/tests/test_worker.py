@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.tasks import task
 from django.test import override_settings
 
-from compromiso.core.tasks import send_email
+from compromiso.core.tests.test_tasks import send_email
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker closes its connection
 
