@@ -6,6 +6,7 @@ from typing import Any
 
 from compromiso.catalog import services
 from compromiso.catalog.models import Channel, ChannelKind, Service, TouchPoint
+from compromiso.core.actors import DEMO
 from compromiso.organizations.models import Organization, Unit, UnitKind
 
 CHANNELS = {
@@ -247,7 +248,7 @@ def _channels(organization: Organization, specs: Sequence[tuple[str, str]]) -> d
     for kind, name in specs:
         if kind not in by_kind:
             by_kind[kind] = services.create_channel(
-                organization=organization, kind=kind, name=name, by=None
+                organization=organization, kind=kind, name=name, by=DEMO
             )
     return by_kind
 
@@ -269,7 +270,7 @@ def _services(
             audience=audience,
             channels=[channels[k] for k in kinds],
             attributes=[{"name": pool[k][0], "dimension": pool[k][1]} for k in keys],
-            by=None,
+            by=DEMO,
         )
 
 
@@ -289,7 +290,7 @@ def _touch_point(
             name=name,
             address=address,
             opening_hours=hours,
-            by=None,
+            by=DEMO,
         )
 
 

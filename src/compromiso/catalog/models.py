@@ -1,14 +1,12 @@
 """What the organisation offers and where users meet it: channels, touch points, services and
 the quality attributes users rate."""
 
-from typing import Any
-
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from compromiso.core.models import TimeStampedModel
-from compromiso.core.permissions import Perm, scope_for
+from compromiso.core.permissions import Perm, Viewer, scope_for
 from compromiso.organizations.models import Organization, Unit
 
 
@@ -23,7 +21,7 @@ class ChannelKind(models.TextChoices):
 
 
 class ChannelQuerySet(models.QuerySet["Channel"]):
-    def visible_to(self, user: Any) -> "ChannelQuerySet":
+    def visible_to(self, user: Viewer) -> "ChannelQuerySet":
         """Channels are reference data: every member of the organisation sees them."""
         return scope_for(user, Perm.VIEW).filter(self, organization_wide_if_touched=True)
 
@@ -63,7 +61,7 @@ class Channel(TimeStampedModel):
 
 
 class TouchPointQuerySet(models.QuerySet["TouchPoint"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "TouchPointQuerySet":
+    def visible_to(self, user: Viewer, perm: Perm = Perm.VIEW) -> "TouchPointQuerySet":
         """Touch points of units in the user's scope."""
         return scope_for(user, perm).filter(self, path_field="unit__path")
 
@@ -114,7 +112,7 @@ class Audience(models.TextChoices):
 
 
 class ServiceQuerySet(models.QuerySet["Service"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "ServiceQuerySet":
+    def visible_to(self, user: Viewer, perm: Perm = Perm.VIEW) -> "ServiceQuerySet":
         """Services provided by units in the user's scope."""
         return scope_for(user, perm).filter(self, path_field="provider_unit__path")
 
@@ -175,7 +173,7 @@ class ServqualDimension(models.TextChoices):
 
 
 class AttributeQuerySet(models.QuerySet["Attribute"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "AttributeQuerySet":
+    def visible_to(self, user: Viewer, perm: Perm = Perm.VIEW) -> "AttributeQuerySet":
         """Attributes of the services the user can see."""
         return self.filter(service__in=Service.objects.visible_to(user, perm))
 

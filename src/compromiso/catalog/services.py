@@ -9,10 +9,11 @@ from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from compromiso.catalog.models import Attribute, Channel, Service, TouchPoint
+from compromiso.core.actors import Actor
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
-from compromiso.organizations.models import Organization, Unit, User
+from compromiso.organizations.models import Organization, Unit
 
 
 def _same_organization(organization_id: int, **objects: Any) -> None:
@@ -27,7 +28,7 @@ def _same_organization(organization_id: int, **objects: Any) -> None:
 
 
 @transaction.atomic
-def create_channel(*, organization: Organization, kind: str, name: str, by: User | None) -> Channel:
+def create_channel(*, organization: Organization, kind: str, name: str, by: Actor) -> Channel:
     """Add a channel through which users reach the organisation."""
     require(by, Perm.MANAGE_CATALOG, organization_id=organization.pk)
     channel = Channel(organization=organization, kind=kind, name=name)
@@ -38,7 +39,7 @@ def create_channel(*, organization: Organization, kind: str, name: str, by: User
 
 
 @transaction.atomic
-def update_channel(channel: Channel, *, by: User | None, **fields: Any) -> Channel:
+def update_channel(channel: Channel, *, by: Actor, **fields: Any) -> Channel:
     """Rename or (de)activate a channel."""
     require(by, Perm.MANAGE_CATALOG, organization_id=channel.organization_id)
     names = [k for k in fields if k in ("kind", "name", "is_active")]
@@ -63,7 +64,7 @@ def create_touch_point(
     unit: Unit,
     channel: Channel,
     name: str,
-    by: User | None,
+    by: Actor,
     address: str = "",
     opening_hours: str = "",
 ) -> TouchPoint:
@@ -90,7 +91,7 @@ def create_touch_point(
 
 
 @transaction.atomic
-def update_touch_point(touch_point: TouchPoint, *, by: User | None, **fields: Any) -> TouchPoint:
+def update_touch_point(touch_point: TouchPoint, *, by: Actor, **fields: Any) -> TouchPoint:
     """Change a touch point's place, channel, address or hours."""
     require(
         by,
@@ -126,7 +127,7 @@ def create_service(
     code: str,
     name: str,
     provider_unit: Unit,
-    by: User | None,
+    by: Actor,
     description: str = "",
     audience: str = "external",
     channels: Iterable[Channel] = (),
@@ -178,7 +179,7 @@ SERVICE_FIELDS = (
 
 
 @transaction.atomic
-def update_service(service: Service, *, by: User | None, **fields: Any) -> Service:
+def update_service(service: Service, *, by: Actor, **fields: Any) -> Service:
     """Change a service; moving it to another provider unit needs permission on both units."""
     require(
         by,
@@ -219,7 +220,7 @@ def add_attribute(
     service: Service,
     *,
     name: str,
-    by: User | None,
+    by: Actor,
     description: str = "",
     dimension: str = "",
     position: int | None = None,
@@ -248,7 +249,7 @@ def add_attribute(
 
 
 @transaction.atomic
-def update_attribute(attribute: Attribute, *, by: User | None, **fields: Any) -> Attribute:
+def update_attribute(attribute: Attribute, *, by: Actor, **fields: Any) -> Attribute:
     """Rename, describe, re-classify, reorder or (de)activate an attribute."""
     service = attribute.service
     require(
@@ -270,7 +271,7 @@ def update_attribute(attribute: Attribute, *, by: User | None, **fields: Any) ->
 
 
 @transaction.atomic
-def remove_attribute(attribute: Attribute, *, by: User | None) -> None:
+def remove_attribute(attribute: Attribute, *, by: Actor) -> None:
     """Delete an attribute nobody has rated yet; a rated one can only be deactivated."""
     service = attribute.service
     require(

@@ -12,7 +12,8 @@ from django.utils import timezone
 from compromiso.catalog.models import Channel, Service
 from compromiso.charters import periods, services
 from compromiso.charters.models import Charter, Compliance, Measurement
-from compromiso.organizations.models import Membership, Organization, User
+from compromiso.core.actors import DEMO, Actor
+from compromiso.organizations.models import Membership, Organization
 
 SECTIONS = {
     "es": {
@@ -397,13 +398,13 @@ def load(context: dict[str, Any]) -> None:
         _generate(organization, slug)
 
 
-def _staff(organization: Organization, role: str) -> User | None:
+def _staff(organization: Organization, role: str) -> Actor:
     membership = (
         Membership.objects.filter(organization=organization, role=role, unit__isnull=True)
         .select_related("user")
         .first()
     )
-    return membership.user if membership else None
+    return membership.user if membership else DEMO
 
 
 def _generate(organization: Organization, slug: str) -> None:
@@ -449,7 +450,7 @@ def _generate(organization: Organization, slug: str) -> None:
 
 
 def _manual_results(
-    charter: Charter, *, entered_by: User | None, approved_by: User | None, today: dt.date
+    charter: Charter, *, entered_by: Actor, approved_by: Actor, today: dt.date
 ) -> None:
     manual = charter.commitments.filter(source="manual").first()
     if manual is None:

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 
 from compromiso.charters.models import CharterStatus, Commitment, Compliance, Measurement
 from compromiso.core.http import AuthenticatedHttpRequest
-from compromiso.core.permissions import Role
+from compromiso.core.permissions import Perm, Role, roles_with
 from compromiso.organizations.home import Panel, first_rows, register_panel
 from compromiso.organizations.models import Membership, Organization
 
-MANAGING_ROLES = (Role.QUALITY_MANAGER, Role.ADMINISTRATOR)
+# Who sees every breached commitment: the roles that approve charters.
+MANAGING_ROLES = roles_with(Perm.APPROVE_CHARTERS)
 
 
 def _with_latest_result(commitments: Any) -> Any:

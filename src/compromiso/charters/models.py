@@ -5,7 +5,6 @@ commitment was kept."""
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from compromiso.cases.models import CaseKind
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.charters.periods import add_years
 from compromiso.core.models import TimeStampedModel
-from compromiso.core.permissions import Perm, scope_for
+from compromiso.core.permissions import Perm, Viewer, scope_for
 from compromiso.organizations.models import JurisdictionProfile, Organization, Unit
 
 # The README and seed 001: a charter is valid for one to three years.
@@ -83,7 +82,7 @@ class SectionKind(models.TextChoices):
 
 
 class CharterQuerySet(models.QuerySet["Charter"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "CharterQuerySet":
+    def visible_to(self, user: Viewer, perm: Perm = Perm.VIEW) -> "CharterQuerySet":
         return scope_for(user, perm).filter(self, path_field="unit__path")
 
     def published(self) -> "CharterQuerySet":
@@ -211,7 +210,7 @@ class Periodicity(models.TextChoices):
 
 
 class CommitmentQuerySet(models.QuerySet["Commitment"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "CommitmentQuerySet":
+    def visible_to(self, user: Viewer, perm: Perm = Perm.VIEW) -> "CommitmentQuerySet":
         return scope_for(user, perm).filter(
             self, organization_field="charter__organization", path_field="charter__unit__path"
         )

@@ -6,6 +6,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from compromiso.core.permissions import Perm, roles_with
 from compromiso.organizations.models import organization_time
 
 
@@ -64,7 +65,7 @@ def send_review_reminder(*, charter_id: int) -> None:
         set(
             Membership.objects.filter(
                 organization_id=charter.organization_id,
-                role__in=["quality_manager", "administrator"],
+                role__in=roles_with(Perm.APPROVE_CHARTERS),
                 unit__isnull=True,
             )
             .exclude(user__email="")

@@ -46,3 +46,8 @@ type Actor = User | SystemActor
 
 def is_system(actor: object) -> bool:
     return isinstance(actor, SystemActor)
+
+
+def user_of(actor: "Actor") -> "User | None":
+    """The person behind an actor, for a row's "who" column (None when the system acted)."""
+    return None if isinstance(actor, SystemActor) else actor

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from compromiso.core.actors import SystemActor
+from compromiso.core.actors import Actor, SystemActor, user_of
 from compromiso.core.models import AuditEntry
 
 
@@ -14,11 +14,12 @@ def log_action(
     obj: models.Model,
     action: str,
     *,
-    by: Any,
+    by: Actor | None,  # None: transitional, until every app passes an explicit actor
     data: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Record that `by` (a user, or a `SystemActor`) did `action` ("app.model.verb")."""
-    actor = by if getattr(by, "pk", None) is not None else None
+    person = None if by is None else user_of(by)
+    actor = person if person is not None and person.pk is not None else None
     system_label = by.label if isinstance(by, SystemActor) else "system"
     organization_id = getattr(obj, "organization_id", None)
     if organization_id is None and obj._meta.label == "organizations.Organization":

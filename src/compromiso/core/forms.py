@@ -48,7 +48,7 @@ class StyledSetPasswordForm(StyledFormMixin, SetPasswordForm):  # type: ignore[t
     pass
 
 
-class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):  # type: ignore[type-arg]
+class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     pass
 
 

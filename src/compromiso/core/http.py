@@ -1,14 +1,17 @@
 """Typed requests for views behind login_required."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
+if TYPE_CHECKING:
+    from compromiso.organizations.models import User
+
 
 class AuthenticatedHttpRequest(HttpRequest):
-    user: Any  # the signed-in staff member (organizations.User)
+    user: "User"  # the signed-in staff member
     htmx: HtmxDetails
 
 

@@ -10,7 +10,7 @@ Every view, API endpoint and export asks this module, through `scope_for(user, p
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -19,7 +19,15 @@ from django.utils.translation import gettext_lazy as _
 
 from compromiso.core.actors import SystemActor
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from compromiso.organizations.models import User
+
 QS = TypeVar("QS", bound=models.QuerySet[Any])
+
+type Viewer = User | AnonymousUser | SystemActor
+"""Whoever asks: a signed-in member, an anonymous visitor (who holds nothing), or the system."""
 
 
 class Role(models.TextChoices):
@@ -174,26 +182,27 @@ def provide_sources(*, grants: GrantRows, network_analyst: Callable[[int], bool]
     _sources.network_analyst = network_analyst
 
 
-def _memberships(user: Any) -> list[_Grant]:
+_CACHED = "_compromiso_memberships"  # on the user object, for the rest of its request
+
+
+def _memberships(user: Viewer) -> list[_Grant]:
     """The user's memberships in active organisations, loaded once per user object."""
-    cached = getattr(user, "_compromiso_memberships", None)
+    if isinstance(user, SystemActor) or not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[_Grant] | None = user.__dict__.get(_CACHED)
     if cached is None:
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            cached = []
-        else:
-            assert _sources.grants is not None, "the organizations app provides the memberships"
-            cached = [_Grant(*row) for row in _sources.grants(user.pk)]
-        user._compromiso_memberships = cached
+        assert _sources.grants is not None, "the organizations app provides the memberships"
+        assert user.pk is not None
+        cached = user.__dict__[_CACHED] = [_Grant(*row) for row in _sources.grants(user.pk)]
     return cached
 
 
-def forget_memberships(user: Any) -> None:
+def forget_memberships(user: Viewer) -> None:
     """Drop the cached memberships after they changed."""
-    if hasattr(user, "_compromiso_memberships"):
-        del user._compromiso_memberships
+    user.__dict__.pop(_CACHED, None)
 
 
-def scope_for(user: Any, perm: Perm) -> Scope:
+def scope_for(user: Viewer, perm: Perm) -> Scope:
     """Where `user` holds `perm`."""
     whole: set[int] = set()
     paths: dict[int, set[str]] = {}
@@ -220,22 +229,30 @@ def _outermost(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def roles_in(user: Any, organization_id: int) -> set[str]:
+def roles_in(user: Viewer, organization_id: int) -> set[str]:
     """The roles the user holds anywhere in an organisation."""
     return {m.role for m in _memberships(user) if m.organization_id == organization_id}
 
 
-def organization_ids_for(user: Any) -> list[int]:
+def organization_ids_for(user: Viewer) -> list[int]:
     """The organisations the user is a member of, in a stable order."""
     return sorted({m.organization_id for m in _memberships(user)})
 
 
-def has_perm(user: Any, perm: Perm, *, organization_id: int, unit_path: str | None = None) -> bool:
+def has_perm(
+    user: Viewer, perm: Perm, *, organization_id: int, unit_path: str | None = None
+) -> bool:
     """Does `user` hold `perm` on a row of this organisation placed at `unit_path`?"""
     return scope_for(user, perm).covers(organization_id, unit_path)
 
 
-def require(user: Any, perm: Perm, *, organization_id: int, unit_path: str | None = None) -> None:
+def require(
+    user: Viewer | None,  # None: transitional, until every app passes an explicit actor
+    perm: Perm,
+    *,
+    organization_id: int,
+    unit_path: str | None = None,
+) -> None:
     """Raise PermissionDenied unless `has_perm`. The system (`core.actors.SystemActor`) may act
     anywhere."""
     if isinstance(user, SystemActor):
@@ -246,9 +263,10 @@ def require(user: Any, perm: Perm, *, organization_id: int, unit_path: str | Non
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def is_network_analyst(user: Any) -> bool:
+def is_network_analyst(user: Viewer) -> bool:
     """The network role above organisations: aggregated figures across all of them, no rows."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if isinstance(user, SystemActor) or not user.is_authenticated or not user.is_active:
         return False
     assert _sources.network_analyst is not None, "the organizations app provides network roles"
+    assert user.pk is not None
     return _sources.network_analyst(user.pk)

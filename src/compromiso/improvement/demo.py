@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from compromiso.cases.demo import HOURS_SUGGESTION
 from compromiso.cases.models import Case, RootCause
+from compromiso.core.actors import DEMO
 from compromiso.improvement import services
 from compromiso.improvement.models import ActionStatus, ImprovementAction
 from compromiso.organizations.models import Membership, Organization, Unit
@@ -96,7 +97,7 @@ def _generate(organization: Organization) -> None:
             origins = [{"case": suggestion} for suggestion in suggestions]
         action = services.create_action(
             organization,
-            by=None,
+            by=DEMO,
             title=title,
             description=description,
             owner_unit=unit,
@@ -118,7 +119,7 @@ def _generate(organization: Organization) -> None:
             )
             action.save()
         for step in steps:
-            services.move_action(action, step, by=None)
+            services.move_action(action, step, by=DEMO)
         if steps:
             action.after_start = today - dt.timedelta(days=150)
             action.save(update_fields=["after_start"])
@@ -127,6 +128,6 @@ def _generate(organization: Organization) -> None:
                 action,
                 effective=True,
                 evidence="Seguimiento mensual de reclamos por esperas tras el cambio.",
-                by=None,
+                by=DEMO,
             )
-            services.publish(action, is_public=True, summary=summary, by=None)
+            services.publish(action, is_public=True, summary=summary, by=DEMO)

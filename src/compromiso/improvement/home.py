@@ -8,13 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compromiso.core.http import AuthenticatedHttpRequest
-from compromiso.core.permissions import Role
+from compromiso.core.permissions import Perm, roles_with
 from compromiso.improvement.models import ImprovementAction
 from compromiso.organizations.home import Panel, first_rows, register_panel
 from compromiso.organizations.models import Membership, Organization
 
 DUE_WITHIN = dt.timedelta(days=30)
-MANAGING_ROLES = (Role.QUALITY_MANAGER, Role.ADMINISTRATOR)
+# Who sees every open action: the roles that run the organisation (quality manager, administrator).
+MANAGING_ROLES = roles_with(Perm.MANAGE_ORGANIZATION)
 
 
 @register_panel

@@ -13,7 +13,7 @@ from compromiso.cases.models import Case, Category, RootCause
 from compromiso.catalog.models import Service, TouchPoint
 from compromiso.charters.models import Commitment
 from compromiso.core.models import TimeStampedModel
-from compromiso.core.permissions import Perm, scope_for
+from compromiso.core.permissions import Perm, Viewer, scope_for
 from compromiso.organizations.models import Organization, Unit
 from compromiso.surveys.models import Question, Wave
 
@@ -64,7 +64,7 @@ class MetricKind(models.TextChoices):
 
 
 class ActionQuerySet(models.QuerySet["ImprovementAction"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "ActionQuerySet":
+    def visible_to(self, user: Viewer, perm: Perm = Perm.VIEW) -> "ActionQuerySet":
         return scope_for(user, perm).filter(self, path_field="owner_unit__path")
 
     def open(self) -> "ActionQuerySet":

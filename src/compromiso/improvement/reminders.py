@@ -9,12 +9,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from compromiso.core.actors import SYSTEM
 from compromiso.core.audit import log_action
-from compromiso.core.permissions import Role
+from compromiso.core.permissions import Perm, Role, roles_with
 from compromiso.improvement.models import OPEN_ACTION_STATUSES, ActionEvent, ImprovementAction
 from compromiso.organizations.models import Membership, User
 
 REMIND_DAYS_BEFORE = 7
+
+# An overdue action escalates to the people who run improvement (not the administrator).
+ESCALATED_TO = roles_with(Perm.MANAGE_IMPROVEMENT) - {Role.ADMINISTRATOR}
 
 
 def run(today: dt.date | None = None) -> dict[str, int]:
@@ -62,7 +66,7 @@ def run(today: dt.date | None = None) -> dict[str, int]:
                 comment=_("Overdue: escalated to %(people)s")
                 % {"people": ", ".join(str(h) for h in heads) or "—"},
             )
-            log_action(action, "improvement.action.escalated", by=None)
+            log_action(action, "improvement.action.escalated", by=SYSTEM)
             escalated += 1
     return {"reminded": reminded, "escalated": escalated}
 
@@ -70,7 +74,7 @@ def run(today: dt.date | None = None) -> dict[str, int]:
 def _heads(action: ImprovementAction) -> list[User]:
     memberships = Membership.objects.filter(
         organization_id=action.organization_id,
-        role__in=[Role.UNIT_HEAD, Role.QUALITY_MANAGER],
+        role__in=ESCALATED_TO,
         user__is_active=True,
     ).select_related("user", "unit")
     return list(

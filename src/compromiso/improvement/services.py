@@ -16,6 +16,7 @@ from compromiso.cases import facts
 from compromiso.cases.models import Case, CaseDailyFact, Category, RootCause
 from compromiso.catalog.models import Service
 from compromiso.charters.models import Commitment, Compliance, Measurement
+from compromiso.core.actors import Actor, user_of
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
@@ -42,7 +43,7 @@ class ActionError(DomainError):
     pass
 
 
-def _require(action_or_unit: ImprovementAction | Unit, by: User | None) -> None:
+def _require(action_or_unit: ImprovementAction | Unit, by: Actor) -> None:
     unit = (
         action_or_unit.owner_unit
         if isinstance(action_or_unit, ImprovementAction)
@@ -212,7 +213,7 @@ def _origin_weight(organization: Organization, origin: ActionOrigin, today: dt.d
 def create_action(
     organization: Organization,
     *,
-    by: User | None,
+    by: Actor,
     title: str,
     description: str,
     owner_unit: Unit,
@@ -289,7 +290,7 @@ def create_action(
             end=action.baseline_end,
         )
     action.save()
-    ActionEvent.objects.create(action=action, actor=by, to_status=ActionStatus.PROPOSED)
+    ActionEvent.objects.create(action=action, actor=user_of(by), to_status=ActionStatus.PROPOSED)
     log_action(
         action,
         "improvement.action.created",
@@ -349,9 +350,7 @@ EDITABLE = ("title", "description", "responsible", "due_date", "effort")
 
 
 @transaction.atomic
-def update_action(
-    action: ImprovementAction, *, by: User | None, **fields: Any
-) -> ImprovementAction:
+def update_action(action: ImprovementAction, *, by: Actor, **fields: Any) -> ImprovementAction:
     _require(action, by)
     _editable(action)
     names = [name for name in fields if name in EDITABLE]
@@ -370,7 +369,7 @@ def update_action(
 
 @transaction.atomic
 def adjust_priority(
-    action: ImprovementAction, *, priority: int, reason: str, by: User | None
+    action: ImprovementAction, *, priority: int, reason: str, by: Actor
 ) -> ImprovementAction:
     """Override the computed priority, saying why."""
     _require(action, by)
@@ -383,7 +382,7 @@ def adjust_priority(
     action.priority, action.priority_reason = priority, reason.strip()
     action.save(update_fields=["priority", "priority_reason", "updated_at"])
     ActionEvent.objects.create(
-        action=action, actor=by, comment=f"{old} → {priority}: {reason.strip()}"
+        action=action, actor=user_of(by), comment=f"{old} → {priority}: {reason.strip()}"
     )
     log_action(action, "improvement.action.prioritised", by=by, data={"priority": [old, priority]})
     return action
@@ -391,11 +390,10 @@ def adjust_priority(
 
 @transaction.atomic
 def move_action(
-    action: ImprovementAction, to: str, *, by: User | None, comment: str = ""
+    action: ImprovementAction, to: str, *, by: Actor, comment: str = ""
 ) -> ImprovementAction:
     """Take one step of the lifecycle. The effect check has its own step (record_check)."""
-    if by is not None:
-        _require(action, by)
+    _require(action, by)
     _editable(action)
     if to in (ActionStatus.EFFECTIVE, ActionStatus.NOT_EFFECTIVE):
         raise ActionError(_("Record the effect check to finish checking."), code="check")
@@ -421,7 +419,7 @@ def move_action(
     if to in (ActionStatus.CLOSED, ActionStatus.REJECTED):
         action.completed_at = timezone.now()
     ActionEvent.objects.create(
-        action=action, actor=by, from_status=action.status, to_status=to, comment=comment
+        action=action, actor=user_of(by), from_status=action.status, to_status=to, comment=comment
     )
     action.status = to
     action.save()
@@ -462,7 +460,7 @@ def effect(action: ImprovementAction, until: dt.date | None = None) -> metrics.R
 
 @transaction.atomic
 def record_check(
-    action: ImprovementAction, *, effective: bool, evidence: str, by: User | None
+    action: ImprovementAction, *, effective: bool, evidence: str, by: Actor
 ) -> ImprovementAction:
     """Whoever checks records whether the action worked, with evidence, after seeing the metric
     before and after."""
@@ -498,7 +496,7 @@ def record_check(
     action.evidence = evidence.strip()
     to = ActionStatus.EFFECTIVE if effective else ActionStatus.NOT_EFFECTIVE
     ActionEvent.objects.create(
-        action=action, actor=by, from_status=action.status, to_status=to, comment=evidence
+        action=action, actor=user_of(by), from_status=action.status, to_status=to, comment=evidence
     )
     action.status = to
     action.save()
@@ -517,7 +515,7 @@ def record_check(
 
 @transaction.atomic
 def publish(
-    action: ImprovementAction, *, is_public: bool, summary: str, by: User | None
+    action: ImprovementAction, *, is_public: bool, summary: str, by: Actor
 ) -> ImprovementAction:
     """Choose whether the action appears on the public "you said, we did" page once effective."""
     _require(action, by)

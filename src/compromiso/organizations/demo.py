@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from compromiso.core.actors import DEMO
 from compromiso.core.audit import log_action
 from compromiso.core.permissions import Role
 from compromiso.organizations import services
@@ -127,7 +128,7 @@ def load(context: dict[str, Any]) -> None:
                 user=user, organization=organization, unit=unit, role=role
             ).exists():
                 services.add_membership(
-                    organization=organization, user=user, role=role, unit=unit, by=None
+                    organization=organization, user=user, role=role, unit=unit, by=DEMO
                 )
             where = unit.name if unit else organization.name
             context["logins"].append((organization.name, username, Role(role).label, where))
@@ -135,13 +136,13 @@ def load(context: dict[str, Any]) -> None:
             _closures(year)[organization.slug] + _closures(year + 1)[organization.slug]
         ):
             if not ClosureDay.objects.filter(organization=organization, date=day).exists():
-                services.add_closure_day(organization=organization, day=day, name=name, by=None)
+                services.add_closure_day(organization=organization, day=day, name=name, by=DEMO)
         context.setdefault("organizations", {})[organization.slug] = organization
         context.setdefault("units", {})[organization.slug] = by_code
 
     username, first, last = NETWORK_ANALYST
     analyst = _user(username, first, last, "es", password)
-    services.grant_network_role(user=analyst, by=None)
+    services.grant_network_role(user=analyst, by=DEMO)
     context["logins"].append(
         ("Red / Xarxa", username, capfirst(NetworkMember._meta.verbose_name), "—")
     )
@@ -151,7 +152,7 @@ def _organization(spec: dict[str, Any]) -> Organization:
     existing = Organization.objects.filter(slug=spec["slug"]).first()
     if existing is not None:
         return existing
-    return services.create_organization(by=None, **spec)
+    return services.create_organization(by=DEMO, **spec)
 
 
 def _units(
@@ -166,7 +167,7 @@ def _units(
                 kind=kind,
                 code=code,
                 parent=by_code[parent_code] if parent_code else None,
-                by=None,
+                by=DEMO,
             )
     return by_code
 
@@ -187,6 +188,6 @@ def _user(username: str, first: str, last: str, language: str, password: str) ->
         user.password = password
         user.save(update_fields=["password"])
         log_action(
-            user, "organizations.user.created", by=None, data={"username": username, "demo": True}
+            user, "organizations.user.created", by=DEMO, data={"username": username, "demo": True}
         )
     return user

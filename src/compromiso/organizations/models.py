@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from compromiso.core import calendar
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.money import currency_of
-from compromiso.core.permissions import Perm, Role, scope_for
+from compromiso.core.permissions import Perm, Role, Viewer, scope_for
 
 
 class User(AbstractUser):
@@ -61,7 +61,7 @@ def validate_weekmask(value: str) -> None:
 
 
 class OrganizationQuerySet(models.QuerySet["Organization"]):
-    def visible_to(self, user: Any) -> "OrganizationQuerySet":
+    def visible_to(self, user: Viewer) -> "OrganizationQuerySet":
         """The organisations the user is a member of."""
         scope = scope_for(user, Perm.VIEW)
         return self.filter(
@@ -206,7 +206,7 @@ class UnitKind(models.TextChoices):
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "UnitQuerySet":
+    def visible_to(self, user: Viewer, perm: Perm = Perm.VIEW) -> "UnitQuerySet":
         """Units in the user's scope: their unit subtrees, or the whole organisation."""
         return scope_for(user, perm).filter(self, path_field="path")
 
@@ -284,7 +284,7 @@ class Unit(TimeStampedModel):
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "MembershipQuerySet":
+    def visible_to(self, user: Viewer, perm: Perm = Perm.VIEW) -> "MembershipQuerySet":
         """Memberships on units in the user's scope (organisation-wide ones need org scope)."""
         return scope_for(user, perm).filter(self, path_field="unit__path")
 

@@ -9,6 +9,7 @@ from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compromiso.core.actors import Actor, user_of
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, Role, forget_memberships, require, scope_for
@@ -54,7 +55,7 @@ ORGANIZATION_FIELDS = (
 
 
 @transaction.atomic
-def create_organization(*, by: User | None, **fields: Any) -> Organization:
+def create_organization(*, by: Actor, **fields: Any) -> Organization:
     """Register a new organisation in the network (administrators of the installation only)."""
     organization = Organization(**{k: v for k, v in fields.items() if k in ORGANIZATION_FIELDS})
     organization.full_clean()
@@ -64,9 +65,7 @@ def create_organization(*, by: User | None, **fields: Any) -> Organization:
 
 
 @transaction.atomic
-def update_organization(
-    organization: Organization, *, by: User | None, **fields: Any
-) -> Organization:
+def update_organization(organization: Organization, *, by: Actor, **fields: Any) -> Organization:
     """Change the organisation's settings; a calendar change is recorded like any other."""
     require(by, Perm.MANAGE_ORGANIZATION, organization_id=organization.pk)
     names = [k for k in fields if k in ORGANIZATION_FIELDS]
@@ -96,7 +95,7 @@ def create_unit(
     kind: str = UnitKind.AREA,
     parent: Unit | None = None,
     code: str = "",
-    by: User | None,
+    by: Actor,
 ) -> Unit:
     """Add a unit under `parent` (or at the top of the tree)."""
     require(
@@ -120,7 +119,7 @@ def create_unit(
 
 
 @transaction.atomic
-def update_unit(unit: Unit, *, by: User | None, **fields: Any) -> Unit:
+def update_unit(unit: Unit, *, by: Actor, **fields: Any) -> Unit:
     """Rename, re-code, move or (de)activate a unit; moving carries its whole subtree along."""
     require(by, Perm.MANAGE_UNITS, organization_id=unit.organization_id, unit_path=unit.path)
     names = [k for k in fields if k in ("name", "code", "kind", "parent", "is_active")]
@@ -153,7 +152,7 @@ def update_unit(unit: Unit, *, by: User | None, **fields: Any) -> Unit:
 
 
 @transaction.atomic
-def delete_unit(unit: Unit, *, by: User | None) -> None:
+def delete_unit(unit: Unit, *, by: Actor) -> None:
     """Remove a unit that nothing refers to; otherwise say what still depends on it."""
     require(by, Perm.MANAGE_UNITS, organization_id=unit.organization_id, unit_path=unit.path)
     blockers: dict[str, int] = {}
@@ -185,7 +184,7 @@ def create_staff_user(
     email: str,
     first_name: str = "",
     last_name: str = "",
-    by: User | None,
+    by: Actor,
 ) -> User:
     """Create a staff account with no password; the person sets one from an e-mailed link."""
     require(by, Perm.MANAGE_MEMBERS, organization_id=organization.pk)
@@ -213,7 +212,7 @@ def add_membership(
     user: User,
     role: str,
     unit: Unit | None = None,
-    by: User | None,
+    by: Actor,
 ) -> Membership:
     """Give a person a role on a unit (covering its subtree) or on the whole organisation."""
     require(
@@ -238,7 +237,7 @@ def add_membership(
 
 
 @transaction.atomic
-def remove_membership(membership: Membership, *, by: User | None) -> None:
+def remove_membership(membership: Membership, *, by: Actor) -> None:
     """Take a role away; the audit log keeps the record of who held it."""
     unit = membership.unit
     require(
@@ -272,7 +271,7 @@ def remove_membership(membership: Membership, *, by: User | None) -> None:
 
 
 @transaction.atomic
-def grant_network_role(*, user: User, by: User | None) -> NetworkMember:
+def grant_network_role(*, user: User, by: Actor) -> NetworkMember:
     """Make a user a network analyst (installation administrators only)."""
     member, created = NetworkMember.objects.get_or_create(user=user)
     if created:
@@ -281,13 +280,15 @@ def grant_network_role(*, user: User, by: User | None) -> NetworkMember:
 
 
 @transaction.atomic
-def add_closure_day(
-    *, organization: Organization, day: date, name: str, by: User | None
-) -> ClosureDay:
+def add_closure_day(*, organization: Organization, day: date, name: str, by: Actor) -> ClosureDay:
     """Add a local holiday or closure to the organisation's business calendar."""
     require(by, Perm.MANAGE_ORGANIZATION, organization_id=organization.pk)
     closure = ClosureDay(
-        organization=organization, date=day, name=name, created_by=by, updated_by=by
+        organization=organization,
+        date=day,
+        name=name,
+        created_by=user_of(by),
+        updated_by=user_of(by),
     )
     closure.full_clean()
     closure.save()
@@ -299,11 +300,11 @@ def add_closure_day(
 
 
 @transaction.atomic
-def update_closure_day(closure: ClosureDay, *, day: date, name: str, by: User | None) -> ClosureDay:
+def update_closure_day(closure: ClosureDay, *, day: date, name: str, by: Actor) -> ClosureDay:
     """Change a closure day's date or reason."""
     require(by, Perm.MANAGE_ORGANIZATION, organization_id=closure.organization_id)
     before = snapshot(closure, ["date", "name"])
-    closure.date, closure.name, closure.updated_by = day, name, by
+    closure.date, closure.name, closure.updated_by = day, name, user_of(by)
     closure.full_clean()
     closure.save()
     diff = changes(before, snapshot(closure, ["date", "name"]))
@@ -315,7 +316,7 @@ def update_closure_day(closure: ClosureDay, *, day: date, name: str, by: User | 
 
 
 @transaction.atomic
-def remove_closure_day(closure: ClosureDay, *, by: User | None) -> None:
+def remove_closure_day(closure: ClosureDay, *, by: Actor) -> None:
     """Take a closure day out of the calendar (the audit log keeps it)."""
     require(by, Perm.MANAGE_ORGANIZATION, organization_id=closure.organization_id)
     log_action(

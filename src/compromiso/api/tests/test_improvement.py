@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from compromiso.cases import services as case_services
 from compromiso.cases.models import RootCause
+from compromiso.core.actors import SYSTEM
 from compromiso.improvement import services
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def waiting(organization):
-    case_services.install_root_causes(organization, by=None)
+    case_services.install_root_causes(organization, by=SYSTEM)
     return RootCause.objects.get(organization=organization, code="TIE")
 
 

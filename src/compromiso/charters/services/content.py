@@ -17,12 +17,12 @@ from compromiso.charters.models import (
     SectionKind,
 )
 from compromiso.charters.services.guards import CharterError, ensure_editable, require_on_charter
+from compromiso.core.actors import Actor
 from compromiso.core.audit import changes, log_action, snapshot
-from compromiso.organizations.models import User
 
 
 @transaction.atomic
-def save_sections(charter: Charter, bodies: Mapping[str, str], *, by: User | None) -> Charter:
+def save_sections(charter: Charter, bodies: Mapping[str, str], *, by: Actor) -> Charter:
     """Write the charter's text sections (empty text removes nothing: the section stays empty)."""
     require_on_charter(charter, by)
     ensure_editable(charter)
@@ -102,7 +102,7 @@ def _validate_commitment(commitment: Commitment) -> None:
 def save_commitment(
     charter: Charter,
     *,
-    by: User | None,
+    by: Actor,
     commitment: Commitment | None = None,
     **fields: Any,
 ) -> Commitment:
@@ -136,7 +136,7 @@ def save_commitment(
 
 
 @transaction.atomic
-def remove_commitment(commitment: Commitment, *, by: User | None) -> None:
+def remove_commitment(commitment: Commitment, *, by: Actor) -> None:
     """Drop a commitment from a draft (published versions keep theirs for ever)."""
     charter = commitment.charter
     require_on_charter(charter, by)

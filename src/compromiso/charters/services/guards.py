@@ -3,16 +3,16 @@
 from django.utils.translation import gettext as _
 
 from compromiso.charters.models import Charter
+from compromiso.core.actors import Actor
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
-from compromiso.organizations.models import User
 
 
 class CharterError(DomainError):
     pass
 
 
-def require_on_charter(charter: Charter, by: User | None, perm: Perm = Perm.EDIT_CHARTERS) -> None:
+def require_on_charter(charter: Charter, by: Actor, perm: Perm = Perm.EDIT_CHARTERS) -> None:
     require(
         by,
         perm,

@@ -14,10 +14,11 @@ from compromiso.catalog.models import Service
 from compromiso.charters import completeness
 from compromiso.charters.models import Charter, CharterStatus, SectionKind, validate_validity
 from compromiso.charters.services.guards import CharterError, ensure_editable, require_on_charter
+from compromiso.core.actors import Actor, user_of
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.permissions import Perm
 from compromiso.core.tasks import enqueue_with_transaction
-from compromiso.organizations.models import Organization, Unit, User
+from compromiso.organizations.models import Organization, Unit
 
 
 def _check_services(organization: Organization, services: Iterable[Service]) -> list[Service]:
@@ -34,7 +35,7 @@ CHARTER_FIELDS = ("title", "unit", "profile", "language", "valid_from", "valid_t
 def create_charter(
     organization: Organization,
     *,
-    by: User | None,
+    by: Actor,
     title: str,
     valid_from: dt.date,
     valid_to: dt.date,
@@ -69,7 +70,7 @@ def create_charter(
 def update_charter(
     charter: Charter,
     *,
-    by: User | None,
+    by: Actor,
     services: Iterable[Service] | None = None,
     **fields: Any,
 ) -> Charter:
@@ -121,7 +122,7 @@ def missing_for_publication(charter: Charter) -> list[str]:
     return problems
 
 
-def move(charter: Charter, to: str, *, by: User | None, data: dict[str, Any]) -> Charter:
+def move(charter: Charter, to: str, *, by: Actor, data: dict[str, Any]) -> Charter:
     data = {"from": charter.status, "to": to, **data}
     charter.status = to
     charter.save()
@@ -130,7 +131,7 @@ def move(charter: Charter, to: str, *, by: User | None, data: dict[str, Any]) ->
 
 
 @transaction.atomic
-def submit_for_review(charter: Charter, *, by: User | None) -> Charter:
+def submit_for_review(charter: Charter, *, by: Actor) -> Charter:
     require_on_charter(charter, by)
     if charter.status != CharterStatus.DRAFT:
         raise CharterError(_("Only a draft can be sent for review."))
@@ -138,7 +139,7 @@ def submit_for_review(charter: Charter, *, by: User | None) -> Charter:
 
 
 @transaction.atomic
-def return_to_draft(charter: Charter, *, by: User | None, comment: str = "") -> Charter:
+def return_to_draft(charter: Charter, *, by: Actor, comment: str = "") -> Charter:
     require_on_charter(charter, by, Perm.APPROVE_CHARTERS)
     if charter.status not in (CharterStatus.IN_REVIEW, CharterStatus.APPROVED):
         raise CharterError(_("Only a charter in review or approved can go back to draft."))
@@ -148,7 +149,7 @@ def return_to_draft(charter: Charter, *, by: User | None, comment: str = "") -> 
 
 
 @transaction.atomic
-def approve_charter(charter: Charter, *, by: User | None, reference: str) -> Charter:
+def approve_charter(charter: Charter, *, by: Actor, reference: str) -> Charter:
     """Record the approval: who, when, and the act or resolution (e.g. the DGGP report)."""
     require_on_charter(charter, by, Perm.APPROVE_CHARTERS)
     if charter.status != CharterStatus.IN_REVIEW:
@@ -160,12 +161,12 @@ def approve_charter(charter: Charter, *, by: User | None, reference: str) -> Cha
         raise ValidationError({"reference": _("At most 300 characters.")})
     charter.approval_reference = reference
     charter.approved_at = timezone.now()
-    charter.approved_by = by
+    charter.approved_by = user_of(by)
     return move(charter, CharterStatus.APPROVED, by=by, data={"reference": reference})
 
 
 @transaction.atomic
-def publish_charter(charter: Charter, *, by: User | None, today: dt.date | None = None) -> Charter:
+def publish_charter(charter: Charter, *, by: Actor, today: dt.date | None = None) -> Charter:
     """Publish an approved, complete charter; the version it renews is superseded."""
     require_on_charter(charter, by, Perm.APPROVE_CHARTERS)
     today = today or charter.organization.today()
@@ -185,7 +186,7 @@ def publish_charter(charter: Charter, *, by: User | None, today: dt.date | None 
     for old in previous.exclude(pk=charter.pk):
         move(old, CharterStatus.SUPERSEDED, by=by, data={"by_version": charter.version})
     charter.published_at = timezone.now()
-    charter.published_by = by
+    charter.published_by = user_of(by)
     move(charter, CharterStatus.PUBLISHED, by=by, data={})
     from compromiso.charters.tasks import compute_measurements_task
 

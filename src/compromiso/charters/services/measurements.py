@@ -20,10 +20,11 @@ from compromiso.charters.models import (
     Measurement,
 )
 from compromiso.charters.services.guards import CharterError, require_on_charter
+from compromiso.core.actors import SYSTEM, Actor, SystemActor, user_of
 from compromiso.core.audit import log_action
 from compromiso.core.permissions import Perm
 from compromiso.core.tasks import enqueue_with_transaction
-from compromiso.organizations.models import Organization, User
+from compromiso.organizations.models import Organization
 
 
 def _compliance(commitment: Commitment, value: Decimal | None) -> str:
@@ -88,7 +89,7 @@ def compute_measurements(
     log_action(
         organization,
         "charters.measurements.computed",
-        by=None,
+        by=SYSTEM,
         data={"written": written, "breaches": breaches, "today": today.isoformat()},
     )
     return {"written": written, "breaches": breaches}
@@ -123,7 +124,7 @@ def breach_recipients(commitment: Commitment) -> list[str]:
 def record_manual_measurement(
     commitment: Commitment,
     *,
-    by: User | None,
+    by: Actor,
     period_start: dt.date,
     value: Decimal,
     evidence: str,
@@ -161,7 +162,7 @@ def record_manual_measurement(
             "computed_at": timezone.now(),
             "is_manual": True,
             "evidence": evidence[:5000],
-            "entered_by": by,
+            "entered_by": user_of(by),
         },
     )
     log_action(
@@ -174,16 +175,16 @@ def record_manual_measurement(
 
 
 @transaction.atomic
-def approve_measurement(measurement: Measurement, *, by: User | None) -> Measurement:
+def approve_measurement(measurement: Measurement, *, by: Actor) -> Measurement:
     commitment = measurement.commitment
     charter = commitment.charter
     require_on_charter(charter, by, Perm.APPROVE_CHARTERS)
     if measurement.compliance != Compliance.PENDING:
         raise CharterError(_("This result is not waiting for approval."))
-    if by is not None and measurement.entered_by_id == by.pk:
+    if not isinstance(by, SystemActor) and measurement.entered_by_id == by.pk:
         raise CharterError(_("Someone other than the person who entered it must approve it."))
     measurement.compliance = _compliance(commitment, measurement.value)
-    measurement.approved_by = by
+    measurement.approved_by = user_of(by)
     measurement.approved_at = timezone.now()
     measurement.save()
     log_action(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from compromiso.charters import completeness, periods
 from compromiso.charters.models import Charter, CharterStatus
 from compromiso.charters.services.lifecycle import move
+from compromiso.core.actors import SYSTEM
 from compromiso.core.tasks import enqueue_with_transaction
 
 
@@ -38,7 +39,10 @@ def expire_and_remind(today: dt.date | None = None) -> dict[str, int]:
         if charter.valid_to >= today_of(charter):
             continue
         move(
-            charter, CharterStatus.EXPIRED, by=None, data={"valid_to": charter.valid_to.isoformat()}
+            charter,
+            CharterStatus.EXPIRED,
+            by=SYSTEM,
+            data={"valid_to": charter.valid_to.isoformat()},
         )
         expired += 1
     reminded = 0

@@ -18,12 +18,12 @@ from compromiso.charters.models import (
     SectionKind,
 )
 from compromiso.charters.services.guards import CharterError, require_on_charter
+from compromiso.core.actors import Actor
 from compromiso.core.audit import log_action
-from compromiso.organizations.models import User
 
 
 @transaction.atomic
-def renew_charter(charter: Charter, *, by: User | None) -> Charter:
+def renew_charter(charter: Charter, *, by: Actor) -> Charter:
     """A new draft version made from this one: same text, services and commitments, the
     validity moved to follow the old one for the same length."""
     require_on_charter(charter, by)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from compromiso.cases import services as case_services
 from compromiso.cases.models import RootCause
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import SYSTEM
 from compromiso.improvement import reminders, services
 from compromiso.improvement.models import ActionStatus, ImprovementAction
 
@@ -22,7 +23,7 @@ SANTIAGO = ZoneInfo("America/Santiago")
 
 @pytest.fixture
 def waiting(organization):
-    case_services.install_root_causes(organization, by=None)
+    case_services.install_root_causes(organization, by=SYSTEM)
     return RootCause.objects.get(organization=organization, code="TIE")
 
 
@@ -102,7 +103,7 @@ def test_bad_actions_are_refused_and_nothing_is_saved(
 def test_an_origin_from_another_organisation_is_refused(
     organization, other_organization, branch, unit_head
 ):
-    case_services.install_root_causes(other_organization, by=None)
+    case_services.install_root_causes(other_organization, by=SYSTEM)
     foreign = RootCause.objects.filter(organization=other_organization).first()
 
     with pytest.raises(ValidationError):

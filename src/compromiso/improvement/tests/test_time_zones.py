@@ -7,6 +7,7 @@ import time_machine
 
 from compromiso.cases import services as case_services
 from compromiso.cases.models import RootCause
+from compromiso.core.actors import SYSTEM
 from compromiso.improvement import reminders, services
 from compromiso.organizations.models import Unit
 from compromiso.organizations.tests.factories import UnitFactory
@@ -19,7 +20,7 @@ NEAR_MIDNIGHT = dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC)
 
 
 def _action(organization, by):
-    case_services.install_root_causes(organization, by=None)
+    case_services.install_root_causes(organization, by=SYSTEM)
     unit = Unit.objects.filter(organization=organization).first()
     return services.create_action(
         organization,
