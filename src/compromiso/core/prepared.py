@@ -5,6 +5,14 @@ and the memberships behind every permission check that costs about 1 ms of CPU e
 the database answers in a tenth of that. A `PreparedQuery` lets the ORM build the SQL once, with
 placeholder values of the right types, and then only puts the new values in their places. The
 SQL, the joins and the conversions of the results stay the ORM's own.
+
+This rests on four calls of the ORM's SQL compiler that Django does not document:
+`Query.get_compiler(using)`, `SQLCompiler.as_sql()`, `SQLCompiler.select` (a list of
+(expression, sql, alias)) and `SQLCompiler.get_converters(expressions)` with
+`apply_converters(rows, converters)`. `core/tests/test_prepared.py` pins each of them and checks
+the rows against the ORM's own on every backend the suite runs on, so a Django upgrade that
+changes them fails the suite instead of a request. The queries select plain values
+(`values_list`); model instances are made from them by the public `Model.from_db`.
 """
 
 from collections.abc import Callable
@@ -42,14 +50,6 @@ class PreparedQuery:
             self.slots.append((found[0], name))
         columns = [column for column, _sql, _alias in self.compiler.select]
         self.converters = self.compiler.get_converters(columns)
-        # For instances(): each selected model, its columns' positions and names, and the
-        # relation that caches it on the first (select_related).
-        info = None if self.compiler.query.values_select else self.compiler.klass_info
-        self.parts = [
-            (part["model"], part["select_fields"], part.get("field"))
-            for part in ([info, *info.get("related_klass_infos", [])] if info else [])
-        ]
-        self.names = [[columns[i].target.attname for i in fields] for _m, fields, _f in self.parts]
 
     def _prepared(self, name: str, value: Any) -> Any:
         prepare = self.prepare.get(name)
@@ -66,20 +66,6 @@ class PreparedQuery:
         if rows and self.converters:
             rows = list(self.compiler.apply_converters(rows, self.converters))
         return rows
-
-    def instances(self, **values: Any) -> list[models.Model]:
-        """The rows as model instances, with their `select_related` relations cached."""
-        assert self.parts, "instances() needs a query that selects a model"
-        found = []
-        for row in self.rows(**values):
-            first, *related = (
-                model.from_db(DEFAULT_DB_ALIAS, names, [row[i] for i in fields])
-                for (model, fields, _field), names in zip(self.parts, self.names, strict=True)
-            )
-            for (_model, _fields, field), other in zip(self.parts[1:], related, strict=True):
-                field.set_cached_value(first, other)
-            found.append(first)
-        return found
 
 
 _prepared: dict[tuple[str, str], PreparedQuery] = {}

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -375,13 +375,42 @@ def usable_tokens(key_hash: str, now: datetime) -> QuerySet[ApiToken]:
     )
 
 
+# The token, its user and its organisation read as one row of plain values (the prepared query
+# selects values, not models): each model's concrete fields, in order.
+_TOKEN_PARTS = (
+    ("", ApiToken),
+    ("user__", User),
+    ("organization__", Organization),
+)
+_TOKEN_COLUMNS = [
+    prefix + field.attname
+    for prefix, model in _TOKEN_PARTS
+    for field in model._meta.concrete_fields
+]
+
+
 def _token_lookup() -> PreparedQuery:
     expires_at = ApiToken._meta.get_field("expires_at")
     return PreparedQuery(
-        usable_tokens,
+        lambda key_hash, now: usable_tokens(key_hash, now).values_list(*_TOKEN_COLUMNS),
         {"key_hash": "\x00placeholder", "now": datetime(2000, 1, 1, tzinfo=UTC)},
         {"now": lambda value: expires_at.get_db_prep_value(value, connection)},
     )
+
+
+def _token_from_row(row: tuple[Any, ...]) -> ApiToken:
+    """The token with its user and organisation attached (Model.from_db, as the ORM loads rows)."""
+    values = iter(row)
+    loaded = []
+    for _prefix, model in _TOKEN_PARTS:
+        names = [field.attname for field in model._meta.concrete_fields]
+        loaded.append(model.from_db(DEFAULT_DB_ALIAS, names, [next(values) for _ in names]))
+    token, user, organization = loaded
+    assert isinstance(token, ApiToken)
+    assert isinstance(user, User)
+    assert isinstance(organization, Organization)
+    token.user, token.organization = user, organization
+    return token
 
 
 def authenticate_api_token(raw: str) -> ApiToken | None:
@@ -390,9 +419,8 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
         return None
     # Run before every API request: its SQL is built once (core/prepared.py).
     lookup = prepared("api_token", _token_lookup)
-    found = lookup.instances(key_hash=hash_token(raw), now=timezone.now())
-    token = found[0] if found else None
-    assert token is None or isinstance(token, ApiToken)
+    rows = lookup.rows(key_hash=hash_token(raw), now=timezone.now())
+    token = _token_from_row(rows[0]) if rows else None
     if token is not None:
         now = timezone.now()
         # Record use at most once a minute: every API call would otherwise write a row.

@@ -37,3 +37,45 @@ def test_permissions_read_each_users_own_memberships(organization, branch):
 
     assert roles_in(officer, organization.pk) == {"case_officer"}
     assert roles_in(head, organization.pk) == {"unit_head"}
+
+
+def test_rows_are_converted_as_the_orm_converts_them(organization, branch):
+    """Times come back aware, booleans as booleans, missing units as None: as the ORM reads
+    them, on every backend the suite runs on."""
+    ana = UserFactory(username="ana")
+    MembershipFactory(user=ana, organization=organization, role=Role.AUDITOR)
+    MembershipFactory(user=ana, organization=organization, unit=branch, role=Role.VIEWER)
+
+    def build(user_id):
+        return (
+            Membership.objects.filter(user_id=user_id)
+            .order_by("pk")
+            .values_list("role", "unit_id", "created_at", "organization__is_active")
+        )
+
+    rows = PreparedQuery(build, {"user_id": -5}).rows(user_id=ana.pk)
+
+    assert [tuple(row) for row in rows] == list(build(ana.pk))
+    assert rows[0][1] is None
+    assert rows[0][2].tzinfo is not None
+    assert rows[0][3] is True
+
+
+def test_the_undocumented_compiler_calls_it_rests_on_keep_their_shape():
+    """core/prepared.py uses four calls Django does not document; a Django upgrade that
+    changes one of them must fail here, not in a request."""
+    import inspect
+
+    from django.db import DEFAULT_DB_ALIAS
+
+    query = Membership.objects.filter(user_id=7).values_list("role", "unit__path").query
+    compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+    sql, params = compiler.as_sql()
+
+    assert isinstance(sql, str)
+    assert list(params) == [7]
+    assert all(len(item) == 3 for item in compiler.select)  # (expression, sql, alias)
+    expressions = [expression for expression, _sql, _alias in compiler.select]
+    assert len(expressions) == 2
+    assert isinstance(compiler.get_converters(expressions), dict)
+    assert list(inspect.signature(compiler.apply_converters).parameters) == ["rows", "converters"]
