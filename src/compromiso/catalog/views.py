@@ -4,8 +4,6 @@ Every view: fetch with permission (404 when invisible, 403 when visible but not 
 validate → call a service → redirect or render.
 """
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +21,14 @@ from compromiso.catalog.forms import (
     ServiceForm,
     TouchPointForm,
 )
-from compromiso.catalog.models import Attribute, Audience, Channel, Service, TouchPoint
+from compromiso.catalog.models import (
+    Attribute,
+    Audience,
+    Channel,
+    ChannelQuerySet,
+    Service,
+    TouchPoint,
+)
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
@@ -43,7 +48,9 @@ def _can_read_history(request: AuthenticatedHttpRequest, organization: Organizat
     return scope_for(request.user, Perm.VIEW_AUDIT_LOG).covers_organization(organization.pk)
 
 
-def _provider_units(request: AuthenticatedHttpRequest, organization: Organization) -> Any:
+def _provider_units(
+    request: AuthenticatedHttpRequest, organization: Organization
+) -> QuerySet[Unit]:
     """Units where the user may keep services."""
     return (
         Unit.objects.visible_to(request.user, Perm.MANAGE_CATALOG)
@@ -52,7 +59,7 @@ def _provider_units(request: AuthenticatedHttpRequest, organization: Organizatio
     )
 
 
-def _channels(request: AuthenticatedHttpRequest, organization: Organization) -> Any:
+def _channels(request: AuthenticatedHttpRequest, organization: Organization) -> ChannelQuerySet:
     return Channel.objects.visible_to(request.user).filter(organization=organization)
 
 

@@ -3,7 +3,7 @@ manager's breached ones. Each commitment is read with its latest result (one sub
 
 from typing import Any
 
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from compromiso.organizations.models import Membership, Organization
 MANAGING_ROLES = roles_with(Perm.APPROVE_CHARTERS)
 
 
-def _with_latest_result(commitments: Any) -> Any:
+def _with_latest_result(commitments: QuerySet[Commitment]) -> Any:  # annotated rows
     latest = Measurement.objects.filter(commitment=OuterRef("pk")).order_by("-period_start")
     return commitments.annotate(
         latest_compliance=Subquery(latest.values("compliance")[:1]),
@@ -26,7 +26,7 @@ def _with_latest_result(commitments: Any) -> Any:
     ).select_related("charter", "service")
 
 
-def _listed(commitments: Any) -> tuple[list[Commitment], bool]:
+def _listed(commitments: QuerySet[Commitment]) -> tuple[list[Commitment], bool]:
     rows, more = first_rows(commitments)
     for row in rows:
         # The shape the compliance badge reads (`result.compliance`), None when never measured.
@@ -36,7 +36,9 @@ def _listed(commitments: Any) -> tuple[list[Commitment], bool]:
     return rows, more
 
 
-def _published(request: AuthenticatedHttpRequest, organization: Organization) -> Any:
+def _published(
+    request: AuthenticatedHttpRequest, organization: Organization
+) -> QuerySet[Commitment]:
     return Commitment.objects.visible_to(request.user).filter(
         charter__organization=organization, charter__status=CharterStatus.PUBLISHED
     )

@@ -2,12 +2,12 @@
 daily facts (the same figures as the complaints analytics), refreshed first so a change to a
 case reaches the next computation."""
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from compromiso.cases import facts
 from compromiso.cases.analytics import percentile
@@ -42,7 +42,7 @@ def _share(part: int, whole: int) -> Value:
     return Value(_round(Decimal(part) * 100 / whole), Decimal(part), Decimal(whole), whole)
 
 
-def _facts(commitment: Commitment, start: Any, end: Any) -> Any:
+def _facts(commitment: Commitment, start: dt.date, end: dt.date) -> QuerySet[CaseDailyFact]:
     rows = CaseDailyFact.objects.filter(
         organization_id=commitment.charter.organization_id,
         day__gte=start,
@@ -56,7 +56,7 @@ def _facts(commitment: Commitment, start: Any, end: Any) -> Any:
     return rows
 
 
-def measure(commitment: Commitment, start: Any, end: Any, *, refresh: bool = True) -> Value:
+def measure(commitment: Commitment, start: dt.date, end: dt.date, *, refresh: bool = True) -> Value:
     """The value of a computed indicator over [start, end] (local dates, both included)."""
     source = commitment.source
     if source == IndicatorSource.MANUAL:
@@ -111,7 +111,7 @@ def measure(commitment: Commitment, start: Any, end: Any, *, refresh: bool = Tru
     raise ValueError(f"unknown indicator source {source}")
 
 
-def _survey(commitment: Commitment, start: Any, end: Any) -> Value:
+def _survey(commitment: Commitment, start: dt.date, end: dt.date) -> Value:
     """The service's overall satisfaction question over the months of the period, across the
     waves that measured it (read from the survey score counts)."""
     counts, bands = service_counts(commitment.service, start.replace(day=1), end)

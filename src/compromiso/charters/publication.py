@@ -4,9 +4,12 @@ periodicity and a note, as Catalan municipalities publish them), and the open da
 measurement. Manual results count once approved; no data is shown as no data."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import QuerySet
 
 from compromiso.charters import periods
 from compromiso.charters.models import (
@@ -54,7 +57,7 @@ class PublicResult:
         return round(75 - float(self.commitment.target / top) * 70, 1)
 
 
-def published_measurements(commitments: Any) -> Any:
+def published_measurements(commitments: Iterable[Commitment]) -> QuerySet[Measurement]:
     """Measurements the public may see: computed ones, and manual ones once approved."""
     return Measurement.objects.filter(
         commitment__lineage__in=[c.lineage for c in commitments],

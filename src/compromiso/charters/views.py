@@ -2,12 +2,13 @@
 its sections, commitments, completeness and lifecycle, version comparison, and each
 commitment's measurements with manual entry and approval."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -41,7 +42,7 @@ from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, has_perm, scope_for
 from compromiso.organizations.current import require_organization
-from compromiso.organizations.models import Unit
+from compromiso.organizations.models import Organization, Unit
 
 COMPLIANCE_ORDER: dict[str, int] = {
     Compliance.NOT_MET: 0,
@@ -51,7 +52,7 @@ COMPLIANCE_ORDER: dict[str, int] = {
 }
 
 
-def _charters(request: AuthenticatedHttpRequest) -> Any:
+def _charters(request: AuthenticatedHttpRequest) -> QuerySet[Charter]:
     organization = require_organization(request)
     return Charter.objects.visible_to(request.user).filter(organization=organization)
 
@@ -65,7 +66,7 @@ def _can(request: AuthenticatedHttpRequest, charter: Charter, perm: Perm) -> boo
     )
 
 
-def latest_results(commitments: Any) -> dict[int, Measurement]:
+def latest_results(commitments: Iterable[Commitment]) -> dict[int, Measurement]:
     """Each commitment's most recent measurement (one query)."""
     latest: dict[int, Measurement] = {}
     rows = Measurement.objects.filter(commitment__in=commitments).order_by(
@@ -126,7 +127,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _editable_units(request: AuthenticatedHttpRequest, organization: Any) -> Any:
+def _editable_units(
+    request: AuthenticatedHttpRequest, organization: Organization
+) -> QuerySet[Unit]:
     return (
         Unit.objects.visible_to(request.user, Perm.EDIT_CHARTERS)
         .filter(organization=organization, is_active=True)

@@ -1,7 +1,7 @@
 """Improvement actions: what the organisation changes because of what it learned, linked to what
 caused it, taken through plan-do-check-act, checked for effect, and published when it worked."""
 
-from typing import Any
+import datetime as dt
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator
@@ -163,7 +163,7 @@ class ImprovementAction(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status in OPEN_ACTION_STATUSES
 
-    def is_overdue(self, today: Any = None) -> bool:
+    def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.due_date < (today or self.organization.today())
 
 

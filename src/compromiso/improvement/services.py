@@ -3,6 +3,7 @@ lifecycle, the effect check and publication. Each step writes an ActionEvent and
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from compromiso.cases import facts
 from compromiso.cases.models import Case, CaseDailyFact, Category, RootCause
-from compromiso.catalog.models import Service
+from compromiso.catalog.models import Service, TouchPoint
 from compromiso.charters.models import Commitment, Compliance, Measurement
 from compromiso.core.actors import Actor, user_of
 from compromiso.core.audit import changes, log_action, snapshot
@@ -220,8 +221,8 @@ def create_action(
     due_date: dt.date,
     origins: list[dict[str, Any]],
     responsible: User | None = None,
-    services: Any = (),
-    touch_points: Any = (),
+    services: Iterable[Service] = (),
+    touch_points: Iterable[TouchPoint] = (),
     effort: str = "medium",
 ) -> ImprovementAction:
     """Propose an action. It needs at least one origin (what caused it) and a future due date;

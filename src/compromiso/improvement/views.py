@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,7 +31,7 @@ from compromiso.improvement.forms import (
     PriorityForm,
     PublishForm,
 )
-from compromiso.improvement.models import ActionStatus, ImprovementAction
+from compromiso.improvement.models import ActionQuerySet, ActionStatus, ImprovementAction
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit, User
 from compromiso.surveys.models import Question, Wave
@@ -45,7 +46,7 @@ COLUMNS = [
 ]
 
 
-def _actions(request: AuthenticatedHttpRequest) -> Any:
+def _actions(request: AuthenticatedHttpRequest) -> ActionQuerySet:
     organization = require_organization(request)
     return ImprovementAction.objects.visible_to(request.user).filter(organization=organization)
 
@@ -96,7 +97,7 @@ def board(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _people(organization_id: int) -> Any:
+def _people(organization_id: int) -> QuerySet[User]:
     return (
         User.objects.filter(memberships__organization_id=organization_id, is_active=True)
         .distinct()
@@ -206,7 +207,7 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "improvement/new.html", {"form": form})
 
 
-NEXT_STEPS = {
+NEXT_STEPS: dict[str, list[ActionStatus]] = {
     ActionStatus.PROPOSED: [ActionStatus.APPROVED, ActionStatus.REJECTED],
     ActionStatus.APPROVED: [ActionStatus.IN_PROGRESS, ActionStatus.REJECTED],
     ActionStatus.IN_PROGRESS: [ActionStatus.CHECKING],

@@ -6,7 +6,6 @@ import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -407,7 +406,7 @@ def hash_token(raw: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def usable(self, now: Any = None) -> "ApiTokenQuerySet":
+    def usable(self, now: datetime | None = None) -> "ApiTokenQuerySet":
         """Tokens neither revoked nor expired."""
         now = now or timezone.now()
         return self.filter(revoked_at__isnull=True).filter(

@@ -22,7 +22,9 @@ from compromiso.charters.models import (
     MEASURED_STATUSES,
     Charter,
     CharterStatus,
+    Commitment,
     Compliance,
+    Measurement,
     SectionKind,
 )
 from compromiso.core.pdf import render_pdf
@@ -90,19 +92,19 @@ def _number(value: Any) -> str:
     return str(floatformat(value, "-2"))
 
 
-def _cell_value(result: Any) -> str:
+def _cell_value(result: Measurement | None) -> str:
     if result is None or result.value is None:
         return _("No data")
     unit = result.commitment.unit_symbol
     return f"{_number(result.value)}{' ' + unit if unit else ''}"
 
 
-def _target(commitment: Any) -> str:
+def _target(commitment: Commitment) -> str:
     target = _number(commitment.target)
     return f"{commitment.get_comparator_display()} {target} {commitment.unit_symbol}".strip()
 
 
-def _compliance_label(result: Any) -> str:
+def _compliance_label(result: Measurement | None) -> str:
     if result is None:
         return str(Compliance.NO_DATA.label)
     return str(Compliance(result.compliance).label)
