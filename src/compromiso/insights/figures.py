@@ -45,7 +45,7 @@ def control_limits(total: netscore.Summary, n: int) -> tuple[float, float] | Non
         return None
     p_plus, p_minus = total.satisfied / total.n, total.dissatisfied / total.n
     centre = p_plus - p_minus
-    spread = 3 * math.sqrt(max(p_plus + p_minus - centre**2, 0.0) / n)
+    spread = 3 * math.sqrt(max(netscore.net_variance(p_plus, p_minus), 0.0) / n)
     return (max(-100.0, 100 * (centre - spread)), min(100.0, 100 * (centre + spread)))
 
 

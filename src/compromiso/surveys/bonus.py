@@ -148,7 +148,7 @@ def _variance(summary: netscore.Summary, metric: str) -> float:
     if metric == BonusMetric.TOP_BOX:
         return max(p_plus * (1 - p_plus), 0.01)
     p_minus = summary.dissatisfied / summary.n
-    return max(p_plus + p_minus - (p_plus - p_minus) ** 2, 0.01)
+    return max(netscore.net_variance(p_plus, p_minus), 0.01)
 
 
 def power_table(scheme: IncentiveScheme) -> list[dict[str, Any]]:

@@ -98,7 +98,9 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     net = figures.total.summary.net if figures.total is not None else None
     if figures.total is not None and net is not None:
         summary = figures.total.summary
-        variance = (summary.satisfied + summary.dissatisfied) / summary.n - (net.value / 100) ** 2
+        variance = netscore.net_variance(
+            summary.satisfied / summary.n, summary.dissatisfied / summary.n
+        )
         detect = [
             (delta, netscore.responses_to_detect(delta, variance=max(variance, 0.01)))
             for delta in (1.5, 3.0, 5.0)

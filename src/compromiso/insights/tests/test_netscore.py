@@ -204,3 +204,21 @@ def test_summarise_many_gives_the_figures_of_summarise(bands, seed):
 def test_summarise_many_needs_one_column_per_scale_value():
     with pytest.raises(ValueError, match="one column per scale value 1–7"):
         netscore.summarise_many(np.zeros((3, 5), dtype=np.int64), CHILE_1_7)
+
+
+def test_the_net_variance_by_hand():
+    # 50 % satisfied, 20 % dissatisfied: 0.5 + 0.2 − (0.5 − 0.2)² = 0.7 − 0.09 = 0.61.
+    assert netscore.net_variance(0.5, 0.2) == pytest.approx(0.61)
+    # Everyone satisfied, or everyone neutral: no spread at all; half and half: the most, 1.
+    assert netscore.net_variance(1.0, 0.0) == pytest.approx(0.0)
+    assert netscore.net_variance(0.0, 0.0) == 0.0
+    assert netscore.net_variance(0.5, 0.5) == pytest.approx(1.0)
+    shares = np.array([0.5, 1.0, 0.5]), np.array([0.2, 0.0, 0.5])
+    assert netscore.net_variance(*shares) == pytest.approx([0.61, 0.0, 1.0])
+
+
+def test_the_net_score_interval_uses_the_net_variance():
+    # 50 satisfied, 20 dissatisfied of 100: SE = √(0.61 / 100) = 7.81 points.
+    summary = netscore.summarise({7: 50, 5: 30, 2: 20}, CHILE_1_7)
+
+    assert summary.net.se == pytest.approx(100 * (0.61 / 100) ** 0.5)
