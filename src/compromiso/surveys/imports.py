@@ -28,6 +28,7 @@ from polars.datatypes import DataType
 from psycopg.copy import QueuedLibpqWriter
 
 from compromiso.catalog.models import Channel, TouchPoint
+from compromiso.core.actors import SYSTEM, Actor
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
@@ -121,7 +122,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def start_import(wave: Wave, upload: "UploadedFile[Any]", *, by: User | None) -> ImportJob:
+def start_import(wave: Wave, upload: "UploadedFile[Any]", *, by: Actor) -> ImportJob:
     """Keep the file and read its header; the columns are mapped next."""
     require(by, Perm.MANAGE_SURVEYS, organization_id=wave.organization_id)
     name = upload.name or "responses.csv"
@@ -144,7 +145,7 @@ def start_import(wave: Wave, upload: "UploadedFile[Any]", *, by: User | None) ->
         file_name=name[:200],
         sha256=digest,
         headers=headers,
-        created_by=by,
+        created_by=by if isinstance(by, User) else None,
     )
     log_action(wave, "surveys.import.uploaded", by=by, data={"job": job.pk, "file": name})
     return job
@@ -838,7 +839,7 @@ def run_import(job: ImportJob) -> ImportJob:
             log_action(
                 wave,
                 "surveys.import.done",
-                by=job.created_by,
+                by=job.created_by or SYSTEM,
                 data={"job": job.pk, "imported": valid.height, "rejected": len(rejected)},
             )
     except (SurveyImportError, ValidationError) as error:

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from compromiso.catalog.models import Attribute, Audience, Channel, Service, TouchPoint
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, scope_for
-from compromiso.organizations.models import Organization, Unit
+from compromiso.organizations.models import Organization, Unit, User
 
 
 def _texts(texts: dict[str, str], fallback: str) -> str:
@@ -153,7 +153,7 @@ def _token() -> str:
 
 
 class WaveQuerySet(models.QuerySet["Wave"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "WaveQuerySet":
+    def visible_to(self, user: User, perm: Perm = Perm.VIEW) -> "WaveQuerySet":
         """Waves of the organisations where the user holds the permission; the results inside
         are further limited to the services the user can see."""
         return scope_for(user, perm).filter(self, organization_wide_if_touched=True)
@@ -209,7 +209,7 @@ class Wave(TimeStampedModel):
         _("panel (compare the same invited respondents across waves)"), default=False
     )
     # Raking targets: the share (%) of the users of each channel and touch point, by id:
-    # {"channel": {"3": 60.0, …}, "touch_point": {…}} (see insights.figures.raked_total).
+    # {"channel": {"3": 60.0, …}, "touch_point": {…}} (see surveys.figures.raked_total).
     weight_targets = models.JSONField(_("weighting targets"), default=dict, blank=True)
 
     objects = WaveQuerySet.as_manager()

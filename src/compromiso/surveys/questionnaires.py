@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
+from compromiso.core.actors import Actor
 from compromiso.core.audit import log_action
 from compromiso.core.permissions import Perm, require
-from compromiso.organizations.models import User
 from compromiso.surveys.models import Question, QuestionKind, Questionnaire
 from compromiso.surveys.services import SurveyError, _add_questions
 
@@ -103,7 +103,7 @@ def clean_choices(choices: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
-def _lock(questionnaire: Questionnaire, by: User | None) -> Questionnaire:
+def _lock(questionnaire: Questionnaire, by: Actor) -> Questionnaire:
     """The questionnaire's row, locked for this transaction; refused when it is in use."""
     require(by, Perm.MANAGE_SURVEYS, organization_id=questionnaire.organization_id)
     current = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
@@ -161,9 +161,7 @@ def _take_overall(questionnaire: Questionnaire, keep: Question) -> list[int]:
 
 
 @transaction.atomic
-def add_question(
-    questionnaire: Questionnaire, *, by: User | None, spec: Mapping[str, Any]
-) -> Question:
+def add_question(questionnaire: Questionnaire, *, by: Actor, spec: Mapping[str, Any]) -> Question:
     """Add a question at the end of a draft questionnaire. Marking it as the overall question
     takes the mark from the one that had it."""
     current = _lock(questionnaire, by)
@@ -196,7 +194,7 @@ def add_question(
 
 
 @transaction.atomic
-def update_question(question: Question, *, by: User | None, **fields: Any) -> Question:
+def update_question(question: Question, *, by: Actor, **fields: Any) -> Question:
     """Change a question of a draft questionnaire. There is one overall question: marking
     another one moves the mark, and the overall question cannot just lose it."""
     current = _lock(question.questionnaire, by)
@@ -243,7 +241,7 @@ def _plain(question: Question, name: str) -> Any:
 
 
 @transaction.atomic
-def move_question(question: Question, *, by: User | None, direction: str) -> Question:
+def move_question(question: Question, *, by: Actor, direction: str) -> Question:
     """Swap a question with the one before ("up") or after ("down") it."""
     if direction not in ("up", "down"):
         raise ValueError(direction)
@@ -269,7 +267,7 @@ def move_question(question: Question, *, by: User | None, direction: str) -> Que
 
 
 @transaction.atomic
-def remove_question(question: Question, *, by: User | None) -> None:
+def remove_question(question: Question, *, by: Actor) -> None:
     """Delete a question of a draft questionnaire (not the overall one: mark another first)."""
     current = _lock(question.questionnaire, by)
     question = Question.objects.get(pk=question.pk, questionnaire=current)

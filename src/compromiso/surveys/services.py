@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compromiso.catalog.models import Audience, Channel, Service, TouchPoint
+from compromiso.core.actors import PUBLIC, Actor
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
 from compromiso.core.rollups import add_counts
 from compromiso.core.tasks import enqueue_with_transaction
-from compromiso.organizations.models import Membership, Organization, Unit, User
+from compromiso.organizations.models import Membership, Organization, Unit
 from compromiso.surveys import moments, segments
 from compromiso.surveys.models import (
     Answer,
@@ -43,7 +44,7 @@ class SurveyError(DomainError):
     pass
 
 
-def _require(organization_id: int, by: User | None) -> None:
+def _require(organization_id: int, by: Actor) -> None:
     require(by, Perm.MANAGE_SURVEYS, organization_id=organization_id)
 
 
@@ -51,7 +52,7 @@ def _require(organization_id: int, by: User | None) -> None:
 def create_questionnaire(
     organization: Organization,
     *,
-    by: User | None,
+    by: Actor,
     title: str,
     language: str,
     questions: Iterable[Mapping[str, Any]],
@@ -104,7 +105,7 @@ def _add_questions(questionnaire: Questionnaire, questions: Iterable[Mapping[str
 
 
 @transaction.atomic
-def new_version(questionnaire: Questionnaire, *, by: User | None) -> Questionnaire:
+def new_version(questionnaire: Questionnaire, *, by: Actor) -> Questionnaire:
     """A copy of a locked questionnaire to edit; the one in use is never edited in place."""
     _require(questionnaire.organization_id, by)
     newest = Questionnaire.objects.filter(lineage=questionnaire.lineage).order_by("-version")[0]
@@ -128,7 +129,7 @@ def new_version(questionnaire: Questionnaire, *, by: User | None) -> Questionnai
 def create_wave(
     organization: Organization,
     *,
-    by: User | None,
+    by: Actor,
     questionnaire: Questionnaire,
     title: str,
     kind: str,
@@ -186,7 +187,7 @@ def clean_client_units(organization_id: int, audience: str, units: Iterable[Unit
 
 
 @transaction.atomic
-def open_wave(wave: Wave, *, by: User | None, override_reason: str = "") -> Wave:
+def open_wave(wave: Wave, *, by: Actor, override_reason: str = "") -> Wave:
     """Open the wave to answers; its questionnaire is locked from now on. An internal wave with
     client units opens once they have all agreed to every attribute of its services; a survey
     manager may open it before with `override_reason`, which the audit log keeps."""
@@ -215,7 +216,7 @@ def open_wave(wave: Wave, *, by: User | None, override_reason: str = "") -> Wave
 
 
 @transaction.atomic
-def close_wave(wave: Wave, *, by: User | None) -> Wave:
+def close_wave(wave: Wave, *, by: Actor) -> Wave:
     _require(wave.organization_id, by)
     if wave.status != WaveStatus.OPEN:
         raise SurveyError(_("Only an open wave can be closed."))
@@ -422,13 +423,11 @@ def _follow_up_low_score(
         requester_email=response.contact_email,
         by=None,
     )
-    log_action(response.wave, "surveys.response.follow_up", by=None, data={"case": case.pk})
+    log_action(response.wave, "surveys.response.follow_up", by=PUBLIC, data={"case": case.pk})
 
 
 @transaction.atomic
-def invite(
-    wave: Wave, *, by: User | None, service: Service, emails: Iterable[str]
-) -> list[Invitation]:
+def invite(wave: Wave, *, by: Actor, service: Service, emails: Iterable[str]) -> list[Invitation]:
     """Personal single-use invitations, e-mailed by a background task."""
     _require(wave.organization_id, by)
     if wave.status != WaveStatus.OPEN:
@@ -463,7 +462,7 @@ def invite(
 
 @transaction.atomic
 def invite_client_units(
-    wave: Wave, *, by: User | None, units: Iterable[Unit] | None = None
+    wave: Wave, *, by: Actor, units: Iterable[Unit] | None = None
 ) -> list[Invitation]:
     """An internal wave: every member of the client units (and their subtrees) is invited once,
     with the unit recorded so the internal-customer matrix can place the answer. Without
@@ -652,7 +651,7 @@ RAKING_DIMENSIONS = ("channel", "touch_point")
 
 @transaction.atomic
 def set_weight_targets(
-    wave: Wave, *, by: User | None, targets: Mapping[str, Mapping[int, float]]
+    wave: Wave, *, by: Actor, targets: Mapping[str, Mapping[int, float]]
 ) -> Wave:
     """The users' shares (%) by channel and by touch point that the wave's answers are raked
     to. Each dimension given must add up to 100 % and name the organisation's own channels and
@@ -703,7 +702,7 @@ MAX_POPULATION = 100_000_000
 
 @transaction.atomic
 def set_sample_design(
-    wave: Wave, *, by: User | None, margin: Decimal, populations: Mapping[int, int | None]
+    wave: Wave, *, by: Actor, margin: Decimal, populations: Mapping[int, int | None]
 ) -> Wave:
     """The wave's target margin of error and the users of each measured service in the period
     (the service-level strata); a service left without a population has no stratum. Strata by

@@ -24,7 +24,10 @@ from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_e
 from compromiso.core.permissions import Perm, is_network_analyst, scope_for
 from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.insights import charts, netscore, words
-from compromiso.insights.figures import (
+from compromiso.organizations.current import require_organization
+from compromiso.organizations.models import Unit
+from compromiso.surveys import imports, services, validation
+from compromiso.surveys.figures import (
     driver_table,
     internal_matrix,
     panel_change,
@@ -33,11 +36,8 @@ from compromiso.insights.figures import (
     wave_figures,
     weighted_total,
 )
-from compromiso.insights.network import MIN_RESPONSES as NETWORK_MINIMUM
-from compromiso.insights.network import network_figures
-from compromiso.organizations.current import require_organization
-from compromiso.organizations.models import Unit
-from compromiso.surveys import imports, services, validation
+from compromiso.surveys.figures.network import MIN_RESPONSES as NETWORK_MINIMUM
+from compromiso.surveys.figures.network import network_figures
 from compromiso.surveys.forms import (
     SCALES,
     ClientUnitsForm,

@@ -436,7 +436,7 @@ def _figures_from_file(text, column):
 def test_identical_anonymous_rows_are_all_imported_and_the_figures_match_the_file(
     wave, licences, quality_manager
 ):
-    from compromiso.insights.figures import wave_figures
+    from compromiso.surveys.figures import wave_figures
 
     code = licences.code
     rows = (
