@@ -14,7 +14,7 @@ from django.utils import timezone
 from compromiso.catalog.models import Attribute, Audience, Channel, Service, TouchPoint
 from compromiso.core.actors import DEMO
 from compromiso.organizations.models import Organization
-from compromiso.surveys import services, validation
+from compromiso.surveys import services
 from compromiso.surveys.models import (
     AgeBand,
     Answer,
@@ -28,6 +28,7 @@ from compromiso.surveys.models import (
     Wave,
     WaveStatus,
 )
+from compromiso.surveys.services import validation
 
 SCALE = {"kind": "scale", "scale_min": 1, "scale_max": 7, "satisfied_min": 6, "dissatisfied_max": 4}
 QUESTIONS: list[dict[str, Any]] = [

@@ -18,7 +18,7 @@ from compromiso.surveys.models import (
     Wave,
     WaveKind,
 )
-from compromiso.surveys.validation import OVERRIDE_REASON_LIMIT
+from compromiso.surveys.services.validation import OVERRIDE_REASON_LIMIT
 
 FIELD_LABELS = {
     "service": _("Service (code or name)"),

@@ -1,6 +1,6 @@
 """Forms of the questionnaire editor: one form per question kind, wording per language, the scale
 and its bands, and the options of choice questions written one per line. Saving goes through
-surveys.questionnaires."""
+surveys.services.questionnaires."""
 
 from typing import Any
 
@@ -14,7 +14,7 @@ from compromiso.catalog.models import Attribute
 from compromiso.core.forms import StyledFormMixin
 from compromiso.surveys.forms import SCALES
 from compromiso.surveys.models import Question, QuestionKind, Questionnaire
-from compromiso.surveys.questionnaires import (
+from compromiso.surveys.services.questionnaires import (
     MAX_OPTIONS,
     MIN_OPTIONS,
     OPTION_TEXT_LIMIT,
@@ -235,7 +235,7 @@ class QuestionForm(StyledFormMixin, forms.Form):
         return data
 
     def spec(self) -> dict[str, Any]:
-        """The question's fields for surveys.questionnaires."""
+        """The question's fields for surveys.services.questionnaires."""
         data = self.cleaned_data
         spec: dict[str, Any] = {
             "texts": {

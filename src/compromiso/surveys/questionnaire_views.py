@@ -20,9 +20,10 @@ from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Organization
-from compromiso.surveys import questionnaires, services
+from compromiso.surveys import services
 from compromiso.surveys.models import Question, QuestionKind, Questionnaire, Wave
 from compromiso.surveys.questionnaire_forms import QuestionForm
+from compromiso.surveys.services import questionnaires
 
 
 def _manager_organization(request: AuthenticatedHttpRequest) -> Organization:

@@ -26,7 +26,7 @@ from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.insights import charts, netscore, words
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit
-from compromiso.surveys import imports, services, validation
+from compromiso.surveys import imports, services
 from compromiso.surveys.figures import (
     driver_table,
     internal_matrix,
@@ -52,6 +52,7 @@ from compromiso.surveys.forms import (
     WeightTargetsForm,
 )
 from compromiso.surveys.models import Answer, ImportStatus, QuestionKind, Wave, WaveStatus
+from compromiso.surveys.services import validation
 from compromiso.surveys.tasks import import_responses
 
 

@@ -230,7 +230,7 @@ def test_the_chilean_demo_has_an_internal_customer_wave(demo):
 
 def test_the_chilean_demo_validated_its_internal_wave_and_is_validating_the_next(demo):
     from compromiso.surveys.models import Wave
-    from compromiso.surveys.validation import validation_status
+    from compromiso.surveys.services.validation import validation_status
 
     opened = Wave.objects.get(organization__slug="sntc", audience="internal", status="open")
     draft = Wave.objects.get(organization__slug="sntc", audience="internal", status="draft")

@@ -11,9 +11,9 @@ from django.urls import reverse
 from compromiso.catalog.tests.factories import AttributeFactory, ServiceFactory
 from compromiso.core.actors import SYSTEM
 from compromiso.core.models import AuditEntry
-from compromiso.surveys import questionnaires, services
+from compromiso.surveys import services
 from compromiso.surveys.models import Question, Questionnaire, Response
-from compromiso.surveys.services import SurveyError
+from compromiso.surveys.services import SurveyError, questionnaires
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,8 @@ from compromiso.surveys.models import (
     Wave,
     WaveStatus,
 )
-from compromiso.surveys.services import SurveyError, clean_client_units
+from compromiso.surveys.services.errors import SurveyError
+from compromiso.surveys.services.waves import clean_client_units
 
 OVERRIDE_REASON_LIMIT = 1000
 
