@@ -40,7 +40,7 @@ def create_wave(
     panel: bool = False,
 ) -> Wave:
     """A draft wave. An internal wave names its client units: they validate the attributes of
-    the services before it opens (see surveys.validation)."""
+    the services before it opens (see services.validation)."""
     require_manager(organization.pk, by)
     if questionnaire.organization_id != organization.pk:
         raise ValidationError({"questionnaire": _("Choose a questionnaire of this organisation.")})
