@@ -6,8 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
+from compromiso.catalog.models import Service
 from compromiso.insights import netscore
 from compromiso.surveys.models import Question, ScoreCount, Wave
 
@@ -51,7 +52,7 @@ def bands_of(question: Question) -> netscore.Bands:
     return netscore.Bands(low, high, good, bad)
 
 
-def counts_by(rows: Any, key: str) -> dict[Any, Counts]:
+def counts_by(rows: QuerySet[Any], key: str) -> dict[Any, Counts]:
     grouped: dict[Any, Counts] = defaultdict(dict)
     for row in rows.values(key, "score").annotate(total=Sum("count")):
         grouped[row[key]][row["score"]] = row["total"]
@@ -59,7 +60,7 @@ def counts_by(rows: Any, key: str) -> dict[Any, Counts]:
 
 
 def overall_counts_by(
-    wave: Wave, services: Any, overall: Question, *keys: str
+    wave: Wave, services: QuerySet[Service], overall: Question, *keys: str
 ) -> dict[tuple[Any, ...], Counts]:
     """The overall question's counts per score for each combination of the ScoreCount fields
     `keys` (e.g. service_id, touch_point_key), over the services given."""

@@ -2,8 +2,10 @@
 improve first."""
 
 from dataclasses import dataclass
-from typing import Any
 
+from django.db.models import QuerySet
+
+from compromiso.catalog.models import Service
 from compromiso.surveys.figures.cells import counts_by
 from compromiso.surveys.models import Question, QuestionKind, ScoreCount, Wave
 
@@ -24,7 +26,7 @@ class DriverTable:
     n: int
 
 
-def driver_table(wave: Wave, services: Any) -> DriverTable | None:
+def driver_table(wave: Wave, services: QuerySet[Service]) -> DriverTable | None:
     """Which attributes drive overall satisfaction in this wave, and where to improve first.
     The correlations come from the key-driver sums kept with the responses and the performance
     from the score counts, so the cost does not grow with the number of responses."""

@@ -3,10 +3,10 @@ unit's services."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
+from compromiso.catalog.models import Service
 from compromiso.insights import netscore
 from compromiso.surveys.figures.cells import Cell, Counts, bands_of
 from compromiso.surveys.models import ScoreCount, Wave
@@ -23,7 +23,7 @@ class Matrix:
     cells: dict[tuple[int, int], Cell]  # (client unit id, provider unit id) → cell
 
 
-def internal_matrix(wave: Wave, services: Any) -> Matrix | None:
+def internal_matrix(wave: Wave, services: QuerySet[Service]) -> Matrix | None:
     """The internal-customer matrix: each client unit's net score of each provider unit's
     services (overall question), with n; small cells suppressed."""
     from compromiso.organizations.models import Unit

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from compromiso.catalog.models import Channel, Service, TouchPoint
@@ -33,7 +33,7 @@ class WaveFigures:
     by_segment: list[tuple[str, list[Cell]]] = field(default_factory=list)
 
 
-def wave_figures(wave: Wave, services: Any) -> WaveFigures:
+def wave_figures(wave: Wave, services: QuerySet[Service]) -> WaveFigures:
     """Figures of a wave over the services given (the ones the viewer may see)."""
     rows = ScoreCount.objects.filter(wave=wave, service__in=services)
     questions = [
@@ -125,7 +125,7 @@ def wave_figures(wave: Wave, services: Any) -> WaveFigures:
     )
 
 
-def _by_region(wave: Wave, mine: Any, overall: Question, cell: Any) -> list[Any]:
+def _by_region(wave: Wave, mine: QuerySet[ScoreCount], overall: Question, cell: Any) -> list[Any]:
     """The overall score by region: the regional directorate (a unit of kind region) above the
     touch point where the user was served or, in an internal wave, above the client unit. Read
     from the score counts, so it needs nothing stored per response; answers from neither, or
@@ -161,7 +161,7 @@ def _by_region(wave: Wave, mine: Any, overall: Question, cell: Any) -> list[Any]
     return [(_("Region"), cells)] if cells else []
 
 
-def _by_segment(wave: Wave, services: Any, overall: Question, cell: Any) -> list[Any]:
+def _by_segment(wave: Wave, services: QuerySet[Service], overall: Question, cell: Any) -> list[Any]:
     """The overall score for each value of each segment, from SegmentCount."""
     from compromiso.surveys import segments
     from compromiso.surveys.models import SegmentCount
@@ -215,7 +215,7 @@ class PanelChange:
     change: netscore.Change | None
 
 
-def panel_change(wave: Wave, services: Any) -> PanelChange | None:
+def panel_change(wave: Wave, services: QuerySet[Service]) -> PanelChange | None:
     """None unless both the wave and the one it is compared with are panels."""
     from compromiso.surveys.models import Response
 

@@ -4,9 +4,10 @@ and touch point."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
-from compromiso.catalog.models import Channel, TouchPoint
+from django.db.models import QuerySet
+
+from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.insights import netscore, weighting
 from compromiso.surveys.figures.cells import Counts, bands_of, overall_counts_by
 from compromiso.surveys.models import Wave
@@ -31,7 +32,7 @@ class StratumProgress:
         return self.n >= self.required
 
 
-def sample_progress(wave: Wave, services: Any) -> list[StratumProgress]:
+def sample_progress(wave: Wave, services: QuerySet[Service]) -> list[StratumProgress]:
     """Every stratum of the wave with its minimum responses for the wave's margin of error
     (finite-population correction) and the responses so far, from the score counts."""
     overall = overall_question(wave)
@@ -69,7 +70,7 @@ class WeightedTotal:
     problem: str = ""
 
 
-def weighted_total(wave: Wave, services: Any) -> WeightedTotal | None:
+def weighted_total(wave: Wave, services: QuerySet[Service]) -> WeightedTotal | None:
     """Post-stratified overall score from the score counts; None without strata or answers."""
     overall = overall_question(wave)
     strata = list(wave.strata.filter(service__in=services).select_related("service", "touch_point"))
@@ -118,7 +119,7 @@ class RakedTotal:
     problem: str = ""
 
 
-def raked_total(wave: Wave, services: Any) -> RakedTotal | None:
+def raked_total(wave: Wave, services: QuerySet[Service]) -> RakedTotal | None:
     """Raking (iterative proportional fitting) on the score counts of the overall question;
     None when the wave states no targets or has no overall question."""
     from django.utils.translation import gettext as _

@@ -1,7 +1,7 @@
 """Closing the loop: the post-contact survey invitation after a case, and the follow-up case of a
 dissatisfied respondent who agreed to be contacted."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,9 @@ from compromiso.surveys.models import (
     WaveStatus,
 )
 from compromiso.surveys.services.invitations import enqueue_invitations
+
+if TYPE_CHECKING:
+    from compromiso.cases.models import Case
 
 
 def follow_up_low_score(
@@ -57,7 +60,7 @@ def follow_up_low_score(
     log_action(response.wave, "surveys.response.follow_up", by=PUBLIC, data={"case": case.pk})
 
 
-def invite_after_case(case: Any) -> Invitation | None:
+def invite_after_case(case: "Case") -> Invitation | None:
     """The post-contact survey: when a case with an e-mail address is closed and an open wave
     measures its service, the requester is invited once."""
     if not case.requester_email or case.service_id is None:

@@ -561,3 +561,23 @@ def test_an_import_that_already_ran_cannot_be_mapped_again(wave, licences, quali
 
     done.refresh_from_db()
     assert done.mapping["service"] == "servicio"
+
+
+def test_the_mapping_page_saves_the_columns_and_runs_the_import(
+    client, wave, licences, quality_manager, django_capture_on_commit_callbacks
+):
+    job = imports.start_import(
+        wave, _upload(HEADER + f"{licences.code};2026-03-02;7;6;sí;\n"), by=quality_manager
+    )
+    client.force_login(quality_manager)
+    columns = imports.guess_mapping(job)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("surveys:import_mapping", args=[wave.pk, job.pk]), columns)
+
+    assert page.status_code == 302
+    assert page.url == reverse("surveys:import_job", args=[wave.pk, job.pk])
+    job.refresh_from_db()
+    assert job.mapping == columns
+    assert job.status == "done"
+    assert AuditEntry.objects.filter(action="surveys.import.mapped").count() == 1

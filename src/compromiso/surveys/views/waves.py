@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -132,7 +133,7 @@ def wave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _recent_texts(item: Wave, visible: Any) -> list[str]:
+def _recent_texts(item: Wave, visible: QuerySet[Service]) -> list[str]:
     """The latest 5,000 open answers (read through the index on question and id)."""
     questions = item.questionnaire.questions.filter(kind=QuestionKind.TEXT).values_list(
         "pk", flat=True
@@ -169,7 +170,7 @@ def _validation_context(
     }
 
 
-def _matrix_rows(item: Wave, visible: Any) -> dict[str, Any] | None:
+def _matrix_rows(item: Wave, visible: QuerySet[Service]) -> dict[str, Any] | None:
     """The internal-customer matrix as table rows: one per client unit, a cell per provider."""
     matrix = internal_matrix(item, visible)
     if matrix is None:
