@@ -1,8 +1,7 @@
-"""Questionnaires: creating one with its questions, a new version of one in use, and editing
-its questions: add, change, reorder and remove them while the
-questionnaire is a draft. A questionnaire in use by a wave is locked and never changes: a new
-version is made instead (new_version). Every change is checked against the lock inside
-its transaction and written to the audit log."""
+"""Questionnaires: creating one with its questions, a new version of one in use, and editing the
+questions of a draft (add, change, reorder, remove). A questionnaire in use by a wave is locked
+and never changes: a new version is made instead (new_version). Every change is checked against
+the lock inside its transaction and written to the audit log."""
 
 import re
 from collections.abc import Iterable, Mapping

@@ -1,5 +1,6 @@
-"""Staff pages for surveys: the waves, and each wave's dashboard read from the score counts
-(only the services the viewer may see), with the comparison against the previous wave."""
+"""Staff pages of waves: the list; each wave's dashboard read from the score counts (only the
+services the viewer may see), with the comparison against the previous wave; a new wave, its
+steps (open, close), its sample design and its weighting targets."""
 
 from typing import Any
 
