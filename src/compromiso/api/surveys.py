@@ -15,7 +15,8 @@ from compromiso.api.scoping import get_visible, organization_of
 from compromiso.catalog.models import Service
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.insights import netscore
-from compromiso.insights.figures import (
+from compromiso.insights.weighting import WeightedSummary
+from compromiso.surveys.figures import (
     Cell,
     driver_table,
     panel_change,
@@ -23,7 +24,6 @@ from compromiso.insights.figures import (
     wave_figures,
     weighted_total,
 )
-from compromiso.insights.weighting import WeightedSummary
 from compromiso.surveys.models import Wave, WaveKind, WaveStatus
 
 router = Router(tags=["surveys"])

@@ -14,7 +14,7 @@ from compromiso.cases.analytics import percentile
 from compromiso.cases.models import CaseDailyFact
 from compromiso.charters.models import Commitment, IndicatorSource
 from compromiso.insights import netscore
-from compromiso.insights.figures import service_counts
+from compromiso.surveys.figures import service_counts
 
 HUNDREDTH = Decimal("0.01")
 

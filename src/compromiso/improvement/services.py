@@ -33,8 +33,8 @@ from compromiso.improvement.models import (
     OriginKind,
 )
 from compromiso.insights import netscore
-from compromiso.insights.figures import bands_of, driver_table
 from compromiso.organizations.models import Organization, Unit, User
+from compromiso.surveys.figures import bands_of, driver_table
 from compromiso.surveys.models import Question, ScoreCount, Wave
 
 BASELINE_DAYS = 90

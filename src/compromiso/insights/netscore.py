@@ -72,6 +72,13 @@ class Summary:
         return None if self.n == 0 else 100 * self.dissatisfied / self.n
 
 
+def net_variance[T: (float, NDArray[np.float64])](p_plus: T, p_minus: T) -> T:
+    """The variance of one answer's net-score class (+1 satisfied, −1 dissatisfied, 0 neutral)
+    from the shares p₊ and p₋: p₊ + p₋ − (p₊ − p₋)²; divided by n, the net share's variance.
+    Works on a float or element-wise on arrays."""
+    return p_plus + p_minus - (p_plus - p_minus) ** 2
+
+
 def fpc(n: int, population: int | None) -> float:
     """The finite-population correction factor for the standard error, √((N−n)/(N−1))."""
     if population is None or population <= 1:
@@ -103,7 +110,7 @@ def summarise(counts: Mapping[int, int], bands: Bands, population: int | None = 
     correction = fpc(n, population)
     p_plus, p_minus = satisfied / n, dissatisfied / n
     net = p_plus - p_minus
-    variance = p_plus + p_minus - net**2
+    variance = net_variance(p_plus, p_minus)
     net_se = math.sqrt(max(variance, 0.0) / n) * correction
     top_se = math.sqrt(p_plus * (1 - p_plus) / n) * correction
     mean = sum(v * c for v, c in valid.items()) / n
@@ -296,7 +303,7 @@ def summarise_many(
     with np.errstate(divide="ignore", invalid="ignore"):
         p_plus, p_minus = satisfied / size, dissatisfied / size
         net = p_plus - p_minus
-        variance = p_plus + p_minus - net**2
+        variance = net_variance(p_plus, p_minus)
         net_se = np.sqrt(np.maximum(variance, 0.0) / size) * correction
         top_se = np.sqrt(p_plus * (1 - p_plus) / size) * correction
         weighted = table.astype(float)

@@ -12,8 +12,9 @@ from typing import Any
 from django.utils import timezone
 
 from compromiso.catalog.models import Attribute, Audience, Channel, Service, TouchPoint
+from compromiso.core.actors import DEMO
 from compromiso.organizations.models import Organization
-from compromiso.surveys import services, validation
+from compromiso.surveys import services
 from compromiso.surveys.models import (
     AgeBand,
     Answer,
@@ -27,6 +28,7 @@ from compromiso.surveys.models import (
     Wave,
     WaveStatus,
 )
+from compromiso.surveys.services import validation
 
 SCALE = {"kind": "scale", "scale_min": 1, "scale_max": 7, "satisfied_min": 6, "dissatisfied_max": 4}
 QUESTIONS: list[dict[str, Any]] = [
@@ -168,7 +170,7 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
     title, baseline_title, follow_title = TITLES[language]
     questionnaire = services.create_questionnaire(
         organization,
-        by=None,
+        by=DEMO,
         title=title,
         titles=QUESTIONNAIRE_TITLES,
         language=organization.language,
@@ -182,7 +184,7 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
     today = timezone.localdate()
     baseline = services.create_wave(
         organization,
-        by=None,
+        by=DEMO,
         questionnaire=questionnaire,
         title=f"{baseline_title} {today.year - 1}",
         kind="baseline",
@@ -192,7 +194,7 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
     )
     follow_up = services.create_wave(
         organization,
-        by=None,
+        by=DEMO,
         questionnaire=questionnaire,
         title=f"{follow_title} {today.year}",
         kind="follow_up",
@@ -219,7 +221,7 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
     split = {"in_person": 50.0, "phone": 20.0, "web": 30.0}
     if {c.kind for c in channels} == set(split):
         services.set_weight_targets(
-            follow_up, by=None, targets={"channel": {c.pk: split[c.kind] for c in channels}}
+            follow_up, by=DEMO, targets={"channel": {c.pk: split[c.kind] for c in channels}}
         )
     questions = list(Question.objects.filter(questionnaire=questionnaire).order_by("order"))
     # Each service, channel and office has its own level; waiting time is the weak attribute.
@@ -316,7 +318,7 @@ def _internal(
     title = "Clientes internos" if organization.language == "es" else "Clients interns"
     wave = services.create_wave(
         organization,
-        by=None,
+        by=DEMO,
         questionnaire=questionnaire,
         title=f"{title} {today.year}",
         kind="baseline",
@@ -331,9 +333,9 @@ def _internal(
     for unit in clients:
         for attribute in attributes:
             validation.review_attribute(
-                wave, attribute, unit, by=None, decision=ReviewDecision.AGREE
+                wave, attribute, unit, by=DEMO, decision=ReviewDecision.AGREE
             )
-    services.open_wave(wave, by=None)
+    services.open_wave(wave, by=DEMO)
     Wave.objects.filter(pk=wave.pk).update(min_publish=5)
     questions = list(Question.objects.filter(questionnaire=questionnaire).order_by("order"))
     provider_level = {s.pk: rng.uniform(-1.0, 0.8) for s in provided}
@@ -393,7 +395,7 @@ def _next_internal(
     today = timezone.localdate()
     wave = services.create_wave(
         organization,
-        by=None,
+        by=DEMO,
         questionnaire=questionnaire,
         title=f"{previous.title.rsplit(' ', 1)[0]} {today.year + 1}",
         kind="follow_up",
@@ -412,20 +414,20 @@ def _next_internal(
                     wave,
                     attribute,
                     by_code[code],
-                    by=None,
+                    by=DEMO,
                     decision=ReviewDecision.SUGGEST,
                     comment="En regiones importa más que el plazo se cumpla que la rapidez.",
                     proposed_name=f"{attribute.name} (según plazos comprometidos)",
                 )
             else:
                 validation.review_attribute(
-                    wave, attribute, by_code[code], by=None, decision=ReviewDecision.AGREE
+                    wave, attribute, by_code[code], by=DEMO, decision=ReviewDecision.AGREE
                 )
     validation.propose_attribute(
         wave,
         provided[0],
         by_code["R13"],
-        by=None,
+        by=DEMO,
         name="Seguimiento del requerimiento",
         comment="Saber en qué estado está la solicitud sin tener que llamar.",
     )

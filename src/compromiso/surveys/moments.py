@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.db.models import QuerySet
 from numpy.typing import NDArray
 
+from compromiso.catalog.models import Service
 from compromiso.surveys.models import DriverMoments, QuestionKind, Response, Wave
 
 
@@ -105,7 +107,7 @@ def rebuild(wave: Wave) -> None:
     add(wave, questions, group(np.array(services, dtype=np.int64), matrix))
 
 
-def load(wave: Wave, services: Any) -> Moments | None:
+def load(wave: Wave, services: QuerySet[Service]) -> Moments | None:
     """The sums over the given services (those the viewer may see); None without any."""
     found = list(DriverMoments.objects.filter(wave=wave, service__in=services))
     if not found:

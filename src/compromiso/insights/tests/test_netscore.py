@@ -102,22 +102,6 @@ def test_scores_stay_in_range_and_intervals_contain_the_estimate(counts):
         assert low <= estimate.low <= estimate.value <= estimate.high <= high
 
 
-def test_control_limits_flag_a_month_that_differs_beyond_chance():
-    from compromiso.insights.figures import Cell, control_limits
-
-    wave = netscore.summarise({7: 500, 5: 300, 2: 200}, CHILE_1_7)  # net 30 points
-    calm = netscore.summarise({7: 52, 5: 28, 2: 20}, CHILE_1_7)  # 32, within the limits
-    bad = netscore.summarise({7: 20, 5: 30, 2: 50}, CHILE_1_7)  # −30, far below
-
-    low, high = control_limits(wave, 100)
-
-    assert low < 30 < high
-    assert high - 30 == pytest.approx(3 * (0.7 - 0.09) ** 0.5 / 10 * 100, rel=0.01)
-    assert not Cell("2026-03", calm, True, control=(low, high)).out_of_control
-    assert Cell("2026-04", bad, True, control=(low, high)).out_of_control
-    assert control_limits(netscore.summarise({}, CHILE_1_7), 10) is None
-
-
 def test_a_paired_panel_by_hand():
     # Classes before → after: −1→+1, 0→+1, +1→+1, +1→0, −1→0, so d = 2, 1, 0, −1, 1.
     # mean(d) = 0.6; sd(d)² = (1.96 + 0.16 + 0.36 + 2.56 + 0.16)/4 = 1.3; SE = √(1.3/5) = 0.51.
@@ -204,3 +188,21 @@ def test_summarise_many_gives_the_figures_of_summarise(bands, seed):
 def test_summarise_many_needs_one_column_per_scale_value():
     with pytest.raises(ValueError, match="one column per scale value 1–7"):
         netscore.summarise_many(np.zeros((3, 5), dtype=np.int64), CHILE_1_7)
+
+
+def test_the_net_variance_by_hand():
+    # 50 % satisfied, 20 % dissatisfied: 0.5 + 0.2 − (0.5 − 0.2)² = 0.7 − 0.09 = 0.61.
+    assert netscore.net_variance(0.5, 0.2) == pytest.approx(0.61)
+    # Everyone satisfied, or everyone neutral: no spread at all; half and half: the most, 1.
+    assert netscore.net_variance(1.0, 0.0) == pytest.approx(0.0)
+    assert netscore.net_variance(0.0, 0.0) == 0.0
+    assert netscore.net_variance(0.5, 0.5) == pytest.approx(1.0)
+    shares = np.array([0.5, 1.0, 0.5]), np.array([0.2, 0.0, 0.5])
+    assert netscore.net_variance(*shares) == pytest.approx([0.61, 0.0, 1.0])
+
+
+def test_the_net_score_interval_uses_the_net_variance():
+    # 50 satisfied, 20 dissatisfied of 100: SE = √(0.61 / 100) = 7.81 points.
+    summary = netscore.summarise({7: 50, 5: 30, 2: 20}, CHILE_1_7)
+
+    assert summary.net.se == pytest.approx(100 * (0.61 / 100) ** 0.5)

@@ -180,7 +180,7 @@ def test_each_demo_organisation_publishes_a_measured_charter(demo, client):
 def test_each_demo_organisation_has_a_baseline_and_a_follow_up_wave(demo):
     from django.db.models import Sum
 
-    from compromiso.insights.figures import (
+    from compromiso.surveys.figures import (
         driver_table,
         raked_total,
         wave_figures,
@@ -218,7 +218,7 @@ def test_each_demo_organisation_has_a_baseline_and_a_follow_up_wave(demo):
 
 
 def test_the_chilean_demo_has_an_internal_customer_wave(demo):
-    from compromiso.insights.figures import internal_matrix
+    from compromiso.surveys.figures import internal_matrix
     from compromiso.surveys.models import Wave
 
     wave = Wave.objects.get(organization__slug="sntc", audience="internal", status="open")
@@ -230,7 +230,7 @@ def test_the_chilean_demo_has_an_internal_customer_wave(demo):
 
 def test_the_chilean_demo_validated_its_internal_wave_and_is_validating_the_next(demo):
     from compromiso.surveys.models import Wave
-    from compromiso.surveys.validation import validation_status
+    from compromiso.surveys.services.validation import validation_status
 
     opened = Wave.objects.get(organization__slug="sntc", audience="internal", status="open")
     draft = Wave.objects.get(organization__slug="sntc", audience="internal", status="draft")

@@ -14,9 +14,10 @@ from compromiso.catalog.tests.factories import AttributeFactory, ServiceFactory
 from compromiso.core.models import AuditEntry
 from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import MembershipFactory, UnitFactory, UserFactory
-from compromiso.surveys import services, validation
+from compromiso.surveys import services
 from compromiso.surveys.models import AttributeProposal, AttributeReview, Wave
-from compromiso.surveys.validation import ReviewState
+from compromiso.surveys.services import validation
+from compromiso.surveys.services.validation import ReviewState
 
 pytestmark = pytest.mark.django_db
 

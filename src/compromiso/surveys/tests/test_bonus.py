@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from compromiso.surveys import bonus, services
+from compromiso.surveys import services
 from compromiso.surveys.models import IncentiveResult
+from compromiso.surveys.services import incentives
 from compromiso.surveys.tests.conftest import answers_for
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def follow_up(organization, quality_manager, questionnaire, licences, wave):
 @pytest.fixture
 def scheme(organization, quality_manager, wave, licences):
     _fill(wave, licences, [7] * 6 + [5] * 2 + [3] * 2)  # 60 % − 20 % = 40 points
-    return bonus.create_scheme(
+    return incentives.create_scheme(
         organization,
         by=quality_manager,
         title="Bonificación por calidad de atención",
@@ -58,14 +59,14 @@ def scheme(organization, quality_manager, wave, licences):
 
 def test_the_scheme_captures_its_baseline_and_path(scheme):
     assert scheme.baseline_value == Decimal("40.00")
-    assert [(y, t) for y, _i, t in bonus.targets(scheme)] == [
+    assert [(y, t) for y, _i, t in incentives.targets(scheme)] == [
         (2026, Decimal("41.50")),
         (2027, Decimal("42.50")),
     ]
 
 
 def test_the_power_table_says_a_small_sample_cannot_see_one_and_a_half_points(scheme):
-    rows = bonus.power_table(scheme)
+    rows = incentives.power_table(scheme)
 
     assert rows[0]["needed"] > 10_000  # V = 0.64: about 45,000 per wave for +1.5
     assert rows[0]["detectable"] is False
@@ -74,7 +75,7 @@ def test_the_power_table_says_a_small_sample_cannot_see_one_and_a_half_points(sc
 def test_a_year_is_recorded_once_with_its_share(scheme, follow_up, licences, quality_manager):
     _fill(follow_up, licences, [7] * 7 + [5] * 2 + [3] * 1)  # 70 % − 10 % = 60 points
 
-    result = bonus.record_result(scheme, year=2026, wave=follow_up, by=quality_manager)
+    result = incentives.record_result(scheme, year=2026, wave=follow_up, by=quality_manager)
 
     assert (result.value, result.target) == (Decimal("60.00"), Decimal("41.50"))
     assert result.achievement > 100
@@ -82,8 +83,8 @@ def test_a_year_is_recorded_once_with_its_share(scheme, follow_up, licences, qua
     assert result.n == 10
     assert result.detectable is False
     assert len(result.data_sha256) == 64
-    with pytest.raises(bonus.BonusError):
-        bonus.record_result(scheme, year=2026, wave=follow_up, by=quality_manager)
+    with pytest.raises(incentives.BonusError):
+        incentives.record_result(scheme, year=2026, wave=follow_up, by=quality_manager)
     result.value = Decimal(99)
     with pytest.raises(ValueError, match="immutable"):
         result.save()
@@ -91,10 +92,10 @@ def test_a_year_is_recorded_once_with_its_share(scheme, follow_up, licences, qua
 
 
 def test_partial_achievement_earns_its_tranche():
-    tranches = bonus.clean_tranches(TRANCHES)
+    tranches = incentives.clean_tranches(TRANCHES)
 
-    assert bonus.share_for(Decimal("80"), tranches) == Decimal("50")
-    assert bonus.share_for(Decimal("49.9"), tranches) == Decimal("0")
+    assert incentives.share_for(Decimal("80"), tranches) == Decimal("50")
+    assert incentives.share_for(Decimal("49.9"), tranches) == Decimal("0")
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,7 @@ def test_incoherent_schemes_are_refused(
 ):
     _fill(wave, licences, [7, 6, 2])
     with pytest.raises(ValidationError):
-        bonus.create_scheme(
+        incentives.create_scheme(
             organization,
             by=quality_manager,
             title="Mal",
@@ -126,9 +127,9 @@ def test_incoherent_schemes_are_refused(
 
 def test_a_year_outside_the_path_or_the_baseline_wave_is_refused(scheme, wave, quality_manager):
     with pytest.raises(ValidationError):
-        bonus.record_result(scheme, year=2030, wave=wave, by=quality_manager)
+        incentives.record_result(scheme, year=2030, wave=wave, by=quality_manager)
     with pytest.raises(ValidationError):
-        bonus.record_result(scheme, year=2026, wave=wave, by=quality_manager)
+        incentives.record_result(scheme, year=2026, wave=wave, by=quality_manager)
 
 
 def test_the_bonus_pages(client, quality_manager, viewer, scheme, follow_up, licences):

@@ -6,7 +6,7 @@ import io
 import zipfile
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Sum
@@ -15,7 +15,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from compromiso.catalog.tests.factories import TouchPointFactory
+from compromiso.core.models import AuditEntry
 from compromiso.surveys import imports, services
+from compromiso.surveys.imports import reading
 from compromiso.surveys.models import Answer, ImportJob, Response, ScoreCount
 from compromiso.surveys.tests.conftest import answers_for
 
@@ -279,9 +281,9 @@ def test_row_numbers_are_the_file_records_whatever_blank_records_and_short_rows(
         ]
     )
     by_rows = []
-    read_rows = imports._table_of_rows
+    read_rows = reading._table_of_rows
     monkeypatch.setattr(
-        imports, "_table_of_rows", lambda *args: by_rows.append(args) or read_rows(*args)
+        reading, "_table_of_rows", lambda *args: by_rows.append(args) or read_rows(*args)
     )
 
     done = _run(wave, text, quality_manager)
@@ -397,7 +399,7 @@ def test_a_row_that_fails_several_checks_lists_them_all(wave, quality_manager):
 
 
 def test_a_file_over_the_row_limit_imports_nothing(wave, licences, quality_manager, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)
     rows = "".join(f"{licences.code};2026-03-0{day};7;6;sí;\n" for day in (1, 2, 3))
 
     done = _run(wave, HEADER + rows, quality_manager)
@@ -436,7 +438,7 @@ def _figures_from_file(text, column):
 def test_identical_anonymous_rows_are_all_imported_and_the_figures_match_the_file(
     wave, licences, quality_manager
 ):
-    from compromiso.insights.figures import wave_figures
+    from compromiso.surveys.figures import wave_figures
 
     code = licences.code
     rows = (
@@ -518,3 +520,64 @@ def test_an_xlsx_that_inflates_far_beyond_its_size_is_refused_unopened(wave, qua
 
     assert "descomprim" in refused.value.message
     assert not ImportJob.objects.exists()
+
+
+def test_mapping_the_columns_is_kept_and_written_to_the_audit_log(wave, licences, quality_manager):
+    job = imports.start_import(
+        wave, _upload(HEADER + f"{licences.code};2026-03-02;7;6;sí;\n"), by=quality_manager
+    )
+    mapping = imports.guess_mapping(job)
+
+    imports.map_import(job, mapping=mapping, by=quality_manager)
+
+    job.refresh_from_db()
+    assert job.mapping == mapping
+    entry = AuditEntry.objects.get(action="surveys.import.mapped")
+    assert entry.actor == quality_manager
+    assert entry.data["job"] == job.pk
+    assert entry.data["mapping"]["service"] == "servicio"
+
+
+def test_someone_who_does_not_manage_surveys_cannot_map_an_import(
+    wave, licences, quality_manager, officer
+):
+    job = imports.start_import(
+        wave, _upload(HEADER + f"{licences.code};2026-03-02;7;6;sí;\n"), by=quality_manager
+    )
+
+    with pytest.raises(PermissionDenied):
+        imports.map_import(job, mapping=imports.guess_mapping(job), by=officer)
+
+    job.refresh_from_db()
+    assert job.mapping == {}
+    assert not AuditEntry.objects.filter(action="surveys.import.mapped").exists()
+
+
+def test_an_import_that_already_ran_cannot_be_mapped_again(wave, licences, quality_manager):
+    done = _run(wave, HEADER + f"{licences.code};2026-03-02;7;6;sí;\n", quality_manager)
+
+    with pytest.raises(imports.SurveyImportError):
+        imports.map_import(done, mapping={"service": "fecha"}, by=quality_manager)
+
+    done.refresh_from_db()
+    assert done.mapping["service"] == "servicio"
+
+
+def test_the_mapping_page_saves_the_columns_and_runs_the_import(
+    client, wave, licences, quality_manager, django_capture_on_commit_callbacks
+):
+    job = imports.start_import(
+        wave, _upload(HEADER + f"{licences.code};2026-03-02;7;6;sí;\n"), by=quality_manager
+    )
+    client.force_login(quality_manager)
+    columns = imports.guess_mapping(job)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("surveys:import_mapping", args=[wave.pk, job.pk]), columns)
+
+    assert page.status_code == 302
+    assert page.url == reverse("surveys:import_job", args=[wave.pk, job.pk])
+    job.refresh_from_db()
+    assert job.mapping == columns
+    assert job.status == "done"
+    assert AuditEntry.objects.filter(action="surveys.import.mapped").count() == 1

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from compromiso.catalog.models import Service
 from compromiso.insights import drivers
-from compromiso.insights.figures import driver_table
 from compromiso.surveys import imports, moments, services
+from compromiso.surveys.figures import driver_table
 from compromiso.surveys.models import DriverMoments
 from compromiso.surveys.tests.conftest import answers_for
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from compromiso.catalog.tests.factories import ServiceFactory
+from compromiso.core.actors import SYSTEM
 from compromiso.organizations.services import grant_network_role
 from compromiso.organizations.tests.factories import UserFactory
 from compromiso.surveys import services
@@ -19,14 +20,14 @@ def _survey(organization, scores):
     service = ServiceFactory(organization=organization)
     questionnaire = services.create_questionnaire(
         organization,
-        by=None,
+        by=SYSTEM,
         title="Enquesta",
         language=organization.language,
         questions=[{**SCALE, "texts": {"es": "General"}, "is_overall": True}],
     )
     wave = services.create_wave(
         organization,
-        by=None,
+        by=SYSTEM,
         questionnaire=questionnaire,
         title="2026",
         kind="continuous",
@@ -34,7 +35,7 @@ def _survey(organization, scores):
         opens_on=dt.date(2026, 1, 1),
         closes_on=dt.date(2027, 12, 31),
     )
-    services.open_wave(wave, by=None)
+    services.open_wave(wave, by=SYSTEM)
     overall = questionnaire.questions.get()
     for score in scores:
         services.submit_response(wave, service=service, answers={overall.pk: score})
@@ -47,7 +48,7 @@ def test_the_analyst_compares_institutions_and_others_get_404(
     _survey(organization, [7] * 36 + [2] * 4)  # 90 % satisfied
     _survey(other_organization, [6] * 16 + [3] * 24)  # 40 % satisfied
     analyst = UserFactory(username="analyst")
-    grant_network_role(user=analyst, by=None)
+    grant_network_role(user=analyst, by=SYSTEM)
 
     client.force_login(quality_manager)
     assert client.get(reverse("surveys:network")).status_code == 404
@@ -64,7 +65,7 @@ def test_the_analyst_compares_institutions_and_others_get_404(
 def test_an_institution_with_few_answers_is_not_shown(client, organization):
     _survey(organization, [7] * 10)
     analyst = UserFactory(username="analyst")
-    grant_network_role(user=analyst, by=None)
+    grant_network_role(user=analyst, by=SYSTEM)
     client.force_login(analyst)
 
     page = client.get(reverse("surveys:network")).content.decode()

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from compromiso.catalog.models import Service
-from compromiso.insights.figures import panel_change
 from compromiso.surveys import services
+from compromiso.surveys.figures import panel_change
 from compromiso.surveys.models import Response, Wave
 from compromiso.surveys.tests.conftest import answers_for
 

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from compromiso.catalog.tests.factories import AttributeFactory, ServiceFactory
+from compromiso.core.actors import SYSTEM
 from compromiso.core.models import AuditEntry
-from compromiso.surveys import questionnaires, services
+from compromiso.surveys import services
 from compromiso.surveys.models import Question, Questionnaire, Response
-from compromiso.surveys.services import SurveyError
+from compromiso.surveys.services import SurveyError, questionnaires
 
 pytestmark = pytest.mark.django_db
 
@@ -323,7 +324,7 @@ def test_an_attribute_of_another_organisation_is_refused(
     with pytest.raises(ValidationError):
         questionnaires.add_question(
             questionnaire,
-            by=None,
+            by=SYSTEM,
             spec={
                 "kind": "scale",
                 "texts": {"es": "x"},

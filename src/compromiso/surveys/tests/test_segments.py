@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from compromiso.catalog.models import Service
 from compromiso.catalog.tests.factories import TouchPointFactory
-from compromiso.insights.figures import wave_figures
 from compromiso.surveys import imports, segments, services
+from compromiso.surveys.figures import wave_figures
 from compromiso.surveys.models import SegmentCount
 from compromiso.surveys.tests.conftest import answers_for
 

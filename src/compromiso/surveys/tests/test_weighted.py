@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from compromiso.catalog.models import Service
 from compromiso.catalog.tests.factories import ChannelFactory
-from compromiso.insights.figures import raked_total, sample_progress, wave_figures, weighted_total
 from compromiso.surveys import services
+from compromiso.surveys.figures import raked_total, sample_progress, wave_figures, weighted_total
 from compromiso.surveys.models import Stratum, Wave
 from compromiso.surveys.tests.conftest import answers_for
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Sum
 
 from compromiso.insights import netscore
-from compromiso.insights.figures import bands_of
 from compromiso.organizations.models import Organization
+from compromiso.surveys.figures.cells import bands_of
 from compromiso.surveys.models import Question, ScoreCount
 
 MIN_RESPONSES = 30

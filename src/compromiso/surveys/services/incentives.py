@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compromiso.catalog.models import TouchPoint
+from compromiso.core.actors import Actor
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
 from compromiso.insights import netscore
-from compromiso.insights.figures import bands_of
 from compromiso.organizations.models import Organization, Unit, User
+from compromiso.surveys.figures import bands_of
 from compromiso.surveys.models import (
     BonusMetric,
     ImportStatus,
@@ -148,7 +149,7 @@ def _variance(summary: netscore.Summary, metric: str) -> float:
     if metric == BonusMetric.TOP_BOX:
         return max(p_plus * (1 - p_plus), 0.01)
     p_minus = summary.dissatisfied / summary.n
-    return max(p_plus + p_minus - (p_plus - p_minus) ** 2, 0.01)
+    return max(netscore.net_variance(p_plus, p_minus), 0.01)
 
 
 def power_table(scheme: IncentiveScheme) -> list[dict[str, Any]]:
@@ -176,7 +177,7 @@ def power_table(scheme: IncentiveScheme) -> list[dict[str, Any]]:
 def create_scheme(
     organization: Organization,
     *,
-    by: User | None,
+    by: Actor,
     title: str,
     baseline_wave: Wave,
     target_path: list[dict[str, Any]],
@@ -215,9 +216,7 @@ def create_scheme(
 
 
 @transaction.atomic
-def record_result(
-    scheme: IncentiveScheme, *, year: int, wave: Wave, by: User | None
-) -> IncentiveResult:
+def record_result(scheme: IncentiveScheme, *, year: int, wave: Wave, by: Actor) -> IncentiveResult:
     """Measure one year against its target and record it, once and for ever."""
     require(by, Perm.MANAGE_SURVEYS, organization_id=scheme.organization_id)
     if wave.organization_id != scheme.organization_id:
@@ -261,7 +260,7 @@ def record_result(
         detectable=summary.n >= needed,
         responses_needed=needed,
         recorded_at=timezone.now(),
-        recorded_by=by,
+        recorded_by=by if isinstance(by, User) else None,
     )
     try:
         with transaction.atomic():

@@ -1,153 +1,32 @@
-"""Importing responses from CSV or XLSX (an external measurer's data set, paper surveys typed in a
-spreadsheet): read the header, map columns to the wave's fields and questions, check every row,
-report each rejected row and why, and store the valid ones together — or nothing on failure.
+"""Checking an import: the columns' mapping (guessed from the headers), and every row against the
+wave — service, channel, touch point, date, answers, repeated respondents — a column at a time."""
 
-The rows are checked a column at a time with Polars, not one by one in Python: what a cell means
-(a service, a date, a grade…) is worked out once per distinct cell, and the valid rows become
-COPY text in bulk, so a million-row file imports in seconds (docs/performance.md)."""
-
-import csv
 import datetime as dt
-import hashlib
-import io
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import polars as pl
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from polars.datatypes import DataType
-from psycopg.copy import QueuedLibpqWriter
 
 from compromiso.catalog.models import Channel, TouchPoint
-from compromiso.core.audit import log_action
-from compromiso.core.errors import DomainError
-from compromiso.core.permissions import Perm, require
-from compromiso.organizations.models import User
-from compromiso.surveys import moments, segments, services
+from compromiso.surveys import moments, services
+from compromiso.surveys.imports.storing import ANSWER_COLUMNS
 from compromiso.surveys.models import (
     AgeBand,
-    Answer,
     ImportJob,
-    ImportStatus,
     QuestionKind,
-    Response,
     ResponseSource,
     UserType,
     Wave,
 )
 
-MAX_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 1_000_000
-XLSX_MAX_EXPANDED_BYTES = (
-    1024 * 1024 * 1024
-)  # an XLSX's XML, uncompressed (core.archives.check_archive)
-COPY_ROWS = 100_000  # rows per piece of COPY text: the server starts on the first meanwhile
 FIELDS = ("service", "channel", "touch_point", "date", "user_type", "age_band", "respondent")
-# The characters str.strip() removes, so that Polars strips cells exactly as Python does.
-WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 BLANK = "blank"  # the column of empty cells that an unmapped field or question reads
-
-
-class SurveyImportError(DomainError):
-    pass
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM); Windows-1252 files from older spreadsheets are read too."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise SurveyImportError(
-            _("The file is not readable text: save it as CSV UTF-8 or as XLSX.")
-        ) from error
-
-
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    """The delimiter (comma, semicolon or tab) and quote the start of the file shows."""
-    try:
-        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
-def _csv_rows(text: str, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[list[str]]:
-    """A CSV's records. A doubled quote inside a quoted cell is always one quote, as spreadsheets
-    write it: the sniffer only says so when the start of the file happens to show one."""
-    return csv.reader(io.StringIO(text), dialect, doublequote=True)
-
-
-def _rows(data: bytes, name: str) -> Iterator[list[str]]:
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        from compromiso.core.archives import ArchiveTooLargeError, check_archive
-
-        try:
-            check_archive(io.BytesIO(data), max_total=XLSX_MAX_EXPANDED_BYTES)
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except ArchiveTooLargeError as error:
-            raise SurveyImportError(
-                _("The spreadsheet is not accepted: %(reason)s.") % {"reason": error}
-            ) from None
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise SurveyImportError(_("The spreadsheet cannot be opened.")) from error
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield ["" if v is None else _cell(v) for v in row]
-        book.close()
-        return
-    text = _decode(data)
-    yield from _csv_rows(text, _dialect(text))
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def start_import(wave: Wave, upload: "UploadedFile[Any]", *, by: User | None) -> ImportJob:
-    """Keep the file and read its header; the columns are mapped next."""
-    require(by, Perm.MANAGE_SURVEYS, organization_id=wave.organization_id)
-    name = upload.name or "responses.csv"
-    if not name.lower().endswith((".csv", ".xlsx", ".txt")):
-        raise ValidationError({"file": _("Upload a CSV or XLSX file.")})
-    if (upload.size or 0) > MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than 100 MB.")})
-    data = upload.read()
-    header = next(_rows(data, name), None)
-    headers = [h.strip() for h in header or []]
-    if not headers or not any(headers):
-        raise ValidationError({"file": _("The file has no header row.")})
-    digest = hashlib.sha256(data).hexdigest()
-    if ImportJob.objects.filter(wave=wave, sha256=digest, status=ImportStatus.DONE).exists():
-        raise ValidationError({"file": _("This file was already imported into this wave.")})
-    upload.seek(0)
-    job = ImportJob.objects.create(
-        wave=wave,
-        file=upload,
-        file_name=name[:200],
-        sha256=digest,
-        headers=headers,
-        created_by=by,
-    )
-    log_action(wave, "surveys.import.uploaded", by=by, data={"job": job.pk, "file": name})
-    return job
 
 
 def guess_mapping(job: ImportJob) -> dict[str, str]:
@@ -204,93 +83,6 @@ def _parse_date(value: str, zone: dt.tzinfo) -> dt.datetime:
 def _month(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
     """The first day of the moment's month where the organisation is."""
     return timezone.localtime(moment, zone).date().replace(day=1)
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-def _table(data: bytes, name: str, positions: list[int]) -> pl.DataFrame:
-    """The file's records after the header that have a cell that is not blank: "number", the
-    record's number in the file (the header is 1, and blank records use up their number too),
-    and the stripped cells at `positions`, in columns named by the position ("0", "3"…)."""
-    if name.lower().endswith(".xlsx"):
-        return _table_of_rows(_rows(data, name), positions)
-    text = _decode(data)
-    dialect = _dialect(text)
-    frame = _read_csv(text, dialect)
-    if frame is None:
-        return _table_of_rows(_csv_rows(text, dialect), positions)
-    names = frame.columns
-    frame = (
-        frame.with_row_index("number", offset=1)
-        .slice(1)  # the header
-        .with_columns(pl.col(names).fill_null("").str.strip_chars(WHITESPACE))
-        .filter(pl.any_horizontal(pl.col(names) != ""))
-    )
-    if frame.height > MAX_ROWS:
-        raise SurveyImportError(_("The file has more than 1,000,000 rows."))
-    return frame.select(
-        pl.col("number").cast(pl.Int64),
-        *((pl.col(names[p]) if p < len(names) else pl.lit("")).alias(str(p)) for p in positions),
-    )
-
-
-def _read_csv(text: str, dialect: type[csv.Dialect] | csv.Dialect) -> pl.DataFrame | None:
-    """Every record of a CSV as cells of text, read by Polars; None for a file that Polars does
-    not read as the csv module does (lines ended by a bare CR, spaces before a quoted cell,
-    records longer than the header, stray quotes): the csv module reads those."""
-    quote = dialect.quotechar or '"'
-    if dialect.skipinitialspace and quote in text:
-        return None
-    if text.count("\r") != text.count("\r\n") or not _well_quoted(text, dialect.delimiter, quote):
-        return None
-    try:
-        return pl.read_csv(
-            text.encode(),
-            has_header=False,
-            infer_schema=False,
-            separator=dialect.delimiter,
-            quote_char=quote,
-        )
-    except pl.exceptions.PolarsError:
-        return None
-
-
-def _well_quoted(text: str, delimiter: str, quote: str) -> bool:
-    """Whether every quote is part of a quoted cell: one that opens a cell and closes right
-    before a delimiter or a line end, with any quote inside doubled. The csv module and Polars
-    read other quotes differently (a quote inside an unquoted cell, text after a closing
-    quote)."""
-    if quote not in text:
-        return True
-    d, q = re.escape(delimiter), re.escape(quote)
-    cell = rf"(?:^|(?<=[{d}\n])){q}[^{q}]*(?:{q}{q}[^{q}]*)*{q}(?=[{d}\r\n]|\Z)"
-    return not any(match["other"] for match in re.finditer(rf"{cell}|(?P<other>{q})", text))
-
-
-def _table_of_rows(rows: Iterable[list[str]], positions: list[int]) -> pl.DataFrame:
-    """The same table as _table, from rows of cells (a spreadsheet, or a CSV that Polars does
-    not read): short rows have empty cells at the end."""
-    records = iter(rows)
-    next(records, None)  # the header
-    numbers: list[int] = []
-    columns: list[list[str]] = [[] for _p in positions]
-    for number, row in enumerate(records, start=2):
-        cells = [cell.strip() for cell in row]
-        if not any(cells):
-            continue
-        if len(numbers) == MAX_ROWS:
-            raise SurveyImportError(_("The file has more than 1,000,000 rows."))
-        numbers.append(number)
-        for values, position in zip(columns, positions, strict=True):
-            values.append(cells[position] if position < len(cells) else "")
-    return pl.DataFrame(
-        {"number": numbers} | {str(p): v for p, v in zip(positions, columns, strict=True)},
-        schema={"number": pl.Int64} | {str(p): pl.String for p in positions},
-    )
-
-
-# --- checking -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -411,7 +203,7 @@ def _each_distinct(
     ]
 
 
-class _Check:
+class RowCheck:
     """The checks of every row of a file for a wave, and what the valid rows store and count."""
 
     def __init__(
@@ -682,176 +474,3 @@ class _Check:
             for part in parts
             for row in part.sort(pl.all()).iter_rows()
         ]
-
-
-# --- storing ------------------------------------------------------------------------------------
-
-NULL = "\\N"
-RESPONSE_COLUMNS = (
-    "id",
-    "wave_id",
-    "service_id",
-    "channel_id",
-    "touch_point_id",
-    "client_unit_id",
-    "user_type",
-    "age_band",
-    "source",
-    "submitted_at",
-    "grades",
-    "contact_ok",
-    "contact_email",
-    "panel_key",
-)
-ANSWER_COLUMNS = ("response_id", "question_id", "choices", "text")
-
-
-def _reserve_ids(count: int) -> list[int]:
-    """Numbers for `count` new responses that no concurrent insert can take: PostgreSQL draws
-    them from the table's sequence; SQLite moves its AUTOINCREMENT counter past a block."""
-    table = Response._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The sequence is looked up once: pg_get_serial_sequence inside nextval() would run
-            # for every number, and take most of the time.
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            sequence = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
-        with transaction.atomic():
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
-            first = max(row[0] if row else 0, cursor.fetchone()[0]) + 1
-            if row:
-                cursor.execute(
-                    "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [first + count, table]
-                )
-            else:
-                cursor.execute(
-                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
-                    [table, first + count],
-                )
-        return list(range(first, first + count))
-
-
-def _copy_text(value: pl.Expr) -> pl.Expr:
-    """Text in PostgreSQL's COPY text format: backslash, tab, newline and CR escaped."""
-    for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
-        value = value.str.replace_all(char, escaped, literal=True)
-    return value
-
-
-@contextmanager
-def _inserting(
-    model: type[Response | Answer],
-    columns: Sequence[str],
-    valid: pl.DataFrame,
-    rows: Callable[[pl.DataFrame], pl.DataFrame],
-) -> Iterator[None]:
-    """Insert `rows` of the valid rows by the end of the with block, a piece of COPY_ROWS at a
-    time. On PostgreSQL a COPY: a piece becomes COPY text while the previous ones travel
-    (psycopg's background writer sends them), and the server is still taking the rows in while
-    the block runs — a million take seconds, which the block can use to work out the counts
-    (it must not use the connection). On SQLite batched INSERTs, before the block (SQLite keeps
-    UTC date-times without an offset)."""
-    pieces = map(rows, valid.iter_slices(COPY_ROWS))
-    table = model._meta.db_table
-    names = ", ".join(f'"{c}"' for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            marks = ", ".join(["%s"] * len(columns))
-            sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
-            for piece in pieces:
-                if "submitted_at" in columns:
-                    piece = piece.with_columns(pl.col("submitted_at").str.strip_suffix("+00"))
-                cursor.executemany(sql, piece.select(columns).rows())
-            yield
-            return
-        statement = f'COPY "{table}" ({names}) FROM STDIN'
-        with cursor.cursor.copy(statement, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
-            for piece in pieces:
-                text = piece.select(columns).with_columns(_copy_text(pl.col(pl.String)))
-                copy.write(
-                    text.write_csv(
-                        separator="\t", quote_style="never", null_value=NULL, include_header=False
-                    )
-                )
-            yield
-
-
-def run_import(job: ImportJob) -> ImportJob:
-    """Check every row, then store the valid rows in one transaction with the wave's score
-    counts brought up to date. A row is rejected with its reason: an unknown service, a bad
-    date, an answer out of range, a repeated respondent or response identifier. The progress is
-    saved after reading the file and after checking it."""
-    wave = job.wave
-    if job.status != ImportStatus.UPLOADED:
-        raise SurveyImportError(_("This import has already run."))
-    mapping = job.mapping
-    if "service" not in mapping:
-        raise SurveyImportError(_("Map the column that holds the service code."))
-    questions = list(wave.questionnaire.questions.select_related("questionnaire"))
-    if not any(f"q{q.pk}" in mapping for q in questions):
-        raise SurveyImportError(_("Map at least one question to a column."))
-    job.status = ImportStatus.RUNNING
-    job.save(update_fields=["status", "updated_at"])
-    try:
-        job.file.open("rb")
-        data = job.file.read()
-        job.file.close()
-        check = _Check(wave, questions, job.headers, mapping)
-        table = _table(data, job.file_name, check.positions)
-        total = table.height
-        ImportJob.objects.filter(pk=job.pk).update(total=total)
-        valid, rejected = check.check(table)
-        ImportJob.objects.filter(pk=job.pk).update(done=total)
-        # Numbered and stored in the order of their dates, the responses go in near the end of
-        # the wave's date index rather than all over it, which saves about a second of COPY at
-        # a million rows.
-        valid = valid.sort("submitted_at", maintain_order=True)
-        valid = valid.with_columns(pl.Series("id", _reserve_ids(valid.height), dtype=pl.Int64))
-        scale_questions = moments.scale_questions(wave)
-        with transaction.atomic():
-            with _inserting(Response, RESPONSE_COLUMNS, valid, check.responses):
-                # Worked out while the database takes the responses in.
-                cells = check.cells(valid)
-                sums = check.moments(valid, scale_questions)
-                in_segments = check.segment_rows(valid)
-            with _inserting(Answer, ANSWER_COLUMNS, valid, check.answers):
-                pass  # nothing more to work out
-            services.add_cells(cells)
-            moments.add(wave, scale_questions, sums)
-            segments.add(in_segments)
-            job.status = ImportStatus.DONE
-            job.total = job.done = total
-            job.imported = valid.height
-            job.rejected = rejected[:10000]
-            job.message = (
-                _("%(more)s more rejected rows are not listed.") % {"more": len(rejected) - 10000}
-                if len(rejected) > 10000
-                else ""
-            )
-            job.save()
-            log_action(
-                wave,
-                "surveys.import.done",
-                by=job.created_by,
-                data={"job": job.pk, "imported": valid.height, "rejected": len(rejected)},
-            )
-    except (SurveyImportError, ValidationError) as error:
-        message = (
-            error.message if isinstance(error, SurveyImportError) else " ".join(error.messages)
-        )
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, message=message[:500]
-        )
-    except Exception:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, message=_("The import failed: nothing was imported.")
-        )
-        raise
-    job.refresh_from_db()
-    return job

@@ -20,9 +20,9 @@ from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_e
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit
-from compromiso.surveys import validation
 from compromiso.surveys.forms import AttributeProposalForm, AttributeReviewForm, ClientUnitsForm
 from compromiso.surveys.models import Wave, WaveStatus
+from compromiso.surveys.services import validation
 
 
 def _internal_wave(request: AuthenticatedHttpRequest, pk: int) -> Wave:

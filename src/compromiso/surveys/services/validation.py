@@ -9,7 +9,6 @@ unit agrees to every attribute, or when a survey manager opens it anyway with a 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compromiso.catalog.models import Attribute, Audience, Service
+from compromiso.core.actors import Actor, SystemActor
 from compromiso.core.audit import log_action
 from compromiso.core.permissions import Perm, require, scope_for
 from compromiso.organizations.models import Membership, Organization, Unit, User
@@ -27,7 +27,8 @@ from compromiso.surveys.models import (
     Wave,
     WaveStatus,
 )
-from compromiso.surveys.services import SurveyError, clean_client_units
+from compromiso.surveys.services.errors import SurveyError
+from compromiso.surveys.services.waves import clean_client_units
 
 OVERRIDE_REASON_LIMIT = 1000
 
@@ -198,7 +199,7 @@ def opening_refusal(status: ValidationStatus) -> str | None:
     return " ".join(parts)
 
 
-def check_before_opening(wave: Wave, *, by: User | None, override_reason: str) -> bool:
+def check_before_opening(wave: Wave, *, by: Actor, override_reason: str) -> bool:
     """Called by `open_wave` inside its transaction: refuse while the validation is incomplete,
     unless a reason to override it is given — then the override is recorded and True returned."""
     status = validation_status(wave)
@@ -230,7 +231,7 @@ def check_before_opening(wave: Wave, *, by: User | None, override_reason: str) -
     return True
 
 
-def _membership_paths(user: Any, organization_id: int) -> list[str]:
+def _membership_paths(user: User, organization_id: int) -> list[str]:
     """The paths of the units the user belongs to (any role) in an organisation."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -244,11 +245,11 @@ def _membership_paths(user: Any, organization_id: int) -> list[str]:
     )
 
 
-def _manages_surveys(user: Any, organization_id: int) -> bool:
+def _manages_surveys(user: User, organization_id: int) -> bool:
     return scope_for(user, Perm.MANAGE_SURVEYS).covers_organization(organization_id)
 
 
-def speaks_for(user: Any, unit: Unit) -> bool:
+def speaks_for(user: User, unit: Unit) -> bool:
     """A member of the unit (or of a unit above it) reviews on its behalf; so does a survey
     manager of the organisation."""
     if _manages_surveys(user, unit.organization_id):
@@ -256,7 +257,7 @@ def speaks_for(user: Any, unit: Unit) -> bool:
     return any(unit.path.startswith(p) for p in _membership_paths(user, unit.organization_id))
 
 
-def reviewable_units(user: Any, wave: Wave) -> list[Unit]:
+def reviewable_units(user: User, wave: Wave) -> list[Unit]:
     """The wave's client units the user may review for."""
     units = list(wave.client_units.order_by("path"))
     if _manages_surveys(user, wave.organization_id):
@@ -265,7 +266,7 @@ def reviewable_units(user: Any, wave: Wave) -> list[Unit]:
     return [u for u in units if any(u.path.startswith(p) for p in paths)]
 
 
-def awaiting_review(user: Any, organization: Organization) -> list[tuple[Wave, Unit, int]]:
+def awaiting_review(user: User, organization: Organization) -> list[tuple[Wave, Unit, int]]:
     """Draft internal waves waiting for a review by a unit the user belongs to: (wave, unit,
     attributes that unit still has to agree to)."""
     paths = _membership_paths(user, organization.pk)
@@ -292,8 +293,8 @@ def awaiting_review(user: Any, organization: Organization) -> list[tuple[Wave, U
     return out
 
 
-def _require_reviewer(by: User | None, unit: Unit) -> None:
-    if by is not None and not speaks_for(by, unit):
+def _require_reviewer(by: Actor, unit: Unit) -> None:
+    if not isinstance(by, SystemActor) and not speaks_for(by, unit):
         raise PermissionDenied(_("Only members of the client unit can review for it."))
 
 
@@ -318,7 +319,7 @@ def review_attribute(
     attribute: Attribute,
     unit: Unit,
     *,
-    by: User | None,
+    by: Actor,
     decision: str,
     comment: str = "",
     proposed_name: str = "",
@@ -348,7 +349,7 @@ def review_attribute(
     review.proposed_name = proposed_name.strip() if decision != ReviewDecision.AGREE else ""
     review.attribute_name = attribute.name
     review.attribute_description = attribute.description
-    review.decided_by = by if getattr(by, "pk", None) is not None else None
+    review.decided_by = by if isinstance(by, User) else None
     review.decided_at = timezone.now()
     review.full_clean(exclude=["wave", "attribute", "client_unit", "decided_by"])
     review.save()
@@ -370,7 +371,7 @@ def review_attribute(
 
 @transaction.atomic
 def propose_attribute(
-    wave: Wave, service: Service, unit: Unit, *, by: User | None, name: str, comment: str = ""
+    wave: Wave, service: Service, unit: Unit, *, by: Actor, name: str, comment: str = ""
 ) -> AttributeProposal:
     """A client unit asks for an attribute the provider did not propose. Proposing the same
     name again returns the earlier proposal."""
@@ -394,7 +395,7 @@ def propose_attribute(
         client_unit=unit,
         name=name,
         comment=comment.strip(),
-        proposed_by=by if getattr(by, "pk", None) is not None else None,
+        proposed_by=by if isinstance(by, User) else None,
     )
     proposal.full_clean(exclude=["wave", "service", "client_unit", "proposed_by"])
     proposal.save()
@@ -408,7 +409,7 @@ def propose_attribute(
 
 
 @transaction.atomic
-def set_client_units(wave: Wave, *, by: User | None, units: Iterable[Unit]) -> Wave:
+def set_client_units(wave: Wave, *, by: Actor, units: Iterable[Unit]) -> Wave:
     """Choose the client units of a draft internal wave. Reviews of a unit taken off stay in
     the record; they count again if the unit is chosen again."""
     require(by, Perm.MANAGE_SURVEYS, organization_id=wave.organization_id)

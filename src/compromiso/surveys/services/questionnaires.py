@@ -1,10 +1,10 @@
-"""Editing a questionnaire's questions: add, change, reorder and remove them while the
-questionnaire is a draft. A questionnaire in use by a wave is locked and never changes: a new
-version is made instead (services.new_version). Every change is checked against the lock inside
-its transaction and written to the audit log."""
+"""Questionnaires: creating one with its questions, a new version of one in use, and editing the
+questions of a draft (add, change, reorder, remove). A questionnaire in use by a wave is locked
+and never changes: a new version is made instead (new_version). Every change is checked against
+the lock inside its transaction and written to the audit log."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -13,12 +13,19 @@ from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
+from compromiso.core.actors import Actor
 from compromiso.core.audit import log_action
 from compromiso.core.permissions import Perm, require
-from compromiso.organizations.models import User
-from compromiso.surveys.models import Question, QuestionKind, Questionnaire
-from compromiso.surveys.services import SurveyError, _add_questions
+from compromiso.organizations.models import Organization
+from compromiso.surveys.models import (
+    Question,
+    QuestionKind,
+    Questionnaire,
+)
+from compromiso.surveys.services.access import require_manager
+from compromiso.surveys.services.errors import SurveyError
 
+TITLE_LIMIT = 200  # Questionnaire.title's length
 QUESTION_TEXT_LIMIT = 500
 OPTION_TEXT_LIMIT = 200
 OPTION_VALUE_LIMIT = 40
@@ -103,7 +110,7 @@ def clean_choices(choices: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
-def _lock(questionnaire: Questionnaire, by: User | None) -> Questionnaire:
+def _lock(questionnaire: Questionnaire, by: Actor) -> Questionnaire:
     """The questionnaire's row, locked for this transaction; refused when it is in use."""
     require(by, Perm.MANAGE_SURVEYS, organization_id=questionnaire.organization_id)
     current = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
@@ -116,7 +123,7 @@ def _lock(questionnaire: Questionnaire, by: User | None) -> Questionnaire:
 
 
 def _check(question: Question) -> None:
-    """The rules every question of the editor keeps (those of services._add_questions, plus the
+    """The rules every question of the editor keeps (those of add_questions, plus the
     limits of wording and options)."""
     question.texts = clean_texts(question.texts or {})
     if not question.texts:
@@ -161,9 +168,7 @@ def _take_overall(questionnaire: Questionnaire, keep: Question) -> list[int]:
 
 
 @transaction.atomic
-def add_question(
-    questionnaire: Questionnaire, *, by: User | None, spec: Mapping[str, Any]
-) -> Question:
+def add_question(questionnaire: Questionnaire, *, by: Actor, spec: Mapping[str, Any]) -> Question:
     """Add a question at the end of a draft questionnaire. Marking it as the overall question
     takes the mark from the one that had it."""
     current = _lock(questionnaire, by)
@@ -175,9 +180,9 @@ def add_question(
     had_overall = list(previous_overall.values_list("pk", flat=True)) if draft.is_overall else []
     if draft.is_overall:
         previous_overall.update(is_overall=False)
-    # services._add_questions validates the question against the model and stores it (as the
+    # add_questions validates the question against the model and stores it (as the
     # first of its batch); it goes to the end of the questionnaire here.
-    _add_questions(current, [{"kind": draft.kind, **values}])
+    add_questions(current, [{"kind": draft.kind, **values}])
     question = current.questions.order_by("-pk")[0]
     question.order = last + 1
     question.save(update_fields=["order"])
@@ -196,7 +201,7 @@ def add_question(
 
 
 @transaction.atomic
-def update_question(question: Question, *, by: User | None, **fields: Any) -> Question:
+def update_question(question: Question, *, by: Actor, **fields: Any) -> Question:
     """Change a question of a draft questionnaire. There is one overall question: marking
     another one moves the mark, and the overall question cannot just lose it."""
     current = _lock(question.questionnaire, by)
@@ -243,7 +248,7 @@ def _plain(question: Question, name: str) -> Any:
 
 
 @transaction.atomic
-def move_question(question: Question, *, by: User | None, direction: str) -> Question:
+def move_question(question: Question, *, by: Actor, direction: str) -> Question:
     """Swap a question with the one before ("up") or after ("down") it."""
     if direction not in ("up", "down"):
         raise ValueError(direction)
@@ -269,7 +274,7 @@ def move_question(question: Question, *, by: User | None, direction: str) -> Que
 
 
 @transaction.atomic
-def remove_question(question: Question, *, by: User | None) -> None:
+def remove_question(question: Question, *, by: Actor) -> None:
     """Delete a question of a draft questionnaire (not the overall one: mark another first)."""
     current = _lock(question.questionnaire, by)
     question = Question.objects.get(pk=question.pk, questionnaire=current)
@@ -292,3 +297,78 @@ def remove_question(question: Question, *, by: User | None) -> None:
         ) from error
     _renumber(current)
     log_action(current, "surveys.questionnaire.question_removed", by=by, data=data)
+
+
+@transaction.atomic
+def create_questionnaire(
+    organization: Organization,
+    *,
+    by: Actor,
+    title: str,
+    language: str,
+    questions: Iterable[Mapping[str, Any]],
+    titles: Mapping[str, str] | None = None,
+) -> Questionnaire:
+    """A questionnaire with its questions; exactly one scale question may be the overall one.
+    `titles` are the title's translations by language code."""
+    require_manager(organization.pk, by)
+    questionnaire = Questionnaire.objects.create(
+        organization=organization,
+        title=title.strip(),
+        language=language,
+        titles={
+            code: text
+            for code, text in clean_texts(titles or {}, limit=TITLE_LIMIT).items()
+            if code != language[:2]
+        },
+    )
+    add_questions(questionnaire, questions)
+    log_action(questionnaire, "surveys.questionnaire.created", by=by)
+    return questionnaire
+
+
+def add_questions(questionnaire: Questionnaire, questions: Iterable[Mapping[str, Any]]) -> None:
+    overall = 0
+    for order, spec in enumerate(questions, start=1):
+        question = Question(questionnaire=questionnaire, order=order, **spec)
+        if not question.texts or not any(str(t).strip() for t in question.texts.values()):
+            raise ValidationError(_("Every question needs its wording."))
+        if question.is_overall:
+            overall += 1
+            if question.kind != QuestionKind.SCALE:
+                raise ValidationError(_("The overall satisfaction question must be a scale."))
+        attribute = question.attribute
+        if (
+            attribute is not None
+            and attribute.service.organization_id != questionnaire.organization_id
+        ):
+            raise ValidationError(_("Choose attributes of this organisation's services."))
+        if question.is_segment and question.kind != QuestionKind.SINGLE:
+            raise ValidationError(_("Only a single-choice question can be a segment."))
+        if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and not question.choices:
+            raise ValidationError(_("A choice question needs its options."))
+        question.full_clean(exclude=["questionnaire"])
+        question.save()
+    if overall > 1:
+        raise ValidationError(_("Only one question can be the overall satisfaction question."))
+
+
+@transaction.atomic
+def new_version(questionnaire: Questionnaire, *, by: Actor) -> Questionnaire:
+    """A copy of a locked questionnaire to edit; the one in use is never edited in place."""
+    require_manager(questionnaire.organization_id, by)
+    newest = Questionnaire.objects.filter(lineage=questionnaire.lineage).order_by("-version")[0]
+    copy = Questionnaire.objects.create(
+        organization=questionnaire.organization,
+        lineage=questionnaire.lineage,
+        version=newest.version + 1,
+        title=questionnaire.title,
+        titles=questionnaire.titles,
+        language=questionnaire.language,
+    )
+    for question in questionnaire.questions.all():
+        question.pk = None
+        question.questionnaire = copy
+        question.save()
+    log_action(copy, "surveys.questionnaire.versioned", by=by, data={"from": questionnaire.pk})
+    return copy

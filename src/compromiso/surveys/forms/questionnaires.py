@@ -1,6 +1,6 @@
-"""Forms of the questionnaire editor: one form per question kind, wording per language, the scale
-and its bands, and the options of choice questions written one per line. Saving goes through
-surveys.questionnaires."""
+"""Forms of questionnaires: a new questionnaire, and the editor's form per question kind —
+wording per language, the scale and its bands, and the options of choice questions written one
+per line. Saving goes through surveys.services.questionnaires."""
 
 from typing import Any
 
@@ -10,11 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from compromiso.catalog.models import Attribute
+from compromiso.catalog.models import Attribute, Service
 from compromiso.core.forms import StyledFormMixin
-from compromiso.surveys.forms import SCALES
 from compromiso.surveys.models import Question, QuestionKind, Questionnaire
-from compromiso.surveys.questionnaires import (
+from compromiso.surveys.services.questionnaires import (
     MAX_OPTIONS,
     MIN_OPTIONS,
     OPTION_TEXT_LIMIT,
@@ -235,7 +234,7 @@ class QuestionForm(StyledFormMixin, forms.Form):
         return data
 
     def spec(self) -> dict[str, Any]:
-        """The question's fields for surveys.questionnaires."""
+        """The question's fields for surveys.services.questionnaires."""
         data = self.cleaned_data
         spec: dict[str, Any] = {
             "texts": {
@@ -264,3 +263,66 @@ class QuestionForm(StyledFormMixin, forms.Form):
             if self.kind == QuestionKind.SINGLE:
                 spec["is_segment"] = data.get("is_segment", False)
         return spec
+
+
+SCALES = {
+    "1-7": (1, 7, 6, 4),
+    "1-5": (1, 5, 4, 2),
+    "0-10": (0, 10, 9, 6),
+}
+
+
+class QuestionnaireForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    language = forms.ChoiceField(label=_("Main language"), choices=[])
+    scale = forms.ChoiceField(
+        label=_("Scale"),
+        choices=[
+            ("1-7", _("1 to 7 (satisfied 6–7, dissatisfied 1–4)")),
+            ("1-5", _("1 to 5 (satisfied 4–5, dissatisfied 1–2)")),
+            ("0-10", _("0 to 10 (9–10 and 0–6, as NPS)")),
+        ],
+    )
+    overall = forms.CharField(
+        label=_("Overall satisfaction question"),
+        max_length=300,
+        initial=_("Overall, how satisfied are you with the service you received?"),
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services whose attributes are rated (one question each)"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    solved = forms.BooleanField(
+        label=_("Ask whether the user got done what they needed"), required=False, initial=True
+    )
+    open_text = forms.BooleanField(
+        label=_("Ask what could be improved (open text)"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        fields: Any = self.fields
+        fields["language"].choices = settings.LANGUAGES
+        fields["language"].initial = organization.language
+        fields["services"].queryset = Service.objects.filter(
+            organization=organization, is_active=True
+        ).order_by("code")
+        # The title's translations, shown to respondents in their language like the questions.
+        for code, name in settings.LANGUAGES:
+            fields[f"title_{code}"] = forms.CharField(
+                label=_("Title in %(language)s (if the main language is another)")
+                % {"language": name},
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
+        self.order_fields(["title", "language", *(f"title_{c}" for c, _n in settings.LANGUAGES)])
+
+    def titles(self) -> dict[str, str]:
+        from django.conf import settings
+
+        return {code: self.cleaned_data.get(f"title_{code}", "") for code, _n in settings.LANGUAGES}

@@ -20,9 +20,15 @@ from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Organization
-from compromiso.surveys import questionnaires, services
+from compromiso.surveys import services
+from compromiso.surveys.forms import (
+    SCALES,
+    QuestionForm,
+    QuestionnaireForm,
+)
 from compromiso.surveys.models import Question, QuestionKind, Questionnaire, Wave
-from compromiso.surveys.questionnaire_forms import QuestionForm
+from compromiso.surveys.services import questionnaires
+from compromiso.surveys.views.access import managed_organization
 
 
 def _manager_organization(request: AuthenticatedHttpRequest) -> Organization:
@@ -236,3 +242,57 @@ def questionnaire_new_version(request: AuthenticatedHttpRequest, pk: int) -> Htt
         _("New version created: edit it, then use it in a new wave."),
     )
     return redirect(_page(created or questionnaire))
+
+
+@login_required
+def new_questionnaire(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A questionnaire from the standard pattern: the overall question, one scale question per
+    attribute of the chosen services, whether the user got it done, and what to improve."""
+    organization = managed_organization(request)
+    form = QuestionnaireForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        low, high, good, bad = SCALES[data["scale"]]
+        scale = {
+            "kind": "scale",
+            "scale_min": low,
+            "scale_max": high,
+            "satisfied_min": good,
+            "dissatisfied_max": bad,
+        }
+        language = data["language"]
+        questions: list[dict[str, Any]] = [
+            {**scale, "is_overall": True, "texts": {language: data["overall"]}}
+        ]
+        for service in data["services"]:
+            for attribute in service.attributes.filter(is_active=True):
+                questions.append(
+                    {**scale, "attribute": attribute, "texts": {language: attribute.name}}
+                )
+        if data["solved"]:
+            questions.append(
+                {"kind": "yes_no", "texts": {language: _("Did you get done what you needed?")}}
+            )
+        if data["open_text"]:
+            questions.append(
+                {
+                    "kind": "text",
+                    "required": False,
+                    "texts": {language: _("What could we improve?")},
+                }
+            )
+        try:
+            services.create_questionnaire(
+                organization,
+                by=request.user,
+                title=data["title"],
+                titles=form.titles(),
+                language=language,
+                questions=questions,
+            )
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Questionnaire created."))
+            return redirect("surveys:new_wave")
+    return render(request, "surveys/form.html", {"form": form, "title": _("New questionnaire")})

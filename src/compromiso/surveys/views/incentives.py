@@ -14,9 +14,9 @@ from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
-from compromiso.surveys import bonus
 from compromiso.surveys.forms import ResultForm, SchemeForm
 from compromiso.surveys.models import IncentiveScheme
+from compromiso.surveys.services import incentives
 
 
 def _can_manage(request: AuthenticatedHttpRequest, organization_id: int) -> bool:
@@ -43,7 +43,7 @@ def new_scheme(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SchemeForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
-            scheme = bonus.create_scheme(organization, by=request.user, **form.cleaned_data)
+            scheme = incentives.create_scheme(organization, by=request.user, **form.cleaned_data)
         except (ValidationError, DomainError) as error:
             add_service_error(form, error)
         else:
@@ -68,13 +68,13 @@ def _scheme(request: AuthenticatedHttpRequest, pk: int) -> IncentiveScheme:
 @login_required
 def scheme(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _scheme(request, pk)
-    years = bonus.years_open(item)
+    years = incentives.years_open(item)
     return render(
         request,
         "surveys/bonus_scheme.html",
         {
             "scheme": item,
-            "power": bonus.power_table(item),
+            "power": incentives.power_table(item),
             "results": item.results.select_related("wave", "recorded_by"),
             "form": ResultForm(scheme=item, years=years) if years else None,
         },
@@ -85,12 +85,12 @@ def scheme(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _scheme(request, pk)
-    form = ResultForm(request.POST, scheme=item, years=bonus.years_open(item))
+    form = ResultForm(request.POST, scheme=item, years=incentives.years_open(item))
     if form.is_valid():
         data = form.cleaned_data
         report(
             request,
-            lambda: bonus.record_result(item, by=request.user, **data),
+            lambda: incentives.record_result(item, by=request.user, **data),
             _("Result recorded."),
         )
     else:
