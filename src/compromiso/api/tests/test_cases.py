@@ -188,9 +188,9 @@ def test_a_change_to_channels_deadlines_closures_or_rules_reaches_the_next_intak
     after = Case.objects.get(pk=response.json()["id"])
     assert after.channel == counter
     assert after.deadline_amount == policy.amount
-    assert after.due_at == case_services._compute_due(after, pauses=())  # closure counted
+    assert after.due_at == case_services.compute_due(after, pauses=())  # closure counted
     without_closure = after.organization.business_calendar(frozenset())
-    assert after.due_at != case_services._due(after, without_closure, pauses=())
+    assert after.due_at != case_services.due_with_calendar(after, without_closure, pauses=())
     assert after.due_at.isoformat() > before["due_at"]
 
     organization_services.remove_closure_day(closure, by=quality_manager)

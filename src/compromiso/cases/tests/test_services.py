@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from compromiso.cases import services
 from compromiso.cases.models import Case, CaseEvent, DeadlinePolicy, EventKind, Status
+from compromiso.cases.services import intake
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
 from compromiso.core.models import AuditEntry
 from compromiso.organizations import services as organization_services
@@ -319,7 +320,7 @@ def test_a_tracking_code_already_taken_is_drawn_again(
     """The unique index refuses a code another case has; the intake rolls back its savepoint
     and tries a new code, leaving one event, one audit entry and one acknowledgement."""
     codes = iter([complaint.tracking_code, "OIRS-2026-NEW234"])
-    monkeypatch.setattr(services, "_new_tracking_code", lambda organization, at: next(codes))
+    monkeypatch.setattr(intake, "_new_tracking_code", lambda organization, at: next(codes))
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -362,7 +363,7 @@ def test_other_integrity_errors_are_not_retried(fields, monkeypatch):
     def refused(*args, **kwargs):
         raise IntegrityError("check constraint violated")
 
-    monkeypatch.setattr(services, "log_action", refused)
+    monkeypatch.setattr(intake, "log_action", refused)
     with pytest.raises(IntegrityError):
         services.receive_case(**fields)
 
@@ -395,7 +396,7 @@ def test_two_retries_sent_at_once_make_one_case(fields, monkeypatch):
         pytest.skip("SQLite runs one writer at a time: there is no race to settle")
     services.install_deadline_presets(fields["organization"], by=None)
     claimed = threading.Event()
-    claim = services._claim_intake_key
+    claim = intake._claim_intake_key
 
     def slow_claim(case, key, body_hash):
         won = claim(case, key, body_hash)
@@ -404,7 +405,7 @@ def test_two_retries_sent_at_once_make_one_case(fields, monkeypatch):
             time.sleep(0.5)  # the first holds its transaction open while the second claims
         return won
 
-    monkeypatch.setattr(services, "_claim_intake_key", slow_claim)
+    monkeypatch.setattr(intake, "_claim_intake_key", slow_claim)
     outcomes: dict[str, object] = {}
 
     def submit(name: str) -> None:

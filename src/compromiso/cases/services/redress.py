@@ -1,0 +1,82 @@
+"""Redress for a broken service promise, linked to the charter guarantee that promised it."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from compromiso.cases.models import (
+    Case,
+    CaseEvent,
+    EventKind,
+    Redress,
+)
+from compromiso.cases.services.figures import refresh_facts_later
+from compromiso.cases.services.guards import require_handler
+from compromiso.core.audit import log_action
+from compromiso.organizations.models import User
+
+# --- Redress ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_redress(
+    case: Case,
+    *,
+    by: User | None,
+    kind: str,
+    breached: bool = True,
+    amount: Any = 0,
+    description: str = "",
+    commitment: Any = None,
+) -> Redress:
+    """Record whether a service promise was broken and the redress given for it — linked, when
+    a charter guarantee promised it, to that commitment."""
+    require_handler(case, by)
+    if commitment is not None:
+        charter = commitment.charter
+        if (
+            charter.organization_id != case.organization_id
+            or not commitment.is_guarantee
+            or charter.status != "published"
+        ):
+            raise ValidationError(
+                {"commitment": _("Choose a guarantee of a published charter of this organisation.")}
+            )
+        if case.service_id is not None and commitment.service_id != case.service_id:
+            raise ValidationError(
+                {"commitment": _("That guarantee is about another service than the case.")}
+            )
+        breached = True
+    redress = Redress(
+        case=case,
+        service=case.service,
+        commitment=commitment,
+        breached=breached,
+        kind=kind,
+        amount=amount or 0,
+        description=description.strip(),
+        recorded_by=by,
+    )
+    redress.full_clean()
+    redress.save()
+    CaseEvent.objects.create(
+        case=case,
+        actor=by,
+        kind=EventKind.REDRESS,
+        comment=f"{redress.get_kind_display()} {redress.description}".strip(),
+    )
+    log_action(
+        case,
+        "cases.case.redress",
+        by=by,
+        data={
+            "kind": kind,
+            "amount": str(redress.amount),
+            "breached": breached,
+            "commitment": commitment.pk if commitment is not None else None,
+        },
+    )
+    refresh_facts_later(case)
+    return redress

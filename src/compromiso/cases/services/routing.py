@@ -1,0 +1,163 @@
+"""Who handles a case: eligible people, assignment (one or many), routing rules, and the
+canned answers offered on the case page."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from compromiso.cases.models import (
+    AssignmentRule,
+    CannedAnswer,
+    Case,
+    CaseEvent,
+    EventKind,
+    Status,
+)
+from compromiso.cases.services.errors import CaseError
+from compromiso.cases.services.guards import require_handler, same_organization
+from compromiso.cases.services.lifecycle import move_status
+from compromiso.core.audit import log_action
+from compromiso.core.errors import DomainError
+from compromiso.core.permissions import ROLE_PERMISSIONS, Perm, scope_for
+from compromiso.organizations.models import Unit, User
+
+
+def eligible_assignees(case: Case, unit: Unit | None = None) -> QuerySet[User]:
+    """Active people who may handle the case at `unit` (by default its own): a role with the
+    permission to handle cases held on the whole organisation, or on that unit or one above it.
+    The choice offered by every door; `assign_case` refuses anyone else."""
+    target = unit or case.unit
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.HANDLE_CASES in perms]
+    where = Q(memberships__unit__isnull=True)
+    if target is not None:
+        ancestors = [target.path[: i + 1] for i, c in enumerate(target.path) if c == "/" and i]
+        where |= Q(memberships__unit__path__in=ancestors)
+    return (
+        User.objects.filter(
+            where,
+            is_active=True,
+            memberships__organization_id=case.organization_id,
+            memberships__organization__is_active=True,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+@transaction.atomic
+def assign_case(
+    case: Case,
+    *,
+    assignee: User,
+    by: User | None,
+    unit: Unit | None = None,
+    check_permission: bool = True,
+) -> Case:
+    """Give the case to an officer, optionally moving it to another owning unit. Routing rules
+    assign with check_permission=False (no person acts)."""
+    if check_permission:
+        require_handler(case, by)
+    if not case.is_open:
+        raise CaseError(_("Closed cases cannot be reassigned."), code="closed")
+    target = unit or case.unit
+    if target is not None:
+        same_organization(case.organization, unit=target)
+    if not scope_for(assignee, Perm.HANDLE_CASES).covers(
+        case.organization_id, target.path if target else None
+    ):
+        raise ValidationError({"assignee": _("This person cannot handle cases of that unit.")})
+    if case.status != Status.ASSIGNED or case.assignee_id != assignee.pk:
+        to = Status.ASSIGNED if case.can_become(Status.ASSIGNED) else case.status
+        if to == case.status:
+            CaseEvent.objects.create(
+                case=case, actor=by, kind=EventKind.ASSIGNED, comment=assignee.get_username()
+            )
+        else:
+            move_status(
+                case, to, by=by, comment=assignee.get_username(), event_kind=EventKind.ASSIGNED
+            )
+    case.assignee, case.unit = assignee, target
+    case.save(update_fields=["status", "assignee", "unit", "updated_at"])
+    log_action(
+        case,
+        "cases.case.assigned",
+        by=by,
+        data={"assignee": assignee.pk, "unit": target.pk if target else None},
+    )
+    return case
+
+
+def apply_assignment_rules(case: Case) -> AssignmentRule | None:
+    """Give a new case to the unit and next officer of the first rule that matches it."""
+    rules = AssignmentRule.objects.filter(
+        organization_id=case.organization_id, is_active=True
+    ).select_related("unit", "target_unit")
+    for rule in rules:
+        if rule.kind and rule.kind != case.kind:
+            continue
+        if rule.service_id and rule.service_id != case.service_id:
+            continue
+        outside = case.unit is None or (
+            rule.unit is not None and not case.unit.path.startswith(rule.unit.path)
+        )
+        if rule.unit_id and outside:
+            continue
+        target = rule.target_unit or case.unit
+        officers = [
+            person
+            for person in rule.officers.filter(is_active=True).order_by("pk")
+            if scope_for(person, Perm.HANDLE_CASES).covers(
+                case.organization_id, target.path if target else None
+            )
+        ]
+        locked = AssignmentRule.objects.select_for_update().get(pk=rule.pk)
+        if officers:
+            officer = officers[locked.next_index % len(officers)]
+            locked.next_index = (locked.next_index + 1) % len(officers)
+            locked.save(update_fields=["next_index"])
+            assign_case(case, assignee=officer, by=None, unit=target, check_permission=False)
+        elif target is not None and target != case.unit:
+            case.unit = target
+            case.save(update_fields=["unit", "updated_at"])
+        log_action(case, "cases.case.routed", by=None, data={"rule": rule.pk})
+        return rule
+    return None
+
+
+PLACEHOLDERS = ("code", "name", "service", "due", "officer")
+
+
+def render_canned_answer(canned: CannedAnswer, case: Case, officer: User | None) -> str:
+    """Fill the template's placeholders; unknown ones are left as written."""
+    from django.utils.formats import date_format
+
+    values = {
+        "code": case.tracking_code,
+        "name": case.requester_name or _("requester"),
+        "service": case.service.name if case.service_id and case.service else "",
+        "due": (
+            date_format(case.organization.local(case.due_at), "DATE_FORMAT") if case.due_at else ""
+        ),
+        "officer": (officer.get_full_name() or officer.get_username()) if officer else "",
+    }
+    text = canned.body
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def bulk_assign(cases: Any, *, assignee: User, by: User | None) -> tuple[int, list[str]]:
+    """Assign several cases at once; each is its own change, and refusals are reported."""
+    done, refused = 0, []
+    for case in cases:
+        try:
+            assign_case(case, assignee=assignee, by=by)
+        except (ValidationError, DomainError, PermissionDenied):
+            refused.append(case.tracking_code)
+        else:
+            done += 1
+    return done, refused
