@@ -5,174 +5,130 @@ taxonomies, attachments, the requester's own steps, redress and routing. Each wr
 Callers import from here (`from compromiso.cases.services import close_case`).
 """
 
-from compromiso.cases.services.attachments import (
-    add_attachment as add_attachment,
-)
+from compromiso.cases.services.attachments import add_attachment
 from compromiso.cases.services.clock import (
-    compute_due as compute_due,
+    compute_due,
+    due_with_calendar,
+    extend_deadline,
+    pauses_of,
+    recompute_deadline,
+    recompute_open_deadlines,
 )
-from compromiso.cases.services.clock import (
-    due_with_calendar as due_with_calendar,
-)
-from compromiso.cases.services.clock import (
-    extend_deadline as extend_deadline,
-)
-from compromiso.cases.services.clock import (
-    pauses_of as pauses_of,
-)
-from compromiso.cases.services.clock import (
-    recompute_deadline as recompute_deadline,
-)
-from compromiso.cases.services.clock import (
-    recompute_open_deadlines as recompute_open_deadlines,
-)
-from compromiso.cases.services.errors import (
-    AlreadyReceived as AlreadyReceived,
-)
-from compromiso.cases.services.errors import (
-    CaseError as CaseError,
-)
-from compromiso.cases.services.errors import (
-    IdempotencyConflict as IdempotencyConflict,
-)
-from compromiso.cases.services.figures import (
-    refresh_facts_later as refresh_facts_later,
-)
-from compromiso.cases.services.guards import (
-    require_action as require_action,
-)
-from compromiso.cases.services.guards import (
-    require_handler as require_handler,
-)
-from compromiso.cases.services.guards import (
-    same_organization as same_organization,
-)
+from compromiso.cases.services.errors import AlreadyReceived, CaseError, IdempotencyConflict
+from compromiso.cases.services.figures import refresh_facts_later
+from compromiso.cases.services.guards import require_action, require_handler, same_organization
 from compromiso.cases.services.intake import (
-    ANONYMOUS_KINDS as ANONYMOUS_KINDS,
-)
-from compromiso.cases.services.intake import (
-    CODE_ALPHABET as CODE_ALPHABET,
-)
-from compromiso.cases.services.intake import (
-    CODE_PREFIX as CODE_PREFIX,
-)
-from compromiso.cases.services.intake import (
-    NAMED_UNLESS_ANONYMOUS as NAMED_UNLESS_ANONYMOUS,
-)
-from compromiso.cases.services.intake import (
-    RESOLVED_RELATIONS as RESOLVED_RELATIONS,
-)
-from compromiso.cases.services.intake import (
-    case_for_intake_key as case_for_intake_key,
-)
-from compromiso.cases.services.intake import (
-    receive_case as receive_case,
-)
-from compromiso.cases.services.intake import (
-    remember_intake_key as remember_intake_key,
-)
-from compromiso.cases.services.intake import (
-    verify_secret as verify_secret,
+    ANONYMOUS_KINDS,
+    CODE_ALPHABET,
+    CODE_PREFIX,
+    NAMED_UNLESS_ANONYMOUS,
+    RESOLVED_RELATIONS,
+    case_for_intake_key,
+    receive_case,
+    remember_intake_key,
+    verify_secret,
 )
 from compromiso.cases.services.lifecycle import (
-    acknowledge_case as acknowledge_case,
-)
-from compromiso.cases.services.lifecycle import (
-    add_note as add_note,
-)
-from compromiso.cases.services.lifecycle import (
-    answer_case as answer_case,
-)
-from compromiso.cases.services.lifecycle import (
-    close_case as close_case,
-)
-from compromiso.cases.services.lifecycle import (
-    correct_answer_date as correct_answer_date,
-)
-from compromiso.cases.services.lifecycle import (
-    derive_case as derive_case,
-)
-from compromiso.cases.services.lifecycle import (
-    merge_case as merge_case,
-)
-from compromiso.cases.services.lifecycle import (
-    move_status as move_status,
-)
-from compromiso.cases.services.lifecycle import (
-    reopen_case as reopen_case,
-)
-from compromiso.cases.services.lifecycle import (
-    request_information as request_information,
-)
-from compromiso.cases.services.lifecycle import (
-    resume_case as resume_case,
-)
-from compromiso.cases.services.lifecycle import (
-    start_case as start_case,
-)
-from compromiso.cases.services.lifecycle import (
-    withdraw_case as withdraw_case,
+    acknowledge_case,
+    add_note,
+    answer_case,
+    close_case,
+    correct_answer_date,
+    derive_case,
+    merge_case,
+    move_status,
+    reopen_case,
+    request_information,
+    resume_case,
+    start_case,
+    withdraw_case,
 )
 from compromiso.cases.services.policies import (
-    POLICY_FIELDS as POLICY_FIELDS,
+    POLICY_FIELDS,
+    install_deadline_presets,
+    update_deadline_policy,
 )
-from compromiso.cases.services.policies import (
-    install_deadline_presets as install_deadline_presets,
-)
-from compromiso.cases.services.policies import (
-    update_deadline_policy as update_deadline_policy,
-)
-from compromiso.cases.services.redress import (
-    record_redress as record_redress,
-)
+from compromiso.cases.services.redress import record_redress
 from compromiso.cases.services.requester import (
-    RATING_SALT as RATING_SALT,
-)
-from compromiso.cases.services.requester import (
-    add_requester_message as add_requester_message,
-)
-from compromiso.cases.services.requester import (
-    case_for_rating_token as case_for_rating_token,
-)
-from compromiso.cases.services.requester import (
-    rate_handling as rate_handling,
-)
-from compromiso.cases.services.requester import (
-    rating_token as rating_token,
-)
-from compromiso.cases.services.requester import (
-    record_verdict as record_verdict,
+    RATING_SALT,
+    add_requester_message,
+    case_for_rating_token,
+    rate_handling,
+    rating_token,
+    record_verdict,
 )
 from compromiso.cases.services.routing import (
-    PLACEHOLDERS as PLACEHOLDERS,
-)
-from compromiso.cases.services.routing import (
-    apply_assignment_rules as apply_assignment_rules,
-)
-from compromiso.cases.services.routing import (
-    assign_case as assign_case,
-)
-from compromiso.cases.services.routing import (
-    bulk_assign as bulk_assign,
-)
-from compromiso.cases.services.routing import (
-    eligible_assignees as eligible_assignees,
-)
-from compromiso.cases.services.routing import (
-    render_canned_answer as render_canned_answer,
+    PLACEHOLDERS,
+    apply_assignment_rules,
+    assign_case,
+    bulk_assign,
+    eligible_assignees,
+    render_canned_answer,
 )
 from compromiso.cases.services.taxonomy import (
-    ROOT_CAUSES as ROOT_CAUSES,
+    ROOT_CAUSES,
+    classify_case,
+    install_root_causes,
+    save_category,
+    save_root_cause,
 )
-from compromiso.cases.services.taxonomy import (
-    classify_case as classify_case,
-)
-from compromiso.cases.services.taxonomy import (
-    install_root_causes as install_root_causes,
-)
-from compromiso.cases.services.taxonomy import (
-    save_category as save_category,
-)
-from compromiso.cases.services.taxonomy import (
-    save_root_cause as save_root_cause,
-)
+
+__all__ = [
+    "ANONYMOUS_KINDS",
+    "CODE_ALPHABET",
+    "CODE_PREFIX",
+    "NAMED_UNLESS_ANONYMOUS",
+    "PLACEHOLDERS",
+    "POLICY_FIELDS",
+    "RATING_SALT",
+    "RESOLVED_RELATIONS",
+    "ROOT_CAUSES",
+    "AlreadyReceived",
+    "CaseError",
+    "IdempotencyConflict",
+    "acknowledge_case",
+    "add_attachment",
+    "add_note",
+    "add_requester_message",
+    "answer_case",
+    "apply_assignment_rules",
+    "assign_case",
+    "bulk_assign",
+    "case_for_intake_key",
+    "case_for_rating_token",
+    "classify_case",
+    "close_case",
+    "compute_due",
+    "correct_answer_date",
+    "derive_case",
+    "due_with_calendar",
+    "eligible_assignees",
+    "extend_deadline",
+    "install_deadline_presets",
+    "install_root_causes",
+    "merge_case",
+    "move_status",
+    "pauses_of",
+    "rate_handling",
+    "rating_token",
+    "receive_case",
+    "recompute_deadline",
+    "recompute_open_deadlines",
+    "record_redress",
+    "record_verdict",
+    "refresh_facts_later",
+    "remember_intake_key",
+    "render_canned_answer",
+    "reopen_case",
+    "request_information",
+    "require_action",
+    "require_handler",
+    "resume_case",
+    "same_organization",
+    "save_category",
+    "save_root_cause",
+    "start_case",
+    "update_deadline_policy",
+    "verify_secret",
+    "withdraw_case",
+]
