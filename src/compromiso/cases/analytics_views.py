@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compromiso.cases import analytics
-from compromiso.cases.exports import tabular_response
 from compromiso.cases.models import CaseKind
 from compromiso.catalog.models import Channel, Service
+from compromiso.core.exports import tabular_response
 from compromiso.core.forms import StyledFormMixin
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.permissions import Perm, scope_for

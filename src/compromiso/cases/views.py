@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from compromiso.cases import privacy, services
-from compromiso.cases.exports import tabular_response
 from compromiso.cases.forms import (
     AnswerDateForm,
     AssignForm,
@@ -53,6 +52,7 @@ from compromiso.cases.search import search
 from compromiso.catalog.models import Channel, Service
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
+from compromiso.core.exports import tabular_response
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
 from compromiso.core.ids import parse_id, parse_ids

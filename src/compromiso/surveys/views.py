@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from compromiso.cases.exports import streamed_csv, tabular_response
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
+from compromiso.core.exports import streamed_csv, tabular_response
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
 from compromiso.core.permissions import Perm, is_network_analyst, scope_for
