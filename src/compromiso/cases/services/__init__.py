@@ -63,6 +63,7 @@ from compromiso.cases.services.routing import (
     assign_case,
     bulk_assign,
     eligible_assignees,
+    organization_handlers,
     render_canned_answer,
 )
 from compromiso.cases.services.taxonomy import (
@@ -108,6 +109,7 @@ __all__ = [
     "install_root_causes",
     "merge_case",
     "move_status",
+    "organization_handlers",
     "pauses_of",
     "rate_handling",
     "rating_token",

@@ -21,7 +21,7 @@ from compromiso.cases.services.guards import require_handler, same_organization
 from compromiso.cases.services.lifecycle import move_status
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
-from compromiso.core.permissions import ROLE_PERMISSIONS, Perm, scope_for
+from compromiso.core.permissions import Perm, roles_with, scope_for
 from compromiso.organizations.models import Unit, User
 
 
@@ -30,7 +30,6 @@ def eligible_assignees(case: Case, unit: Unit | None = None) -> QuerySet[User]:
     permission to handle cases held on the whole organisation, or on that unit or one above it.
     The choice offered by every door; `assign_case` refuses anyone else."""
     target = unit or case.unit
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.HANDLE_CASES in perms]
     where = Q(memberships__unit__isnull=True)
     if target is not None:
         ancestors = [target.path[: i + 1] for i, c in enumerate(target.path) if c == "/" and i]
@@ -41,7 +40,21 @@ def eligible_assignees(case: Case, unit: Unit | None = None) -> QuerySet[User]:
             is_active=True,
             memberships__organization_id=case.organization_id,
             memberships__organization__is_active=True,
-            memberships__role__in=roles,
+            memberships__role__in=roles_with(Perm.HANDLE_CASES),
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def organization_handlers(organization_id: int) -> QuerySet[User]:
+    """Active people who may handle some case of the organisation (the bulk choice; `assign_case`
+    still refuses, case by case, anyone who may not handle that case's unit)."""
+    return (
+        User.objects.filter(
+            memberships__organization_id=organization_id,
+            memberships__role__in=roles_with(Perm.HANDLE_CASES),
+            is_active=True,
         )
         .distinct()
         .order_by("username")

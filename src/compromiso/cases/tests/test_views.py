@@ -98,7 +98,7 @@ def test_inbox_filters_flag_overdue_and_paginate(
     assert [c.pk for c in overdue.context["cases"]] == [arica_case.pk]
     assert "vencido" in overdue.content.decode()  # "overdue" badge, in Spanish
 
-    monkeypatch.setattr("compromiso.cases.views.PAGE_SIZE", 1)
+    monkeypatch.setattr("compromiso.cases.views.inbox.PAGE_SIZE", 1)
     first = client.get(reverse("cases:inbox"))
     second = client.get(reverse("cases:inbox"), {"after": first.context["next_cursor"]})
     assert [c.pk for c in first.context["cases"]] == [temuco_case.pk]

@@ -1,5 +1,6 @@
-"""Staff pages to set up case handling: categories and root causes, canned answers, routing
-rules, and requesters' personal-data requests. Administrators and quality managers only."""
+"""Staff pages to set up case handling: legal deadlines, categories and root causes, canned
+answers, routing rules, and requesters' personal-data requests. Administrators and quality
+managers only (the deadlines are shown to everyone who may see the organisation)."""
 
 import json
 from typing import Any
@@ -8,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +19,17 @@ from compromiso.cases.forms import (
     AssignmentRuleForm,
     CannedAnswerForm,
     CategoryForm,
+    DeadlinePolicyForm,
     RequesterLookupForm,
     RootCauseForm,
 )
-from compromiso.cases.models import AssignmentRule, CannedAnswer, Category, RootCause
-from compromiso.cases.views import _people
+from compromiso.cases.models import (
+    AssignmentRule,
+    CannedAnswer,
+    Category,
+    DeadlinePolicy,
+    RootCause,
+)
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
@@ -155,7 +162,7 @@ def assignment_rules(request: AuthenticatedHttpRequest, pk: int | None = None) -
         request.POST or None,
         instance=instance or AssignmentRule(organization=organization),
         organization=organization,
-        people=_people(organization.pk),
+        people=services.organization_handlers(organization.pk),
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -213,3 +220,44 @@ def personal_data(request: AuthenticatedHttpRequest) -> HttpResponse:
         found = list(privacy.cases_of_requester(organization, **who).order_by("-received_at"))
         log_action(organization, "cases.personal_data.searched", by=request.user)
     return render(request, "cases/personal_data.html", {"form": form, "found": found})
+
+
+@login_required
+def policies(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The legal answer deadlines per kind of request, with their legal basis."""
+    organization = require_organization(request)
+    if not scope_for(request.user, Perm.VIEW).touches(organization.pk):
+        raise Http404
+    services.install_deadline_presets(organization, by=None)
+    can_manage = scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(
+        organization.pk
+    )
+    return render(
+        request,
+        "cases/policies.html",
+        {
+            "policies": DeadlinePolicy.objects.filter(organization=organization).order_by("kind"),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def policy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Adjust one legal deadline (administrators and quality managers)."""
+    organization = require_organization(request)
+    policy = get_object_or_404(DeadlinePolicy, organization=organization, pk=pk)
+    if not scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(organization.pk):
+        raise PermissionDenied
+    form = DeadlinePolicyForm(
+        request.POST or None, instance=DeadlinePolicy.objects.get(pk=policy.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_deadline_policy(policy, by=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Deadline saved."))
+            return redirect("cases:policies")
+    return render(request, "cases/policy_edit.html", {"policy": policy, "form": form})
