@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from compromiso.cases.models import (
@@ -183,18 +184,10 @@ class RedressForm(StyledFormMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, guarantees: QuerySet[Model], **kwargs: Any) -> None:
+        """`guarantees`: the charter guarantees this case's redress may be linked to, chosen by
+        the caller (`services.redress_guarantees(case)`)."""
         super().__init__(*args, **kwargs)
-        from django.apps import apps
-
-        commitment_model = apps.get_model("charters", "Commitment")
-        guarantees = commitment_model.objects.filter(
-            charter__organization_id=case.organization_id,
-            charter__status="published",
-            is_guarantee=True,
-        ).select_related("charter")
-        if case.service_id is not None:
-            guarantees = guarantees.filter(service_id=case.service_id)
         self.fields["commitment"].queryset = guarantees  # type: ignore[attr-defined]
 
 

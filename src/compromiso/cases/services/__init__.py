@@ -48,7 +48,7 @@ from compromiso.cases.services.policies import (
     install_deadline_presets,
     update_deadline_policy,
 )
-from compromiso.cases.services.redress import record_redress
+from compromiso.cases.services.redress import record_redress, redress_guarantees
 from compromiso.cases.services.requester import (
     RATING_SALT,
     add_requester_message,
@@ -118,6 +118,7 @@ __all__ = [
     "recompute_open_deadlines",
     "record_redress",
     "record_verdict",
+    "redress_guarantees",
     "refresh_facts_later",
     "remember_intake_key",
     "render_canned_answer",

@@ -21,6 +21,7 @@ from compromiso.cases.services.clock import recompute_deadline
 from compromiso.cases.services.errors import CaseError
 from compromiso.cases.services.figures import refresh_facts_later
 from compromiso.cases.services.guards import require_action, require_handler, same_organization
+from compromiso.cases.signals import case_closed
 from compromiso.core.audit import log_action
 from compromiso.core.tasks import enqueue_with_transaction
 from compromiso.organizations.models import User
@@ -221,11 +222,9 @@ def close_case(
         data={"root_cause": case.root_cause_id} if case.root_cause_id else None,
     )
     refresh_facts_later(case)
-    if case.requester_email and case.service_id:
-        # The post-contact satisfaction survey, when an open wave measures the service.
-        from compromiso.surveys.services import invite_after_case
-
-        invite_after_case(case)
+    # Inside the transaction: what listeners write (the post-contact survey's invitation)
+    # commits or rolls back with the closure.
+    case_closed.send(sender=Case, case=case)
     return case
 
 

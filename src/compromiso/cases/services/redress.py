@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from compromiso.cases.models import (
@@ -18,6 +19,22 @@ from compromiso.core.audit import log_action
 from compromiso.organizations.models import User
 
 # --- Redress ----------------------------------------------------------------------------------
+
+
+def redress_guarantees(case: Case) -> QuerySet[Model]:
+    """The guarantees of this organisation's published charters (about the case's service, when
+    it has one) that a redress may be linked to. The charter app sits above cases: the rows are
+    read through the relation `Redress.commitment` declares, never by importing that app."""
+    commitment_model = Redress._meta.get_field("commitment").related_model
+    assert not isinstance(commitment_model, str)  # resolved once the apps are loaded
+    guarantees = commitment_model._default_manager.filter(
+        charter__organization_id=case.organization_id,
+        charter__status="published",
+        is_guarantee=True,
+    ).select_related("charter")
+    if case.service_id is not None:
+        guarantees = guarantees.filter(service_id=case.service_id)
+    return guarantees
 
 
 @transaction.atomic

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compromiso.cases import services
 from compromiso.cases.models import Case, CaseEvent, DeadlinePolicy, EventKind, Status
 from compromiso.cases.services import intake
+from compromiso.cases.signals import case_closed
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
 from compromiso.core.models import AuditEntry
 from compromiso.organizations import services as organization_services
@@ -156,6 +157,41 @@ def test_the_full_lifecycle_writes_a_timeline_and_the_audit_log(
     assert complaint.answered_at is not None
     assert complaint.closed_at is not None
     assert AuditEntry.objects.for_object(complaint).count() == 7
+
+
+def test_closing_a_case_announces_it_inside_the_closing_transaction(complaint, officer):
+    """Cases tell the apps above them (the post-contact survey) that a case closed, with the
+    case, while its transaction is still open: what they write commits with the closure."""
+    heard = []
+
+    def listener(sender, *, case, **kwargs):
+        heard.append((sender, case.pk, case.status, transaction.get_connection().in_atomic_block))
+
+    case_closed.connect(listener)
+    try:
+        services.answer_case(complaint, answer="Resuelto.", by=officer)
+        services.close_case(complaint, by=officer)
+    finally:
+        case_closed.disconnect(listener)
+
+    assert heard == [(Case, complaint.pk, Status.CLOSED, True)]
+
+
+def test_a_case_that_is_not_closed_announces_nothing(complaint, officer):
+    heard = []
+
+    def listener(sender, *, case, **kwargs):
+        heard.append(case.pk)
+
+    case_closed.connect(listener)
+    try:
+        with pytest.raises(services.CaseError):
+            services.close_case(complaint, by=officer)
+        services.withdraw_case(complaint, reason="Ya no lo necesito.", by=officer)
+    finally:
+        case_closed.disconnect(listener)
+
+    assert heard == []
 
 
 def test_moves_the_lifecycle_does_not_allow_are_refused(complaint, officer):

@@ -168,7 +168,9 @@ def _render_detail(
                     "root_cause": case.root_cause_id,
                 },
             ),
-            "redress_form": RedressForm(initial={"breached": True}, case=case),
+            "redress_form": RedressForm(
+                initial={"breached": True}, guarantees=services.redress_guarantees(case)
+            ),
             "answer_date_form": AnswerDateForm(
                 initial={"answered_at": timezone.localtime(case.answered_at)}
                 if case.answered_at
@@ -211,7 +213,7 @@ def classify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def redress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _handled_case(request, pk)
-    form = RedressForm(request.POST, case=case)
+    form = RedressForm(request.POST, guarantees=services.redress_guarantees(case))
     if form.is_valid():
         report(request, lambda: services.record_redress(case, by=request.user, **form.cleaned_data))
     else:
