@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compromiso.catalog.models import Audience, Channel, Service, TouchPoint
+from compromiso.core.actors import PUBLIC
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, require
@@ -420,7 +421,7 @@ def _follow_up_low_score(
         description="\n".join(lines)[:20000],
         requester_name=_("Survey respondent"),
         requester_email=response.contact_email,
-        by=None,
+        by=PUBLIC,
     )
     log_action(response.wave, "surveys.response.follow_up", by=None, data={"case": case.pk})
 

@@ -12,9 +12,9 @@ from compromiso.cases.models import (
     Case,
     CaseEvent,
 )
-from compromiso.cases.services.guards import require_handler
+from compromiso.cases.services.guards import is_person, person, require_handler
+from compromiso.core.actors import Actor
 from compromiso.core.audit import log_action
-from compromiso.organizations.models import User
 
 # --- Attachments ------------------------------------------------------------------------------
 
@@ -23,13 +23,13 @@ def add_attachment(
     case: Case,
     upload: Any,
     *,
-    by: User | None,
+    by: Actor,
     event: CaseEvent | None = None,
     public: bool = True,
     check_permission: bool = True,
 ) -> Attachment:
     """Store a file with the case after checking its real type and size."""
-    if check_permission and by is not None:
+    if check_permission and is_person(by):
         require_handler(case, by)
     if case.attachments.count() >= files.MAX_FILES * 4:
         raise ValidationError({"files": _("This case already has too many attachments.")})
@@ -72,7 +72,7 @@ def add_attachment(
         size=size,
         sha256=digest.hexdigest(),
         is_public=public,
-        uploaded_by=by,
+        uploaded_by=person(by),
     )
     attachment.file.save(attachment.filename, upload, save=False)
     attachment.save()

@@ -19,10 +19,10 @@ from compromiso.cases.models import (
 )
 from compromiso.cases.services.errors import CaseError
 from compromiso.cases.services.figures import refresh_facts_later
-from compromiso.cases.services.guards import require_action, require_handler
+from compromiso.cases.services.guards import person, require_action, require_handler
+from compromiso.core.actors import Actor
 from compromiso.core.audit import log_action
 from compromiso.core.calendar import BusinessCalendar, DeadlineUnit
-from compromiso.organizations.models import User
 
 
 def compute_due(case: Case, *, pauses: Any) -> dt.datetime | None:
@@ -82,7 +82,7 @@ def recompute_open_deadlines(organization_id: int) -> int:
 
 
 @transaction.atomic
-def extend_deadline(case: Case, *, reason: str, by: User | None) -> Case:
+def extend_deadline(case: Case, *, reason: str, by: Actor) -> Case:
     """Use the extension the law allows, once, telling the requester when the law requires it."""
     require_handler(case, by)
     if not case.is_open:
@@ -101,7 +101,7 @@ def extend_deadline(case: Case, *, reason: str, by: User | None) -> Case:
     refresh_facts_later(case)
     CaseEvent.objects.create(
         case=case,
-        actor=by,
+        actor=person(by),
         kind=EventKind.EXTENDED,
         comment=reason,
         is_public=True,  # the requester is always told; some laws make it mandatory

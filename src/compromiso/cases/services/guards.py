@@ -11,6 +11,7 @@ from compromiso.cases.models import (
     CaseAction,
 )
 from compromiso.cases.services.errors import CaseError
+from compromiso.core.actors import Actor
 from compromiso.core.permissions import Perm, require
 from compromiso.organizations.models import Organization, User
 
@@ -25,7 +26,20 @@ def same_organization(organization: Organization, **objects: Any) -> None:
         raise ValidationError(errors)
 
 
-def require_handler(case: Case, by: User | None) -> None:
+def is_person(by: Actor) -> bool:
+    """A signed-in person, whose permissions are checked; otherwise the system acts (a job, the
+    demo, the requester through a public page: a `SystemActor`). A caller that still passes no
+    actor at all is, as `core.permissions.require` treats it, the system."""
+    return isinstance(by, User)
+
+
+def person(by: Actor) -> User | None:
+    """The user row to record for `by` (an event's actor, an uploader): none when the system
+    acts."""
+    return by if isinstance(by, User) else None
+
+
+def require_handler(case: Case, by: Actor) -> None:
     require(
         by,
         Perm.HANDLE_CASES,

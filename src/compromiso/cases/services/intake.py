@@ -32,14 +32,15 @@ from compromiso.cases.services.attachments import add_attachment
 from compromiso.cases.services.clock import due_with_calendar
 from compromiso.cases.services.errors import AlreadyReceived, IdempotencyConflict
 from compromiso.cases.services.figures import refresh_facts_later
-from compromiso.cases.services.guards import same_organization
+from compromiso.cases.services.guards import is_person, person, same_organization
 from compromiso.cases.services.policies import install_deadline_presets
 from compromiso.cases.services.routing import apply_assignment_rules
 from compromiso.catalog.models import Channel, Service, TouchPoint
+from compromiso.core.actors import SYSTEM, Actor
 from compromiso.core.audit import log_action
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.core.tasks import enqueue_with_transaction
-from compromiso.organizations.models import Organization, Unit, User
+from compromiso.organizations.models import Organization, Unit
 
 # Kinds a person may file without giving their name (ISO 10002 allows it; complaints need a
 # name to be answered).
@@ -81,7 +82,7 @@ def receive_case(
     channel: Channel,
     subject: str,
     description: str,
-    by: User | None,
+    by: Actor,
     requester_name: str = "",
     requester_national_id: str = "",
     requester_email: str = "",
@@ -102,7 +103,8 @@ def receive_case(
 ) -> tuple[Case, str]:
     """Register a case from any channel; returns it and the secret for public tracking.
 
-    Staff intake (by a user) needs the permission to handle cases; public intake passes by=None.
+    Staff intake (by a user) needs the permission to handle cases; public intake passes
+    `by=PUBLIC` (the public form, e-mail).
     With an `intake_key` (and the submission's `body_hash`) the key is claimed in the case's own
     transaction: a submission whose key an earlier one holds raises AlreadyReceived with that
     case (or IdempotencyConflict when the body differs) and leaves nothing written. A caller
@@ -125,7 +127,7 @@ def receive_case(
         or (service.provider_unit if service else None)
         or (touch_point.unit if touch_point else None)
     )
-    if by is not None and not scope_for(by, Perm.HANDLE_CASES).touches(organization.pk):
+    if is_person(by) and not scope_for(by, Perm.HANDLE_CASES).touches(organization.pk):
         raise PermissionDenied(_("You do not have permission to do this."))
     if is_anonymous and kind not in ANONYMOUS_KINDS:
         raise ValidationError(
@@ -144,7 +146,7 @@ def receive_case(
     if policy is None:
         policy = DeadlinePolicy.objects.filter(organization=organization, kind=kind).first()
     if policy is None:
-        install_deadline_presets(organization, by=None)
+        install_deadline_presets(organization, by=SYSTEM)
         policy = DeadlinePolicy.objects.filter(organization=organization, kind=kind).first()
     if policy is None:
         raise ValidationError({"kind": _("Unknown kind of request.")})
@@ -212,7 +214,7 @@ def receive_case(
 def _record_received(
     case: Case,
     *,
-    by: User | None,
+    by: Actor,
     uploads: Any,
     secret: str,
     intake_key: str | None,
@@ -228,11 +230,12 @@ def _record_received(
     CaseEvent.objects.create(
         case=case,
         at=case.received_at,
-        actor=by,
+        actor=person(by),
         kind=EventKind.TRANSITION,
         to_status=Status.RECEIVED,
         is_public=True,
-        from_requester=by is None,  # the public form or an e-mail: the requester's own words
+        # The public form or an e-mail: the requester's own words, no person of the staff.
+        from_requester=not is_person(by),
     )
     log_action(
         case, "cases.case.received", by=by, data={"kind": case.kind, "channel": case.channel_id}

@@ -20,18 +20,24 @@ from compromiso.cases.models import (
 from compromiso.cases.services.clock import recompute_deadline
 from compromiso.cases.services.errors import CaseError
 from compromiso.cases.services.figures import refresh_facts_later
-from compromiso.cases.services.guards import require_action, require_handler, same_organization
+from compromiso.cases.services.guards import (
+    is_person,
+    person,
+    require_action,
+    require_handler,
+    same_organization,
+)
 from compromiso.cases.signals import case_closed
+from compromiso.core.actors import Actor
 from compromiso.core.audit import log_action
 from compromiso.core.tasks import enqueue_with_transaction
-from compromiso.organizations.models import User
 
 
 def move_status(
     case: Case,
     to: str,
     *,
-    by: User | None,
+    by: Actor,
     comment: str = "",
     is_public: bool = False,
     event_kind: str = EventKind.TRANSITION,
@@ -46,7 +52,7 @@ def move_status(
         )
     event = CaseEvent.objects.create(
         case=case,
-        actor=by,
+        actor=person(by),
         kind=event_kind,
         from_status=case.status,
         to_status=to,
@@ -59,7 +65,7 @@ def move_status(
 
 
 @transaction.atomic
-def acknowledge_case(case: Case, *, by: User | None, message: str = "") -> Case:
+def acknowledge_case(case: Case, *, by: Actor, message: str = "") -> Case:
     """Tell the requester the case was received and is being handled (ISO 10002 §7.4)."""
     require_handler(case, by)
     require_action(case, CaseAction.ACKNOWLEDGE)
@@ -72,7 +78,7 @@ def acknowledge_case(case: Case, *, by: User | None, message: str = "") -> Case:
 
 
 @transaction.atomic
-def start_case(case: Case, *, by: User | None) -> Case:
+def start_case(case: Case, *, by: Actor) -> Case:
     """The assignee starts working on the case."""
     require_handler(case, by)
     require_action(case, CaseAction.START)
@@ -83,7 +89,7 @@ def start_case(case: Case, *, by: User | None) -> Case:
 
 
 @transaction.atomic
-def request_information(case: Case, *, message: str, by: User | None) -> Case:
+def request_information(case: Case, *, message: str, by: Actor) -> Case:
     """Ask the requester to complete or correct the request: the legal clock stops."""
     require_handler(case, by)
     require_action(case, CaseAction.REQUEST_INFORMATION)
@@ -99,12 +105,10 @@ def request_information(case: Case, *, message: str, by: User | None) -> Case:
 
 
 @transaction.atomic
-def resume_case(
-    case: Case, *, by: User | None, comment: str = "", from_requester: bool = False
-) -> Case:
+def resume_case(case: Case, *, by: Actor, comment: str = "", from_requester: bool = False) -> Case:
     """The requester answered (or the wait ended): the clock runs again. `from_requester`: the
     comment is the requester's own message."""
-    if by is not None:
+    if is_person(by):
         require_handler(case, by)
     require_action(case, CaseAction.RESUME)
     move_status(
@@ -123,7 +127,7 @@ def resume_case(
 
 
 @transaction.atomic
-def answer_case(case: Case, *, answer: str, by: User | None) -> Case:
+def answer_case(case: Case, *, answer: str, by: Actor) -> Case:
     """Send the requester the answer and decision (ISO 10002 §7.7–7.8)."""
     require_handler(case, by)
     require_action(case, CaseAction.ANSWER)
@@ -157,7 +161,7 @@ def answer_case(case: Case, *, answer: str, by: User | None) -> Case:
 
 @transaction.atomic
 def correct_answer_date(
-    case: Case, *, answered_at: dt.datetime, by: User | None, reason: str = ""
+    case: Case, *, answered_at: dt.datetime, by: Actor, reason: str = ""
 ) -> Case:
     """Correct when the answer was given (a letter posted before it was recorded, a typing
     slip). The correction is an internal event with both dates, and the figures of the days
@@ -178,7 +182,7 @@ def correct_answer_date(
     }
     if reason.strip():
         comment = f"{comment} {reason.strip()[:1000]}"
-    CaseEvent.objects.create(case=case, actor=by, kind=EventKind.NOTE, comment=comment)
+    CaseEvent.objects.create(case=case, actor=person(by), kind=EventKind.NOTE, comment=comment)
     log_action(
         case,
         "cases.case.answer_date_corrected",
@@ -193,18 +197,18 @@ def correct_answer_date(
 
 @transaction.atomic
 def close_case(
-    case: Case, *, by: User | None, comment: str = "", root_cause: RootCause | None = None
+    case: Case, *, by: Actor, comment: str = "", root_cause: RootCause | None = None
 ) -> Case:
     """Close an answered case. Staff code the root cause of a complaint as they close it (ISO
     10002 §8.2); a case closed by the requester's acceptance keeps any cause already coded."""
-    if by is not None:
+    if is_person(by):
         require_handler(case, by)
     require_action(case, CaseAction.CLOSE)
     if root_cause is not None:
         same_organization(case.organization, root_cause=root_cause)
         case.root_cause = root_cause
     if (
-        by is not None
+        is_person(by)
         and case.kind == CaseKind.COMPLAINT
         and case.root_cause_id is None
         and RootCause.objects.filter(organization_id=case.organization_id, is_active=True).exists()
@@ -229,9 +233,9 @@ def close_case(
 
 
 @transaction.atomic
-def reopen_case(case: Case, *, reason: str, by: User | None) -> Case:
+def reopen_case(case: Case, *, reason: str, by: Actor) -> Case:
     """Reopen an answered or closed case within the window (e.g. the answer was rejected)."""
-    if by is not None:
+    if is_person(by):
         require_handler(case, by)
     if case.status in (Status.ANSWERED, Status.CLOSED) and not case.can_reopen():
         raise CaseError(
@@ -250,9 +254,9 @@ def reopen_case(case: Case, *, reason: str, by: User | None) -> Case:
 
 
 @transaction.atomic
-def withdraw_case(case: Case, *, reason: str, by: User | None) -> Case:
+def withdraw_case(case: Case, *, reason: str, by: Actor) -> Case:
     """The requester withdrew the request; the case ends without an answer."""
-    if by is not None:
+    if is_person(by):
         require_handler(case, by)
     require_action(case, CaseAction.WITHDRAW)
     move_status(case, Status.WITHDRAWN, by=by, comment=reason, is_public=True)
@@ -263,7 +267,7 @@ def withdraw_case(case: Case, *, reason: str, by: User | None) -> Case:
 
 
 @transaction.atomic
-def merge_case(case: Case, *, into: Case, by: User | None) -> Case:
+def merge_case(case: Case, *, into: Case, by: Actor) -> Case:
     """Mark a duplicate: it ends and points to the case that goes on."""
     require_handler(case, by)
     require_action(case, CaseAction.MERGE)
@@ -278,7 +282,7 @@ def merge_case(case: Case, *, into: Case, by: User | None) -> Case:
 
 
 @transaction.atomic
-def derive_case(case: Case, *, body: str, message: str, by: User | None) -> Case:
+def derive_case(case: Case, *, body: str, message: str, by: Actor) -> Case:
     """Hand the case to the competent body, telling the requester where it went."""
     require_handler(case, by)
     require_action(case, CaseAction.DERIVE)
@@ -295,7 +299,7 @@ def derive_case(case: Case, *, body: str, message: str, by: User | None) -> Case
 
 
 @transaction.atomic
-def add_note(case: Case, *, text: str, by: User, public: bool = False) -> CaseEvent:
+def add_note(case: Case, *, text: str, by: Actor, public: bool = False) -> CaseEvent:
     """An internal note, or a public reply that does not change the state."""
     require_handler(case, by)
     require_action(case, CaseAction.REPLY if public else CaseAction.NOTE)
@@ -303,7 +307,7 @@ def add_note(case: Case, *, text: str, by: User, public: bool = False) -> CaseEv
         raise ValidationError({"text": _("The note cannot be empty.")})
     event = CaseEvent.objects.create(
         case=case,
-        actor=by,
+        actor=person(by),
         kind=EventKind.REPLY if public else EventKind.NOTE,
         comment=text,
         is_public=public,

@@ -9,15 +9,14 @@ from compromiso.cases.models import (
     DeadlinePolicy,
 )
 from compromiso.cases.presets import PRESETS
+from compromiso.core.actors import Actor
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.permissions import Perm, require
-from compromiso.organizations.models import Organization, User
+from compromiso.organizations.models import Organization
 
 
 @transaction.atomic
-def install_deadline_presets(
-    organization: Organization, *, by: User | None
-) -> list[DeadlinePolicy]:
+def install_deadline_presets(organization: Organization, *, by: Actor) -> list[DeadlinePolicy]:
     """Give the organisation the legal deadlines of its jurisdiction for every kind it lacks."""
     presets = PRESETS.get(organization.jurisdiction, PRESETS["other"])
     existing = set(organization.deadline_policies.values_list("kind", flat=True))
@@ -53,9 +52,7 @@ POLICY_FIELDS = (
 
 
 @transaction.atomic
-def update_deadline_policy(
-    policy: DeadlinePolicy, *, by: User | None, **fields: Any
-) -> DeadlinePolicy:
+def update_deadline_policy(policy: DeadlinePolicy, *, by: Actor, **fields: Any) -> DeadlinePolicy:
     """Adjust a legal deadline. Cases already received keep the terms they were received under."""
     require(by, Perm.MANAGE_ORGANIZATION, organization_id=policy.organization_id)
     names = [k for k in fields if k in POLICY_FIELDS]

@@ -14,9 +14,9 @@ from compromiso.cases.models import (
     Redress,
 )
 from compromiso.cases.services.figures import refresh_facts_later
-from compromiso.cases.services.guards import require_handler
+from compromiso.cases.services.guards import person, require_handler
+from compromiso.core.actors import Actor
 from compromiso.core.audit import log_action
-from compromiso.organizations.models import User
 
 # --- Redress ----------------------------------------------------------------------------------
 
@@ -41,7 +41,7 @@ def redress_guarantees(case: Case) -> QuerySet[Model]:
 def record_redress(
     case: Case,
     *,
-    by: User | None,
+    by: Actor,
     kind: str,
     breached: bool = True,
     amount: Any = 0,
@@ -74,13 +74,13 @@ def record_redress(
         kind=kind,
         amount=amount or 0,
         description=description.strip(),
-        recorded_by=by,
+        recorded_by=person(by),
     )
     redress.full_clean()
     redress.save()
     CaseEvent.objects.create(
         case=case,
-        actor=by,
+        actor=person(by),
         kind=EventKind.REDRESS,
         comment=f"{redress.get_kind_display()} {redress.description}".strip(),
     )

@@ -20,6 +20,7 @@ from compromiso.cases.services.attachments import add_attachment
 from compromiso.cases.services.errors import CaseError
 from compromiso.cases.services.figures import refresh_facts_later
 from compromiso.cases.services.lifecycle import close_case, move_status, resume_case
+from compromiso.core.actors import PUBLIC
 from compromiso.core.audit import log_action
 
 
@@ -32,15 +33,15 @@ def add_requester_message(
     if not text.strip() and not uploads:
         raise ValidationError({"text": _("Write a message or attach a file.")})
     if case.status == Status.WAITING:
-        resume_case(case, by=None, comment=text, from_requester=True)
+        resume_case(case, by=PUBLIC, comment=text, from_requester=True)
         event = case.events.order_by("-at", "-pk")[0]
     else:
         event = CaseEvent.objects.create(
             case=case, kind=EventKind.REPLY, comment=text, is_public=True, from_requester=True
         )
-    log_action(case, "cases.case.requester_message", by=None, data={"source": source})
+    log_action(case, "cases.case.requester_message", by=PUBLIC, data={"source": source})
     for upload in uploads:
-        add_attachment(case, upload, by=None, event=event, check_permission=False)
+        add_attachment(case, upload, by=PUBLIC, event=event, check_permission=False)
     return event
 
 
@@ -62,12 +63,17 @@ def record_verdict(case: Case, *, accepted: bool, comment: str = "") -> Case:
         is_public=True,
         from_requester=True,
     )
-    log_action(case, "cases.case.verdict", by=None, data={"verdict": case.verdict})
+    log_action(case, "cases.case.verdict", by=PUBLIC, data={"verdict": case.verdict})
     if accepted:
-        close_case(case, by=None)
+        close_case(case, by=PUBLIC)
     else:
         move_status(
-            case, Status.IN_PROGRESS, by=None, comment=comment, is_public=True, from_requester=True
+            case,
+            Status.IN_PROGRESS,
+            by=PUBLIC,
+            comment=comment,
+            is_public=True,
+            from_requester=True,
         )
         case.closed_at = None
         case.save(update_fields=["status", "closed_at", "updated_at"])
@@ -120,6 +126,6 @@ def rate_handling(
     )
     rating.full_clean()
     rating.save()
-    log_action(case, "cases.case.rated", by=None, data={"outcome": outcome})
+    log_action(case, "cases.case.rated", by=PUBLIC, data={"outcome": outcome})
     refresh_facts_later(case)
     return rating

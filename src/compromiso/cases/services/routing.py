@@ -1,7 +1,7 @@
 """Who handles a case: eligible people, assignment (one or many), routing rules, and the
 canned answers offered on the case page."""
 
-from typing import Any
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,8 +17,9 @@ from compromiso.cases.models import (
     Status,
 )
 from compromiso.cases.services.errors import CaseError
-from compromiso.cases.services.guards import require_handler, same_organization
+from compromiso.cases.services.guards import person, require_handler, same_organization
 from compromiso.cases.services.lifecycle import move_status
+from compromiso.core.actors import Actor, SystemActor
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.permissions import Perm, roles_with, scope_for
@@ -66,7 +67,7 @@ def assign_case(
     case: Case,
     *,
     assignee: User,
-    by: User | None,
+    by: Actor,
     unit: Unit | None = None,
     check_permission: bool = True,
 ) -> Case:
@@ -87,7 +88,10 @@ def assign_case(
         to = Status.ASSIGNED if case.can_become(Status.ASSIGNED) else case.status
         if to == case.status:
             CaseEvent.objects.create(
-                case=case, actor=by, kind=EventKind.ASSIGNED, comment=assignee.get_username()
+                case=case,
+                actor=person(by),
+                kind=EventKind.ASSIGNED,
+                comment=assignee.get_username(),
             )
         else:
             move_status(
@@ -132,14 +136,17 @@ def apply_assignment_rules(case: Case) -> AssignmentRule | None:
             officer = officers[locked.next_index % len(officers)]
             locked.next_index = (locked.next_index + 1) % len(officers)
             locked.save(update_fields=["next_index"])
-            assign_case(case, assignee=officer, by=None, unit=target, check_permission=False)
+            assign_case(case, assignee=officer, by=ROUTING, unit=target, check_permission=False)
         elif target is not None and target != case.unit:
             case.unit = target
             case.save(update_fields=["unit", "updated_at"])
-        log_action(case, "cases.case.routed", by=None, data={"rule": rule.pk})
+        log_action(case, "cases.case.routed", by=ROUTING, data={"rule": rule.pk})
         return rule
     return None
 
+
+# Routing rules act on their own: no person assigns the case.
+ROUTING = SystemActor("routing")
 
 PLACEHOLDERS = ("code", "name", "service", "due", "officer")
 
@@ -163,7 +170,7 @@ def render_canned_answer(canned: CannedAnswer, case: Case, officer: User | None)
     return text
 
 
-def bulk_assign(cases: Any, *, assignee: User, by: User | None) -> tuple[int, list[str]]:
+def bulk_assign(cases: Iterable[Case], *, assignee: User, by: Actor) -> tuple[int, list[str]]:
     """Assign several cases at once; each is its own change, and refusals are reported."""
     done, refused = 0, []
     for case in cases:

@@ -11,9 +11,10 @@ from compromiso.cases.models import (
 )
 from compromiso.cases.services.figures import refresh_facts_later
 from compromiso.cases.services.guards import require_handler, same_organization
+from compromiso.core.actors import Actor
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.permissions import Perm, require
-from compromiso.organizations.models import Organization, User
+from compromiso.organizations.models import Organization
 
 # --- Taxonomies -------------------------------------------------------------------------------
 
@@ -59,7 +60,7 @@ ROOT_CAUSES: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 @transaction.atomic
-def install_root_causes(organization: Organization, *, by: User | None) -> int:
+def install_root_causes(organization: Organization, *, by: Actor) -> int:
     """Seed the standard cause coding, in the organisation's language, when it has none."""
     if RootCause.objects.filter(organization=organization).exists():
         return 0
@@ -76,7 +77,7 @@ def save_category(
     organization: Organization,
     *,
     name: str,
-    by: User | None,
+    by: Actor,
     parent: Category | None = None,
     category: Category | None = None,
     is_active: bool = True,
@@ -113,7 +114,7 @@ def save_root_cause(
     *,
     code: str,
     name: str,
-    by: User | None,
+    by: Actor,
     cause: RootCause | None = None,
     is_active: bool = True,
 ) -> RootCause:
@@ -130,7 +131,7 @@ def save_root_cause(
 def classify_case(
     case: Case,
     *,
-    by: User | None,
+    by: Actor,
     category: Category | None,
     priority: str | None = None,
     root_cause: RootCause | None = None,

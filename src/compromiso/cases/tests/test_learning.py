@@ -25,6 +25,7 @@ from compromiso.cases.models import (
     Status,
 )
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC, SYSTEM
 from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
 
@@ -54,7 +55,7 @@ def _receive(organization, web, service, **extra):
         "description": "Me cobraron dos veces el certificado.",
         "requester_name": "Ana Pérez",
         "requester_email": "ana@example.org",
-        "by": None,
+        "by": PUBLIC,
     }
     fields.update(extra)
     case, _secret = services.receive_case(**fields)
@@ -74,7 +75,7 @@ def _answered(case, officer):
 
 def test_closing_a_complaint_needs_its_root_cause(complaint, officer):
     _answered(complaint, officer)
-    services.install_root_causes(complaint.organization, by=None)
+    services.install_root_causes(complaint.organization, by=SYSTEM)
 
     with pytest.raises(ValidationError) as refused:
         services.close_case(complaint, by=officer)
@@ -88,9 +89,9 @@ def test_closing_a_complaint_needs_its_root_cause(complaint, officer):
 
 
 def test_the_cause_coding_is_seeded_in_the_organisation_language(organization, other_organization):
-    services.install_root_causes(organization, by=None)
-    services.install_root_causes(other_organization, by=None)
-    services.install_root_causes(organization, by=None)  # idempotent
+    services.install_root_causes(organization, by=SYSTEM)
+    services.install_root_causes(other_organization, by=SYSTEM)
+    services.install_root_causes(organization, by=SYSTEM)  # idempotent
 
     spanish = RootCause.objects.filter(organization=organization)
     catalan = RootCause.objects.filter(organization=other_organization)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from compromiso.cases import services
 from compromiso.cases.models import TRANSITIONS, Case, Status
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC, SYSTEM
 from compromiso.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def arica_case(organization, branch, counter):
         description="Esperé dos horas.",
         requester_name="Ana Pérez",
         requester_email="ana@example.org",
-        by=None,
+        by=PUBLIC,
     )
     return case
 
@@ -47,7 +48,7 @@ def temuco_case(organization, other_branch, counter):
         subject="Caja cerrada",
         description="No había atención.",
         requester_name="Luis Soto",
-        by=None,
+        by=PUBLIC,
     )
     return case
 
@@ -238,7 +239,7 @@ def test_policy_changes_do_not_move_cases_already_received(client, quality_manag
 def test_outsider_cannot_edit_another_organisations_deadlines(client, outsider, organization):
     from compromiso.cases.models import DeadlinePolicy
 
-    services.install_deadline_presets(organization, by=None)
+    services.install_deadline_presets(organization, by=SYSTEM)
     policy = DeadlinePolicy.objects.filter(organization=organization).first()
     client.force_login(outsider)
 
@@ -316,7 +317,7 @@ def test_the_page_refuses_start_on_a_case_waiting_for_the_requester(client, offi
 def test_the_page_refuses_start_on_a_long_closed_case(client, officer, arica_case):
     services.assign_case(arica_case, assignee=officer, by=officer)
     services.answer_case(arica_case, answer="Resuelto.", by=officer)
-    services.close_case(arica_case, by=None)
+    services.close_case(arica_case, by=SYSTEM)
     Case.objects.filter(pk=arica_case.pk).update(closed_at=timezone.now() - dt.timedelta(days=400))
     client.force_login(officer)
 

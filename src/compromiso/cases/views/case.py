@@ -44,6 +44,7 @@ from compromiso.cases.models import (
 )
 from compromiso.cases.views.inbox import visible_cases
 from compromiso.catalog.models import Channel, Service
+from compromiso.core.actors import SYSTEM
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
@@ -149,7 +150,7 @@ def _render_detail(
             prefill = services.render_canned_answer(template, case, request.user)
     if text is not None:
         prefill = text
-    services.install_root_causes(organization, by=None)
+    services.install_root_causes(organization, by=SYSTEM)
     return render(
         request,
         page,

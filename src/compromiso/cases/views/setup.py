@@ -30,6 +30,7 @@ from compromiso.cases.models import (
     DeadlinePolicy,
     RootCause,
 )
+from compromiso.core.actors import SYSTEM
 from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
@@ -51,7 +52,7 @@ def _manager_organization(request: AuthenticatedHttpRequest) -> Organization:
 def taxonomy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Categories (with subcategories) for classifying cases, and the root-cause coding."""
     organization = _manager_organization(request)
-    services.install_root_causes(organization, by=None)
+    services.install_root_causes(organization, by=SYSTEM)
     category_form = CategoryForm(organization=organization, prefix="category")
     cause_form = RootCauseForm(prefix="cause")
     if request.method == "POST":
@@ -228,7 +229,7 @@ def policies(request: AuthenticatedHttpRequest) -> HttpResponse:
     organization = require_organization(request)
     if not scope_for(request.user, Perm.VIEW).touches(organization.pk):
         raise Http404
-    services.install_deadline_presets(organization, by=None)
+    services.install_deadline_presets(organization, by=SYSTEM)
     can_manage = scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(
         organization.pk
     )
