@@ -571,6 +571,24 @@ def test_cases_are_searched_in_their_organisations_language(organization, other_
     assert list(found) == [catalan]
 
 
+def test_the_search_uses_the_full_text_index(organization):
+    """The query's expression is the GIN index's (migration 0007): with sequential scans off,
+    PostgreSQL answers it from `cases_case_search` (and the tracking code's unique index)."""
+    from django.db import connection, transaction
+
+    from compromiso.cases.search import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the full-text index is PostgreSQL's; SQLite matches substrings")
+    _case_of(organization, "Cobro duplicado en la caja")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = search(Case.objects.all(), "cobro", language="es").explain()
+
+    assert "cases_case_search" in plan
+    assert list(search(Case.objects.all(), "cobros", language="es"))  # stemmed: cobro
+
+
 def test_a_case_once_started_while_waiting_gets_its_deadline_back(complaint, officer):
     """Timelines written before "start" was refused on a waiting case: the pause ended when
     the case left the waiting state, so the clock runs again instead of staying stopped."""
