@@ -16,7 +16,13 @@ from compromiso.cases.services.clock import (
 )
 from compromiso.cases.services.errors import AlreadyReceived, CaseError, IdempotencyConflict
 from compromiso.cases.services.figures import refresh_facts_later
-from compromiso.cases.services.guards import require_action, require_handler, same_organization
+from compromiso.cases.services.guards import (
+    is_person,
+    person,
+    require_action,
+    require_handler,
+    same_organization,
+)
 from compromiso.cases.services.intake import (
     ANONYMOUS_KINDS,
     CODE_ALPHABET,
@@ -46,6 +52,7 @@ from compromiso.cases.services.lifecycle import (
 from compromiso.cases.services.policies import (
     POLICY_FIELDS,
     install_deadline_presets,
+    missing_deadline_policies,
     update_deadline_policy,
 )
 from compromiso.cases.services.redress import record_redress, redress_guarantees
@@ -58,13 +65,17 @@ from compromiso.cases.services.requester import (
     record_verdict,
 )
 from compromiso.cases.services.routing import (
+    CANNED_ANSWER_FIELDS,
     PLACEHOLDERS,
+    ROUTING,
     apply_assignment_rules,
     assign_case,
     bulk_assign,
     eligible_assignees,
     organization_handlers,
     render_canned_answer,
+    save_assignment_rule,
+    save_canned_answer,
 )
 from compromiso.cases.services.taxonomy import (
     ROOT_CAUSES,
@@ -76,6 +87,7 @@ from compromiso.cases.services.taxonomy import (
 
 __all__ = [
     "ANONYMOUS_KINDS",
+    "CANNED_ANSWER_FIELDS",
     "CODE_ALPHABET",
     "CODE_PREFIX",
     "NAMED_UNLESS_ANONYMOUS",
@@ -84,6 +96,7 @@ __all__ = [
     "RATING_SALT",
     "RESOLVED_RELATIONS",
     "ROOT_CAUSES",
+    "ROUTING",
     "AlreadyReceived",
     "CaseError",
     "IdempotencyConflict",
@@ -107,10 +120,13 @@ __all__ = [
     "extend_deadline",
     "install_deadline_presets",
     "install_root_causes",
+    "is_person",
     "merge_case",
+    "missing_deadline_policies",
     "move_status",
     "organization_handlers",
     "pauses_of",
+    "person",
     "rate_handling",
     "rating_token",
     "receive_case",
@@ -128,6 +144,8 @@ __all__ = [
     "require_handler",
     "resume_case",
     "same_organization",
+    "save_assignment_rule",
+    "save_canned_answer",
     "save_category",
     "save_root_cause",
     "start_case",

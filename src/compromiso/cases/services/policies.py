@@ -15,16 +15,13 @@ from compromiso.core.permissions import Perm, require
 from compromiso.organizations.models import Organization
 
 
-@transaction.atomic
-def install_deadline_presets(organization: Organization, *, by: Actor) -> list[DeadlinePolicy]:
-    """Give the organisation the legal deadlines of its jurisdiction for every kind it lacks."""
+def missing_deadline_policies(organization: Organization) -> list[DeadlinePolicy]:
+    """The legal deadlines of the organisation's jurisdiction it does not have yet, unsaved: what
+    `install_deadline_presets` would add (shown before anyone installs them)."""
     presets = PRESETS.get(organization.jurisdiction, PRESETS["other"])
     existing = set(organization.deadline_policies.values_list("kind", flat=True))
-    created = []
-    for kind, preset in presets.items():
-        if kind in existing:
-            continue
-        policy = DeadlinePolicy.objects.create(
+    return [
+        DeadlinePolicy(
             organization=organization,
             kind=kind,
             unit=preset.unit.value,
@@ -35,8 +32,19 @@ def install_deadline_presets(organization: Organization, *, by: Actor) -> list[D
             legal_basis=preset.legal_basis,
             external_recourse=preset.external_recourse,
         )
-        log_action(policy, "cases.deadline_policy.created", by=by, data={"kind": kind})
-        created.append(policy)
+        for kind, preset in presets.items()
+        if kind not in existing
+    ]
+
+
+@transaction.atomic
+def install_deadline_presets(organization: Organization, *, by: Actor) -> list[DeadlinePolicy]:
+    """Give the organisation the legal deadlines of its jurisdiction for every kind it lacks."""
+    require(by, Perm.MANAGE_ORGANIZATION, organization_id=organization.pk)
+    created = missing_deadline_policies(organization)
+    for policy in created:
+        policy.save(force_insert=True)
+        log_action(policy, "cases.deadline_policy.created", by=by, data={"kind": policy.kind})
     return created
 
 

@@ -19,11 +19,12 @@ from compromiso.cases.models import (
 from compromiso.cases.services.errors import CaseError
 from compromiso.cases.services.guards import person, require_handler, same_organization
 from compromiso.cases.services.lifecycle import move_status
+from compromiso.catalog.models import Service
 from compromiso.core.actors import Actor, SystemActor
-from compromiso.core.audit import log_action
+from compromiso.core.audit import changes, log_action, snapshot
 from compromiso.core.errors import DomainError
-from compromiso.core.permissions import Perm, roles_with, scope_for
-from compromiso.organizations.models import Unit, User
+from compromiso.core.permissions import Perm, require, roles_with, scope_for
+from compromiso.organizations.models import Organization, Unit, User
 
 
 def eligible_assignees(case: Case, unit: Unit | None = None) -> QuerySet[User]:
@@ -181,3 +182,69 @@ def bulk_assign(cases: Iterable[Case], *, assignee: User, by: Actor) -> tuple[in
         else:
             done += 1
     return done, refused
+
+
+CANNED_ANSWER_FIELDS = ("title", "kind", "body", "is_active")
+
+
+@transaction.atomic
+def save_canned_answer(
+    organization: Organization,
+    *,
+    by: Actor,
+    title: str,
+    body: str,
+    kind: str = "",
+    is_active: bool = True,
+    answer: CannedAnswer | None = None,
+) -> CannedAnswer:
+    """Create a reusable answer, or change `answer`: offered on every case page of its kind."""
+    require(by, Perm.MANAGE_ORGANIZATION, organization_id=organization.pk)
+    if answer is not None:
+        same_organization(organization, answer=answer)
+    target = answer or CannedAnswer(organization=organization)
+    before = snapshot(target, list(CANNED_ANSWER_FIELDS)) if answer else {}
+    target.title, target.kind, target.body, target.is_active = title, kind, body, is_active
+    target.full_clean()
+    target.save()
+    log_action(
+        target,
+        "cases.cannedanswer.updated" if answer else "cases.cannedanswer.created",
+        by=by,
+        data=changes(before, snapshot(target, list(CANNED_ANSWER_FIELDS))),
+    )
+    return target
+
+
+@transaction.atomic
+def save_assignment_rule(
+    organization: Organization,
+    *,
+    by: Actor,
+    officers: Iterable[User],
+    position: int = 10,
+    kind: str = "",
+    service: Service | None = None,
+    unit: Unit | None = None,
+    target_unit: Unit | None = None,
+    is_active: bool = True,
+    rule: AssignmentRule | None = None,
+) -> AssignmentRule:
+    """Create a routing rule, or change `rule`: new cases that match it go to its unit and, in
+    turn, to its officers."""
+    require(by, Perm.MANAGE_ORGANIZATION, organization_id=organization.pk)
+    same_organization(organization, rule=rule, service=service, unit=unit, target_unit=target_unit)
+    target = rule or AssignmentRule(organization=organization)
+    target.position, target.kind, target.service = position, kind, service
+    target.unit, target.target_unit, target.is_active = unit, target_unit, is_active
+    target.full_clean()
+    target.save()
+    chosen = list(officers)
+    target.officers.set(chosen)
+    log_action(
+        target,
+        "cases.assignmentrule.updated" if rule else "cases.assignmentrule.created",
+        by=by,
+        data={"officers": [user.pk for user in chosen]},
+    )
+    return target

@@ -151,6 +151,7 @@ def _render_detail(
     if text is not None:
         prefill = text
     services.install_root_causes(organization, by=SYSTEM)
+    allowed = case.allowed_actions()
     return render(
         request,
         page,
@@ -159,7 +160,9 @@ def _render_detail(
             "events": case.events.select_related("actor"),
             "can_handle": can_handle,
             "contact": privacy.contact_details(case, full=can_handle),
-            "actions": _available_actions(case) if can_handle else [],
+            # Which actions the case allows in its state is the domain's answer, not the page's.
+            "actions": _available_actions(allowed) if can_handle else [],
+            "can_assign": can_handle and CaseAction.ASSIGN in allowed,
             "assign_form": AssignForm(people=_handlers(case)),
             "classify_form": ClassifyForm(
                 organization=organization,
@@ -303,11 +306,9 @@ ACTIONS: dict[str, Callable[[Case, str, Any], Any]] = {
 }
 
 
-def _available_actions(case: Case) -> list[dict[str, str]]:
+def _available_actions(allowed: list[str]) -> list[dict[str, str]]:
     return [
-        {"name": name, "label": str(CaseAction(name).label)}
-        for name in case.allowed_actions()
-        if name in ACTIONS
+        {"name": name, "label": str(CaseAction(name).label)} for name in allowed if name in ACTIONS
     ]
 
 

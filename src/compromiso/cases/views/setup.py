@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,7 +30,7 @@ from compromiso.cases.models import (
     RootCause,
 )
 from compromiso.core.actors import SYSTEM
-from compromiso.core.audit import changes, log_action, snapshot
+from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
@@ -128,21 +127,23 @@ def canned_answers(request: AuthenticatedHttpRequest, pk: int | None = None) -> 
     """Reusable answers with placeholders, offered on every case page."""
     organization = _manager_organization(request)
     instance = get_object_or_404(CannedAnswer, organization=organization, pk=pk) if pk else None
+    # The form validates a copy: the row itself changes only through the service.
     form = CannedAnswerForm(
-        request.POST or None, instance=instance or CannedAnswer(organization=organization)
+        request.POST or None,
+        instance=CannedAnswer.objects.get(pk=instance.pk)
+        if instance
+        else CannedAnswer(organization=organization),
     )
     if request.method == "POST" and form.is_valid():
-        fields = ["title", "kind", "body", "is_active"]
-        before = snapshot(instance, fields) if instance else {}
-        saved = form.save()
-        log_action(
-            saved,
-            "cases.canned_answer.saved",
-            by=request.user,
-            data=changes(before, snapshot(saved, fields)),
-        )
-        messages.success(request, _("Answer template saved."))
-        return redirect("cases:canned_answers")
+        try:
+            services.save_canned_answer(
+                organization, answer=instance, by=request.user, **form.cleaned_data
+            )
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Answer template saved."))
+            return redirect("cases:canned_answers")
     return render(
         request,
         "cases/canned_answers.html",
@@ -161,21 +162,22 @@ def assignment_rules(request: AuthenticatedHttpRequest, pk: int | None = None) -
     instance = get_object_or_404(AssignmentRule, organization=organization, pk=pk) if pk else None
     form = AssignmentRuleForm(
         request.POST or None,
-        instance=instance or AssignmentRule(organization=organization),
+        instance=AssignmentRule.objects.get(pk=instance.pk)
+        if instance
+        else AssignmentRule(organization=organization),
         organization=organization,
         people=services.organization_handlers(organization.pk),
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-            log_action(
-                saved,
-                "cases.assignment_rule.saved",
-                by=request.user,
-                data={"officers": [user.pk for user in form.cleaned_data["officers"]]},
+        try:
+            services.save_assignment_rule(
+                organization, rule=instance, by=request.user, **form.cleaned_data
             )
-        messages.success(request, _("Rule saved."))
-        return redirect("cases:assignment_rules")
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect("cases:assignment_rules")
     rules = (
         AssignmentRule.objects.filter(organization=organization)
         .select_related("service", "unit", "target_unit")
@@ -225,19 +227,29 @@ def personal_data(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def policies(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The legal answer deadlines per kind of request, with their legal basis."""
+    """The legal answer deadlines per kind of request, with their legal basis, and those of the
+    organisation's jurisdiction it lacks. Reading changes nothing; a manager installs the
+    missing ones with the page's button (a POST)."""
     organization = require_organization(request)
     if not scope_for(request.user, Perm.VIEW).touches(organization.pk):
         raise Http404
-    services.install_deadline_presets(organization, by=SYSTEM)
     can_manage = scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(
         organization.pk
     )
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        installed = services.install_deadline_presets(organization, by=request.user)
+        messages.success(
+            request, _("%(count)d legal deadlines installed.") % {"count": len(installed)}
+        )
+        return redirect("cases:policies")
     return render(
         request,
         "cases/policies.html",
         {
             "policies": DeadlinePolicy.objects.filter(organization=organization).order_by("kind"),
+            "missing": services.missing_deadline_policies(organization),
             "can_manage": can_manage,
         },
     )
