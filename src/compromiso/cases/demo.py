@@ -32,7 +32,7 @@ from compromiso.cases.models import (
 )
 from compromiso.catalog.models import Audience, Channel, ChannelKind, Service, TouchPoint
 from compromiso.core.actors import DEMO
-from compromiso.organizations.models import Membership, Organization, UnitKind
+from compromiso.organizations.models import Membership, Organization, UnitKind, User
 
 # (kind, weight)
 KINDS = [
@@ -309,7 +309,7 @@ def _ascii(word: str) -> str:
     return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
 
 
-def _advance(case: Case, rng: random.Random, now: dt.datetime, person: Any) -> None:
+def _advance(case: Case, rng: random.Random, now: dt.datetime, person: User | None) -> None:
     """Take the case as far as a real office would have by now, then spread its timeline over
     plausible dates (the services stamp everything "now")."""
     age = (now - case.received_at).days

@@ -2,7 +2,7 @@
 10002), its kinds, states and lifecycle rules, and the actions each state allows."""
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -16,6 +16,9 @@ from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.models import Organization, Unit
+
+if TYPE_CHECKING:
+    from compromiso.organizations.models import User
 
 
 class CaseKind(models.TextChoices):
@@ -137,7 +140,7 @@ class TextSearchConfigField(models.CharField):  # type: ignore[type-arg]
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
-    def visible_to(self, user: Any, perm: Perm = Perm.VIEW) -> "CaseQuerySet":
+    def visible_to(self, user: "User", perm: Perm = Perm.VIEW) -> "CaseQuerySet":
         """Cases owned by units in the user's scope (unassigned ones need organisation scope)."""
         return scope_for(user, perm).filter(self, path_field="unit__path")
 

@@ -2,7 +2,7 @@
 of its timeline; recomputation; the one extension the law allows."""
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,11 +25,13 @@ from compromiso.core.audit import log_action
 from compromiso.core.calendar import BusinessCalendar, DeadlineUnit
 
 
-def compute_due(case: Case, *, pauses: Any) -> dt.datetime | None:
+def compute_due(case: Case, *, pauses: Sequence[deadlines.Pause]) -> dt.datetime | None:
     return due_with_calendar(case, case.organization.business_calendar(), pauses=pauses)
 
 
-def due_with_calendar(case: Case, calendar: BusinessCalendar, *, pauses: Any) -> dt.datetime | None:
+def due_with_calendar(
+    case: Case, calendar: BusinessCalendar, *, pauses: Sequence[deadlines.Pause]
+) -> dt.datetime | None:
     return deadlines.due_at(
         deadlines.shared_calendar(calendar),
         case.received_at,

@@ -1,5 +1,6 @@
 """Redress for a broken service promise, linked to the charter guarantee that promised it."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -44,7 +45,7 @@ def record_redress(
     by: Actor,
     kind: str,
     breached: bool = True,
-    amount: Any = 0,
+    amount: Decimal | int = 0,
     description: str = "",
     commitment: Any = None,
 ) -> Redress:

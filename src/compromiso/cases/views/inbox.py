@@ -5,7 +5,6 @@ validate → call a service → redirect or render.
 """
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,7 +37,7 @@ from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.ids import parse_id, parse_ids
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
-from compromiso.organizations.models import Unit
+from compromiso.organizations.models import Organization, Unit
 
 PAGE_SIZE = 50
 DUE_SOON = dt.timedelta(days=3)
@@ -118,7 +117,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     )
 
 
-def _filter_form(request: AuthenticatedHttpRequest, organization: Any) -> InboxFilterForm:
+def _filter_form(request: AuthenticatedHttpRequest, organization: Organization) -> InboxFilterForm:
     units = Unit.objects.visible_to(request.user).filter(organization=organization).order_by("path")
     return InboxFilterForm(
         request.GET or None,
