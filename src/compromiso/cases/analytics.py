@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from compromiso.cases import facts
 from compromiso.cases.models import Case, CaseDailyFact, CaseKind, Category, RootCause
 from compromiso.catalog.models import Channel, Service
-from compromiso.organizations.models import Organization, Unit
+from compromiso.organizations.models import Organization, Unit, User
 
 DIMENSIONS: dict[str, tuple[Any, Any]] = {
     "kind": (_("Kind"), None),
@@ -52,7 +52,7 @@ class Figures:
     backlog: list[tuple[str, int]] = field(default_factory=list)
 
 
-def unit_in_scope(user: Any, organization: Organization, requested: Unit | None) -> Unit | None:
+def unit_in_scope(user: User, organization: Organization, requested: Unit | None) -> Unit | None:
     """The unit whose figures the user may see: any (or none, meaning all) for people with
     organisation-wide scope; otherwise the requested unit if visible, or their first unit."""
     from compromiso.core.permissions import Perm, scope_for

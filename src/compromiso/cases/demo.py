@@ -31,7 +31,8 @@ from compromiso.cases.models import (
     Status,
 )
 from compromiso.catalog.models import Audience, Channel, ChannelKind, Service, TouchPoint
-from compromiso.organizations.models import Membership, Organization, UnitKind
+from compromiso.core.actors import DEMO
+from compromiso.organizations.models import Membership, Organization, UnitKind, User
 
 # (kind, weight)
 KINDS = [
@@ -184,8 +185,8 @@ CANNED = {
 def load(context: dict[str, Any]) -> None:
     count = int(context.get("case_count", 2000))
     for organization in context["organizations"].values():
-        services.install_deadline_presets(organization, by=None)
-        services.install_root_causes(organization, by=None)
+        services.install_deadline_presets(organization, by=DEMO)
+        services.install_root_causes(organization, by=DEMO)
         language = "ca" if organization.language == "ca" else "es"
         for name in CATEGORIES[language]:
             Category.objects.get_or_create(organization=organization, parent=None, name=name)
@@ -256,7 +257,7 @@ def _generate(organization: Organization, count: int, rng: random.Random) -> Non
             touch_point=place,
             unit=unit,
             received_at=received,
-            by=None,
+            by=DEMO,
         )
         cause_code = CODE_ALIASES.get(language, {}).get(cause_code, cause_code)
         cause = causes.get(cause_code) or next(iter(causes.values()), None)
@@ -308,45 +309,45 @@ def _ascii(word: str) -> str:
     return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
 
 
-def _advance(case: Case, rng: random.Random, now: dt.datetime, person: Any) -> None:
+def _advance(case: Case, rng: random.Random, now: dt.datetime, person: User | None) -> None:
     """Take the case as far as a real office would have by now, then spread its timeline over
     plausible dates (the services stamp everything "now")."""
     age = (now - case.received_at).days
-    services.acknowledge_case(case, by=None)
+    services.acknowledge_case(case, by=DEMO)
     if person is not None and case.unit is not None:
-        services.assign_case(case, assignee=person, by=None)
-    services.start_case(case, by=None)
+        services.assign_case(case, assignee=person, by=DEMO)
+    services.start_case(case, by=DEMO)
     late = rng.random() < 0.12
     if age < 20 and rng.random() < 0.6:
         return _backdate(case, rng, late, now)  # recent: still open
     if rng.random() < 0.08:
-        services.request_information(case, message="Por favor adjunte el comprobante.", by=None)
+        services.request_information(case, message="Por favor adjunte el comprobante.", by=DEMO)
         if age < 40:
             return _backdate(case, rng, late, now)  # still waiting for the requester
-        services.resume_case(case, comment="Comprobante recibido.", by=None)
+        services.resume_case(case, comment="Comprobante recibido.", by=DEMO)
     if age < 60 and rng.random() < 0.1:
         return _backdate(case, rng, late, now)  # fell behind: open and probably overdue
     if case.kind == CaseKind.INFORMATION_REQUEST and late and rng.random() < 0.5:
-        services.extend_deadline(case, reason="Volumen de información solicitada.", by=None)
+        services.extend_deadline(case, reason="Volumen de información solicitada.", by=DEMO)
     services.answer_case(
-        case, answer="Hemos revisado su caso y adoptado las medidas necesarias.", by=None
+        case, answer="Hemos revisado su caso y adoptado las medidas necesarias.", by=DEMO
     )
     complaint = case.kind == CaseKind.COMPLAINT
     if complaint and (late or rng.random() < 0.05):
         kind = rng.choice(["apology", "apology", "refund", "priority", "fee_waiver"])
         amount = rng.choice([1500, 3200, 5000, 12000]) if kind in ("refund", "fee_waiver") else 0
-        services.record_redress(case, by=None, kind=kind, amount=amount, breached=late)
+        services.record_redress(case, by=DEMO, kind=kind, amount=amount, breached=late)
     roll = rng.random()
     if complaint and roll < 0.06:
         services.record_verdict(case, accepted=False, comment="La respuesta no resuelve mi caso.")
         services.answer_case(
-            case, answer="Revisamos de nuevo su caso: corregimos el error.", by=None
+            case, answer="Revisamos de nuevo su caso: corregimos el error.", by=DEMO
         )
-        services.close_case(case, by=None)
+        services.close_case(case, by=DEMO)
     elif roll < 0.6:
         services.record_verdict(case, accepted=True)
     else:
-        services.close_case(case, by=None)
+        services.close_case(case, by=DEMO)
     if rng.random() < 0.35:
         mean = 2.6 if late else 4.2
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from compromiso.cases.models import (
@@ -20,7 +21,7 @@ from compromiso.cases.models import (
 )
 from compromiso.catalog.models import Channel, Service
 from compromiso.core.forms import MultipleFileField, StyledFormMixin
-from compromiso.organizations.models import Unit, User
+from compromiso.organizations.models import Organization, Unit, User
 
 
 class InboxFilterForm(StyledFormMixin, forms.Form):
@@ -59,11 +60,11 @@ class InboxFilterForm(StyledFormMixin, forms.Form):
     def __init__(
         self,
         *args: Any,
-        units: Any,
-        services: Any = None,
-        channels: Any = None,
-        categories: Any = None,
-        people: Any = None,
+        units: QuerySet[Unit],
+        services: QuerySet[Service] | None = None,
+        channels: QuerySet[Channel] | None = None,
+        categories: QuerySet[Category] | None = None,
+        people: QuerySet[User] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -106,7 +107,12 @@ class StaffCaseForm(StyledFormMixin, forms.Form):
     attachments = MultipleFileField(label=_("Attach files (optional)"))
 
     def __init__(
-        self, *args: Any, channels: Any, services: Any, categories: Any = None, **kwargs: Any
+        self,
+        *args: Any,
+        channels: QuerySet[Channel],
+        services: QuerySet[Service],
+        categories: QuerySet[Category] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
@@ -124,7 +130,7 @@ class CommentForm(StyledFormMixin, forms.Form):
 class AssignForm(StyledFormMixin, forms.Form):
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
 
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = people  # type: ignore[attr-defined]
 
@@ -156,7 +162,7 @@ class ClassifyForm(StyledFormMixin, forms.Form):
         label=_("Root cause"), queryset=RootCause.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
             organization=organization, is_active=True
@@ -183,18 +189,10 @@ class RedressForm(StyledFormMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, guarantees: QuerySet[Model], **kwargs: Any) -> None:
+        """`guarantees`: the charter guarantees this case's redress may be linked to, chosen by
+        the caller (`services.redress_guarantees(case)`)."""
         super().__init__(*args, **kwargs)
-        from django.apps import apps
-
-        commitment_model = apps.get_model("charters", "Commitment")
-        guarantees = commitment_model.objects.filter(
-            charter__organization_id=case.organization_id,
-            charter__status="published",
-            is_guarantee=True,
-        ).select_related("charter")
-        if case.service_id is not None:
-            guarantees = guarantees.filter(service_id=case.service_id)
         self.fields["commitment"].queryset = guarantees  # type: ignore[attr-defined]
 
 
@@ -220,7 +218,7 @@ class CategoryForm(StyledFormMixin, forms.Form):
         empty_label=_("— none: a main category —"),
     )
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
             organization=organization, parent__isnull=True, is_active=True
@@ -248,7 +246,9 @@ class AssignmentRuleForm(StyledFormMixin, forms.ModelForm[AssignmentRule]):
         fields = ["position", "kind", "service", "unit", "target_unit", "officers", "is_active"]
         widgets = {"officers": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args: Any, organization: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organization: Organization, people: QuerySet[User], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(organization=organization, is_active=True).order_by("path")
         self.fields["service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from compromiso.cases import files, services
 from compromiso.cases.models import Case
 from compromiso.catalog.models import Channel, ChannelKind
+from compromiso.core.actors import PUBLIC
 from compromiso.core.errors import DomainError
 from compromiso.organizations.models import Organization
 
@@ -95,7 +96,7 @@ def ingest_message(raw: bytes, *, organization: Organization) -> IngestResult:
                 requester_email=address,
                 reply_channel="email",
                 uploads=uploads,
-                by=None,
+                by=PUBLIC,
                 intake_key=key,
                 body_hash=body_hash,
             )

@@ -20,12 +20,16 @@ from compromiso.cases.models import (
     Redress,
 )
 from compromiso.core import personal_data
+from compromiso.core.actors import Actor, SystemActor
 from compromiso.core.audit import log_action
 from compromiso.core.models import AuditEntry
 from compromiso.core.permissions import Perm, require
-from compromiso.organizations.models import Organization, User
+from compromiso.organizations.models import Organization
 
 ERASED = personal_data.ERASED
+
+# The retention job erases personal data past its term: no person acts.
+RETENTION = SystemActor("retention")
 
 
 def cases_of_requester(
@@ -44,7 +48,7 @@ def cases_of_requester(
 
 
 def export_requester_data(
-    organization: Organization, *, by: User | None, email: str = "", national_id: str = ""
+    organization: Organization, *, by: Actor, email: str = "", national_id: str = ""
 ) -> dict[str, Any]:
     """Everything held about a person, as a portable document (access and portability)."""
     require(by, Perm.MANAGE_ORGANIZATION, organization_id=organization.pk)
@@ -96,7 +100,7 @@ def export_requester_data(
 
 
 @transaction.atomic
-def anonymise_case(case: Case, *, by: User | None, reason: str) -> Case:
+def anonymise_case(case: Case, *, by: Actor, reason: str) -> Case:
     """Erase the requester's identity, texts and files from a case, walking the personal-data
     registry over the case and the rows that hold its data (events, files, redress, rating, the
     audit log's labels); keep what it counts for."""
@@ -126,7 +130,7 @@ def anonymise_case(case: Case, *, by: User | None, reason: str) -> Case:
 
 
 def erase_requester(
-    organization: Organization, *, by: User | None, email: str = "", national_id: str = ""
+    organization: Organization, *, by: Actor, email: str = "", national_id: str = ""
 ) -> list[str]:
     """Erasure on request: anonymise every case of the person; returns their tracking codes.
     Open cases are refused: they must be answered or withdrawn first."""
@@ -157,7 +161,7 @@ def anonymise_expired(organization: Organization, now: dt.datetime | None = None
     ).exclude(status__in=OPEN_STATUSES)
     count = 0
     for case in expired.iterator():
-        anonymise_case(case, by=None, reason="retention")
+        anonymise_case(case, by=RETENTION, reason="retention")
         count += 1
     personal_data.retention_due.send(sender=Case, organization=organization, before=limit)
     return count

@@ -61,7 +61,10 @@ def _restamp(sender: Any, instance: Any, **kwargs: Any) -> None:
     if sender is AssignmentRule and update_fields is not None and "is_active" not in update_fields:
         return  # the round-robin's position, saved on every routed case, is not reference data
     stamp = restamp(instance.organization_id)
-    organization = instance._state.fields_cache.get("organization")
+    # The organisation the saving code holds (if it loaded one) learns its new stamp; asking
+    # the relation's cache never reads the organisation from the database.
+    organization_field = instance._meta.get_field("organization")
+    organization = organization_field.get_cached_value(instance, default=None)
     if organization is not None:
         organization.reference_stamp = stamp
 

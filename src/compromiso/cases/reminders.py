@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from compromiso.cases.models import Case, CaseEvent, EventKind
+from compromiso.core.actors import SYSTEM
 from compromiso.core.audit import log_action
 from compromiso.core.permissions import Role
 from compromiso.organizations.models import Membership, User, organization_time
@@ -80,7 +81,7 @@ def escalate(now: dt.datetime) -> int:
         CaseEvent.objects.create(
             case=case, kind=EventKind.ESCALATED, comment=", ".join(str(u) for u in heads)
         )
-        log_action(case, "cases.case.escalated", by=None, data={"to": [u.pk for u in heads]})
+        log_action(case, "cases.case.escalated", by=SYSTEM, data={"to": [u.pk for u in heads]})
         sent += 1
     return sent
 

@@ -3,14 +3,16 @@
 Each case stores the PostgreSQL text-search configuration of its organisation's language when it
 is received (`Case.search_config`: `spanish`, `english`, `catalan` where the server has it, else
 `simple`), and one GIN index covers every configuration: `to_tsvector(search_config, subject ||
-description)` (migration 0007). The query below must stay the same expression as that index
-(qualifying the columns does not change it), or the planner cannot use the index.
+description)` (migration 0007). The query is written with Django's `SearchVector` and
+`SearchQuery`, which compile to that same expression, so the planner can use the index
+(`test_the_search_uses_the_index` checks it on PostgreSQL).
 """
 
 import functools
 
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 
 from compromiso.cases.models import CaseQuerySet
 
@@ -19,11 +21,6 @@ CONFIG_FOR_LANGUAGE = {"es": "spanish", "en": "english", "ca": "catalan"}
 # What a default PostgreSQL install has of these (older releases have no `catalan`); assumed on
 # other databases, where the search is a plain substring match anyway.
 DEFAULT_CONFIGS = frozenset({"simple", "spanish", "english"})
-
-SEARCH_EXPRESSION = (
-    'to_tsvector("cases_case"."search_config", coalesce("cases_case"."subject", \'\') || \' \' || '
-    'coalesce("cases_case"."description", \'\'))'
-)
 
 
 def config_for(language: str, available: frozenset[str]) -> str:
@@ -52,6 +49,12 @@ def search_config_for(language: str) -> str:
     return config_for(language, available_configs())
 
 
+def search_document() -> SearchVector:
+    """What is searched: subject and description in the case's own configuration, the
+    expression of the GIN index `cases_case_search` (migration 0007)."""
+    return SearchVector("subject", "description", config=F("search_config"))
+
+
 def search(cases: CaseQuerySet, text: str, *, language: str) -> CaseQuerySet:
     """Full-text search: PostgreSQL's text search in the organisation's language over subject and
     description (the index of migration 0007), or a substring match elsewhere; tracking codes
@@ -60,13 +63,14 @@ def search(cases: CaseQuerySet, text: str, *, language: str) -> CaseQuerySet:
     code = text.upper()
     if connection.vendor == "postgresql":
         # One condition the planner can answer with a BitmapOr of the GIN index and the tracking
-        # code's unique index. The SQL is constant; the user's text travels as parameters.
-        return cases.extra(  # type: ignore[return-value]
-            where=[
-                f"({SEARCH_EXPRESSION} @@ plainto_tsquery(%s::regconfig, %s)) "
-                'OR "cases_case"."tracking_code" = %s'
-            ],
-            params=[search_config_for(language), text, code],
+        # code's unique index. The user's text travels as a parameter.
+        return cases.alias(search_document=search_document()).filter(
+            Q(
+                search_document=SearchQuery(
+                    text, config=search_config_for(language), search_type="plain"
+                )
+            )
+            | Q(tracking_code=code)
         )
     return cases.filter(
         Q(tracking_code=code) | Q(subject__icontains=text) | Q(description__icontains=text)

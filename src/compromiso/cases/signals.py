@@ -1,10 +1,17 @@
-"""Cases listen to calendar changes: open cases' legal deadlines are recomputed."""
+"""News of cases for the apps above them, and what cases hear from below.
+
+Cases send `case_closed` (argument: `case`) inside the transaction that closes the case, so
+whatever a listener writes commits or rolls back with the closure; work outside the database
+(an e-mail) is for the listener to enqueue with the transaction. Cases listen to calendar
+changes: open cases' legal deadlines are recomputed."""
 
 from typing import Any
 
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from compromiso.organizations.signals import calendar_changed
+
+case_closed = Signal()
 
 
 @receiver(calendar_changed)

@@ -14,11 +14,13 @@ def log_action(
     obj: models.Model,
     action: str,
     *,
-    by: Actor | None,  # None: transitional, until every app passes an explicit actor
+    by: Actor,
     data: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Record that `by` (a user, or a `SystemActor`) did `action` ("app.model.verb")."""
-    person = None if by is None else user_of(by)
+    if by is None:
+        raise TypeError("log_action() needs an actor: a user, or a SystemActor for the system")
+    person = user_of(by)
     actor = person if person is not None and person.pk is not None else None
     system_label = by.label if isinstance(by, SystemActor) else "system"
     organization_id = getattr(obj, "organization_id", None)

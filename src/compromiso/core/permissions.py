@@ -247,18 +247,18 @@ def has_perm(
 
 
 def require(
-    user: Viewer | None,  # None: transitional, until every app passes an explicit actor
+    user: Viewer,
     perm: Perm,
     *,
     organization_id: int,
     unit_path: str | None = None,
 ) -> None:
     """Raise PermissionDenied unless `has_perm`. The system (`core.actors.SystemActor`) may act
-    anywhere."""
+    anywhere; no actor at all (`None`) is a programming error, never a way round the check."""
     if isinstance(user, SystemActor):
         return
-    if user is None:  # transitional: every caller is moving to an explicit SystemActor
-        return
+    if user is None:
+        raise TypeError("require() needs an actor: a user, or a SystemActor for the system")
     if not has_perm(user, perm, organization_id=organization_id, unit_path=unit_path):
         raise PermissionDenied(_("You do not have permission to do this."))
 

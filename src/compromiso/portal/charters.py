@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from compromiso.cases.exports import spreadsheet_safe
 from compromiso.charters import publication
 from compromiso.charters.models import (
     MEASURED_STATUSES,
@@ -27,6 +26,7 @@ from compromiso.charters.models import (
     Measurement,
     SectionKind,
 )
+from compromiso.core.exports import spreadsheet_safe
 from compromiso.core.pdf import render_pdf
 from compromiso.organizations.models import Organization
 

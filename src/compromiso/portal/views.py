@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from compromiso.cases import services as case_services
 from compromiso.cases.models import Attachment, Case, HandlingRating, Status
 from compromiso.catalog.models import Audience, Channel, ChannelKind, Service
+from compromiso.core.actors import PUBLIC
 from compromiso.core.forms import add_service_error
 from compromiso.core.ratelimit import allow, blocked, client_address
 from compromiso.organizations.models import Organization
@@ -109,7 +110,7 @@ def _submit(
                 organization=organization,
                 channel=web,
                 service=data["service"],
-                by=None,
+                by=PUBLIC,
                 uploads=data["attachments"],
                 intake_key=key,
                 body_hash=body_hash,

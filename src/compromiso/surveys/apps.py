@@ -8,6 +8,7 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Satisfaction surveys")
 
     def ready(self) -> None:
-        from compromiso.surveys import privacy
+        from compromiso.surveys import privacy, receivers
 
         privacy.connect()
+        receivers.connect()

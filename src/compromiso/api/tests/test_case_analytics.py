@@ -7,6 +7,7 @@ import pytest
 from compromiso.cases import services
 from compromiso.cases.models import Category
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def cases(organization, branch, other_branch):
             subject=subject,
             description="Detalle del problema con los funcionarios.",
             requester_name="Ana",
-            by=None,
+            by=PUBLIC,
         )
         made.append(case)
     return made

@@ -7,6 +7,7 @@ import pytest
 from compromiso.cases import services as case_services
 from compromiso.cases.models import AssignmentRule, Case, DeadlinePolicy
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC
 from compromiso.organizations import services as organization_services
 
 pytestmark = pytest.mark.django_db
@@ -188,9 +189,9 @@ def test_a_change_to_channels_deadlines_closures_or_rules_reaches_the_next_intak
     after = Case.objects.get(pk=response.json()["id"])
     assert after.channel == counter
     assert after.deadline_amount == policy.amount
-    assert after.due_at == case_services._compute_due(after, pauses=())  # closure counted
+    assert after.due_at == case_services.compute_due(after, pauses=())  # closure counted
     without_closure = after.organization.business_calendar(frozenset())
-    assert after.due_at != case_services._due(after, without_closure, pauses=())
+    assert after.due_at != case_services.due_with_calendar(after, without_closure, pauses=())
     assert after.due_at.isoformat() > before["due_at"]
 
     organization_services.remove_closure_day(closure, by=quality_manager)
@@ -213,7 +214,7 @@ def waiting_case(organization, branch, officer, phone):
         subject="Cobro duplicado",
         description="Me cobraron dos veces.",
         requester_name="Ana Pérez",
-        by=None,
+        by=PUBLIC,
     )
     case_services.assign_case(case, assignee=officer, by=officer)
     case_services.request_information(case, message="Adjunte la boleta.", by=officer)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from compromiso.cases import analytics, facts, services
 from compromiso.cases.models import CaseDailyFact, DirtyFactDay, RootCause
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC, SYSTEM
 
 pytestmark = pytest.mark.django_db
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -21,7 +22,7 @@ def world(organization, branch, other_branch, officer):
     web = ChannelFactory(organization=organization, kind="web", name="Sitio web")
     arica = ServiceFactory(organization=organization, provider_unit=branch, name="Certificados")
     temuco = ServiceFactory(organization=organization, provider_unit=other_branch, name="Pagos")
-    services.install_root_causes(organization, by=None)
+    services.install_root_causes(organization, by=SYSTEM)
     return {"web": web, "arica": arica, "temuco": temuco}
 
 
@@ -35,7 +36,7 @@ def _case(organization, world, service, day, kind="complaint"):
         description="Esperé dos horas.",
         requester_name="Ana",
         received_at=dt.datetime.combine(day, dt.time(10), tzinfo=SANTIAGO),
-        by=None,
+        by=PUBLIC,
     )
     return case
 

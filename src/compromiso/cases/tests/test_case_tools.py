@@ -8,6 +8,7 @@ from django.urls import reverse
 from compromiso.cases import services
 from compromiso.cases.models import AssignmentRule, CannedAnswer, Category, Redress, RootCause
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC
 from compromiso.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def _case(organization, unit, counter, subject, description, name="Ana Pérez"):
         description=description,
         requester_name=name,
         requester_email="ana@example.org",
-        by=None,
+        by=PUBLIC,
     )
     return case
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -25,6 +25,8 @@ from compromiso.cases.models import (
     Status,
 )
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC, SYSTEM
+from compromiso.core.models import AuditEntry
 from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
 
@@ -54,7 +56,7 @@ def _receive(organization, web, service, **extra):
         "description": "Me cobraron dos veces el certificado.",
         "requester_name": "Ana Pérez",
         "requester_email": "ana@example.org",
-        "by": None,
+        "by": PUBLIC,
     }
     fields.update(extra)
     case, _secret = services.receive_case(**fields)
@@ -74,7 +76,7 @@ def _answered(case, officer):
 
 def test_closing_a_complaint_needs_its_root_cause(complaint, officer):
     _answered(complaint, officer)
-    services.install_root_causes(complaint.organization, by=None)
+    services.install_root_causes(complaint.organization, by=SYSTEM)
 
     with pytest.raises(ValidationError) as refused:
         services.close_case(complaint, by=officer)
@@ -88,9 +90,9 @@ def test_closing_a_complaint_needs_its_root_cause(complaint, officer):
 
 
 def test_the_cause_coding_is_seeded_in_the_organisation_language(organization, other_organization):
-    services.install_root_causes(organization, by=None)
-    services.install_root_causes(other_organization, by=None)
-    services.install_root_causes(organization, by=None)  # idempotent
+    services.install_root_causes(organization, by=SYSTEM)
+    services.install_root_causes(other_organization, by=SYSTEM)
+    services.install_root_causes(organization, by=SYSTEM)  # idempotent
 
     spanish = RootCause.objects.filter(organization=organization)
     catalan = RootCause.objects.filter(organization=other_organization)
@@ -219,6 +221,72 @@ def test_routing_rules_assign_new_cases_in_turn(organization, web, service, bran
     ]
     assert first_case.status == Status.ASSIGNED
     assert unrouted.assignee is None
+
+
+def test_a_canned_answer_is_saved_with_its_audit_entry(organization, quality_manager):
+    answer = services.save_canned_answer(
+        organization, title="Acuse", body="Recibimos su caso {code}.", by=quality_manager
+    )
+    services.save_canned_answer(
+        organization,
+        answer=answer,
+        title="Acuse de recibo",
+        body=answer.body,
+        is_active=False,
+        by=quality_manager,
+    )
+
+    answer.refresh_from_db()
+    assert (answer.title, answer.is_active) == ("Acuse de recibo", False)
+    entries = AuditEntry.objects.for_object(answer).order_by("pk")
+    assert list(entries.values_list("action", "actor")) == [
+        ("cases.cannedanswer.created", quality_manager.pk),
+        ("cases.cannedanswer.updated", quality_manager.pk),
+    ]
+    assert entries.last().data["title"] == ["Acuse", "Acuse de recibo"]
+
+
+def test_a_canned_answer_is_refused_to_someone_who_cannot_manage_the_organisation(
+    organization, officer
+):
+    with pytest.raises(PermissionDenied):
+        services.save_canned_answer(organization, title="Acuse", body="Hola", by=officer)
+
+    assert not CannedAnswer.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="cases.cannedanswer").exists()
+
+
+def test_a_routing_rule_is_saved_with_its_officers_and_audit_entry(
+    organization, service, branch, officer, quality_manager
+):
+    rule = services.save_assignment_rule(
+        organization, service=service, target_unit=branch, officers=[officer], by=quality_manager
+    )
+    services.save_assignment_rule(
+        organization, rule=rule, service=service, officers=[], is_active=False, by=quality_manager
+    )
+
+    rule.refresh_from_db()
+    assert (rule.is_active, rule.target_unit, list(rule.officers.all())) == (False, None, [])
+    entries = AuditEntry.objects.for_object(rule).order_by("pk")
+    assert list(entries.values_list("action", "actor")) == [
+        ("cases.assignmentrule.created", quality_manager.pk),
+        ("cases.assignmentrule.updated", quality_manager.pk),
+    ]
+    assert entries.first().data == {"officers": [officer.pk]}
+
+
+def test_a_routing_rule_is_refused_to_someone_who_cannot_manage_the_organisation(
+    organization, officer, other_organization
+):
+    with pytest.raises(PermissionDenied):
+        services.save_assignment_rule(organization, officers=[officer], by=officer)
+    foreign = ServiceFactory(organization=other_organization)
+    with pytest.raises(ValidationError):
+        services.save_assignment_rule(organization, service=foreign, officers=[], by=SYSTEM)
+
+    assert not AssignmentRule.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="cases.assignmentrule").exists()
 
 
 def test_answer_templates_fill_their_placeholders(complaint, officer):

@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compromiso.cases import services
 from compromiso.cases.models import Case, CaseEvent, DeadlinePolicy, EventKind, Status
+from compromiso.cases.services import intake
+from compromiso.cases.signals import case_closed
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC, SYSTEM
 from compromiso.core.models import AuditEntry
 from compromiso.organizations import services as organization_services
 from compromiso.organizations.models import Organization
@@ -49,7 +52,7 @@ def complaint(chile, web, branch, django_capture_on_commit_callbacks):
             requester_email="ana@example.org",
             requester_national_id="12345678-5",
             received_at=dt.datetime(2026, 3, 2, 10, tzinfo=SANTIAGO),
-            by=None,
+            by=PUBLIC,
         )
     case.secret = secret
     return case
@@ -79,9 +82,9 @@ def test_presets_follow_the_jurisdiction(chile, other_organization):
     Organization.objects.filter(pk=other_organization.pk).update(jurisdiction="es_ct_public")
     other_organization.refresh_from_db()
 
-    services.install_deadline_presets(chile, by=None)
-    services.install_deadline_presets(other_organization, by=None)
-    services.install_deadline_presets(chile, by=None)  # idempotent
+    services.install_deadline_presets(chile, by=SYSTEM)
+    services.install_deadline_presets(other_organization, by=SYSTEM)
+    services.install_deadline_presets(chile, by=SYSTEM)  # idempotent
 
     chilean = DeadlinePolicy.objects.get(organization=chile, kind="information_request")
     catalan = DeadlinePolicy.objects.get(organization=other_organization, kind="complaint")
@@ -99,7 +102,7 @@ def test_complaints_cannot_be_anonymous_but_suggestions_can(chile, web):
             subject="X",
             description="Y",
             is_anonymous=True,
-            by=None,
+            by=PUBLIC,
         )
     case, _secret = services.receive_case(
         organization=chile,
@@ -109,7 +112,7 @@ def test_complaints_cannot_be_anonymous_but_suggestions_can(chile, web):
         description="Faltan asientos en la sala de espera.",
         is_anonymous=True,
         requester_name="ignored",
-        by=None,
+        by=PUBLIC,
     )
     assert case.requester_name == ""
 
@@ -122,7 +125,7 @@ def test_invalid_rut_empty_fields_and_foreign_channel_are_refused(chile, web, ot
         "subject": "S",
         "description": "D",
         "requester_name": "Ana",
-        "by": None,
+        "by": PUBLIC,
     }
 
     with pytest.raises(ValidationError) as bad_rut:
@@ -157,6 +160,41 @@ def test_the_full_lifecycle_writes_a_timeline_and_the_audit_log(
     assert AuditEntry.objects.for_object(complaint).count() == 7
 
 
+def test_closing_a_case_announces_it_inside_the_closing_transaction(complaint, officer):
+    """Cases tell the apps above them (the post-contact survey) that a case closed, with the
+    case, while its transaction is still open: what they write commits with the closure."""
+    heard = []
+
+    def listener(sender, *, case, **kwargs):
+        heard.append((sender, case.pk, case.status, transaction.get_connection().in_atomic_block))
+
+    case_closed.connect(listener)
+    try:
+        services.answer_case(complaint, answer="Resuelto.", by=officer)
+        services.close_case(complaint, by=officer)
+    finally:
+        case_closed.disconnect(listener)
+
+    assert heard == [(Case, complaint.pk, Status.CLOSED, True)]
+
+
+def test_a_case_that_is_not_closed_announces_nothing(complaint, officer):
+    heard = []
+
+    def listener(sender, *, case, **kwargs):
+        heard.append(case.pk)
+
+    case_closed.connect(listener)
+    try:
+        with pytest.raises(services.CaseError):
+            services.close_case(complaint, by=officer)
+        services.withdraw_case(complaint, reason="Ya no lo necesito.", by=officer)
+    finally:
+        case_closed.disconnect(listener)
+
+    assert heard == []
+
+
 def test_moves_the_lifecycle_does_not_allow_are_refused(complaint, officer):
     with pytest.raises(services.CaseError) as error:
         services.close_case(complaint, by=officer)
@@ -177,7 +215,7 @@ def test_waiting_for_the_requester_stops_the_clock_and_resuming_moves_it(complai
     services.recompute_deadline(complaint)
     assert complaint.due_at is None  # the clock is stopped
 
-    services.resume_case(complaint, comment="Boleta recibida.", by=None)
+    services.resume_case(complaint, comment="Boleta recibida.", by=SYSTEM)
     CaseEvent.objects.filter(case=complaint, kind=EventKind.RESUMED).update(at=resume_at)
     services.recompute_deadline(complaint)
 
@@ -197,13 +235,13 @@ def test_an_extension_is_used_once_and_only_where_the_law_allows_it(complaint, o
         subject="Actas",
         description="Solicito las actas de 2025.",
         requester_name="Luis",
-        by=None,
+        by=PUBLIC,
         received_at=dt.datetime(2026, 3, 2, 10, tzinfo=SANTIAGO),
     )
     before = request.due_at
-    services.extend_deadline(request, reason="Volumen de documentos", by=None)
+    services.extend_deadline(request, reason="Volumen de documentos", by=SYSTEM)
     with pytest.raises(services.CaseError):
-        services.extend_deadline(request, reason="Otra vez", by=None)
+        services.extend_deadline(request, reason="Otra vez", by=SYSTEM)
 
     calendar = chile.business_calendar()
     assert calendar.business_days_between(before.date(), request.due_at.date()) == 10
@@ -257,16 +295,16 @@ def test_a_case_cannot_be_assigned_to_someone_outside_its_unit(
 def test_reopening_only_within_the_window(complaint, officer):
     services.assign_case(complaint, assignee=officer, by=officer)
     services.answer_case(complaint, answer="Resuelto.", by=officer)
-    services.close_case(complaint, by=None)
-    services.reopen_case(complaint, reason="La respuesta no resuelve el problema.", by=None)
+    services.close_case(complaint, by=SYSTEM)
+    services.reopen_case(complaint, reason="La respuesta no resuelve el problema.", by=SYSTEM)
     assert complaint.status == Status.IN_PROGRESS
 
     services.answer_case(complaint, answer="Ahora sí.", by=officer)
-    services.close_case(complaint, by=None)
+    services.close_case(complaint, by=SYSTEM)
     Case.objects.filter(pk=complaint.pk).update(closed_at=timezone.now() - dt.timedelta(days=31))
     complaint.refresh_from_db()
     with pytest.raises(services.CaseError):
-        services.reopen_case(complaint, reason="Otra vez", by=None)
+        services.reopen_case(complaint, reason="Otra vez", by=SYSTEM)
 
 
 def test_merge_and_derive_end_the_case_with_a_public_trace(complaint, chile, web, quality_manager):
@@ -278,7 +316,7 @@ def test_merge_and_derive_end_the_case_with_a_public_trace(complaint, chile, web
         subject="Duplicado",
         description="D",
         requester_name="Ana",
-        by=None,
+        by=PUBLIC,
     )
     services.merge_case(other, into=complaint, by=officer)
     assert other.status == Status.MERGED
@@ -299,7 +337,7 @@ def test_a_name_is_needed_unless_the_case_is_anonymous(chile, web):
     is the one `full_clean` gives, next to any field errors, and nothing is saved."""
     (constraint,) = Case._meta.constraints  # a new one must be checked in receive_case too
     assert constraint.name == "case_named_unless_anonymous"
-    fields = {"organization": chile, "kind": "complaint", "channel": web, "by": None}
+    fields = {"organization": chile, "kind": "complaint", "channel": web, "by": PUBLIC}
 
     with pytest.raises(ValidationError) as unnamed:
         services.receive_case(subject="S", description="D", requester_name="  ", **fields)
@@ -319,7 +357,7 @@ def test_a_tracking_code_already_taken_is_drawn_again(
     """The unique index refuses a code another case has; the intake rolls back its savepoint
     and tries a new code, leaving one event, one audit entry and one acknowledgement."""
     codes = iter([complaint.tracking_code, "OIRS-2026-NEW234"])
-    monkeypatch.setattr(services, "_new_tracking_code", lambda organization, at: next(codes))
+    monkeypatch.setattr(intake, "_new_tracking_code", lambda organization, at: next(codes))
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -331,7 +369,7 @@ def test_a_tracking_code_already_taken_is_drawn_again(
             description="Un segundo reclamo.",
             requester_name="Luis Soto",
             requester_email="luis@example.org",
-            by=None,
+            by=PUBLIC,
         )
 
     assert case.tracking_code == "OIRS-2026-NEW234"
@@ -351,7 +389,7 @@ def fields(chile, web):
         "subject": "S",
         "description": "D",
         "requester_name": "Ana",
-        "by": None,
+        "by": PUBLIC,
     }
 
 
@@ -362,7 +400,7 @@ def test_other_integrity_errors_are_not_retried(fields, monkeypatch):
     def refused(*args, **kwargs):
         raise IntegrityError("check constraint violated")
 
-    monkeypatch.setattr(services, "log_action", refused)
+    monkeypatch.setattr(intake, "log_action", refused)
     with pytest.raises(IntegrityError):
         services.receive_case(**fields)
 
@@ -393,9 +431,9 @@ def test_two_retries_sent_at_once_make_one_case(fields, monkeypatch):
         # SQLite lets one transaction write at a time: the second would wait for the database
         # lock, not on the key's index, so the race this test settles cannot happen there.
         pytest.skip("SQLite runs one writer at a time: there is no race to settle")
-    services.install_deadline_presets(fields["organization"], by=None)
+    services.install_deadline_presets(fields["organization"], by=SYSTEM)
     claimed = threading.Event()
-    claim = services._claim_intake_key
+    claim = intake._claim_intake_key
 
     def slow_claim(case, key, body_hash):
         won = claim(case, key, body_hash)
@@ -404,7 +442,7 @@ def test_two_retries_sent_at_once_make_one_case(fields, monkeypatch):
             time.sleep(0.5)  # the first holds its transaction open while the second claims
         return won
 
-    monkeypatch.setattr(services, "_claim_intake_key", slow_claim)
+    monkeypatch.setattr(intake, "_claim_intake_key", slow_claim)
     outcomes: dict[str, object] = {}
 
     def submit(name: str) -> None:
@@ -451,7 +489,7 @@ def test_start_or_resume_never_reopen_a_closed_case(complaint, officer):
     """Only "reopen", with its reason and inside its window, brings a closed case back."""
     services.assign_case(complaint, assignee=officer, by=officer)
     services.answer_case(complaint, answer="Resuelto.", by=officer)
-    services.close_case(complaint, by=None)
+    services.close_case(complaint, by=SYSTEM)
     Case.objects.filter(pk=complaint.pk).update(closed_at=timezone.now() - dt.timedelta(days=400))
     complaint.refresh_from_db()
 
@@ -503,7 +541,7 @@ def _case_of(organization, subject):
         subject=subject,
         description="-",
         is_anonymous=True,
-        by=None,
+        by=PUBLIC,
     )
     return case
 
@@ -531,6 +569,24 @@ def test_cases_are_searched_in_their_organisations_language(organization, other_
     assert catalan.search_config == expected
     found = search(Case.objects.filter(organization=other_organization), "cues", language="ca")
     assert list(found) == [catalan]
+
+
+def test_the_search_uses_the_full_text_index(organization):
+    """The query's expression is the GIN index's (migration 0007): with sequential scans off,
+    PostgreSQL answers it from `cases_case_search` (and the tracking code's unique index)."""
+    from django.db import connection, transaction
+
+    from compromiso.cases.search import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the full-text index is PostgreSQL's; SQLite matches substrings")
+    _case_of(organization, "Cobro duplicado en la caja")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = search(Case.objects.all(), "cobro", language="es").explain()
+
+    assert "cases_case_search" in plan
+    assert list(search(Case.objects.all(), "cobros", language="es"))  # stemmed: cobro
 
 
 def test_a_case_once_started_while_waiting_gets_its_deadline_back(complaint, officer):

@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from compromiso.cases import services
 from compromiso.cases.models import PendingAcknowledgement
 from compromiso.catalog.tests.factories import ChannelFactory
+from compromiso.core.actors import PUBLIC
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_no_task_row_holds_the_tracking_secret_or_the_requesters_address(organiz
             description="Esperé dos horas.",
             requester_name="Ana Pérez",
             requester_email="ana@example.org",
-            by=None,
+            by=PUBLIC,
         )
         rows = json.dumps(list(DBTaskResult.objects.values("args_kwargs", "task_path")))
         stored = PendingAcknowledgement.objects.get(case=case)
@@ -97,7 +98,7 @@ def test_maintenance_prunes_finished_task_rows_and_unsent_secrets_past_their_day
             description="Esperé dos horas.",
             requester_name="Ana Pérez",
             requester_email="ana@example.org",
-            by=None,
+            by=PUBLIC,
         )
     queued = DBTaskResult.objects.filter(status="READY").get()
     PendingAcknowledgement.objects.filter(case=case).update(

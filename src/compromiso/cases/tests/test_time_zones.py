@@ -16,6 +16,7 @@ from compromiso.cases.deadlines import Pause, due_at
 from compromiso.cases.models import Case, CaseDailyFact, PendingAcknowledgement
 from compromiso.cases.tasks import send_acknowledgement
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC
 from compromiso.core.calendar import DeadlineUnit
 from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import (
@@ -65,7 +66,7 @@ def madrid_case(madrid, office):
             description="Esperé dos horas.",
             requester_name="Ana Pérez",
             requester_email="ana@example.org",
-            by=None,
+            by=PUBLIC,
         )
     return case
 

@@ -3,12 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from compromiso.cases import services
 from compromiso.cases.models import TRANSITIONS, Case, Status
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import PUBLIC, SYSTEM
 from compromiso.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +34,7 @@ def arica_case(organization, branch, counter):
         description="Esperé dos horas.",
         requester_name="Ana Pérez",
         requester_email="ana@example.org",
-        by=None,
+        by=PUBLIC,
     )
     return case
 
@@ -47,7 +50,7 @@ def temuco_case(organization, other_branch, counter):
         subject="Caja cerrada",
         description="No había atención.",
         requester_name="Luis Soto",
-        by=None,
+        by=PUBLIC,
     )
     return case
 
@@ -98,7 +101,7 @@ def test_inbox_filters_flag_overdue_and_paginate(
     assert [c.pk for c in overdue.context["cases"]] == [arica_case.pk]
     assert "vencido" in overdue.content.decode()  # "overdue" badge, in Spanish
 
-    monkeypatch.setattr("compromiso.cases.views.PAGE_SIZE", 1)
+    monkeypatch.setattr("compromiso.cases.views.inbox.PAGE_SIZE", 1)
     first = client.get(reverse("cases:inbox"))
     second = client.get(reverse("cases:inbox"), {"after": first.context["next_cursor"]})
     assert [c.pk for c in first.context["cases"]] == [temuco_case.pk]
@@ -192,6 +195,7 @@ def test_legal_deadlines_are_listed_and_edited_by_quality_managers(
 ):
     from compromiso.cases.models import DeadlinePolicy
 
+    services.install_deadline_presets(organization, by=SYSTEM)
     client.force_login(viewer)
     listing = client.get(reverse("cases:policies"))
     policy = DeadlinePolicy.objects.get(organization=organization, kind="complaint")
@@ -224,6 +228,67 @@ def test_legal_deadlines_are_listed_and_edited_by_quality_managers(
     )
 
 
+def test_reading_the_deadlines_page_installs_nothing_and_shows_what_would_be_installed(
+    client, quality_manager, organization
+):
+    from compromiso.cases.models import DeadlinePolicy
+
+    client.force_login(quality_manager)
+    page = client.get(reverse("cases:policies"))
+
+    assert page.status_code == 200
+    assert not DeadlinePolicy.objects.filter(organization=organization).exists()
+    assert not AuditEntry.objects.filter(action="cases.deadline_policy.created").exists()
+    assert {policy.kind for policy in page.context["missing"]} >= {"complaint", "suggestion"}
+    assert escape(page.context["missing"][0].legal_basis) in page.content.decode()
+    assert "Instalar estos plazos legales" in page.content.decode()
+
+
+def test_a_quality_manager_installs_the_legal_deadlines_with_the_button(
+    client, quality_manager, organization
+):
+    from compromiso.cases.models import DeadlinePolicy
+
+    client.force_login(quality_manager)
+    response = client.post(reverse("cases:policies"))
+
+    assert response.status_code == 302
+    installed = DeadlinePolicy.objects.filter(organization=organization)
+    assert installed.filter(kind="complaint").exists()
+    entries = AuditEntry.objects.filter(action="cases.deadline_policy.created")
+    assert entries.count() == installed.count()
+    assert set(entries.values_list("actor", flat=True)) == {quality_manager.pk}
+    assert client.get(reverse("cases:policies")).context["missing"] == []
+
+
+def test_people_who_cannot_manage_the_organisation_cannot_install_deadlines(
+    client, viewer, officer, organization
+):
+    from compromiso.cases.models import DeadlinePolicy
+
+    for person in (viewer, officer):
+        client.force_login(person)
+        assert client.post(reverse("cases:policies")).status_code == 403
+        with pytest.raises(PermissionDenied):
+            services.install_deadline_presets(organization, by=person)
+
+    assert not DeadlinePolicy.objects.filter(organization=organization).exists()
+
+
+def test_the_assign_form_follows_the_actions_the_case_allows(client, officer, arica_case):
+    client.force_login(officer)
+    url = reverse("cases:detail", args=[arica_case.pk])
+    assign = reverse("cases:act", args=[arica_case.pk, "assign"])
+    assert assign in client.get(url).content.decode()
+
+    services.withdraw_case(arica_case, reason="Ya no lo necesito.", by=officer)
+    page = client.get(url)
+
+    assert "assign" not in arica_case.allowed_actions()
+    assert assign not in page.content.decode()
+    assert page.context["actions"] == []
+
+
 def test_policy_changes_do_not_move_cases_already_received(client, quality_manager, arica_case):
     from compromiso.cases.models import DeadlinePolicy
 
@@ -238,7 +303,7 @@ def test_policy_changes_do_not_move_cases_already_received(client, quality_manag
 def test_outsider_cannot_edit_another_organisations_deadlines(client, outsider, organization):
     from compromiso.cases.models import DeadlinePolicy
 
-    services.install_deadline_presets(organization, by=None)
+    services.install_deadline_presets(organization, by=SYSTEM)
     policy = DeadlinePolicy.objects.filter(organization=organization).first()
     client.force_login(outsider)
 
@@ -316,7 +381,7 @@ def test_the_page_refuses_start_on_a_case_waiting_for_the_requester(client, offi
 def test_the_page_refuses_start_on_a_long_closed_case(client, officer, arica_case):
     services.assign_case(arica_case, assignee=officer, by=officer)
     services.answer_case(arica_case, answer="Resuelto.", by=officer)
-    services.close_case(arica_case, by=None)
+    services.close_case(arica_case, by=SYSTEM)
     Case.objects.filter(pk=arica_case.pk).update(closed_at=timezone.now() - dt.timedelta(days=400))
     client.force_login(officer)
 

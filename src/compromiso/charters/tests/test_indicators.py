@@ -14,6 +14,7 @@ from compromiso.cases.models import Case, CaseDailyFact
 from compromiso.charters import indicators, periods, services
 from compromiso.charters.models import Compliance, Measurement
 from compromiso.charters.tests.conftest import commit
+from compromiso.core.actors import PUBLIC
 
 pytestmark = pytest.mark.django_db
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -174,7 +175,7 @@ def _answered_complaint(organization, service, web, officer, received, answered)
         description="Nadie me responde.",
         requester_name="Ana",
         received_at=received,
-        by=None,
+        by=PUBLIC,
     )
     with time_machine.travel(answered, tick=False):
         case_services.answer_case(case, answer="Le respondemos.", by=officer)

@@ -10,6 +10,7 @@ from compromiso.cases import services as case_services
 from compromiso.charters import services
 from compromiso.charters.models import Charter
 from compromiso.charters.tests.conftest import commit
+from compromiso.core.actors import PUBLIC
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def case(organization, web, service):
         subject="Espera",
         description="Esperé una hora.",
         requester_name="Ana",
-        by=None,
+        by=PUBLIC,
     )
     return made
 

@@ -50,17 +50,6 @@ PURE_MODULES = frozenset(
     for name in ("netscore", "weighting", "drivers", "charts", "words")
 )
 
-# Violations being removed right now, in files of cases, surveys and insights. This set must be
-# EMPTY: remove an entry when its import is gone (test_known_violations_are_still_present fails
-# until you do). Never add one.
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    ("compromiso/cases/forms.py", "get_model:charters"),
-    ("compromiso/cases/services.py", "compromiso.surveys.services"),
-    ("compromiso/surveys/bonus.py", "compromiso.insights.figures"),
-    ("compromiso/surveys/views.py", "compromiso.insights.figures"),
-    ("compromiso/surveys/views.py", "compromiso.insights.network"),
-}
-
 
 @dataclass(frozen=True)
 class Violation:
@@ -181,16 +170,10 @@ def all_violations() -> list[Violation]:
 
 
 def test_no_app_imports_an_app_above_it():
-    unexpected = [v for v in all_violations() if (v.file, v.module) not in KNOWN_VIOLATIONS]
+    unexpected = all_violations()
     assert not unexpected, "Upward imports (call down, send news up by signals):\n" + "\n".join(
         str(v) for v in unexpected
     )
-
-
-def test_known_violations_are_still_present():
-    present = {(v.file, v.module) for v in all_violations()}
-    gone = sorted(KNOWN_VIOLATIONS - present)
-    assert not gone, f"These are fixed: remove them from KNOWN_VIOLATIONS: {gone}"
 
 
 def test_pure_math_imports_nothing_of_ours_nor_django():

@@ -13,7 +13,7 @@ from django.utils import timezone
 from compromiso.cases import services as case_services
 from compromiso.cases.models import RootCause
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
-from compromiso.core.actors import SYSTEM
+from compromiso.core.actors import PUBLIC, SYSTEM
 from compromiso.improvement import reminders, services
 from compromiso.improvement.models import ActionStatus, ImprovementAction
 
@@ -46,7 +46,7 @@ def complaints(organization, branch, officer, waiting):
             received_at=dt.datetime.combine(
                 today - dt.timedelta(days=days_ago), dt.time(10), tzinfo=SANTIAGO
             ),
-            by=None,
+            by=PUBLIC,
         )
         case_services.classify_case(case, by=officer, category=None, root_cause=waiting)
         made.append(case)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from compromiso.cases import services
 from compromiso.cases.models import Case, HandlingRating, Status
 from compromiso.catalog.tests.factories import ChannelFactory
+from compromiso.core.actors import PUBLIC
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -143,7 +144,7 @@ def test_the_survey_link_rates_the_handling_once(client, organization, web, qual
         subject="Demora",
         description="Demora.",
         requester_name="Ana",
-        by=None,
+        by=PUBLIC,
     )
     services.assign_case(case, assignee=quality_manager, by=quality_manager)
     services.answer_case(case, answer="Disculpe.", by=quality_manager)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from compromiso.cases import services
 from compromiso.catalog.tests.factories import ChannelFactory
+from compromiso.core.actors import PUBLIC
 from compromiso.organizations.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_the_tracking_page_shows_the_organisations_time(client):
             subject="Cola de dos horas",
             description="Esperé dos horas.",
             requester_name="Ana Pérez",
-            by=None,
+            by=PUBLIC,
         )
 
     page = client.post(

@@ -55,7 +55,7 @@ def follow_up_low_score(
         description="\n".join(lines)[:20000],
         requester_name=_("Survey respondent"),
         requester_email=response.contact_email,
-        by=None,
+        by=PUBLIC,
     )
     log_action(response.wave, "surveys.response.follow_up", by=PUBLIC, data={"case": case.pk})
 

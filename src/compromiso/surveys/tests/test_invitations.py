@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from compromiso.cases import services as case_services
 from compromiso.cases.models import Case
+from compromiso.core.actors import PUBLIC
 from compromiso.surveys import services
 from compromiso.surveys.models import Invitation, Response
 from compromiso.surveys.tests.conftest import answers_for
@@ -91,7 +92,7 @@ def test_closing_a_case_invites_its_requester_once(
         description="¿Horario?",
         requester_name="Ana",
         requester_email="ana@example.org",
-        by=None,
+        by=PUBLIC,
     )
     case_services.answer_case(case, answer="De 9 a 14 h.", by=officer)
     with django_capture_on_commit_callbacks(execute=True):

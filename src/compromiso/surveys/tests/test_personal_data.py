@@ -15,6 +15,7 @@ from compromiso.cases import services as case_services
 from compromiso.cases.models import HandlingRating
 from compromiso.catalog.tests.factories import ChannelFactory
 from compromiso.core import personal_data
+from compromiso.core.actors import PUBLIC
 from compromiso.core.models import AuditEntry
 from compromiso.surveys import services
 from compromiso.surveys.models import Answer, ImportJob, Invitation, Response
@@ -40,7 +41,7 @@ def person(organization, wave, licences, officer, quality_manager, admin_user):
         requester_email=EMAIL,
         requester_national_id="12345678-5",
         requester_phone="+56 9 1234 5678",
-        by=None,
+        by=PUBLIC,
         uploads=[SimpleUploadedFile("boleta.pdf", b"%PDF-1.4\n%%EOF\n")],
     )
     case_services.assign_case(case, assignee=officer, by=officer)

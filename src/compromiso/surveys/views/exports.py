@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compromiso.cases.exports import streamed_csv, tabular_response
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
+from compromiso.core.exports import streamed_csv, tabular_response
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.organizations.models import Unit
 from compromiso.surveys.figures import (

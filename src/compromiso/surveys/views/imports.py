@@ -7,8 +7,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from compromiso.cases.exports import tabular_response
 from compromiso.core.errors import DomainError
+from compromiso.core.exports import tabular_response
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.surveys import imports

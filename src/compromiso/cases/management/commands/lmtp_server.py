@@ -31,7 +31,7 @@ class Command(BaseCommand):
             controller = Controller(handler, hostname=options["host"], port=options["port"])
         else:
 
-            class LMTPController(Controller):  # type: ignore[misc]
+            class LMTPController(Controller):
                 def factory(self) -> Any:
                     return LMTP(self.handler)
 

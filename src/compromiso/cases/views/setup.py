@@ -1,5 +1,6 @@
-"""Staff pages to set up case handling: categories and root causes, canned answers, routing
-rules, and requesters' personal-data requests. Administrators and quality managers only."""
+"""Staff pages to set up case handling: legal deadlines, categories and root causes, canned
+answers, routing rules, and requesters' personal-data requests. Administrators and quality
+managers only (the deadlines are shown to everyone who may see the organisation)."""
 
 import json
 from typing import Any
@@ -7,8 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +18,19 @@ from compromiso.cases.forms import (
     AssignmentRuleForm,
     CannedAnswerForm,
     CategoryForm,
+    DeadlinePolicyForm,
     RequesterLookupForm,
     RootCauseForm,
 )
-from compromiso.cases.models import AssignmentRule, CannedAnswer, Category, RootCause
-from compromiso.cases.views import _people
-from compromiso.core.audit import changes, log_action, snapshot
+from compromiso.cases.models import (
+    AssignmentRule,
+    CannedAnswer,
+    Category,
+    DeadlinePolicy,
+    RootCause,
+)
+from compromiso.core.actors import SYSTEM
+from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest
@@ -44,7 +51,7 @@ def _manager_organization(request: AuthenticatedHttpRequest) -> Organization:
 def taxonomy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Categories (with subcategories) for classifying cases, and the root-cause coding."""
     organization = _manager_organization(request)
-    services.install_root_causes(organization, by=None)
+    services.install_root_causes(organization, by=SYSTEM)
     category_form = CategoryForm(organization=organization, prefix="category")
     cause_form = RootCauseForm(prefix="cause")
     if request.method == "POST":
@@ -120,21 +127,23 @@ def canned_answers(request: AuthenticatedHttpRequest, pk: int | None = None) -> 
     """Reusable answers with placeholders, offered on every case page."""
     organization = _manager_organization(request)
     instance = get_object_or_404(CannedAnswer, organization=organization, pk=pk) if pk else None
+    # The form validates a copy: the row itself changes only through the service.
     form = CannedAnswerForm(
-        request.POST or None, instance=instance or CannedAnswer(organization=organization)
+        request.POST or None,
+        instance=CannedAnswer.objects.get(pk=instance.pk)
+        if instance
+        else CannedAnswer(organization=organization),
     )
     if request.method == "POST" and form.is_valid():
-        fields = ["title", "kind", "body", "is_active"]
-        before = snapshot(instance, fields) if instance else {}
-        saved = form.save()
-        log_action(
-            saved,
-            "cases.canned_answer.saved",
-            by=request.user,
-            data=changes(before, snapshot(saved, fields)),
-        )
-        messages.success(request, _("Answer template saved."))
-        return redirect("cases:canned_answers")
+        try:
+            services.save_canned_answer(
+                organization, answer=instance, by=request.user, **form.cleaned_data
+            )
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Answer template saved."))
+            return redirect("cases:canned_answers")
     return render(
         request,
         "cases/canned_answers.html",
@@ -153,21 +162,22 @@ def assignment_rules(request: AuthenticatedHttpRequest, pk: int | None = None) -
     instance = get_object_or_404(AssignmentRule, organization=organization, pk=pk) if pk else None
     form = AssignmentRuleForm(
         request.POST or None,
-        instance=instance or AssignmentRule(organization=organization),
+        instance=AssignmentRule.objects.get(pk=instance.pk)
+        if instance
+        else AssignmentRule(organization=organization),
         organization=organization,
-        people=_people(organization.pk),
+        people=services.organization_handlers(organization.pk),
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-            log_action(
-                saved,
-                "cases.assignment_rule.saved",
-                by=request.user,
-                data={"officers": [user.pk for user in form.cleaned_data["officers"]]},
+        try:
+            services.save_assignment_rule(
+                organization, rule=instance, by=request.user, **form.cleaned_data
             )
-        messages.success(request, _("Rule saved."))
-        return redirect("cases:assignment_rules")
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect("cases:assignment_rules")
     rules = (
         AssignmentRule.objects.filter(organization=organization)
         .select_related("service", "unit", "target_unit")
@@ -213,3 +223,54 @@ def personal_data(request: AuthenticatedHttpRequest) -> HttpResponse:
         found = list(privacy.cases_of_requester(organization, **who).order_by("-received_at"))
         log_action(organization, "cases.personal_data.searched", by=request.user)
     return render(request, "cases/personal_data.html", {"form": form, "found": found})
+
+
+@login_required
+def policies(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The legal answer deadlines per kind of request, with their legal basis, and those of the
+    organisation's jurisdiction it lacks. Reading changes nothing; a manager installs the
+    missing ones with the page's button (a POST)."""
+    organization = require_organization(request)
+    if not scope_for(request.user, Perm.VIEW).touches(organization.pk):
+        raise Http404
+    can_manage = scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(
+        organization.pk
+    )
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        installed = services.install_deadline_presets(organization, by=request.user)
+        messages.success(
+            request, _("%(count)d legal deadlines installed.") % {"count": len(installed)}
+        )
+        return redirect("cases:policies")
+    return render(
+        request,
+        "cases/policies.html",
+        {
+            "policies": DeadlinePolicy.objects.filter(organization=organization).order_by("kind"),
+            "missing": services.missing_deadline_policies(organization),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def policy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Adjust one legal deadline (administrators and quality managers)."""
+    organization = require_organization(request)
+    policy = get_object_or_404(DeadlinePolicy, organization=organization, pk=pk)
+    if not scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(organization.pk):
+        raise PermissionDenied
+    form = DeadlinePolicyForm(
+        request.POST or None, instance=DeadlinePolicy.objects.get(pk=policy.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_deadline_policy(policy, by=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Deadline saved."))
+            return redirect("cases:policies")
+    return render(request, "cases/policy_edit.html", {"policy": policy, "form": form})

@@ -13,15 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compromiso.cases import analytics
-from compromiso.cases.exports import tabular_response
 from compromiso.cases.models import CaseKind
 from compromiso.catalog.models import Channel, Service
+from compromiso.core.exports import tabular_response
 from compromiso.core.forms import StyledFormMixin
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.permissions import Perm, scope_for
 from compromiso.insights import charts
 from compromiso.organizations.current import require_organization
-from compromiso.organizations.models import Unit
+from compromiso.organizations.models import Organization, Unit
 
 
 class AnalyticsFilterForm(StyledFormMixin, forms.Form):
@@ -194,7 +194,7 @@ def _export(figure: str, figures: analytics.Figures, fmt: str, currency: str) ->
 
 
 def _improvement_links(
-    request: AuthenticatedHttpRequest, organization: Any, figures: analytics.Figures
+    request: AuthenticatedHttpRequest, organization: Organization, figures: analytics.Figures
 ) -> list[tuple[str, int, int]]:
     """(cause, complaints, id) for the Pareto's causes, to propose an action in one click."""
     if not scope_for(request.user, Perm.MANAGE_IMPROVEMENT).touches(organization.pk):

@@ -1,4 +1,5 @@
-"""Staff pages for cases: the inbox, counter/phone intake, and each case with its timeline.
+"""One case: staff intake at the counter or the phone, the case page with its timeline, and the
+actions on it (lifecycle, classification, redress, files).
 
 Every view: fetch with permission (404 when invisible, 403 when visible but not allowed) →
 validate → call a service → redirect or render.
@@ -15,25 +16,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from compromiso.cases import privacy, services
-from compromiso.cases.exports import tabular_response
 from compromiso.cases.forms import (
     AnswerDateForm,
     AssignForm,
     AttachmentForm,
     ClassifyForm,
     CommentForm,
-    DeadlinePolicyForm,
-    InboxFilterForm,
     RedressForm,
     StaffCaseForm,
 )
@@ -42,196 +38,21 @@ from compromiso.cases.models import (
     CannedAnswer,
     Case,
     CaseAction,
-    CaseQuerySet,
     Category,
-    DeadlinePolicy,
     HandlingRating,
     RootCause,
-    Verdict,
 )
-from compromiso.cases.search import search
+from compromiso.cases.views.inbox import visible_cases
 from compromiso.catalog.models import Channel, Service
+from compromiso.core.actors import SYSTEM
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
-from compromiso.core.ids import parse_id, parse_ids
-from compromiso.core.permissions import ROLE_PERMISSIONS, Perm, scope_for
+from compromiso.core.ids import parse_id
+from compromiso.core.permissions import Perm, scope_for
 from compromiso.organizations.current import require_organization
-from compromiso.organizations.models import Unit, User
-
-PAGE_SIZE = 50
-DUE_SOON = dt.timedelta(days=3)
-
-
-def _cases(request: AuthenticatedHttpRequest) -> CaseQuerySet:
-    organization = require_organization(request)
-    return Case.objects.visible_to(request.user).filter(organization=organization)
-
-
-def _filtered(request: AuthenticatedHttpRequest, form: InboxFilterForm) -> CaseQuerySet:
-    cases = _cases(request)
-    if not form.is_valid():
-        return cases.open()
-    data = form.cleaned_data
-    status = data["status"]
-    if status == "":
-        cases = cases.open()
-    elif status != "all":
-        cases = cases.filter(status=status)
-    if data["kind"]:
-        cases = cases.filter(kind=data["kind"])
-    if data["unit"]:
-        cases = cases.filter(unit__path__startswith=data["unit"].path)
-    for name in ("service", "channel", "assignee"):
-        if data[name]:
-            cases = cases.filter(**{name: data[name]})
-    if data["category"]:
-        cases = cases.filter(Q(category=data["category"]) | Q(category__parent=data["category"]))
-    if data["mine"]:
-        cases = cases.filter(assignee=request.user)
-    if data["rated_badly"]:
-        cases = cases.filter(Q(rating__outcome__lte=2) | Q(verdict=Verdict.REJECTED))
-    now = timezone.now()
-    if data["due"] == "soon":
-        cases = cases.due_soon(now, DUE_SOON)
-    elif data["due"] == "overdue":
-        cases = cases.overdue(now)
-    if data["q"]:
-        cases = search(cases, data["q"], language=require_organization(request).language)
-    return cases
-
-
-@login_required
-def inbox(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    """Cases in the user's scope, newest first, with keyset pagination (no page counts)."""
-    organization = require_organization(request)
-    form = _filter_form(request, organization)
-    cases = _filtered(request, form).select_related("unit", "assignee", "service")
-    if request.GET.get("export") in ("csv", "xlsx"):
-        return _export(request, cases, request.GET["export"])
-    after = _cursor(request.GET.get("after", ""))
-    if after is not None:
-        received, pk = after
-        cases = cases.filter(Q(received_at__lt=received) | Q(received_at=received, pk__lt=pk))
-    page = list(cases.order_by("-received_at", "-pk")[: PAGE_SIZE + 1])
-    next_cursor = None
-    if len(page) > PAGE_SIZE:
-        page = page[:PAGE_SIZE]
-        last = page[-1]
-        next_cursor = f"{last.received_at.isoformat()}_{last.pk}"
-    query = request.GET.copy()
-    query.pop("after", None)
-    return render(
-        request,
-        "cases/inbox.html",
-        {
-            "cases": page,
-            "form": form,
-            "next_cursor": next_cursor,
-            "query": query.urlencode(),
-            "now": timezone.now(),
-            "due_soon": timezone.now() + DUE_SOON,
-            "can_create": scope_for(request.user, Perm.HANDLE_CASES).touches(organization.pk),
-            "bulk_form": AssignForm(people=_people(organization.pk)),
-        },
-    )
-
-
-def _filter_form(request: AuthenticatedHttpRequest, organization: Any) -> InboxFilterForm:
-    units = Unit.objects.visible_to(request.user).filter(organization=organization).order_by("path")
-    return InboxFilterForm(
-        request.GET or None,
-        units=units,
-        services=Service.objects.filter(organization=organization),
-        channels=Channel.objects.filter(organization=organization),
-        categories=Category.objects.filter(organization=organization).select_related("parent"),
-        people=_people(organization.pk),
-    )
-
-
-EXPORT_LIMIT = 100_000
-
-
-def _export(request: AuthenticatedHttpRequest, cases: CaseQuerySet, fmt: str) -> HttpResponseBase:
-    """The filtered list as CSV or XLSX: what the user may see, nothing more. Personal data is
-    left out (exports travel); the export itself is logged."""
-    header = [
-        _("Code"),
-        _("Kind"),
-        _("State"),
-        _("Received"),
-        _("Due"),
-        _("Answered"),
-        _("Channel"),
-        _("Service"),
-        _("Unit"),
-        _("Category"),
-        _("Root cause"),
-        _("Assignee"),
-        _("Subject"),
-    ]
-    rows = (
-        [
-            case.tracking_code,
-            case.get_kind_display(),
-            case.get_status_display(),
-            _local(case.received_at),
-            _local(case.due_at),
-            _local(case.answered_at),
-            case.channel.name,
-            case.service.name if case.service else "",
-            case.unit.name if case.unit else "",
-            str(case.category) if case.category else "",
-            str(case.root_cause) if case.root_cause else "",
-            str(case.assignee or ""),
-            case.subject,
-        ]
-        for case in cases.select_related("channel", "category__parent", "root_cause").order_by(
-            "-received_at", "-pk"
-        )[:EXPORT_LIMIT]
-    )
-    organization = require_organization(request)
-    log_action(organization, "cases.exported", by=request.user, data={"format": fmt})
-    return tabular_response(f"casos-{timezone.localdate():%Y%m%d}", header, rows, fmt)
-
-
-def _local(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-@login_required
-@require_POST
-def bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Assign the ticked cases of the inbox to one person."""
-    organization = require_organization(request)
-    form = AssignForm(request.POST, people=_people(organization.pk))
-    ids = parse_ids(request.POST.getlist("case"))[:PAGE_SIZE]
-    if not form.is_valid() or not ids:
-        messages.error(request, _("Tick at least one case and choose a person."))
-    else:
-        cases = _cases(request).filter(pk__in=ids).select_related("unit", "organization")
-        done, refused = services.bulk_assign(
-            cases, assignee=form.cleaned_data["assignee"], by=request.user
-        )
-        messages.success(request, _("%(count)d cases assigned.") % {"count": done})
-        if refused:
-            messages.error(
-                request,
-                _("Not assigned (closed, or outside that person's units): %(codes)s")
-                % {"codes": ", ".join(refused)},
-            )
-    back = request.POST.get("next", "")
-    return redirect(f"{reverse('cases:inbox')}?{back}" if back else "cases:inbox")
-
-
-def _cursor(value: str) -> tuple[dt.datetime, int] | None:
-    moment, _sep, pk = value.rpartition("_")
-    parsed = parse_datetime(moment) if moment else None
-    number = parse_id(pk)
-    if parsed is None or number is None:
-        return None
-    return parsed, number
+from compromiso.organizations.models import User
 
 
 @login_required
@@ -260,7 +81,7 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, _("Case %(code)s registered.") % {"code": case.tracking_code})
-            if _cases(request).filter(pk=case.pk).exists():
+            if visible_cases(request).filter(pk=case.pk).exists():
                 return redirect("cases:detail", pk=case.pk)
             # Routed to a unit outside the officer's scope: a receipt, not the case itself.
             token = signing.dumps({"case": case.pk, "by": request.user.pk}, salt=RECEIPT_SALT)
@@ -293,7 +114,9 @@ def received(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A case with its timeline and the actions the user may take."""
     case = get_object_or_404(
-        _cases(request).select_related("unit", "assignee", "service", "channel", "organization"),
+        visible_cases(request).select_related(
+            "unit", "assignee", "service", "channel", "organization"
+        ),
         pk=pk,
     )
     # Reading a requester's personal data is itself recorded (data protection).
@@ -327,7 +150,8 @@ def _render_detail(
             prefill = services.render_canned_answer(template, case, request.user)
     if text is not None:
         prefill = text
-    services.install_root_causes(organization, by=None)
+    services.install_root_causes(organization, by=SYSTEM)
+    allowed = case.allowed_actions()
     return render(
         request,
         page,
@@ -336,7 +160,9 @@ def _render_detail(
             "events": case.events.select_related("actor"),
             "can_handle": can_handle,
             "contact": privacy.contact_details(case, full=can_handle),
-            "actions": _available_actions(case) if can_handle else [],
+            # Which actions the case allows in its state is the domain's answer, not the page's.
+            "actions": _available_actions(allowed) if can_handle else [],
+            "can_assign": can_handle and CaseAction.ASSIGN in allowed,
             "assign_form": AssignForm(people=_handlers(case)),
             "classify_form": ClassifyForm(
                 organization=organization,
@@ -346,7 +172,9 @@ def _render_detail(
                     "root_cause": case.root_cause_id,
                 },
             ),
-            "redress_form": RedressForm(initial={"breached": True}, case=case),
+            "redress_form": RedressForm(
+                initial={"breached": True}, guarantees=services.redress_guarantees(case)
+            ),
             "answer_date_form": AnswerDateForm(
                 initial={"answered_at": timezone.localtime(case.answered_at)}
                 if case.answered_at
@@ -370,7 +198,7 @@ def _render_detail(
 
 
 def _handled_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
-    return get_object_or_404(_cases(request).select_related("unit", "organization"), pk=pk)
+    return get_object_or_404(visible_cases(request).select_related("unit", "organization"), pk=pk)
 
 
 @login_required
@@ -389,7 +217,7 @@ def classify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def redress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _handled_case(request, pk)
-    form = RedressForm(request.POST, case=case)
+    form = RedressForm(request.POST, guarantees=services.redress_guarantees(case))
     if form.is_valid():
         report(request, lambda: services.record_redress(case, by=request.user, **form.cleaned_data))
     else:
@@ -436,7 +264,7 @@ def attach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     """Download a case's file: only for people who can see the case; always as a download."""
-    case = get_object_or_404(_cases(request), pk=pk)
+    case = get_object_or_404(visible_cases(request), pk=pk)
     item = get_object_or_404(Attachment.objects.exclude(file=""), case=case, pk=attachment_pk)
     log_action(case, "cases.attachment.downloaded", by=request.user, data={"attachment": item.pk})
     response = FileResponse(
@@ -453,21 +281,6 @@ def _handlers(case: Case) -> QuerySet[User]:
     """People who may handle this case: a role with the permission to handle cases on the whole
     organisation or on the case's unit or one above it (the same rule `assign_case` applies)."""
     return services.eligible_assignees(case)
-
-
-def _people(organization_id: int) -> QuerySet[User]:
-    """People who may handle some case of the organisation (the bulk choice; `assign_case`
-    still refuses, case by case, anyone who may not handle that case's unit)."""
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.HANDLE_CASES in perms]
-    return (
-        User.objects.filter(
-            memberships__organization_id=organization_id,
-            memberships__role__in=roles,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("username")
-    )
 
 
 # action name → service call taking (case, text, user); text may be empty. Which of them a case
@@ -493,11 +306,9 @@ ACTIONS: dict[str, Callable[[Case, str, Any], Any]] = {
 }
 
 
-def _available_actions(case: Case) -> list[dict[str, str]]:
+def _available_actions(allowed: list[str]) -> list[dict[str, str]]:
     return [
-        {"name": name, "label": str(CaseAction(name).label)}
-        for name in case.allowed_actions()
-        if name in ACTIONS
+        {"name": name, "label": str(CaseAction(name).label)} for name in allowed if name in ACTIONS
     ]
 
 
@@ -508,7 +319,7 @@ def act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse
     does not allow in its state is refused with the reason, and what was typed is kept."""
     if action not in ACTIONS and action != CaseAction.ASSIGN:
         raise Http404
-    case = get_object_or_404(_cases(request).select_related("unit", "organization"), pk=pk)
+    case = get_object_or_404(visible_cases(request).select_related("unit", "organization"), pk=pk)
     comment = CommentForm(request.POST)
     text = comment.cleaned_data["text"] if comment.is_valid() else ""
     status = 200
@@ -549,44 +360,3 @@ def act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse
             request, case, text=text, errors=errors, page="cases/detail.html#actions"
         )
     return _render_detail(request, case, text=text, errors=errors, status=status)
-
-
-@login_required
-def policies(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The legal answer deadlines per kind of request, with their legal basis."""
-    organization = require_organization(request)
-    if not scope_for(request.user, Perm.VIEW).touches(organization.pk):
-        raise Http404
-    services.install_deadline_presets(organization, by=None)
-    can_manage = scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(
-        organization.pk
-    )
-    return render(
-        request,
-        "cases/policies.html",
-        {
-            "policies": DeadlinePolicy.objects.filter(organization=organization).order_by("kind"),
-            "can_manage": can_manage,
-        },
-    )
-
-
-@login_required
-def policy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Adjust one legal deadline (administrators and quality managers)."""
-    organization = require_organization(request)
-    policy = get_object_or_404(DeadlinePolicy, organization=organization, pk=pk)
-    if not scope_for(request.user, Perm.MANAGE_ORGANIZATION).covers_organization(organization.pk):
-        raise PermissionDenied
-    form = DeadlinePolicyForm(
-        request.POST or None, instance=DeadlinePolicy.objects.get(pk=policy.pk)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_deadline_policy(policy, by=request.user, **form.cleaned_data)
-        except (ValidationError, DomainError) as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Deadline saved."))
-            return redirect("cases:policies")
-    return render(request, "cases/policy_edit.html", {"policy": policy, "form": form})

@@ -5,7 +5,7 @@ import io
 
 from openpyxl import load_workbook
 
-from compromiso.cases import exports
+from compromiso.core import exports
 
 
 def _sheets(response):

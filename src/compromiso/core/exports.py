@@ -1,4 +1,4 @@
-"""Tables as CSV or XLSX downloads (the inbox list and every analytics figure)."""
+"""Tables as CSV or XLSX downloads (case inbox, analytics figures, survey responses, charters)."""
 
 import csv
 import io

@@ -1,0 +1,1 @@
+"""Staff pages for cases, one module per noun: the inbox, a case, setup, analytics."""
