@@ -140,13 +140,14 @@ def _generate(n: int, seed: int = 2026) -> tuple[bytes, np.ndarray]:
 
 def _setup() -> dict[str, Any]:
     from compromiso.catalog import services as catalog
+    from compromiso.core.actors import SYSTEM
     from compromiso.core.permissions import Role
     from compromiso.organizations import services as organizations
     from compromiso.organizations.models import User
     from compromiso.surveys import services
 
     organization = organizations.create_organization(
-        by=None,
+        by=SYSTEM,
         name="Servicio Nacional de Prueba",
         slug="bench-surveys",
         country="CL",
@@ -157,13 +158,13 @@ def _setup() -> dict[str, Any]:
     )
     manager = User.objects.create_user("quality", "quality@example.org", uuid.uuid4().hex)
     organizations.add_membership(
-        organization=organization, user=manager, role=Role.QUALITY_MANAGER, by=None
+        organization=organization, user=manager, role=Role.QUALITY_MANAGER, by=SYSTEM
     )
     division = organizations.create_unit(
-        organization=organization, name="División de Atención Ciudadana", by=None
+        organization=organization, name="División de Atención Ciudadana", by=SYSTEM
     )
     channels = [
-        catalog.create_channel(organization=organization, kind=kind, name=name, by=None)
+        catalog.create_channel(organization=organization, kind=kind, name=name, by=SYSTEM)
         for kind, name in CHANNELS
     ]
     measured = []
@@ -174,7 +175,7 @@ def _setup() -> dict[str, Any]:
             kind="branch",
             parent=division,
             code=f"B{number:02d}",
-            by=None,
+            by=SYSTEM,
         )
         measured.append(
             catalog.create_service(
@@ -184,7 +185,7 @@ def _setup() -> dict[str, Any]:
                 provider_unit=branch,
                 channels=channels,
                 attributes=[{"name": name} for name in ATTRIBUTES],
-                by=None,
+                by=SYSTEM,
             )
         )
     attributes = list(measured[0].attributes.order_by("position"))
