@@ -27,7 +27,7 @@ from compromiso.organizations.models import (
     User,
     hash_token,
 )
-from compromiso.organizations.signals import calendar_changed
+from compromiso.organizations.signals import calendar_changed, organization_created
 
 CALENDAR_FIELDS = {"country", "subdivision", "office_opens_at", "office_closes_at", "weekmask"}
 
@@ -61,6 +61,7 @@ def create_organization(*, by: Actor, **fields: Any) -> Organization:
     organization.full_clean()
     organization.save()
     log_action(organization, "organizations.organization.created", by=by, data=fields)
+    organization_created.send(sender=Organization, organization=organization, by=by)
     return organization
 
 

@@ -83,6 +83,7 @@ from compromiso.cases.services.taxonomy import (
     install_root_causes,
     save_category,
     save_root_cause,
+    seed_root_causes,
 )
 
 __all__ = [
@@ -148,6 +149,7 @@ __all__ = [
     "save_canned_answer",
     "save_category",
     "save_root_cause",
+    "seed_root_causes",
     "start_case",
     "update_deadline_policy",
     "verify_secret",

@@ -61,7 +61,16 @@ ROOT_CAUSES: dict[str, tuple[tuple[str, str], ...]] = {
 
 @transaction.atomic
 def install_root_causes(organization: Organization, *, by: Actor) -> int:
-    """Seed the standard cause coding, in the organisation's language, when it has none."""
+    """A manager installs the standard cause coding, in the organisation's language, when the
+    organisation has none (one created before the coding was seeded at creation)."""
+    require(by, Perm.MANAGE_ORGANIZATION, organization_id=organization.pk)
+    return seed_root_causes(organization, by=by)
+
+
+@transaction.atomic
+def seed_root_causes(organization: Organization, *, by: Actor) -> int:
+    """Seed the standard cause coding, in the organisation's language, when it has none: done
+    when an organisation is created (cases listen to `organization_created`)."""
     if RootCause.objects.filter(organization=organization).exists():
         return 0
     coding = ROOT_CAUSES.get(organization.language, ROOT_CAUSES["es"])

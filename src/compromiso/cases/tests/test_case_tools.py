@@ -8,7 +8,7 @@ from django.urls import reverse
 from compromiso.cases import services
 from compromiso.cases.models import AssignmentRule, CannedAnswer, Category, Redress, RootCause
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
-from compromiso.core.actors import PUBLIC
+from compromiso.core.actors import DEMO, PUBLIC
 from compromiso.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +196,7 @@ def test_closing_a_complaint_from_the_page_codes_its_cause(client, officer, aric
     services.assign_case(arica_case, assignee=officer, by=officer)
     services.answer_case(arica_case, answer="Listo.", by=officer)
     client.force_login(officer)
-    client.get(reverse("cases:detail", args=[arica_case.pk]))  # seeds the coding
+    services.seed_root_causes(arica_case.organization, by=DEMO)
     cause = RootCause.objects.get(organization=arica_case.organization, code="TIE")
     close = reverse("cases:act", args=[arica_case.pk, "close"])
 

@@ -44,7 +44,6 @@ from compromiso.cases.models import (
 )
 from compromiso.cases.views.inbox import visible_cases
 from compromiso.catalog.models import Channel, Service
-from compromiso.core.actors import SYSTEM
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
@@ -150,7 +149,6 @@ def _render_detail(
             prefill = services.render_canned_answer(template, case, request.user)
     if text is not None:
         prefill = text
-    services.install_root_causes(organization, by=SYSTEM)
     allowed = case.allowed_actions()
     return render(
         request,

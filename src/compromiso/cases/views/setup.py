@@ -29,7 +29,6 @@ from compromiso.cases.models import (
     DeadlinePolicy,
     RootCause,
 )
-from compromiso.core.actors import SYSTEM
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
@@ -51,11 +50,13 @@ def _manager_organization(request: AuthenticatedHttpRequest) -> Organization:
 def taxonomy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Categories (with subcategories) for classifying cases, and the root-cause coding."""
     organization = _manager_organization(request)
-    services.install_root_causes(organization, by=SYSTEM)
     category_form = CategoryForm(organization=organization, prefix="category")
     cause_form = RootCauseForm(prefix="cause")
     if request.method == "POST":
         try:
+            if "install_causes" in request.POST:
+                services.install_root_causes(organization, by=request.user)
+                return redirect("cases:taxonomy")
             if "toggle_category" in request.POST:
                 category = get_object_or_404(
                     Category,

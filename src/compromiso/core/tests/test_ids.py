@@ -107,7 +107,7 @@ def test_staff_pages_answer_crafted_ids_without_a_server_error(client, quality_m
 @pytest.mark.django_db
 def test_a_crafted_taxonomy_toggle_is_not_found_and_changes_nothing(client, quality_manager):
     client.force_login(quality_manager)
-    client.get(reverse("cases:taxonomy"))  # installs the organisation's root causes
+    client.post(reverse("cases:taxonomy"), {"install_causes": "1"})
     before = list(Category.objects.values_list("pk", "is_active"))
 
     response = client.post(reverse("cases:taxonomy"), {"toggle_category": "²"})
