@@ -257,6 +257,7 @@ def _log_in(run: AxeRun, username: str) -> None:
 def test_every_page_has_no_wcag_violations(browser, live_server):
     from compromiso.cases import services as case_services
     from compromiso.catalog.models import Channel
+    from compromiso.core.actors import PUBLIC
     from compromiso.organizations.models import Membership, NetworkMember, Organization
 
     call_command("demo", cases=20, stdout=StringIO())
@@ -292,7 +293,7 @@ def test_every_page_has_no_wcag_violations(browser, live_server):
         subject="Prueba de accesibilidad",
         description="Un caso para revisar la página de seguimiento.",
         requester_name="Ana",
-        by=None,
+        by=PUBLIC,
     )
     page.goto(reverse("portal:track"))
     page.fill("input[name=code]", case.tracking_code)

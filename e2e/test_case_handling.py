@@ -6,6 +6,7 @@ from test_staff_setup import log_in
 from compromiso.cases import services
 from compromiso.cases.models import CannedAnswer, Case
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.core.actors import DEMO, PUBLIC
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +24,12 @@ def test_officer_answers_from_a_template_closes_with_a_cause_and_sees_the_figure
         subject="Fila de dos horas",
         description="Esperé dos horas.",
         requester_name="Ana Pérez",
-        by=None,
+        by=PUBLIC,
     )
     CannedAnswer.objects.create(
         organization=organization, title="Disculpas", body="Estimada {name}: lo sentimos."
     )
+    services.seed_root_causes(organization, by=DEMO)  # done when an organisation is created
     log_in(page, "officer")
 
     page.goto(f"/staff/cases/{case.pk}/")
@@ -73,7 +75,7 @@ def test_a_refused_action_explains_why_in_place_and_keeps_the_text(
         subject="Fila de dos horas",
         description="Esperé dos horas.",
         requester_name="Ana Pérez",
-        by=None,
+        by=PUBLIC,
     )
     log_in(page, "officer")
     page.goto(f"/staff/cases/{case.pk}/")
