@@ -69,15 +69,6 @@ def send_answer_notice(*, case_id: int) -> None:
 
 
 @task()
-def send_reminders() -> dict[str, int]:
-    """Remind assignees of cases near their deadline and escalate overdue ones to the unit
-    heads. Safe to run as often as wanted: each case is reminded and escalated once."""
-    from compromiso.cases import reminders
-
-    return reminders.run()
-
-
-@task()
 def refresh_facts(*, organization_id: int) -> int:
     """Rebuild the analytics facts of the days marked as changed."""
     from compromiso.cases import facts
