@@ -54,6 +54,8 @@ NOT_PAGES = {
     "charters:move": "POST-only",
     "charters:commitment_remove": "POST-only",
     "charters:approve_result": "POST-only",
+    "servicemodel:acknowledge": "POST-only",
+    "servicemodel:move": "POST-only",
     "surveys:export": "a CSV/XLSX file",
     "surveys:export_figures": "a CSV/XLSX file",
     "surveys:kiosk_revoke": "POST-only",
@@ -102,6 +104,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     from compromiso.charters.models import Charter, Commitment
     from compromiso.improvement.models import ImprovementAction
     from compromiso.organizations.models import ClosureDay, Unit
+    from compromiso.servicemodel.models import ServiceModel
     from compromiso.surveys.models import IncentiveScheme, Question, Questionnaire, Wave
 
     def pk(model: Any, **filters: Any) -> Any:
@@ -142,6 +145,10 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         ),
         "charters:compare": {"pk": charter.pk, "other": charter.pk} if charter else None,
         "charters:commitment": {"pk": commitment.pk} if commitment else None,
+        "servicemodel:detail": {"pk": pk(ServiceModel, **org)},
+        "servicemodel:edit": {
+            "pk": pk(ServiceModel, **org, status="draft") or pk(ServiceModel, **org)
+        },
         "surveys:bonus_scheme": {"pk": pk(IncentiveScheme, **org)},
         "surveys:questionnaire": {"pk": questionnaire},
         "surveys:question_add": {"pk": questionnaire, "kind": "scale"},

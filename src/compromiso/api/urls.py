@@ -7,7 +7,15 @@ from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
-from compromiso.api import cases, catalog, charters, improvement, organizations, surveys
+from compromiso.api import (
+    cases,
+    catalog,
+    charters,
+    improvement,
+    organizations,
+    servicemodel,
+    surveys,
+)
 from compromiso.api.auth import TokenAuth
 from compromiso.api.errors import error_body, install_error_handlers, json_method_not_allowed
 
@@ -94,6 +102,7 @@ api.add_router("/", cases.router)
 api.add_router("/", charters.router)
 api.add_router("/", surveys.router)
 api.add_router("/", improvement.router)
+api.add_router("/", servicemodel.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:

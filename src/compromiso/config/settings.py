@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "compromiso.organizations",
     "compromiso.catalog",
     "compromiso.cases",
+    "compromiso.servicemodel",
     "compromiso.surveys",
     "compromiso.insights",
     "compromiso.charters",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/catalog/", include("compromiso.catalog.urls")),
     path("staff/cases/", include("compromiso.cases.urls")),
     path("staff/charters/", include("compromiso.charters.urls")),
+    path("staff/service-model/", include("compromiso.servicemodel.urls")),
     path("staff/surveys/", include("compromiso.surveys.urls")),
     path("staff/improvement/", include("compromiso.improvement.urls")),
     path("staff/audit/", include("compromiso.core.urls")),

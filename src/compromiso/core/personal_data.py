@@ -126,6 +126,10 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "improvement.ImprovementAction": "written by staff",
     "improvement.ActionOrigin": "links",
     "improvement.ActionEvent": "written by staff",
+    "servicemodel.ServiceModel": "published content",
+    "servicemodel.ModelAxis": "published content",
+    "servicemodel.Promise": "published content",
+    "servicemodel.Acknowledgement": "a staff member and a time",
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

@@ -16,6 +16,7 @@ NAVIGATION = (
     ("cases:inbox", _("Cases"), Perm.VIEW),
     ("cases:analytics", _("Case analytics"), Perm.VIEW),
     ("charters:dashboard", _("Service charters"), Perm.VIEW),
+    ("servicemodel:home", _("Service model"), Perm.VIEW),
     ("surveys:waves", _("Satisfaction surveys"), Perm.VIEW),
     ("improvement:board", _("Improvement actions"), Perm.VIEW),
     ("organizations:units", _("Units"), Perm.VIEW),

@@ -1,7 +1,7 @@
 """Imports go one way: an app imports only the apps below it.
 
-    core < organizations < catalog < cases < surveys < insights < charters < improvement
-         < portal, api  (portal and api never import each other)
+    core < organizations < catalog < {cases, servicemodel} < surveys < insights < charters
+         < improvement < portal, api  (portal and api never import each other)
          < config and the package's own top modules (the wiring, which may import anything)
 
 Every module under src/compromiso (tests and migrations aside) is read with `ast`; an upward
@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "organizations": 1,
     "catalog": 2,
     "cases": 3,
+    "servicemodel": 3,
     "surveys": 4,
     "insights": 5,
     "charters": 6,

@@ -177,6 +177,19 @@ def test_each_demo_organisation_publishes_a_measured_charter(demo, client):
     assert "Responem les queixes" in catalan.commitments.first().text
 
 
+def test_each_demo_organisation_has_a_service_model_in_force_read_by_part_of_its_staff(demo):
+    from compromiso.servicemodel.coverage import coverage
+    from compromiso.servicemodel.models import ServiceModel
+
+    for slug, words in (("sntc", "Acogida"), ("sant-pere-de-riu", "Acollida")):
+        model = ServiceModel.objects.get(organization__slug=slug)
+        assert model.status == "published"
+        assert model.axes.first().name == words
+        assert model.promises.count() == 5
+        (whole,) = coverage(model.organization, model, [], whole=True)
+        assert 0 < whole.acknowledged < whole.staff
+
+
 def test_each_demo_organisation_has_a_baseline_and_a_follow_up_wave(demo):
     from django.db.models import Sum
 
@@ -247,7 +260,7 @@ def test_the_demo_shows_its_progress_and_ends_with_the_log_ins(demo):
     lines = [line for line in demo.splitlines() if line.strip()]
     steps = [line for line in lines if line.lstrip().startswith("[")]
 
-    assert len(steps) == 6  # one line per loading step, each with its time
+    assert len(steps) == 7  # one line per loading step, each with its time
     assert all(line.rstrip().endswith(" s") for line in steps)
     assert len(lines) < 40  # no e-mails, no task log: it all fits on a screen
     tail = "\n".join(lines[-3:])

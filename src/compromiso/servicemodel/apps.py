@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceModelConfig(AppConfig):
+    name = "compromiso.servicemodel"
+    label = "servicemodel"
+    verbose_name = _("Service model")

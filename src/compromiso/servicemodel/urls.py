@@ -1,0 +1,14 @@
+from django.urls import path
+
+from compromiso.servicemodel import views
+
+app_name = "servicemodel"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("new/", views.new, name="new"),
+    path("acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<id:pk>/", views.detail, name="detail"),
+    path("<id:pk>/edit/", views.edit, name="edit"),
+    path("<id:pk>/step/<slug:step>/", views.move, name="move"),
+]
