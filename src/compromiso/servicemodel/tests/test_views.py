@@ -187,3 +187,22 @@ def test_the_navigation_links_to_the_service_model(client, viewer):
     client.force_login(viewer)
 
     assert f'href="{HOME}"' in client.get(reverse("organizations:overview")).content.decode()
+
+
+def test_the_staff_home_reminds_a_member_to_read_the_model_until_they_have(
+    client, officer, published
+):
+    client.force_login(officer)
+    overview = reverse("organizations:overview")
+
+    assert "home-service-model" in client.get(overview).content.decode()
+    services.acknowledge_service_model(published, by=officer)
+    assert "home-service-model" not in client.get(overview).content.decode()
+
+
+def test_the_staff_home_says_nothing_without_a_model_in_force(client, officer, draft):
+    client.force_login(officer)
+
+    assert (
+        "home-service-model" not in client.get(reverse("organizations:overview")).content.decode()
+    )
