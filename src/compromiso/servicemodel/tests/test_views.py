@@ -167,9 +167,9 @@ def test_the_coverage_table_shows_numbers_a_bar_and_a_dash_for_an_empty_unit(
 
     page = client.get(HOME).content.decode()
 
-    assert '<progress class="w-75" max="100" value="50"' in page  # 1 of 2 in the organisation
+    assert '<progress class="w-50" max="100" value="50"' in page  # 1 of 2 in the organisation
     assert "Sucursal Temuco" in page
-    assert "<td>—</td>" in page
+    assert '<td class="text-nowrap">—</td>' in page
 
 
 def test_a_unit_head_sees_the_coverage_of_their_subtree_only(
