@@ -130,6 +130,11 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "servicemodel.ModelAxis": "published content",
     "servicemodel.Promise": "published content",
     "servicemodel.Acknowledgement": "a staff member and a time",
+    "servicemodel.StaffMember": "the staff list: employees, not citizens (deactivate on leaving)",
+    "servicemodel.Protocol": "published content",
+    "servicemodel.ProtocolStep": "published content",
+    "servicemodel.StepVariant": "published content",
+    "servicemodel.ProtocolOverride": "settings",
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

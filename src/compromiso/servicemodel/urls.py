@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compromiso.servicemodel import views
+from compromiso.servicemodel.views import model as views
 
 app_name = "servicemodel"
 

@@ -18,7 +18,7 @@ from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Organization, Unit
 from compromiso.servicemodel import services
 from compromiso.servicemodel.coverage import coverage
-from compromiso.servicemodel.forms import ApproveForm, ServiceModelForm
+from compromiso.servicemodel.forms.model import ApproveForm, ServiceModelForm
 from compromiso.servicemodel.models import Acknowledgement, ModelStatus, ServiceModel
 
 

@@ -1,0 +1,9 @@
+"""Demo of the service model app, one module per noun, loaded in order (`compromiso demo`)."""
+
+from typing import Any
+
+from compromiso.servicemodel.demo import model
+
+
+def load(context: dict[str, Any]) -> None:
+    model.load(context)
