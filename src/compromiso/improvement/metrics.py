@@ -13,8 +13,9 @@ quarter of the right upper bound at 0 cases):
 
 import datetime as dt
 from dataclasses import dataclass
+from math import sqrt
 
-from scipy.stats import beta, chi2
+from scipy.stats import beta, chi2, norm
 
 ALPHA = 0.05
 # Names of the methods, shown beside the figures (page and API).
@@ -107,6 +108,74 @@ def rate_change(before: int, before_months: float, after: int, after_months: flo
         before_interval=poisson_interval(before, before_months),
         after_interval=poisson_interval(after, after_months),
         ratio=ratio,
+        low=low,
+        high=high,
+    )
+
+
+@dataclass(frozen=True)
+class ProportionChange:
+    """A share before and after an action (protocol steps met, staff trained), and the 95 %
+    interval of the difference after − before, in percentage points (Newcombe's hybrid score
+    interval, method 10: from the two Wilson intervals; it holds for small counts and for
+    shares of 0 % or 100 %). Everything is None when a period has no observation."""
+
+    before_part: int
+    before_whole: int
+    after_part: int
+    after_whole: int
+    before: float | None
+    after: float | None
+    difference: float | None
+    low: float | None
+    high: float | None
+    method: str = "newcombe-wilson"
+
+    @property
+    def significant_increase(self) -> bool:
+        return self.low is not None and self.low > 0
+
+    @property
+    def significant_decrease(self) -> bool:
+        return self.high is not None and self.high < 0
+
+
+def wilson(part: int, whole: int) -> tuple[float, float]:
+    """Wilson's 95 % score interval of a proportion."""
+    if not 0 <= part <= whole or whole == 0:
+        raise ValueError((part, whole))
+    z = float(norm.ppf(1 - ALPHA / 2))
+    p = part / whole
+    centre = (p + z * z / (2 * whole)) / (1 + z * z / whole)
+    half = z * sqrt(p * (1 - p) / whole + z * z / (4 * whole * whole)) / (1 + z * z / whole)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def proportion_change(
+    before_part: int, before_whole: int, after_part: int, after_whole: int
+) -> ProportionChange:
+    """Compare two shares; figures in percent and percentage points, rounded to 0.1."""
+    before = after = difference = low = high = None
+    if before_whole:
+        before = round(100 * before_part / before_whole, 1)
+    if after_whole:
+        after = round(100 * after_part / after_whole, 1)
+    if before_whole and after_whole:
+        p1, p2 = before_part / before_whole, after_part / after_whole
+        l1, u1 = wilson(before_part, before_whole)
+        l2, u2 = wilson(after_part, after_whole)
+        d = p2 - p1
+        difference = round(100 * d, 1)
+        low = round(100 * (d - sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)), 1)
+        high = round(100 * (d + sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)), 1)
+    return ProportionChange(
+        before_part=before_part,
+        before_whole=before_whole,
+        after_part=after_part,
+        after_whole=after_whole,
+        before=before,
+        after=after,
+        difference=difference,
         low=low,
         high=high,
     )
