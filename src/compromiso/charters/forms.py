@@ -18,6 +18,7 @@ from compromiso.charters.models import (
 )
 from compromiso.core.forms import StyledFormMixin
 from compromiso.organizations.models import JurisdictionProfile, Unit
+from compromiso.servicemodel.models import Protocol, ProtocolStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -82,7 +83,7 @@ class CommitmentForm(StyledFormMixin, forms.Form):
         label=_("Channel (optional)"), queryset=Channel.objects.none(), required=False
     )
     touch_point = forms.ModelChoiceField(
-        label=_("Touch point (optional, manual indicators)"),
+        label=_("Touch point (optional: manual, protocol and training indicators)"),
         queryset=TouchPoint.objects.none(),
         required=False,
     )
@@ -107,6 +108,12 @@ class CommitmentForm(StyledFormMixin, forms.Form):
     threshold_days = forms.IntegerField(
         label=_("N business days"), min_value=1, max_value=365, required=False
     )
+    protocol = forms.ModelChoiceField(
+        label=_("Attention protocol (protocol compliance indicators)"),
+        queryset=Protocol.objects.none(),
+        required=False,
+        empty_label=_("Every protocol in force"),
+    )
     comparator = forms.ChoiceField(label=_("Comparator"), choices=Comparator.choices)
     target = forms.DecimalField(
         label=_("Target"), min_value=0, max_value=99999999, max_digits=10, decimal_places=2
@@ -130,6 +137,9 @@ class CommitmentForm(StyledFormMixin, forms.Form):
         fields["touch_point"].queryset = TouchPoint.objects.filter(
             organization=charter.organization
         ).select_related("unit", "channel")
+        fields["protocol"].queryset = Protocol.objects.filter(
+            organization=charter.organization
+        ).exclude(status=ProtocolStatus.DRAFT)
 
 
 class ApproveForm(StyledFormMixin, forms.Form):

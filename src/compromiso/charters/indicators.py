@@ -12,8 +12,11 @@ from django.db.models import QuerySet, Sum
 from compromiso.cases import facts
 from compromiso.cases.analytics import percentile
 from compromiso.cases.models import CaseDailyFact
+from compromiso.catalog.models import TouchPoint
 from compromiso.charters.models import Commitment, IndicatorSource
 from compromiso.insights import netscore
+from compromiso.servicemodel.compliance import Share, protocol_compliance
+from compromiso.servicemodel.training_coverage import training_coverage
 from compromiso.surveys.figures import service_counts
 
 HUNDREDTH = Decimal("0.01")
@@ -63,6 +66,10 @@ def measure(commitment: Commitment, start: dt.date, end: dt.date, *, refresh: bo
         raise ValueError("manual indicators are entered, not computed")
     if source in (IndicatorSource.SURVEY_NET_SCORE, IndicatorSource.SURVEY_SATISFIED):
         return _survey(commitment, start, end)
+    if source == IndicatorSource.PROTOCOL_COMPLIANCE:
+        return _protocol_compliance(commitment, start, end)
+    if source == IndicatorSource.TRAINING_COVERAGE:
+        return _training_coverage(commitment, end)
     if refresh:
         facts.refresh(commitment.charter.organization)
     rows = _facts(commitment, start, end)
@@ -127,3 +134,39 @@ def _survey(commitment: Commitment, start: dt.date, end: dt.date) -> Value:
         value = summary.top_box.value
         numerator = Decimal(summary.satisfied)
     return Value(_round(value), numerator, Decimal(summary.n), summary.n)
+
+
+def _protocol_compliance(commitment: Commitment, start: dt.date, end: dt.date) -> Value:
+    """Protocol steps observed as met, of those observed (not applicable ones left out), at the
+    commitment's touch point, at the touch points of its channel, or in the charter's unit."""
+    organization = commitment.charter.organization
+    protocol = commitment.protocol
+    if commitment.touch_point is not None:
+        share = protocol_compliance(
+            organization, start, end, touch_point=commitment.touch_point, protocol=protocol
+        )
+    elif commitment.channel is not None:
+        # Each observation is of one touch point, so the touch points' shares add up.
+        share = Share()
+        for touch_point in TouchPoint.objects.filter(channel=commitment.channel):
+            share += protocol_compliance(
+                organization, start, end, touch_point=touch_point, protocol=protocol
+            )
+    else:
+        share = protocol_compliance(
+            organization, start, end, unit=commitment.charter.unit, protocol=protocol
+        )
+    return _share(share.numerator, share.denominator)
+
+
+def _training_coverage(commitment: Commitment, end: dt.date) -> Value:
+    """Contact staff trained in the protocols of their touch points on the period's last day:
+    at the commitment's touch point, or in the charter's unit (the whole organisation for an
+    organisation-wide charter)."""
+    share = training_coverage(
+        commitment.charter.organization,
+        end,
+        touch_point=commitment.touch_point,
+        unit=commitment.charter.unit if commitment.touch_point is None else None,
+    )
+    return _share(share.numerator, share.denominator)

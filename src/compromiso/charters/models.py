@@ -20,6 +20,7 @@ from compromiso.charters.periods import add_years
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, Viewer, scope_for
 from compromiso.organizations.models import JurisdictionProfile, Organization, Unit
+from compromiso.servicemodel.models import Protocol
 
 # The README and seed 001: a charter is valid for one to three years.
 MIN_VALIDITY_YEARS, MAX_VALIDITY_YEARS = 1, 3
@@ -187,6 +188,14 @@ class IndicatorSource(models.TextChoices):
     CASES_HANDLING = "cases_handling", _("Requesters' average rating of the handling (1–5)")
     SURVEY_NET_SCORE = "survey_net_score", _("Net satisfaction score of the service (surveys)")
     SURVEY_SATISFIED = "survey_satisfied", _("% of users satisfied with the service (surveys)")
+    PROTOCOL_COMPLIANCE = (
+        "protocol_compliance",
+        _("% of attention protocol steps observed as met"),
+    )
+    TRAINING_COVERAGE = (
+        "training_coverage",
+        _("% of contact staff trained in the protocols of their touch point"),
+    )
     MANUAL = "manual", _("Manual entry with evidence and approval")
 
 
@@ -195,6 +204,8 @@ PERCENT_SOURCES = (
     IndicatorSource.CASES_ON_TIME,
     IndicatorSource.CASES_WITHIN_DAYS,
     IndicatorSource.CASES_ACKNOWLEDGED,
+    IndicatorSource.PROTOCOL_COMPLIANCE,
+    IndicatorSource.TRAINING_COVERAGE,
 )
 
 
@@ -254,6 +265,15 @@ class Commitment(models.Model):
         choices=CaseKind.choices,
         blank=True,
         help_text=_("Leave empty to count every kind."),
+    )
+    protocol = models.ForeignKey(
+        Protocol,
+        verbose_name=_("attention protocol"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Leave empty to count every protocol in force."),
     )
     threshold_days = models.PositiveSmallIntegerField(
         _("N business days"), null=True, blank=True, validators=[MinValueValidator(1)]

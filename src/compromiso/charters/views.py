@@ -280,7 +280,8 @@ def commitment_form(
         commitment = get_object_or_404(charter.commitments, pk=commitment_pk)
         initial = {
             name: getattr(
-                commitment, f"{name}_id" if name in ("service", "channel", "touch_point") else name
+                commitment,
+                f"{name}_id" if name in ("service", "channel", "touch_point", "protocol") else name,
             )
             for name in FORM_FIELDS
             if name != "order"

@@ -15,6 +15,7 @@ from compromiso.charters.models import Commitment
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, Viewer, scope_for
 from compromiso.organizations.models import Organization, Unit
+from compromiso.servicemodel.models import Protocol
 from compromiso.surveys.models import Question, Wave
 
 
@@ -61,6 +62,21 @@ class MetricKind(models.TextChoices):
     CASE_CATEGORY = "case_category", _("Monthly cases in this category")
     INDICATOR = "indicator", _("The indicator of a charter commitment")
     ATTRIBUTE = "attribute", _("The net score of a surveyed attribute")
+    PROTOCOL = "protocol", _("Observed compliance with an attention protocol")
+    TRAINING = "training", _("Contact staff trained in the protocols of their touch points")
+
+
+# Metrics that are shares (part of a whole), compared with the interval of a difference.
+SHARE_METRICS = (MetricKind.PROTOCOL, MetricKind.TRAINING)
+
+
+class RemedyKind(models.TextChoices):
+    """What the action changes: the service model's own levers have their own kinds, so a
+    breached commitment or a complaint cause can propose a protocol change or training."""
+
+    OTHER = "other", _("Another change")
+    PROTOCOL = "protocol", _("A change to an attention protocol")
+    TRAINING = "training", _("Training for the staff")
 
 
 class ActionQuerySet(models.QuerySet["ImprovementAction"]):
@@ -110,6 +126,17 @@ class ImprovementAction(TimeStampedModel):
         _("effort"), max_length=8, choices=Effort.choices, default=Effort.MEDIUM
     )
     due_date = models.DateField(_("due date"))
+    remedy = models.CharField(
+        _("kind of action"), max_length=10, choices=RemedyKind.choices, default=RemedyKind.OTHER
+    )
+    remedy_protocol = models.ForeignKey(
+        Protocol,
+        verbose_name=_("protocol to change"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # The effect check: which metric, its value before, and what was found after.
     metric = models.CharField(_("metric"), max_length=16, choices=MetricKind.choices, blank=True)
     metric_root_cause = models.ForeignKey(
@@ -124,14 +151,20 @@ class ImprovementAction(TimeStampedModel):
     metric_question = models.ForeignKey(
         Question, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    metric_protocol = models.ForeignKey(
+        Protocol, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     baseline_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     after_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     baseline_start = models.DateField(null=True, blank=True)
     baseline_end = models.DateField(null=True, blank=True)
     baseline_count = models.PositiveIntegerField(null=True, blank=True)
+    # For a share: the whole the count is part of (steps observed, contact staff).
+    baseline_whole = models.PositiveIntegerField(null=True, blank=True)
     after_start = models.DateField(null=True, blank=True)
     after_end = models.DateField(null=True, blank=True)
     after_count = models.PositiveIntegerField(null=True, blank=True)
+    after_whole = models.PositiveIntegerField(null=True, blank=True)
     evidence = models.TextField(
         _("evidence"), max_length=5000, blank=True, validators=[MaxLengthValidator(5000)]
     )

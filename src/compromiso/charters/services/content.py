@@ -43,6 +43,13 @@ def save_sections(charter: Charter, bodies: Mapping[str, str], *, by: Actor) -> 
     return charter
 
 
+# Sources that can be narrowed to one touch point (cases are counted per channel only).
+TOUCH_POINT_SOURCES = (
+    IndicatorSource.MANUAL,
+    IndicatorSource.PROTOCOL_COMPLIANCE,
+    IndicatorSource.TRAINING_COVERAGE,
+)
+
 COMMITMENT_FIELDS = (
     "service",
     "channel",
@@ -55,6 +62,7 @@ COMMITMENT_FIELDS = (
     "source",
     "case_kind",
     "threshold_days",
+    "protocol",
     "comparator",
     "target",
     "periodicity",
@@ -80,11 +88,17 @@ def _validate_commitment(commitment: Commitment) -> None:
     if touch_point is not None:
         if touch_point.organization_id != charter.organization_id:
             errors["touch_point"] = _("Choose a touch point of this organisation.")
-        elif commitment.source != IndicatorSource.MANUAL:
+        elif commitment.source not in TOUCH_POINT_SOURCES:
             errors["touch_point"] = _(
                 "Case indicators can be narrowed to a channel, not to a touch point; "
                 "use a manual indicator for one office."
             )
+    protocol = commitment.protocol
+    if protocol is not None:
+        if protocol.organization_id != charter.organization_id:
+            errors["protocol"] = _("Choose a protocol of this organisation.")
+        elif commitment.source != IndicatorSource.PROTOCOL_COMPLIANCE:
+            errors["protocol"] = _("Only a protocol compliance indicator names a protocol.")
     if commitment.source == IndicatorSource.MANUAL and not commitment.unit.strip():
         errors["unit"] = _("Say the unit of a manual indicator: percent, minutes, calls…")
     if commitment.source == IndicatorSource.CASES_WITHIN_DAYS and not commitment.threshold_days:

@@ -20,6 +20,8 @@ from compromiso.improvement.services.measures import (
     indicator_series,
     metric_count,
     monthly_series,
+    share_effect,
+    share_of,
 )
 
 __all__ = [
@@ -38,5 +40,7 @@ __all__ = [
     "move_action",
     "publish",
     "record_check",
+    "share_effect",
+    "share_of",
     "update_action",
 ]

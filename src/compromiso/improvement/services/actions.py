@@ -20,12 +20,14 @@ from compromiso.core.permissions import Perm, require
 from compromiso.improvement.models import (
     ACTION_TRANSITIONS,
     ENDED_ACTION_STATUSES,
+    SHARE_METRICS,
     ActionEvent,
     ActionOrigin,
     ActionStatus,
     ImprovementAction,
     MetricKind,
     OriginKind,
+    RemedyKind,
 )
 from compromiso.improvement.services.errors import ActionError
 from compromiso.improvement.services.measures import (
@@ -35,8 +37,10 @@ from compromiso.improvement.services.measures import (
     indicator_results,
     indicator_series,
     metric_count,
+    share_of,
 )
 from compromiso.organizations.models import Organization, Unit, User
+from compromiso.servicemodel.models import Protocol
 from compromiso.surveys.figures import driver_table
 from compromiso.surveys.models import Question, Wave
 
@@ -117,9 +121,16 @@ def create_action(
     services: Iterable[Service] = (),
     touch_points: Iterable[TouchPoint] = (),
     effort: str = "medium",
+    remedy: str = RemedyKind.OTHER,
+    remedy_protocol: Protocol | None = None,
+    check_on: str = "",
 ) -> ImprovementAction:
     """Propose an action. It needs at least one origin (what caused it) and a future due date;
-    the metric its effect will be checked on and its baseline are captured now."""
+    the metric its effect will be checked on and its baseline are captured now. The action can
+    be a change to an attention protocol or training (`remedy`), and its effect can be checked
+    on the service model's own figures (`check_on`: protocol compliance or training coverage)
+    instead of the metric its origin brings."""
+    touch_points = list(touch_points)
     if owner_unit.organization_id != organization.pk:
         raise ValidationError({"owner_unit": _("This belongs to another organisation.")})
     _require(owner_unit, by)
@@ -137,7 +148,8 @@ def create_action(
         due_date=due_date,
         effort=effort,
     )
-    action.full_clean(exclude=["organization", "owner_unit", "responsible"])
+    _set_remedy(action, remedy, remedy_protocol)
+    action.full_clean(exclude=["organization", "owner_unit", "responsible", "remedy_protocol"])
     action.save()
     action.services.set(services)
     action.touch_points.set(touch_points)
@@ -172,6 +184,8 @@ def create_action(
             action.baseline_value = measured[-1].value
             action.baseline_start = measured[-1].period_start
             action.baseline_end = measured[-1].period_end
+    if check_on:
+        _check_on_share(action, check_on, touch_points, today)
     if action.metric in (MetricKind.CASE_CAUSE, MetricKind.CASE_CATEGORY):
         action.baseline_start = today - dt.timedelta(days=BASELINE_DAYS)
         action.baseline_end = today - dt.timedelta(days=1)
@@ -192,6 +206,51 @@ def create_action(
         data={"origins": [str(o) for o in built], "priority": priority},
     )
     return action
+
+
+def _set_remedy(action: ImprovementAction, remedy: str, protocol: Protocol | None) -> None:
+    if remedy not in RemedyKind.values:
+        raise ValidationError({"remedy": _("Choose what kind of change the action is.")})
+    if remedy == RemedyKind.PROTOCOL:
+        if protocol is None:
+            raise ValidationError({"remedy_protocol": _("Say which protocol will change.")})
+        if protocol.organization_id != action.organization_id:
+            raise ValidationError({"remedy_protocol": _("Choose a protocol of this organisation.")})
+    elif protocol is not None:
+        raise ValidationError(
+            {"remedy_protocol": _("Only a change to a protocol names the protocol.")}
+        )
+    action.remedy, action.remedy_protocol = remedy, protocol
+
+
+def _check_on_share(
+    action: ImprovementAction, kind: str, touch_points: list[TouchPoint], today: dt.date
+) -> None:
+    """Check the effect on protocol compliance or training coverage; the baseline is the
+    compliance observed in the last 90 days, or the coverage today."""
+    if kind not in SHARE_METRICS:
+        raise ValidationError({"check_on": _("Choose a figure to check the effect on.")})
+    protocol = action.remedy_protocol if kind == MetricKind.PROTOCOL else None
+    action.metric = kind
+    action.metric_root_cause = action.metric_category = None
+    action.metric_commitment = action.metric_question = None
+    action.metric_protocol = protocol
+    action.baseline_start = today - dt.timedelta(days=BASELINE_DAYS)
+    action.baseline_end = today - dt.timedelta(days=1) if kind == MetricKind.PROTOCOL else today
+    part, whole = share_of(
+        action.organization,
+        kind=kind,
+        protocol=protocol,
+        touch_points=touch_points,
+        start=action.baseline_start,
+        end=action.baseline_end,
+    )
+    action.baseline_count, action.baseline_whole = part, whole
+    action.baseline_value = _percent(part, whole)
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.01")) if whole else None
 
 
 def _origin(
@@ -342,6 +401,17 @@ def record_check(
         found = attribute_effect(action)
         after_net = found[1].net if found else None
         action.after_value = None if after_net is None else Decimal(str(round(after_net.value, 2)))
+    elif action.metric in SHARE_METRICS:
+        part, whole = share_of(
+            action.organization,
+            kind=action.metric,
+            protocol=action.metric_protocol,
+            touch_points=list(action.touch_points.all()),
+            start=action.after_start,
+            end=today,
+        )
+        action.after_count, action.after_whole = part, whole
+        action.after_value = _percent(part, whole)
     elif action.metric == MetricKind.INDICATOR:
         after = [
             row for row in indicator_series(action) if row["after"] and row["value"] is not None

@@ -10,9 +10,11 @@ from django.db.models import Sum
 
 from compromiso.cases import facts
 from compromiso.cases.models import CaseDailyFact, Category, RootCause
+from compromiso.catalog.models import TouchPoint
 from compromiso.charters.models import Commitment, Compliance, Measurement
 from compromiso.improvement import metrics
 from compromiso.improvement.models import (
+    SHARE_METRICS,
     ActionStatus,
     ImprovementAction,
     MetricKind,
@@ -20,10 +22,66 @@ from compromiso.improvement.models import (
 )
 from compromiso.insights import netscore
 from compromiso.organizations.models import Organization
+from compromiso.servicemodel.compliance import protocol_compliance
+from compromiso.servicemodel.models import Protocol
+from compromiso.servicemodel.training_coverage import training_coverage
 from compromiso.surveys.figures import bands_of
 from compromiso.surveys.models import Question, ScoreCount, Wave
 
 BASELINE_DAYS = 90
+
+
+def share_of(
+    organization: Organization,
+    *,
+    kind: str,
+    protocol: Protocol | None,
+    touch_points: list[TouchPoint],
+    start: dt.date,
+    end: dt.date,
+) -> tuple[int, int]:
+    """A share metric as (part, whole), over the action's touch points, or the whole
+    organisation when it names none. Protocol compliance: steps observed as met of those
+    observed from `start` to `end`. Training: contact staff trained in the protocols of their
+    touch points on `end` (a person at two of the touch points counts at each)."""
+    if kind == MetricKind.PROTOCOL:
+        shares = (
+            [protocol_compliance(organization, start, end, protocol=protocol)]
+            if not touch_points
+            else [
+                protocol_compliance(organization, start, end, touch_point=tp, protocol=protocol)
+                for tp in touch_points
+            ]
+        )
+    elif kind == MetricKind.TRAINING:
+        shares = (
+            [training_coverage(organization, end)]
+            if not touch_points
+            else [training_coverage(organization, end, touch_point=tp) for tp in touch_points]
+        )
+    else:
+        raise ValueError(kind)
+    return sum(s.numerator for s in shares), sum(s.denominator for s in shares)
+
+
+def share_effect(action: ImprovementAction) -> metrics.ProportionChange | None:
+    """A share metric before the action and at its check (or today, while it runs)."""
+    if action.metric not in SHARE_METRICS or action.baseline_whole is None:
+        return None
+    if action.after_whole is not None and action.after_count is not None:
+        after = (action.after_count, action.after_whole)
+    elif action.after_start is not None:
+        after = share_of(
+            action.organization,
+            kind=action.metric,
+            protocol=action.metric_protocol,
+            touch_points=list(action.touch_points.all()),
+            start=action.after_start,
+            end=action.organization.today(),
+        )
+    else:
+        return None
+    return metrics.proportion_change(action.baseline_count or 0, action.baseline_whole, *after)
 
 
 def metric_count(

@@ -147,7 +147,9 @@ def test_months_between_counts_both_ends():
     )
 
 
-@pytest.mark.parametrize("part,whole", [(0, 1), (0, 10), (3, 10), (10, 10), (56, 70), (1, 1000)])
+@pytest.mark.parametrize(
+    ("part", "whole"), [(0, 1), (0, 10), (3, 10), (10, 10), (56, 70), (1, 1000)]
+)
 def test_the_share_interval_is_scipys_wilson_interval(part, whole):
     expected = binomtest(part, whole).proportion_ci(confidence_level=0.95, method="wilson")
     low, high = metrics.wilson(part, whole)
@@ -161,18 +163,24 @@ def test_the_change_of_a_share_matches_newcombes_published_example():
     change = metrics.proportion_change(48, 80, 56, 70)
     assert (change.before, change.after, change.difference) == (60.0, 80.0, 20.0)
     assert (change.low, change.high) == (5.2, 33.4)
-    assert change.significant_increase and not change.significant_decrease
+    assert change.significant_increase
+    assert not change.significant_decrease
 
 
 def test_the_change_of_a_share_at_the_extremes_stays_within_a_hundred_points():
     change = metrics.proportion_change(0, 5, 5, 5)
     assert change.difference == 100.0
-    assert change.low is not None and 0 < change.low < 100
+    assert change.low is not None
+    assert 0 < change.low < 100
     assert change.high == 100.0
 
 
 def test_the_change_of_a_share_says_nothing_when_a_period_has_no_observation():
     change = metrics.proportion_change(0, 0, 4, 5)
-    assert change.before is None and change.after == 80.0
-    assert change.difference is None and change.low is None and change.high is None
-    assert not change.significant_increase and not change.significant_decrease
+    assert change.before is None
+    assert change.after == 80.0
+    assert change.difference is None
+    assert change.low is None
+    assert change.high is None
+    assert not change.significant_increase
+    assert not change.significant_decrease
