@@ -6,12 +6,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from compromiso.cases.models import Category, RootCause
-from compromiso.catalog.models import Service
+from compromiso.catalog.models import Service, TouchPoint
 from compromiso.charters.models import CharterStatus, Commitment
 from compromiso.core.forms import StyledFormMixin
-from compromiso.improvement.models import ActionStatus, Effort, OriginKind
+from compromiso.improvement.models import (
+    ActionStatus,
+    Effort,
+    MetricKind,
+    OriginKind,
+    RemedyKind,
+)
 from compromiso.organizations.models import Unit, User
+from compromiso.servicemodel.models import Protocol, ProtocolStatus
 from compromiso.surveys.models import Question, Wave
+
+
+# The service model's figures an action's effect can be checked on, whatever its origin.
+CHECK_ON = [
+    (MetricKind.PROTOCOL.value, MetricKind.PROTOCOL.label),
+    (MetricKind.TRAINING.value, MetricKind.TRAINING.label),
+]
 
 
 class ActionForm(StyledFormMixin, forms.Form):
@@ -46,6 +60,20 @@ class ActionForm(StyledFormMixin, forms.Form):
         queryset=Commitment.objects.none(),
         required=False,
     )
+    remedy = forms.ChoiceField(
+        label=_("Kind of action"), choices=RemedyKind.choices, initial=RemedyKind.OTHER
+    )
+    remedy_protocol = forms.ModelChoiceField(
+        label=_("Protocol to change"), queryset=Protocol.objects.none(), required=False
+    )
+    touch_points = forms.ModelMultipleChoiceField(
+        label=_("Touch points concerned"), queryset=TouchPoint.objects.none(), required=False
+    )
+    check_on = forms.ChoiceField(
+        label=_("Check the effect on"),
+        choices=[("", _("The figure its origin brings")), *CHECK_ON],
+        required=False,
+    )
     # A survey driver comes from the wave dashboard's link (hidden fields).
     driver_wave = forms.ModelChoiceField(
         queryset=Wave.objects.none(), required=False, widget=forms.HiddenInput
@@ -74,6 +102,12 @@ class ActionForm(StyledFormMixin, forms.Form):
         fields["driver_question"].queryset = Question.objects.filter(
             questionnaire__organization=organization, kind="scale"
         )
+        fields["remedy_protocol"].queryset = Protocol.objects.filter(
+            organization=organization
+        ).exclude(status=ProtocolStatus.RETIRED)
+        fields["touch_points"].queryset = TouchPoint.objects.filter(
+            organization=organization, is_active=True
+        ).select_related("unit", "channel")
         fields["commitment"].queryset = Commitment.objects.filter(
             charter__organization=organization, charter__status=CharterStatus.PUBLISHED
         ).select_related("charter")

@@ -31,7 +31,13 @@ from compromiso.improvement.forms import (
     PriorityForm,
     PublishForm,
 )
-from compromiso.improvement.models import ActionQuerySet, ActionStatus, ImprovementAction
+from compromiso.improvement.models import (
+    ActionQuerySet,
+    ActionStatus,
+    ImprovementAction,
+    MetricKind,
+    RemedyKind,
+)
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit, User
 from compromiso.surveys.models import Question, Wave
@@ -149,6 +155,13 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
             initial["services"] = [commitment.service_id]
             if commitment.service.provider_unit_id:
                 initial["owner_unit"] = commitment.service.provider_unit_id
+    if request.GET.get("remedy") in RemedyKind.values:
+        initial["remedy"] = request.GET["remedy"]
+    if (protocol_id := parse_id(request.GET.get("protocol", ""))) is not None:
+        initial["remedy"], initial["remedy_protocol"] = RemedyKind.PROTOCOL, protocol_id
+        initial["check_on"] = MetricKind.PROTOCOL
+    if initial.get("remedy") == RemedyKind.TRAINING:
+        initial["check_on"] = MetricKind.TRAINING
     case_id = parse_id(request.GET.get("case", ""))
     if case_id is not None:
         case = Case.objects.visible_to(request.user).filter(pk=case_id).first()
@@ -198,6 +211,10 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     due_date=data["due_date"],
                     effort=data["effort"],
                     origins=origins,
+                    touch_points=data["touch_points"],
+                    remedy=data["remedy"],
+                    remedy_protocol=data["remedy_protocol"],
+                    check_on=data["check_on"],
                 )
             except (ValidationError, DomainError) as error:
                 add_service_error(form, error)
@@ -231,6 +248,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = services.indicator_series(action)
     attribute = services.attribute_effect(action)
     change = services.effect(action)
+    share = services.share_effect(action)
     after_start = action.after_start.strftime("%Y-%m") if action.after_start else None
     top = max((count for _month, count in series), default=0) or 1
     chart = [
@@ -263,6 +281,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "indicator": indicator,
             "attribute": attribute,
             "change": change,
+            "share": share,
         },
     )
 
