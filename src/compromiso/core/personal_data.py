@@ -135,6 +135,11 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "servicemodel.ProtocolStep": "published content",
     "servicemodel.StepVariant": "published content",
     "servicemodel.ProtocolOverride": "settings",
+    "servicemodel.QualityProject": "a plan written by staff, naming staff in their roles",
+    "servicemodel.ProjectTeam": "a plan written by staff",
+    "servicemodel.TeamMember": "a staff member's role in a project team",
+    "servicemodel.Milestone": "a plan written by staff",
+    "servicemodel.CommunicationItem": "messages to staff and the public, and their reach",
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from compromiso.servicemodel.views import model as views
+from compromiso.servicemodel.views import project
 
 app_name = "servicemodel"
 
@@ -11,4 +12,19 @@ urlpatterns = [
     path("<id:pk>/", views.detail, name="detail"),
     path("<id:pk>/edit/", views.edit, name="edit"),
     path("<id:pk>/step/<slug:step>/", views.move, name="move"),
+    path("project/", project.project_home, name="project"),
+    path("project/edit/", project.project_edit, name="project_edit"),
+    path("project/teams/new/", project.team_form, name="team_new"),
+    path("project/teams/<id:pk>/edit/", project.team_form, name="team_edit"),
+    path("project/teams/<id:pk>/delete/", project.team_delete, name="team_delete"),
+    path("project/teams/<id:pk>/members/new/", project.member_new, name="member_new"),
+    path("project/members/<id:pk>/remove/", project.member_remove, name="member_remove"),
+    path("project/milestones/new/", project.milestone_form, name="milestone_new"),
+    path("project/milestones/<id:pk>/edit/", project.milestone_form, name="milestone_edit"),
+    path("project/milestones/<id:pk>/done/", project.milestone_done, name="milestone_done"),
+    path("project/milestones/<id:pk>/reopen/", project.milestone_reopen, name="milestone_reopen"),
+    path("project/messages/new/", project.message_form, name="message_new"),
+    path("project/messages/<id:pk>/edit/", project.message_form, name="message_edit"),
+    path("project/messages/<id:pk>/sent/", project.message_sent, name="message_sent"),
+    path("project/messages/<id:pk>/cancel/", project.message_cancel, name="message_cancel"),
 ]
