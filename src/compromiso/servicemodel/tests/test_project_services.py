@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from compromiso.core.actors import SYSTEM
 from compromiso.core.models import AuditEntry
@@ -17,6 +18,13 @@ pytestmark = pytest.mark.django_db
 START, END = dt.date(2026, 1, 1), dt.date(2027, 6, 30)
 # 23:30 on 10 March 2026 in Santiago (UTC−3) is already 11 March in UTC.
 LATE_EVENING_IN_SANTIAGO = dt.datetime(2026, 3, 11, 2, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Messages are checked in English (the catalogues translate them)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
