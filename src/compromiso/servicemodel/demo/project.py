@@ -151,7 +151,7 @@ TEXTS = {
             "Desplegar el modelo de servicio en todas las direcciones regionales y sucursales, "
             "medir sus resultados y obtener la certificación de un organismo independiente."
         ),
-        "sponsor_position": "Director Nacional",
+        "sponsor_position": "Directora Nacional",
         "teams": [
             ("Comité directivo", TeamKind.STEERING, "Aprueba el plan y resuelve los obstáculos."),
             ("Equipo de calidad", TeamKind.QUALITY, "Diseña, despliega y mide el modelo."),
