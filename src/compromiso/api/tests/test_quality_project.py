@@ -75,3 +75,9 @@ def test_without_a_project_the_api_answers_404_json(api_as, viewer):
 def test_another_organisations_project_is_invisible(api_as, outsider, anonymous_api, project):
     assert api_as(outsider).get("/quality-project").status_code == 404
     assert anonymous_api.get("/quality-project").status_code == 401
+
+
+def test_the_schema_names_the_endpoint(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+
+    assert "/api/v1/quality-project" in paths
