@@ -19,13 +19,27 @@ from compromiso.servicemodel.models.protocols import (
     ProtocolStep,
     StepVariant,
 )
+from compromiso.servicemodel.models.training import (
+    Attendance,
+    Competence,
+    ProgrammeKind,
+    SessionStatus,
+    TrainerCertification,
+    TrainingProgramme,
+    TrainingSession,
+    TrainingSessionQuerySet,
+    add_months,
+)
 
 __all__ = [
     "MAX_AXES",
     "MAX_PROMISES",
     "Acknowledgement",
+    "Attendance",
+    "Competence",
     "ModelAxis",
     "ModelStatus",
+    "ProgrammeKind",
     "Promise",
     "Protocol",
     "ProtocolOverride",
@@ -33,8 +47,14 @@ __all__ = [
     "ProtocolStatus",
     "ProtocolStep",
     "ServiceModel",
+    "SessionStatus",
     "StaffMember",
     "StaffMemberQuerySet",
     "StaffRole",
     "StepVariant",
+    "TrainerCertification",
+    "TrainingProgramme",
+    "TrainingSession",
+    "TrainingSessionQuerySet",
+    "add_months",
 ]

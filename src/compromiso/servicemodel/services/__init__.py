@@ -13,16 +13,38 @@ from compromiso.servicemodel.services.model import (
     publish_service_model,
     update_service_model,
 )
+from compromiso.servicemodel.services.training import (
+    Result,
+    TrainingError,
+    cancel_session,
+    certify_trainer,
+    enrol_in_session,
+    install_standard_programmes,
+    plan_session,
+    record_session_results,
+    revoke_certification,
+    save_programme,
+)
 
 __all__ = [
     "MODEL_FIELDS",
+    "Result",
     "ServiceModelError",
+    "TrainingError",
     "acknowledge_service_model",
     "approve_service_model",
+    "cancel_session",
+    "certify_trainer",
     "create_service_model",
+    "enrol_in_session",
     "in_force",
+    "install_standard_programmes",
     "missing_for_approval",
     "new_service_model_version",
+    "plan_session",
     "publish_service_model",
+    "record_session_results",
+    "revoke_certification",
+    "save_programme",
     "update_service_model",
 ]
