@@ -2,8 +2,10 @@
 
 from typing import Any
 
-from compromiso.servicemodel.demo import model
+from compromiso.servicemodel.demo import model, people, training
 
 
 def load(context: dict[str, Any]) -> None:
     model.load(context)
+    people.load(context)
+    training.load(context)
