@@ -15,6 +15,7 @@ from compromiso.api import (
     organizations,
     servicemodel,
     surveys,
+    training,
 )
 from compromiso.api.auth import TokenAuth
 from compromiso.api.errors import error_body, install_error_handlers, json_method_not_allowed
@@ -103,6 +104,7 @@ api.add_router("/", charters.router)
 api.add_router("/", surveys.router)
 api.add_router("/", improvement.router)
 api.add_router("/", servicemodel.router)
+api.add_router("/", training.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
