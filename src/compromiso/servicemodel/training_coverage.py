@@ -24,13 +24,17 @@ Formulas (on a date `on`, with today's staff list: active staff members):
 - The trend gives the share at the end of each of the eleven months before `on`'s month, then
   on `on` itself.
 An empty denominator gives None (shown "—"), never 0. The data are read in a few queries and
-the figures computed over ids in Python (protocol sets as bit masks)."""
+the figures computed with NumPy over arrays indexed by person (protocol sets as bit masks)."""
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import connections
+from django.db.models import QuerySet
 
 from compromiso.catalog.models import TouchPoint
 from compromiso.organizations.models import Organization, Unit
@@ -62,112 +66,176 @@ class Share:
         return None if value is None else round(value * 100)
 
 
-@dataclass
-class _Person:
-    pk: int
-    path: str
-    is_contact: bool
-    is_manager: bool
-    touch_points: list[int] = field(default_factory=list)
-    required: int = 0  # bit mask of the protocols of all their touch points
-    competences: list[tuple[dt.date, dt.date | None, int]] = field(default_factory=list)
+FOREVER = np.iinfo(np.int64).max  # an end date that never comes (no expiry, not revoked)
 
 
-@dataclass
+def _rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """A values_list query's rows straight from the cursor: Django's per-value converters cost
+    more than the query over tens of thousands of rows (booleans may come as 0/1)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
+
+
+def _day(value: dt.date | str | None) -> int:
+    if value is None:
+        return FOREVER
+    if isinstance(value, str):  # a backend that gives dates as text
+        value = dt.date.fromisoformat(value)
+    return value.toordinal()
+
+
+def _array(values: Sequence[int], dtype: Any) -> np.ndarray:
+    return np.array(values, dtype=dtype) if values else np.zeros(0, dtype=dtype)
+
+
+def _covers(required: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """True where every protocol bit required is covered."""
+    return np.asarray((required & ~covered) == 0, dtype=bool)
+
+
 class TrainingData:
-    """What the figures need, read once: people, their touch points and competences, the
-    protocols at each touch point (as bit masks) and the trainer certifications."""
+    """What the figures need, read once as arrays indexed by person: unit, role, the protocols
+    they must know (a bit mask over the protocols in force), their competences (person, from,
+    until, protocols covered) and trainer certifications (person, from, until). Dates are day
+    ordinals; protocol sets are bit masks (Python integers past 62 protocols)."""
 
-    people: dict[int, _Person]
-    touch_point_masks: dict[int, int]
-    certifications: list[tuple[int, dt.date, dt.date | None]]
-
-    @classmethod
-    def load(cls, organization: Organization) -> "TrainingData":
+    def __init__(self, organization: Organization) -> None:
         by_touch_point = protocols_by_touch_point(organization)
         bits: dict[int, int] = {}
         for ids in by_touch_point.values():
             for protocol_id in sorted(ids):
                 bits.setdefault(protocol_id, 1 << len(bits))
-        masks = {tp: sum(bits[p] for p in ids) for tp, ids in by_touch_point.items()}
-        people = {
-            pk: _Person(pk, path, role == StaffRole.CONTACT, is_manager)
-            for pk, path, role, is_manager in StaffMember.objects.filter(
-                organization=organization, is_active=True
-            ).values_list("pk", "unit__path", "role", "is_manager")
+        self.dtype: Any = np.int64 if len(bits) < 63 else object
+        self.touch_point_masks = {
+            tp: sum(bits[p] for p in ids) for tp, ids in by_touch_point.items()
         }
-        for staff_id, tp in StaffMember.touch_points.through.objects.filter(
-            staffmember__organization=organization, staffmember__is_active=True
-        ).values_list("staffmember_id", "touchpoint_id"):
-            person = people[staff_id]
-            person.touch_points.append(tp)
-            person.required |= masks.get(tp, 0)
-        covers: dict[int, int] = defaultdict(int)
-        for programme_id, protocol_id in TrainingProgramme.covers_protocols.through.objects.filter(
-            trainingprogramme__organization=organization
-        ).values_list("trainingprogramme_id", "protocol_id"):
-            covers[programme_id] |= bits.get(protocol_id, 0)
-        for staff_id, programme_id, achieved, expires in Competence.objects.filter(
-            organization=organization
-        ).values_list("staff_member_id", "programme_id", "achieved_on", "expires_on"):
-            if staff_id in people:
-                people[staff_id].competences.append((achieved, expires, covers[programme_id]))
-        certifications = [
-            row
-            for row in TrainerCertification.objects.filter(organization=organization).values_list(
-                "staff_member_id", "certified_on", "revoked_on"
+        staff = _rows(
+            StaffMember.objects.filter(organization=organization, is_active=True).values_list(
+                "pk", "unit__path", "role", "is_manager"
             )
-            if row[0] in people
+        )
+        index = {row[0]: n for n, row in enumerate(staff)}
+        self.size = len(staff)
+        self.unit_paths = sorted({row[1] for row in staff})
+        unit_index = {path: n for n, path in enumerate(self.unit_paths)}
+        self.unit_of = _array([unit_index[row[1]] for row in staff], np.int64)
+        self.contact = _array([row[2] == StaffRole.CONTACT for row in staff], bool)
+        self.manager = _array([bool(row[3]) for row in staff], bool)
+        links = [
+            (index[person], tp)
+            for person, tp in _rows(
+                StaffMember.touch_points.through.objects.filter(
+                    staffmember__organization=organization, staffmember__is_active=True
+                ).values_list("staffmember_id", "touchpoint_id")
+            )
         ]
-        return cls(people, masks, certifications)
+        self.link_person = _array([p for p, _tp in links], np.int64)
+        self.link_touch_point = _array([tp for _p, tp in links], np.int64)
+        masks = self.touch_point_masks
+        self.link_required = _array([masks.get(tp, 0) for _p, tp in links], self.dtype)
+        self.required = np.zeros(self.size, dtype=self.dtype)
+        if links:
+            np.bitwise_or.at(self.required, self.link_person, self.link_required)
+        covers: dict[int, int] = defaultdict(int)
+        for programme_id, protocol_id in _rows(
+            TrainingProgramme.covers_protocols.through.objects.filter(
+                trainingprogramme__organization=organization
+            ).values_list("trainingprogramme_id", "protocol_id")
+        ):
+            covers[programme_id] |= bits.get(protocol_id, 0)
+        competences = [
+            (index[person], _day(achieved), _day(expires), covers.get(programme, 0))
+            for person, programme, achieved, expires in _rows(
+                Competence.objects.filter(organization=organization).values_list(
+                    "staff_member_id", "programme_id", "achieved_on", "expires_on"
+                )
+            )
+            if person in index
+        ]
+        self.comp_person = _array([c[0] for c in competences], np.int64)
+        self.comp_from = _array([c[1] for c in competences], np.int64)
+        self.comp_until = _array([c[2] for c in competences], np.int64)
+        self.comp_mask = _array([c[3] for c in competences], self.dtype)
+        certifications = [
+            (index[person], _day(since), _day(revoked))
+            for person, since, revoked in _rows(
+                TrainerCertification.objects.filter(organization=organization).values_list(
+                    "staff_member_id", "certified_on", "revoked_on"
+                )
+            )
+            if person in index
+        ]
+        self.cert_person = _array([c[0] for c in certifications], np.int64)
+        self.cert_from = _array([c[1] for c in certifications], np.int64)
+        self.cert_until = _array([c[2] for c in certifications], np.int64)
 
-    def covered(self, person: _Person, on: dt.date) -> int:
-        mask = 0
-        for achieved, expires, covers in person.competences:
-            if achieved <= on and (expires is None or on < expires):
-                mask |= covers
-        return mask
+    @classmethod
+    def load(cls, organization: Organization) -> "TrainingData":
+        return cls(organization)
 
-    def contact(self) -> Iterable[_Person]:
-        return (p for p in self.people.values() if p.is_contact)
+    def covered(self, on: dt.date) -> np.ndarray:
+        """Per person, the protocols their competences valid on `on` cover."""
+        day = on.toordinal()
+        valid = (self.comp_from <= day) & (day < self.comp_until)
+        covered = np.zeros(self.size, dtype=self.dtype)
+        if valid.any():
+            np.bitwise_or.at(covered, self.comp_person[valid], self.comp_mask[valid])
+        return covered
 
-    def trainers(self, on: dt.date) -> set[int]:
-        return {
-            pk
-            for pk, since, revoked in self.certifications
-            if since <= on and (revoked is None or on < revoked)
-        }
+    def trainers(self, on: dt.date) -> np.ndarray:
+        """Per person, whether they hold a trainer certification valid on `on`."""
+        day = on.toordinal()
+        valid = (self.cert_from <= day) & (day < self.cert_until)
+        flags = np.zeros(self.size, dtype=bool)
+        flags[self.cert_person[valid]] = True
+        return flags
 
+    def latest(self, on: dt.date) -> np.ndarray:
+        """Per person, the day ordinal of their latest competence achieved by `on` (−1: none)."""
+        day = on.toordinal()
+        done = self.comp_from <= day
+        latest = np.full(self.size, -1, dtype=np.int64)
+        if done.any():
+            np.maximum.at(latest, self.comp_person[done], self.comp_from[done])
+        return latest
 
-def _prefixes(path: str) -> list[str]:
-    """A unit path and those of its ancestors ("/1/4/" → ["/1/", "/1/4/"])."""
-    parts = [part for part in path.split("/") if part]
-    return ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+    def units_under(self, unit: Unit | None) -> np.ndarray:
+        """Indexes (into `unit_paths`) of the units in `unit`'s subtree present in the data."""
+        if unit is None:
+            return np.arange(len(self.unit_paths))
+        return _array(
+            [n for n, path in enumerate(self.unit_paths) if path.startswith(unit.path)], np.int64
+        )
 
-
-def _in(path: str, unit: Unit | None) -> bool:
-    return unit is None or path.startswith(unit.path)
+    def inside(self, unit: Unit | None) -> np.ndarray:
+        """Per person, whether they work in `unit`'s subtree."""
+        if unit is None:
+            return np.ones(self.size, dtype=bool)
+        flags = np.zeros(len(self.unit_paths), dtype=bool)
+        flags[self.units_under(unit)] = True
+        result: np.ndarray = flags[self.unit_of]
+        return result
 
 
 def trained_share(
     data: TrainingData, on: dt.date, *, unit: Unit | None = None, touch_point: int | None = None
 ) -> Share:
     """The trained share of the organisation, of a unit's subtree or of one touch point."""
-    trained = total = 0
-    for person in data.contact():
-        if not _in(person.path, unit):
-            continue
-        if touch_point is None:
-            required = person.required
-        elif touch_point in person.touch_points:
-            required = data.touch_point_masks.get(touch_point, 0)
-        else:
-            continue
+    covered = data.covered(on)
+    if touch_point is not None:
+        required = data.touch_point_masks.get(touch_point, 0)
         if not required:
-            continue
-        total += 1
-        trained += not required & ~data.covered(person, on)
-    return Share(trained, total)
+            return Share(0, 0)
+        people = data.link_person[data.link_touch_point == touch_point]
+        people = people[data.contact[people] & data.inside(unit)[people]]
+        mask = np.array(required, dtype=data.dtype)
+        return Share(int(_covers(mask, covered[people]).sum()), len(people))
+    counted = data.contact & (data.required != 0) & data.inside(unit)
+    trained = counted & _covers(data.required, covered)
+    return Share(int(trained.sum()), int(counted.sum()))
 
 
 def training_coverage(
@@ -212,78 +280,65 @@ class Point:
 def unit_figures(
     data: TrainingData, on: dt.date, units: Sequence[Unit], *, whole: bool
 ) -> list[UnitFigures]:
-    """One row per unit (its subtree), after the whole organisation's when `whole`: every
-    person is read once and added to each ancestor of their unit."""
-    trainers = data.trainers(on)
-    keys = ["*"] if whole else []
-    wanted = {u.path for u in units}
-    trained: dict[str, int] = defaultdict(int)
-    total: dict[str, int] = defaultdict(int)
-    no_protocol: dict[str, int] = defaultdict(int)
-    trainer_count: dict[str, int] = defaultdict(int)
-    never: dict[str, int] = defaultdict(int)
-    days: dict[str, list[int]] = defaultdict(list)
-    for person in data.people.values():
-        targets = [p for p in _prefixes(person.path) if p in wanted] + keys
-        if not targets:
-            continue
-        is_trainer = person.pk in trainers
-        if not person.is_contact:
-            for key in targets:
-                trainer_count[key] += is_trainer
-            continue
-        covered = data.covered(person, on)
-        latest = max((a for a, _e, _c in person.competences if a <= on), default=None)
-        for key in targets:
-            trainer_count[key] += is_trainer
-            if person.required:
-                total[key] += 1
-                trained[key] += not person.required & ~covered
-            else:
-                no_protocol[key] += 1
-            if latest is None:
-                never[key] += 1
-            else:
-                days[key].append((on - latest).days)
+    """One row per unit (its subtree), after the whole organisation's when `whole`: counts are
+    summed per unit of the data once, then over each unit's subtree."""
+    counted = data.contact & (data.required != 0)
+    trained = counted & _covers(data.required, data.covered(on))
+    latest = data.latest(on)
+    refreshed = data.contact & (latest >= 0)
+    sums = {
+        name: np.bincount(data.unit_of[flags], minlength=len(data.unit_paths))
+        for name, flags in (
+            ("trained", trained),
+            ("counted", counted),
+            ("no_protocol", data.contact & (data.required == 0)),
+            ("trainers", data.trainers(on)),
+            ("never", data.contact & (latest < 0)),
+        )
+    }
+    order = np.argsort(data.unit_of[refreshed], kind="stable")
+    days = (on.toordinal() - latest[refreshed])[order]
+    bounds = np.searchsorted(data.unit_of[refreshed][order], np.arange(len(data.unit_paths) + 1))
 
-    def row(unit: Unit | None, key: str) -> UnitFigures:
-        spans = days.get(key, [])
+    def row(unit: Unit | None) -> UnitFigures:
+        under = data.units_under(unit)
+        total = {name: int(values[under].sum()) for name, values in sums.items()}
+        spans = (
+            np.concatenate([days[bounds[u] : bounds[u + 1]] for u in under])
+            if len(under)
+            else np.zeros(0)
+        )
         return UnitFigures(
             unit=unit,
-            trained=Share(trained[key], total[key]),
-            no_protocol=no_protocol[key],
-            trainers=trainer_count[key],
-            never_trained=never[key],
-            refresh_median=statistics.median(spans) if spans else None,
-            refresh_max=max(spans) if spans else None,
+            trained=Share(total["trained"], total["counted"]),
+            no_protocol=total["no_protocol"],
+            trainers=total["trainers"],
+            never_trained=total["never"],
+            refresh_median=float(np.median(spans)) if len(spans) else None,
+            refresh_max=int(spans.max()) if len(spans) else None,
         )
 
-    rows = [row(None, "*")] if whole else []
-    return rows + [row(u, u.path) for u in units]
+    rows = [row(None)] if whole else []
+    return rows + [row(u) for u in units]
 
 
 def touch_point_figures(
     data: TrainingData, on: dt.date, touch_points: Iterable[TouchPoint]
 ) -> list[TouchPointFigures]:
-    trained: dict[int, int] = defaultdict(int)
-    total: dict[int, int] = defaultdict(int)
-    for person in data.contact():
-        if not person.touch_points:
-            continue
-        covered = data.covered(person, on)
-        for tp in person.touch_points:
-            required = data.touch_point_masks.get(tp, 0)
-            if required:
-                total[tp] += 1
-                trained[tp] += not required & ~covered
-    return [
-        TouchPointFigures(
-            tp,
-            data.touch_point_masks.get(tp.pk, 0).bit_count(),
-            Share(trained[tp.pk], total[tp.pk]),
-        )
-        for tp in touch_points
-    ]
+    covered = data.covered(on)
+    people = data.link_person
+    counted = data.contact[people] & (data.link_required != 0)
+    trained = counted & _covers(data.link_required, covered[people])
+    ids, where = np.unique(data.link_touch_point, return_inverse=True)
+    totals = np.bincount(where[counted], minlength=len(ids))
+    done = np.bincount(where[trained], minlength=len(ids))
+    position = {int(tp): n for n, tp in enumerate(ids)}
+    rows = []
+    for tp in touch_points:
+        n = position.get(tp.pk)
+        share = Share(0, 0) if n is None else Share(int(done[n]), int(totals[n]))
+        rows.append(TouchPointFigures(tp, data.touch_point_masks.get(tp.pk, 0).bit_count(), share))
+    return rows
 
 
 def month_ends(on: dt.date, months: int = TREND_MONTHS) -> list[dt.date]:
@@ -298,9 +353,8 @@ def trend(data: TrainingData, on: dt.date, *, unit: Unit | None = None) -> list[
 
 
 def managers_certified(data: TrainingData, on: dt.date, *, unit: Unit | None = None) -> Share:
-    trainers = data.trainers(on)
-    managers = [p for p in data.people.values() if p.is_manager and _in(p.path, unit)]
-    return Share(sum(p.pk in trainers for p in managers), len(managers))
+    managers = data.manager & data.inside(unit)
+    return Share(int((managers & data.trainers(on)).sum()), int(managers.sum()))
 
 
 @dataclass

@@ -159,3 +159,17 @@ def test_month_arithmetic_keeps_to_the_last_day_of_a_short_month():
         dt.date(2026, 2, 28),
         dt.date(2026, 3, 10),
     ]
+
+
+def test_more_protocols_than_a_machine_word_still_count_exactly(organization, branch):
+    many = [protocol(organization, f"Protocolo {n}") for n in range(70)]
+    counter = touch_point(organization, branch, "in_person", "Mesón")
+    all_of_them = programme(organization, "Todos", many)
+    all_but_last = programme(organization, "Casi todos", many[:-1])
+    ana = person(organization, branch, "ana", [counter])
+    beto = person(organization, branch, "beto", [counter])
+    train(all_of_them, [ana], dt.date(2026, 1, 5))
+    train(all_but_last, [beto], dt.date(2026, 1, 5))
+
+    assert training_coverage(organization, ON) == Share(1, 2)
+    assert training_coverage(organization, ON, touch_point=counter) == Share(1, 2)

@@ -159,7 +159,7 @@ def test_a_duplicate_programme_name_is_refused_on_the_form(client, quality_manag
     )
 
     assert response.status_code == 200
-    assert "Another programme has this name." in response.content.decode()
+    assert "Otro programa tiene este nombre." in response.content.decode()
 
 
 def test_a_unit_head_records_results_of_their_units_session(client, unit_head, planned):
@@ -209,7 +209,7 @@ def test_completed_without_attending_shows_the_services_message(client, unit_hea
     )
 
     assert response.status_code == 200
-    assert "did not attend" in response.content.decode()
+    assert "no asistió" in response.content.decode()
 
 
 def test_a_unit_head_cannot_see_another_units_session(client, unit_head, prog, other_branch):
@@ -245,7 +245,7 @@ def test_a_unit_head_plans_a_session_for_their_branch(
     assert refused.status_code == 200
     assert "unit" in refused.context["form"].errors
     assert no_trainer.status_code == 200
-    assert "external provider" in no_trainer.content.decode()
+    assert "proveedor externo" in no_trainer.content.decode()
     assert response.status_code == 302
     session = TrainingSession.objects.get()
     assert [a.staff_member for a in session.attendances.all()] == [ana]
@@ -268,11 +268,11 @@ def test_the_cascade_page_certifies_and_refuses_a_cycle(client, quality_manager,
     )
 
     assert response.status_code == 200
-    assert "cannot turn back on itself" in response.content.decode()
+    assert "la cascada no puede volver sobre sí misma" in response.content.decode()
     page = client.get(url).content.decode()
     assert "Ana" in page
     assert "Beto" in page
-    assert "reach 1" in page
+    assert "alcance 1" in page
 
 
 def test_the_coverage_page_shows_shares_and_dashes_for_empty_units(
