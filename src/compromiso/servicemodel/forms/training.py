@@ -20,6 +20,19 @@ from compromiso.servicemodel.models import (
 from compromiso.servicemodel.models.training import MAX_VALIDITY_MONTHS
 from compromiso.servicemodel.services.training import MAX_ATTENDEES
 
+
+class StaffChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A person by name and employee number: two people may share a name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.code}"
+
+
+class StaffChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.code}"
+
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -72,7 +85,7 @@ class SessionForm(StyledFormMixin, forms.Form):
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("Ends on"), widget=DATE, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    trainer = forms.ModelChoiceField(
+    trainer = StaffChoice(
         label=_("Trainer"),
         queryset=StaffMember.objects.none(),
         required=False,
@@ -81,7 +94,7 @@ class SessionForm(StyledFormMixin, forms.Form):
     external_trainer = forms.CharField(
         label=_("Or an external provider"), max_length=200, required=False
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = StaffChoices(
         label=_("Attendees"),
         queryset=StaffMember.objects.none(),
         required=False,
@@ -156,12 +169,12 @@ class ResultsForm(StyledFormMixin, forms.Form):
 
 
 class CertifyForm(StyledFormMixin, forms.Form):
-    staff_member = forms.ModelChoiceField(
+    staff_member = StaffChoice(
         label=_("New trainer"),
         queryset=StaffMember.objects.none(),
         help_text=_("People who completed the programme."),
     )
-    certifier = forms.ModelChoiceField(
+    certifier = StaffChoice(
         label=_("Certified by"),
         queryset=StaffMember.objects.none(),
         required=False,

@@ -176,7 +176,8 @@ def programme(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         TrainingSession.objects.visible_to(request.user)
         .filter(programme=prog)
         .select_related("unit", "trainer")
-        .annotate(enrolled=Count("attendances"))[:100]
+        .annotate(enrolled=Count("attendances"))
+        .order_by("-starts_on", "-pk")[:100]
     )
     certifications = (
         TrainerCertification.objects.filter(programme=prog, revoked_on__isnull=True)
