@@ -264,3 +264,20 @@ def test_a_unit_head_certifies_trainers_of_their_subtree_only(
         services.certify_trainer(
             prog, theirs, by=unit_head, certified_on=DAY, external_body="Instituto"
         )
+
+
+def test_enrolling_skips_people_already_in_and_a_cancelled_session_takes_no_one(
+    organization, branch
+):
+    prog = programme(organization, "Protocolos")
+    ana, beto = person(organization, branch, "ana"), person(organization, branch, "beto")
+    session = services.plan_session(
+        prog, by=SYSTEM, unit=branch, starts_on=DAY, external_trainer="X", attendees=[ana]
+    )
+
+    assert services.enrol_in_session(session, by=SYSTEM, staff_members=[ana, beto]) == 1
+    services.cancel_session(session, by=SYSTEM)
+    with pytest.raises(services.TrainingError):
+        services.enrol_in_session(session, by=SYSTEM, staff_members=[beto])
+    with pytest.raises(services.TrainingError):
+        services.cancel_session(session, by=SYSTEM)

@@ -296,3 +296,66 @@ def test_the_coverage_page_shows_shares_and_dashes_for_empty_units(
     assert "<polyline" in page
     bad = client.get(reverse("servicemodel:training_coverage"), {"on": "not-a-date"})
     assert bad.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"place": "p" * 201},
+        {"starts_on": "31/02/2026"},
+        {"starts_on": "2026-03-02", "ends_on": "2026-03-01"},
+        {"attendees": ["999999999"]},
+        {"trainer": "99999999999999999999999"},
+        {"external_trainer": "x" * 201},
+    ],
+)
+def test_bad_session_input_is_refused_and_nothing_is_planned(
+    client, quality_manager, prog, branch, changes
+):
+    client.force_login(quality_manager)
+    data = {"unit": branch.pk, "starts_on": "2026-03-02", "external_trainer": "X", **changes}
+
+    response = client.post(reverse("servicemodel:training_session_new", args=[prog.pk]), data)
+
+    assert response.status_code == 200
+    assert not TrainingSession.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"staff_member": "999999"},
+        {"external_body": "x" * 201},
+        {"certified_on": "not a date"},
+        {"external_body": ""},
+        {"certifier": "-1"},
+    ],
+)
+def test_bad_certification_input_is_refused_and_nothing_is_saved(
+    client, quality_manager, prog, branch, changes
+):
+    ana = person(prog.organization, branch, "ana")
+    train(prog, [ana], DAY)
+    client.force_login(quality_manager)
+    data = {"staff_member": ana.pk, "external_body": "Instituto", "certified_on": "2026-03-03"}
+
+    response = client.post(
+        reverse("servicemodel:training_cascade", args=[prog.pk]), {**data, **changes}
+    )
+
+    assert response.status_code == 200
+    assert not TrainerCertification.objects.exists()
+
+
+def test_a_cancelled_session_takes_no_results(client, quality_manager, planned):
+    client.force_login(quality_manager)
+    client.post(reverse("servicemodel:training_session_cancel", args=[planned.pk]))
+    row = planned.attendances.first()
+
+    response = client.post(
+        reverse("servicemodel:training_session", args=[planned.pk]), {f"attended_{row.pk}": "on"}
+    )
+
+    planned.refresh_from_db()
+    assert planned.status == SessionStatus.CANCELLED
+    assert response.status_code == 403
