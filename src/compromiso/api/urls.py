@@ -16,6 +16,7 @@ from compromiso.api import (
     project,
     servicemodel,
     surveys,
+    training,
 )
 from compromiso.api.auth import TokenAuth
 from compromiso.api.errors import error_body, install_error_handlers, json_method_not_allowed
@@ -105,6 +106,7 @@ api.add_router("/", surveys.router)
 api.add_router("/", improvement.router)
 api.add_router("/", servicemodel.router)
 api.add_router("/", project.router)
+api.add_router("/", training.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:

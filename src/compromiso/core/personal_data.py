@@ -140,6 +140,11 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "servicemodel.TeamMember": "a staff member's role in a project team",
     "servicemodel.Milestone": "a plan written by staff",
     "servicemodel.CommunicationItem": "messages to staff and the public, and their reach",
+    "servicemodel.TrainingProgramme": "the training catalogue",
+    "servicemodel.TrainingSession": "a unit's session: dates, place, trainer (staff)",
+    "servicemodel.Attendance": "staff data, not citizens': attendance and assessment scores",
+    "servicemodel.Competence": "staff data, not citizens': who completed a programme, when",
+    "servicemodel.TrainerCertification": "staff data, not citizens': the trainers' cascade",
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

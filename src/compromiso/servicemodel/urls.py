@@ -1,7 +1,7 @@
 from django.urls import path
 
 from compromiso.servicemodel.views import model as views
-from compromiso.servicemodel.views import project
+from compromiso.servicemodel.views import project, training
 
 app_name = "servicemodel"
 
@@ -27,4 +27,24 @@ urlpatterns = [
     path("project/messages/<id:pk>/edit/", project.message_form, name="message_edit"),
     path("project/messages/<id:pk>/sent/", project.message_sent, name="message_sent"),
     path("project/messages/<id:pk>/cancel/", project.message_cancel, name="message_cancel"),
+]
+
+urlpatterns += [
+    path("training/", training.catalogue, name="training"),
+    path("training/new/", training.programme_new, name="training_new"),
+    path("training/install/", training.install, name="training_install"),
+    path("training/coverage/", training.coverage_page, name="training_coverage"),
+    path("training/<id:pk>/", training.programme, name="training_programme"),
+    path("training/<id:pk>/edit/", training.programme_edit, name="training_edit"),
+    path("training/<id:pk>/sessions/new/", training.session_new, name="training_session_new"),
+    path("training/<id:pk>/cascade/", training.cascade_page, name="training_cascade"),
+    path("training/sessions/<id:pk>/", training.session, name="training_session"),
+    path(
+        "training/sessions/<id:pk>/cancel/", training.session_cancel, name="training_session_cancel"
+    ),
+    path(
+        "training/certifications/<id:pk>/revoke/",
+        training.certification_revoke,
+        name="training_revoke",
+    ),
 ]

@@ -1,10 +1,14 @@
-"""Demo of the service model app, one module per noun, loaded in order (`compromiso demo`)."""
+"""Demo of the service model app, one module per noun, loaded in order (`compromiso demo`): the
+staff list before the training that counts it, the protocols before the training that teaches
+them."""
 
 from typing import Any
 
-from compromiso.servicemodel.demo import model, project
+from compromiso.servicemodel.demo import model, people, project, training
 
 
 def load(context: dict[str, Any]) -> None:
     model.load(context)
+    people.load(context)
+    training.load(context)
     project.load(context)

@@ -10,7 +10,11 @@ from compromiso.servicemodel.models.model import (
     Promise,
     ServiceModel,
 )
-from compromiso.servicemodel.models.people import StaffMember, StaffMemberQuerySet, StaffRole
+from compromiso.servicemodel.models.people import (
+    StaffMember,
+    StaffMemberQuerySet,
+    StaffRole,
+)
 from compromiso.servicemodel.models.project import (
     CommunicationItem,
     Direction,
@@ -33,12 +37,25 @@ from compromiso.servicemodel.models.protocols import (
     ProtocolStep,
     StepVariant,
 )
+from compromiso.servicemodel.models.training import (
+    Attendance,
+    Competence,
+    ProgrammeKind,
+    SessionStatus,
+    TrainerCertification,
+    TrainingProgramme,
+    TrainingSession,
+    TrainingSessionQuerySet,
+    add_months,
+)
 
 __all__ = [
     "MAX_AXES",
     "MAX_PROMISES",
     "Acknowledgement",
+    "Attendance",
     "CommunicationItem",
+    "Competence",
     "Direction",
     "MessageAudience",
     "MessageChannel",
@@ -47,6 +64,7 @@ __all__ = [
     "MilestoneKind",
     "ModelAxis",
     "ModelStatus",
+    "ProgrammeKind",
     "ProjectTeam",
     "Promise",
     "Protocol",
@@ -56,6 +74,7 @@ __all__ = [
     "ProtocolStep",
     "QualityProject",
     "ServiceModel",
+    "SessionStatus",
     "StaffMember",
     "StaffMemberQuerySet",
     "StaffRole",
@@ -63,4 +82,9 @@ __all__ = [
     "TeamKind",
     "TeamMember",
     "TeamRole",
+    "TrainerCertification",
+    "TrainingProgramme",
+    "TrainingSession",
+    "TrainingSessionQuerySet",
+    "add_months",
 ]
