@@ -135,6 +135,8 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "servicemodel.ProtocolStep": "published content",
     "servicemodel.StepVariant": "published content",
     "servicemodel.ProtocolOverride": "settings",
+    "servicemodel.ProtocolCheck": "an observation of the staff's work, written by staff",
+    "servicemodel.StepResult": "figures and comments written by staff",
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

@@ -12,22 +12,32 @@ from compromiso.servicemodel.models.model import (
 )
 from compromiso.servicemodel.models.people import StaffMember, StaffMemberQuerySet, StaffRole
 from compromiso.servicemodel.models.protocols import (
+    MAX_STEPS,
+    CheckMethod,
     Protocol,
+    ProtocolCheck,
+    ProtocolCheckQuerySet,
     ProtocolOverride,
     ProtocolQuerySet,
     ProtocolStatus,
     ProtocolStep,
+    StepOutcome,
+    StepResult,
     StepVariant,
 )
 
 __all__ = [
     "MAX_AXES",
     "MAX_PROMISES",
+    "MAX_STEPS",
     "Acknowledgement",
+    "CheckMethod",
     "ModelAxis",
     "ModelStatus",
     "Promise",
     "Protocol",
+    "ProtocolCheck",
+    "ProtocolCheckQuerySet",
     "ProtocolOverride",
     "ProtocolQuerySet",
     "ProtocolStatus",
@@ -36,5 +46,7 @@ __all__ = [
     "StaffMember",
     "StaffMemberQuerySet",
     "StaffRole",
+    "StepOutcome",
+    "StepResult",
     "StepVariant",
 ]
