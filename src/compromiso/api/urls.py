@@ -13,6 +13,7 @@ from compromiso.api import (
     charters,
     improvement,
     organizations,
+    protocols,
     servicemodel,
     surveys,
 )
@@ -103,6 +104,7 @@ api.add_router("/", charters.router)
 api.add_router("/", surveys.router)
 api.add_router("/", improvement.router)
 api.add_router("/", servicemodel.router)
+api.add_router("/", protocols.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:

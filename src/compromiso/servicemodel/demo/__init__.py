@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from compromiso.servicemodel.demo import model
+from compromiso.servicemodel.demo import model, protocols
 
 
 def load(context: dict[str, Any]) -> None:
     model.load(context)
+    protocols.load(context)
