@@ -213,7 +213,14 @@ def observe(request: AuthenticatedHttpRequest) -> HttpResponse:
     points = _observable(request, organization)
     if not scope_for(request.user, Perm.EDIT_CHARTERS).touches(organization.pk):
         raise PermissionDenied
-    choose = ChooseForm(request.GET or None, touch_points=points, organization_id=organization.pk)
+    # A link may name the protocol alone: it is then preselected, not yet checked.
+    bound = "touch_point" in request.GET
+    choose = ChooseForm(
+        request.GET if bound else None,
+        initial=None if bound else {"protocol": request.GET.get("protocol", "")[:20]},
+        touch_points=points,
+        organization_id=organization.pk,
+    )
     context: dict[str, Any] = {"choose": choose, "form": None}
     if choose.is_valid():
         touch_point = choose.cleaned_data["touch_point"]
