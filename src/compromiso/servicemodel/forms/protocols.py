@@ -23,6 +23,7 @@ from compromiso.servicemodel.services import StepInput
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BLANK_STEP_ROWS = 3
+NEW_STEP_ROWS = 6  # a new protocol usually has five to seven steps
 
 
 class ProtocolForm(StyledFormMixin, forms.Form):
@@ -131,7 +132,9 @@ def step_formset(
     """The steps' rows: the protocol's steps, then blank rows for new ones. The number of rows
     read from a post is bounded (no more than MAX_STEPS + the blank rows)."""
     initial = []
-    if protocol is not None:
+    if protocol is None:
+        blank_rows = NEW_STEP_ROWS
+    else:
         for number, step in enumerate(protocol.steps.prefetch_related("variants"), start=1):
             row: dict[str, Any] = {
                 "id": step.pk,
@@ -146,8 +149,8 @@ def step_formset(
         StepForm,
         formset=BaseStepFormSet,
         extra=blank_rows,
-        max_num=MAX_STEPS + BLANK_STEP_ROWS,
-        absolute_max=MAX_STEPS + BLANK_STEP_ROWS,
+        max_num=MAX_STEPS + NEW_STEP_ROWS,
+        absolute_max=MAX_STEPS + NEW_STEP_ROWS,
         validate_max=True,
     )
     formset = factory(data, initial=initial or None, prefix="steps")
