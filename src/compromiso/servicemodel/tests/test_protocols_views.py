@@ -218,3 +218,96 @@ def test_the_service_model_home_links_to_the_protocol_pages(client, viewer):
     page = client.get(reverse("servicemodel:home")).content.decode()
     assert LIST in page
     assert COMPLIANCE in page
+
+
+def _edit_data(protocol, **changes):
+    steps = list(protocol.steps.all())
+    data = {
+        "name": protocol.name,
+        "purpose": protocol.purpose,
+        "channel_kind": protocol.channel_kind,
+        "is_public": "on",
+        "steps-TOTAL_FORMS": str(len(steps)),
+        "steps-INITIAL_FORMS": str(len(steps)),
+    }
+    for n, step in enumerate(steps):
+        data |= {
+            f"steps-{n}-id": str(step.pk),
+            f"steps-{n}-order": str(n + 1),
+            f"steps-{n}-behaviour": step.behaviour,
+            f"steps-{n}-standard": step.standard,
+        }
+    return data | changes
+
+
+def test_editing_a_protocol_in_force_keeps_observed_steps_and_says_why(
+    client, quality_manager, protocol, counter, organization
+):
+    services.record_protocol_check(
+        protocol,
+        counter,
+        by=SYSTEM,
+        observed_on=organization.today(),
+        method="self",
+        results=outcomes(protocol, "met", "met", "met"),
+    )
+    client.force_login(quality_manager)
+    url = reverse("servicemodel:protocol_edit", args=[protocol.pk])
+
+    form = client.get(url).content.decode()
+    assert "Saludar e identificarse" in form
+    assert "Se pone de pie y mira a la persona." in form
+
+    refused = client.post(url, _edit_data(protocol, **{"steps-0-behaviour": "Otra conducta"}))
+    assert refused.status_code == 200
+    assert "Otra conducta" in refused.content.decode()  # what was typed stays on the page
+    assert "tiene observaciones registradas" in refused.content.decode()
+    assert protocol.steps.first().behaviour == "Saludar e identificarse"
+
+    refined = client.post(url, _edit_data(protocol, **{"steps-0-standard": "En 5 segundos."}))
+    assert refined.status_code == 302
+    assert protocol.steps.first().standard == "En 5 segundos."
+
+
+def test_a_unit_head_reads_compliance_of_their_own_units_only(
+    client, unit_head, protocol, counter, phone
+):
+    services.set_protocol_override(protocol, phone, by=SYSTEM, applies=True)
+    day = dt.date(2026, 10, 5)
+    for point, values in ((counter, ("met", "met", "met")), (phone, ("not_met",) * 3)):
+        services.record_protocol_check(
+            protocol,
+            point,
+            by=SYSTEM,
+            observed_on=day,
+            method="audit",
+            results=outcomes(protocol, *values),
+        )
+    client.force_login(unit_head)
+
+    page = client.get(COMPLIANCE, {"start": "2026-10-01", "end": "2026-10-31"}).content.decode()
+    assert "Mesón Arica" in page
+    assert "Fono Temuco" not in page
+    assert "100,00 %" in page
+
+
+def test_hostile_and_oversized_observations_are_refused(
+    client, quality_manager, protocol, counter, organization
+):
+    client.force_login(quality_manager)
+    steps = list(protocol.steps.all())
+    url = f"{OBSERVE}?touch_point={counter.pk}&protocol={protocol.pk}"
+    data = {"observed_on": organization.today().isoformat(), "method": "audit"}
+    data |= {f"step_{s.pk}": "met" for s in steps}
+    for bad in (
+        {f"comment_{steps[0].pk}": "x" * 501},
+        {"note": "a\x00b"},
+        {f"step_{steps[0].pk}": "perfect"},
+        {"method": "telepathy"},
+        {"observed_on": "0001-01-01"},
+        {"observed_on": (organization.today() + dt.timedelta(days=2)).isoformat()},
+    ):
+        assert client.post(url, data | bad).status_code == 200
+    assert not ProtocolCheck.objects.exists()
+    for query in ("?touch_point=abc&protocol=1", "?touch_point=99999999999999999999&protocol=x"):
+        assert client.get(OBSERVE + query).status_code == 200

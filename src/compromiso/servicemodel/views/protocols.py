@@ -23,7 +23,7 @@ from compromiso.organizations.models import Organization, Unit
 from compromiso.servicemodel import services
 from compromiso.servicemodel.applicability import protocols_by_touch_point
 from compromiso.servicemodel.checklists import checklist_for_touch_point
-from compromiso.servicemodel.compliance import compliance_table, protocol_compliance
+from compromiso.servicemodel.compliance import compliance_table
 from compromiso.servicemodel.forms.protocols import (
     ChooseForm,
     ObservationForm,
@@ -144,7 +144,9 @@ def protocol_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "override_form": OverrideForm(
                 touch_points=visible.filter(is_active=True).select_related("unit")
             ),
-            "compliance": protocol_compliance(organization, *period, protocol=protocol),
+            "compliance": compliance_table(
+                organization, *period, touch_points=visible, units=[], protocol=protocol
+            ).total,
             "period": period,
             "checks": ProtocolCheck.objects.visible_to(request.user)
             .filter(protocol=protocol)
