@@ -311,3 +311,10 @@ def test_hostile_and_oversized_observations_are_refused(
     assert not ProtocolCheck.objects.exists()
     for query in ("?touch_point=abc&protocol=1", "?touch_point=99999999999999999999&protocol=x"):
         assert client.get(OBSERVE + query).status_code == 200
+
+
+def test_the_checklist_is_offered_only_to_those_who_may_observe(client, viewer, unit_head):
+    client.force_login(viewer)
+    assert OBSERVE not in client.get(LIST).content.decode()
+    client.force_login(unit_head)
+    assert OBSERVE in client.get(LIST).content.decode()

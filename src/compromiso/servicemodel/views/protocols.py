@@ -19,6 +19,7 @@ from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
 from compromiso.core.permissions import Perm, has_perm, scope_for
+from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Organization, Unit
 from compromiso.servicemodel import services
 from compromiso.servicemodel.applicability import protocols_by_touch_point
@@ -53,6 +54,15 @@ def _observable(request: AuthenticatedHttpRequest, organization: Organization) -
     )
 
 
+def _render(
+    request: AuthenticatedHttpRequest, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """Render, telling the pages' small nav whether to offer the checklist."""
+    organization = require_organization(request)
+    context["nav_observe"] = scope_for(request.user, Perm.EDIT_CHARTERS).touches(organization.pk)
+    return render(request, template, context)
+
+
 @login_required
 def protocol_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every protocol, with the channel kind it follows and how many touch points it reaches."""
@@ -61,7 +71,7 @@ def protocol_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     protocols = list(_protocols(request))
     for protocol in protocols:
         protocol.reach = reach.get(protocol.pk, 0)  # type: ignore[attr-defined]
-    return render(
+    return _render(
         request,
         "servicemodel/protocols/list.html",
         {
@@ -94,7 +104,7 @@ def _save(
             add_service_error(form, error)
         else:
             return redirect("servicemodel:protocol", pk=protocol.pk)
-    return render(
+    return _render(
         request,
         "servicemodel/protocols/form.html",
         {"form": form, "steps": steps, "protocol": protocol, "kinds": ChannelKind.choices},
@@ -133,7 +143,7 @@ def protocol_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "touch_point__unit", "touch_point__channel"
     )
     period = PeriodForm().period(organization.today())
-    return render(
+    return _render(
         request,
         "servicemodel/protocols/detail.html",
         {
@@ -251,7 +261,7 @@ def observe(request: AuthenticatedHttpRequest) -> HttpResponse:
                     return redirect("servicemodel:protocol_compliance")
     elif request.method == "POST":
         raise Http404
-    return render(request, "servicemodel/protocols/observe.html", context)
+    return _render(request, "servicemodel/protocols/observe.html", context)
 
 
 @login_required
@@ -272,7 +282,7 @@ def compliance(request: AuthenticatedHttpRequest) -> HttpResponse:
         touch_points=TouchPoint.objects.visible_to(request.user).filter(organization=organization),
         units=units,
     )
-    return render(
+    return _render(
         request,
         "servicemodel/protocols/compliance.html",
         {
