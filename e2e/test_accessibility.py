@@ -74,6 +74,8 @@ NOT_PAGES = {
     "portal:case_received": "shown after a submission (the form is checked)",
     "portal:survey_thanks": "shown after an answer (the survey page is checked)",
     "portal:tracked": "opened through the tracking form (checked in its own step)",
+    "servicemodel:protocol_move": "POST-only",
+    "servicemodel:protocol_override": "POST-only (its form is on the protocol page)",
 }
 
 
@@ -104,7 +106,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     from compromiso.charters.models import Charter, Commitment
     from compromiso.improvement.models import ImprovementAction
     from compromiso.organizations.models import ClosureDay, Unit
-    from compromiso.servicemodel.models import ServiceModel
+    from compromiso.servicemodel.models import Protocol, ServiceModel
     from compromiso.surveys.models import IncentiveScheme, Question, Questionnaire, Wave
 
     def pk(model: Any, **filters: Any) -> Any:
@@ -164,6 +166,8 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "surveys:import_upload": {"pk": pk(Wave, **org)},
         "surveys:client_units": {"pk": pk(Wave, **org)},
         "improvement:detail": {"pk": pk(ImprovementAction, **org)},
+        "servicemodel:protocol": {"pk": pk(Protocol, **org)},
+        "servicemodel:protocol_edit": {"pk": pk(Protocol, **org)},
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case

@@ -14,6 +14,7 @@ from compromiso.api import (
     improvement,
     organizations,
     project,
+    protocols,
     servicemodel,
     surveys,
     training,
@@ -107,6 +108,7 @@ api.add_router("/", improvement.router)
 api.add_router("/", servicemodel.router)
 api.add_router("/", project.router)
 api.add_router("/", training.router)
+api.add_router("/", protocols.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:

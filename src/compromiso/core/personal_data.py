@@ -145,6 +145,8 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "servicemodel.Attendance": "staff data, not citizens': attendance and assessment scores",
     "servicemodel.Competence": "staff data, not citizens': who completed a programme, when",
     "servicemodel.TrainerCertification": "staff data, not citizens': the trainers' cascade",
+    "servicemodel.ProtocolCheck": "an observation of the staff's work, written by staff",
+    "servicemodel.StepResult": "figures and comments written by staff",
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

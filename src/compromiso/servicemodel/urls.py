@@ -1,7 +1,7 @@
 from django.urls import path
 
 from compromiso.servicemodel.views import model as views
-from compromiso.servicemodel.views import project, training
+from compromiso.servicemodel.views import project, protocols, training
 
 app_name = "servicemodel"
 
@@ -47,4 +47,12 @@ urlpatterns += [
         training.certification_revoke,
         name="training_revoke",
     ),
+    path("protocols/", protocols.protocol_list, name="protocols"),
+    path("protocols/new/", protocols.protocol_new, name="protocol_new"),
+    path("protocols/observe/", protocols.observe, name="protocol_observe"),
+    path("protocols/compliance/", protocols.compliance, name="protocol_compliance"),
+    path("protocols/<id:pk>/", protocols.protocol_detail, name="protocol"),
+    path("protocols/<id:pk>/edit/", protocols.protocol_edit, name="protocol_edit"),
+    path("protocols/<id:pk>/step/<slug:step>/", protocols.protocol_move, name="protocol_move"),
+    path("protocols/<id:pk>/override/", protocols.protocol_override, name="protocol_override"),
 ]

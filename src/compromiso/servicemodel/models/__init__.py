@@ -30,11 +30,17 @@ from compromiso.servicemodel.models.project import (
     TeamRole,
 )
 from compromiso.servicemodel.models.protocols import (
+    MAX_STEPS,
+    CheckMethod,
     Protocol,
+    ProtocolCheck,
+    ProtocolCheckQuerySet,
     ProtocolOverride,
     ProtocolQuerySet,
     ProtocolStatus,
     ProtocolStep,
+    StepOutcome,
+    StepResult,
     StepVariant,
 )
 from compromiso.servicemodel.models.training import (
@@ -52,8 +58,10 @@ from compromiso.servicemodel.models.training import (
 __all__ = [
     "MAX_AXES",
     "MAX_PROMISES",
+    "MAX_STEPS",
     "Acknowledgement",
     "Attendance",
+    "CheckMethod",
     "CommunicationItem",
     "Competence",
     "Direction",
@@ -68,6 +76,8 @@ __all__ = [
     "ProjectTeam",
     "Promise",
     "Protocol",
+    "ProtocolCheck",
+    "ProtocolCheckQuerySet",
     "ProtocolOverride",
     "ProtocolQuerySet",
     "ProtocolStatus",
@@ -78,6 +88,8 @@ __all__ = [
     "StaffMember",
     "StaffMemberQuerySet",
     "StaffRole",
+    "StepOutcome",
+    "StepResult",
     "StepVariant",
     "TeamKind",
     "TeamMember",
