@@ -135,6 +135,10 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "servicemodel.ProtocolStep": "published content",
     "servicemodel.StepVariant": "published content",
     "servicemodel.ProtocolOverride": "settings",
+    "servicemodel.StaffImport": (
+        "an uploaded staff list (employees, not citizens): emptied once applied or discarded,"
+        " deleted after a day if never confirmed"
+    ),
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

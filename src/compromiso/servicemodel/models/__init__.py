@@ -10,7 +10,13 @@ from compromiso.servicemodel.models.model import (
     Promise,
     ServiceModel,
 )
-from compromiso.servicemodel.models.people import StaffMember, StaffMemberQuerySet, StaffRole
+from compromiso.servicemodel.models.people import (
+    ImportStatus,
+    StaffImport,
+    StaffMember,
+    StaffMemberQuerySet,
+    StaffRole,
+)
 from compromiso.servicemodel.models.protocols import (
     Protocol,
     ProtocolOverride,
@@ -24,6 +30,7 @@ __all__ = [
     "MAX_AXES",
     "MAX_PROMISES",
     "Acknowledgement",
+    "ImportStatus",
     "ModelAxis",
     "ModelStatus",
     "Promise",
@@ -33,6 +40,7 @@ __all__ = [
     "ProtocolStatus",
     "ProtocolStep",
     "ServiceModel",
+    "StaffImport",
     "StaffMember",
     "StaffMemberQuerySet",
     "StaffRole",
