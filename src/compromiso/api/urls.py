@@ -14,6 +14,7 @@ from compromiso.api import (
     improvement,
     organizations,
     servicemodel,
+    staff,
     surveys,
 )
 from compromiso.api.auth import TokenAuth
@@ -103,6 +104,7 @@ api.add_router("/", charters.router)
 api.add_router("/", surveys.router)
 api.add_router("/", improvement.router)
 api.add_router("/", servicemodel.router)
+api.add_router("/", staff.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
