@@ -4,6 +4,7 @@ by employee number; nobody is deleted, and those absent from the file are deacti
 asked."""
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from compromiso.servicemodel.services.model import ServiceModelError
 from compromiso.servicemodel.services.people import PERM
 from compromiso.servicemodel.staff_import import Plan, check_file
 
+BATCH = 1000
 KEPT_FOR = dt.timedelta(days=1)  # an upload never confirmed is deleted after this
 
 
@@ -89,34 +91,68 @@ def apply_staff_import(job: StaffImport, *, by: Actor) -> StaffImport:
     job = StaffImport.objects.select_for_update().get(pk=job.pk)
     _pending(job)
     plan = plan_of(job, by=by)
-    for row in plan.create:
-        member = StaffMember.objects.create(
-            organization=job.organization,
-            unit=row.unit,
-            code=row.code,
-            name=row.name,
-            email=row.email,
-            role=row.role or StaffRole.CONTACT,
-            is_manager=bool(row.is_manager),
-        )
-        member.touch_points.set(row.touch_points or [])
-    for row in plan.update:
-        assert row.member is not None
-        member = row.member
-        member.name, member.unit, member.is_active = row.name, row.unit, True
-        if row.email:
-            member.email = row.email
-        if row.role is not None:
-            member.role = row.role
-        if row.is_manager is not None:
-            member.is_manager = row.is_manager
-        member.save()
-        if row.touch_points is not None:
-            member.touch_points.set(row.touch_points)
-        else:  # those outside a new unit go
-            member.touch_points.set(
-                [tp for tp in member.touch_points.all() if tp.unit.path.startswith(row.unit.path)]
+    now = timezone.now()
+    created = StaffMember.objects.bulk_create(
+        [
+            StaffMember(
+                organization=job.organization,
+                unit=row.unit,
+                code=row.code,
+                name=row.name,
+                email=row.email,
+                role=row.role or StaffRole.CONTACT,
+                is_manager=bool(row.is_manager),
+                created_at=now,
+                updated_at=now,
             )
+            for row in plan.create
+        ],
+        batch_size=BATCH,
+    )
+    links = [
+        (member.pk, pk)
+        for member, row in zip(created, plan.create, strict=True)
+        for pk in row.touch_point_ids
+    ]
+    # Each changed value is written to all the people it is new for at once: a file that
+    # changes one column for everyone costs a few statements, not one per person.
+    groups: dict[tuple[str, Any], list[int]] = defaultdict(list)
+    for row in plan.update:
+        known = row.member
+        assert known is not None
+        new = {
+            "name": row.name,
+            "email": row.email or known.email,
+            "unit_id": row.unit.pk,
+            "role": row.role or known.role,
+            "is_manager": known.is_manager if row.is_manager is None else row.is_manager,
+            "is_active": True,
+        }
+        old = {
+            "name": known.name,
+            "email": known.email,
+            "unit_id": known.unit.pk,
+            "role": known.role,
+            "is_manager": known.is_manager,
+            "is_active": known.is_active,
+        }
+        for name, value in new.items():
+            if value != old[name]:
+                groups[(name, value)].append(known.pk)
+        links.extend((known.pk, pk) for pk in row.touch_point_ids)
+    for (name, value), pks in groups.items():
+        for start in range(0, len(pks), BATCH):
+            StaffMember.objects.filter(pk__in=pks[start : start + BATCH]).update(
+                **{name: value, "updated_at": now}
+            )
+    updated = [row.member.pk for row in plan.update if row.member is not None]
+    through = StaffMember.touch_points.through
+    for start in range(0, len(updated), BATCH):
+        batch = updated[start : start + BATCH]
+        through.objects.filter(staffmember_id__in=batch).delete()
+    through.objects.bulk_create(
+        [through(staffmember_id=m, touchpoint_id=t) for m, t in links], batch_size=BATCH
+    )
     StaffMember.objects.filter(pk__in=[m.pk for m in plan.deactivate]).update(
         is_active=False, updated_at=timezone.now()
     )

@@ -163,7 +163,7 @@ def test_deactivating_those_absent_when_asked_spares_rejected_rows(organization,
         deactivate_missing=True,
     )
 
-    assert plan.deactivate == [absent]
+    assert [m.pk for m in plan.deactivate] == [absent.pk]
     services.apply_staff_import(job, by=SYSTEM)
     absent.refresh_from_db()
     rejected.refresh_from_db()
@@ -279,3 +279,48 @@ def test_discarding_an_upload_empties_it(organization, coded):
     job.refresh_from_db()
     assert (job.status, bytes(job.content)) == (ImportStatus.DISCARDED, b"")
     assert not StaffMember.objects.exists()
+
+
+def test_an_update_keeps_touch_points_inside_the_new_unit_unless_the_file_names_them(
+    organization, region, coded, counter, phone
+):
+    services.create_staff_member(
+        organization, by=SYSTEM, unit=coded, code="1", name="Ana", touch_points=[counter, phone]
+    )
+    services.create_staff_member(
+        organization, by=SYSTEM, unit=coded, code="2", name="Bea", touch_points=[counter]
+    )
+    job, _unused = services.upload_staff_list(
+        organization,
+        by=SYSTEM,
+        file_name="s.csv",
+        data=_csv(f"1;Ana;;{region.name};;;", "2;Bea;;ARI;;;Teléfono"),
+    )
+
+    services.apply_staff_import(job, by=SYSTEM)
+
+    ana, bea = StaffMember.objects.order_by("code")
+    assert ana.unit == region  # the branch is inside the region: both touch points stay
+    assert set(ana.touch_points.all()) == {counter, phone}
+    assert list(bea.touch_points.all()) == [phone]
+
+
+def test_an_e_mail_longer_than_the_column_is_rejected(organization, coded):
+    plan = _plan(organization, _csv(f"1;Ana;{'a' * 250}@example.org;ARI;;;"))
+
+    assert [(r.column, r.reason) for r in plan.rejected] == [("e-mail", "At most 254 characters.")]
+
+
+def test_applying_a_large_file_asks_the_database_a_bounded_number_of_times(
+    organization, coded, counter, django_assert_max_num_queries
+):
+    rows = [f"{n};Persona {n};;ARI;;;Mesón Arica" for n in range(1500)]
+    job, _unused = services.upload_staff_list(
+        organization, by=SYSTEM, file_name="s.csv", data=_csv(*rows)
+    )
+
+    with django_assert_max_num_queries(40):
+        services.apply_staff_import(job, by=SYSTEM)
+
+    assert StaffMember.objects.count() == 1500
+    assert StaffMember.touch_points.through.objects.count() == 1500
