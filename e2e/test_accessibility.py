@@ -74,6 +74,11 @@ NOT_PAGES = {
     "portal:case_received": "shown after a submission (the form is checked)",
     "portal:survey_thanks": "shown after an answer (the survey page is checked)",
     "portal:tracked": "opened through the tracking form (checked in its own step)",
+    "servicemodel:from_memberships": "POST-only",
+    "servicemodel:person_deactivate": "POST-only",
+    "servicemodel:import_confirm": "POST-only",
+    "servicemodel:import_rejected": "a CSV file",
+    "servicemodel:import_preview": "needs an uploaded staff list (the upload page is checked)",
 }
 
 
@@ -104,7 +109,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     from compromiso.charters.models import Charter, Commitment
     from compromiso.improvement.models import ImprovementAction
     from compromiso.organizations.models import ClosureDay, Unit
-    from compromiso.servicemodel.models import ServiceModel
+    from compromiso.servicemodel.models import ServiceModel, StaffMember
     from compromiso.surveys.models import IncentiveScheme, Question, Questionnaire, Wave
 
     def pk(model: Any, **filters: Any) -> Any:
@@ -149,6 +154,9 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "servicemodel:edit": {
             "pk": pk(ServiceModel, **org, status="draft") or pk(ServiceModel, **org)
         },
+        "servicemodel:person": {"pk": pk(StaffMember, **org)},
+        "servicemodel:person_edit": {"pk": pk(StaffMember, **org)},
+        "portal:promise": slug,
         "surveys:bonus_scheme": {"pk": pk(IncentiveScheme, **org)},
         "surveys:questionnaire": {"pk": questionnaire},
         "surveys:question_add": {"pk": questionnaire, "kind": "scale"},
