@@ -5,6 +5,7 @@ plan is `services.people.apply_staff_import`, which checks the file again."""
 
 import csv
 import datetime as dt
+import functools
 import io
 import unicodedata
 import zipfile
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +29,7 @@ from compromiso.servicemodel.services.people import PERM
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+MAX_LINES = 2 * MAX_ROWS
 MAX_CELL = 500
 XLSX_MAX_EXPANDED_BYTES = 100 * 1024 * 1024
 
@@ -323,10 +326,20 @@ class _Checker:
         return found
 
 
+@functools.cache
+def _role_labels() -> dict[str, str]:
+    """The roles as the pages name them in every language (a list exported from them)."""
+    labels = {}
+    for language in ("es", "ca", "en"):
+        with translation.override(language):
+            labels.update({_word(str(label)): str(role) for role, label in StaffRole.choices})
+    return labels
+
+
 def _role(text: str) -> str | None:
     if not text:
         return None
-    role = ROLE_WORDS.get(_word(text))
+    role = ROLE_WORDS.get(_word(text)) or _role_labels().get(_word(text))
     if role is None:
         raise _RowError(str(COLUMNS["role"]), _("Write contact or back office."))
     return str(role)
@@ -433,6 +446,10 @@ def check_file(
         mentioned: set[str] = set()  # rejected rows too: their people are not deactivated
         count = 0
         for line, record in enumerate(rows, start=2):
+            if line > MAX_LINES:  # blank lines too: a sheet of a million empty rows is refused
+                raise StaffImportError(
+                    _("The file has more than %(count)s rows.") % {"count": f"{MAX_LINES:,}"}
+                )
             cells = {key: _at(record, positions.get(key)) for key in COLUMNS}
             if not any(cells.values()):
                 continue

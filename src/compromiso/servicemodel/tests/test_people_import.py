@@ -324,3 +324,20 @@ def test_applying_a_large_file_asks_the_database_a_bounded_number_of_times(
 
     assert StaffMember.objects.count() == 1500
     assert StaffMember.touch_points.through.objects.count() == 1500
+
+
+def test_roles_are_read_as_the_pages_name_them_in_each_language(organization, coded):
+    rows = ["1;A;;ARI;Personal de atención;;", "2;B;;ARI;Back office (sin atención directa);;"]
+
+    plan = _plan(organization, _csv(*rows))
+
+    assert [r.role for r in plan.create] == ["contact", "back_office"]
+
+
+def test_a_file_of_mostly_blank_lines_is_refused(organization, coded, monkeypatch):
+    monkeypatch.setattr("compromiso.servicemodel.staff_import.MAX_LINES", 5)
+
+    with pytest.raises(StaffImportError, match="more than 5 rows"):
+        _plan(
+            organization, _csv("1;A;;ARI;;;", ";;;;;;", ";;;;;;", ";;;;;;", ";;;;;;", "2;B;;ARI;;;")
+        )
