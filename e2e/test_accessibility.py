@@ -76,6 +76,11 @@ NOT_PAGES = {
     "portal:tracked": "opened through the tracking form (checked in its own step)",
     "servicemodel:protocol_move": "POST-only",
     "servicemodel:protocol_override": "POST-only (its form is on the protocol page)",
+    "servicemodel:from_memberships": "POST-only",
+    "servicemodel:person_deactivate": "POST-only",
+    "servicemodel:import_confirm": "POST-only",
+    "servicemodel:import_rejected": "a CSV file",
+    "servicemodel:import_preview": "needs an uploaded staff list (the upload page is checked)",
 }
 
 
@@ -106,7 +111,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     from compromiso.charters.models import Charter, Commitment
     from compromiso.improvement.models import ImprovementAction
     from compromiso.organizations.models import ClosureDay, Unit
-    from compromiso.servicemodel.models import Protocol, ServiceModel
+    from compromiso.servicemodel.models import Protocol, ServiceModel, StaffMember
     from compromiso.surveys.models import IncentiveScheme, Question, Questionnaire, Wave
 
     def pk(model: Any, **filters: Any) -> Any:
@@ -151,6 +156,9 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "servicemodel:edit": {
             "pk": pk(ServiceModel, **org, status="draft") or pk(ServiceModel, **org)
         },
+        "servicemodel:person": {"pk": pk(StaffMember, **org)},
+        "servicemodel:person_edit": {"pk": pk(StaffMember, **org)},
+        "portal:promise": slug,
         "surveys:bonus_scheme": {"pk": pk(IncentiveScheme, **org)},
         "surveys:questionnaire": {"pk": questionnaire},
         "surveys:question_add": {"pk": questionnaire, "kind": "scale"},

@@ -16,6 +16,7 @@ from compromiso.api import (
     project,
     protocols,
     servicemodel,
+    staff,
     surveys,
     training,
 )
@@ -109,6 +110,7 @@ api.add_router("/", servicemodel.router)
 api.add_router("/", project.router)
 api.add_router("/", training.router)
 api.add_router("/", protocols.router)
+api.add_router("/", staff.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:

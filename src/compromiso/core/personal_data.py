@@ -147,6 +147,10 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "servicemodel.TrainerCertification": "staff data, not citizens': the trainers' cascade",
     "servicemodel.ProtocolCheck": "an observation of the staff's work, written by staff",
     "servicemodel.StepResult": "figures and comments written by staff",
+    "servicemodel.StaffImport": (
+        "an uploaded staff list (employees, not citizens): emptied once applied or discarded,"
+        " deleted after a day if never confirmed"
+    ),
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from compromiso.servicemodel.views import model as views
-from compromiso.servicemodel.views import project, protocols, training
+from compromiso.servicemodel.views import people, project, protocols, training
 
 app_name = "servicemodel"
 
@@ -55,4 +55,14 @@ urlpatterns += [
     path("protocols/<id:pk>/edit/", protocols.protocol_edit, name="protocol_edit"),
     path("protocols/<id:pk>/step/<slug:step>/", protocols.protocol_move, name="protocol_move"),
     path("protocols/<id:pk>/override/", protocols.protocol_override, name="protocol_override"),
+    path("people/", people.people_list, name="people"),
+    path("people/new/", people.person_new, name="person_new"),
+    path("people/from-memberships/", people.from_memberships, name="from_memberships"),
+    path("people/<id:pk>/", people.person, name="person"),
+    path("people/<id:pk>/edit/", people.person_edit, name="person_edit"),
+    path("people/<id:pk>/deactivate/", people.person_deactivate, name="person_deactivate"),
+    path("people/import/", people.import_upload, name="import"),
+    path("people/import/<id:pk>/", people.import_preview, name="import_preview"),
+    path("people/import/<id:pk>/confirm/", people.import_confirm, name="import_confirm"),
+    path("people/import/<id:pk>/rejected.csv", people.import_rejected, name="import_rejected"),
 ]

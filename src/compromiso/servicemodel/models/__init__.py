@@ -11,6 +11,8 @@ from compromiso.servicemodel.models.model import (
     ServiceModel,
 )
 from compromiso.servicemodel.models.people import (
+    ImportStatus,
+    StaffImport,
     StaffMember,
     StaffMemberQuerySet,
     StaffRole,
@@ -65,6 +67,7 @@ __all__ = [
     "CommunicationItem",
     "Competence",
     "Direction",
+    "ImportStatus",
     "MessageAudience",
     "MessageChannel",
     "MessageStatus",
@@ -85,6 +88,7 @@ __all__ = [
     "QualityProject",
     "ServiceModel",
     "SessionStatus",
+    "StaffImport",
     "StaffMember",
     "StaffMemberQuerySet",
     "StaffRole",

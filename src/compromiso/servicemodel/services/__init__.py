@@ -13,6 +13,13 @@ from compromiso.servicemodel.services.model import (
     publish_service_model,
     update_service_model,
 )
+from compromiso.servicemodel.services.people import (
+    ProfilesMade,
+    create_staff_member,
+    deactivate_staff_member,
+    staff_from_memberships,
+    update_staff_member,
+)
 from compromiso.servicemodel.services.project import (
     ProjectError,
     add_communication_item,
@@ -45,6 +52,12 @@ from compromiso.servicemodel.services.protocols import (
     set_protocol_override,
     update_protocol,
 )
+from compromiso.servicemodel.services.staff_import import (
+    apply_staff_import,
+    discard_staff_import,
+    plan_of,
+    upload_staff_list,
+)
 from compromiso.servicemodel.services.training import (
     Result,
     TrainingError,
@@ -61,6 +74,7 @@ from compromiso.servicemodel.services.training import (
 __all__ = [
     "MODEL_FIELDS",
     "PROTOCOL_FIELDS",
+    "ProfilesMade",
     "ProjectError",
     "ProtocolError",
     "Result",
@@ -73,6 +87,7 @@ __all__ = [
     "add_milestone",
     "add_project_team",
     "add_team_member",
+    "apply_staff_import",
     "approve_service_model",
     "can_observe",
     "cancel_communication_item",
@@ -81,7 +96,10 @@ __all__ = [
     "create_protocol",
     "create_quality_project",
     "create_service_model",
+    "create_staff_member",
+    "deactivate_staff_member",
     "default_project_name",
+    "discard_staff_import",
     "enrol_in_session",
     "in_force",
     "install_standard_programmes",
@@ -89,6 +107,7 @@ __all__ = [
     "mark_milestone_done",
     "missing_for_approval",
     "new_service_model_version",
+    "plan_of",
     "plan_session",
     "project_of",
     "publish_service_model",
@@ -101,10 +120,13 @@ __all__ = [
     "revoke_certification",
     "save_programme",
     "set_protocol_override",
+    "staff_from_memberships",
     "update_communication_item",
     "update_milestone",
     "update_project_team",
     "update_protocol",
     "update_quality_project",
     "update_service_model",
+    "update_staff_member",
+    "upload_staff_list",
 ]
