@@ -74,6 +74,13 @@ NOT_PAGES = {
     "portal:case_received": "shown after a submission (the form is checked)",
     "portal:survey_thanks": "shown after an answer (the survey page is checked)",
     "portal:tracked": "opened through the tracking form (checked in its own step)",
+    "servicemodel:protocol_move": "POST-only",
+    "servicemodel:protocol_override": "POST-only (its form is on the protocol page)",
+    "servicemodel:from_memberships": "POST-only",
+    "servicemodel:person_deactivate": "POST-only",
+    "servicemodel:import_confirm": "POST-only",
+    "servicemodel:import_rejected": "a CSV file",
+    "servicemodel:import_preview": "needs an uploaded staff list (the upload page is checked)",
 }
 
 
@@ -104,7 +111,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     from compromiso.charters.models import Charter, Commitment
     from compromiso.improvement.models import ImprovementAction
     from compromiso.organizations.models import ClosureDay, Unit
-    from compromiso.servicemodel.models import ServiceModel
+    from compromiso.servicemodel.models import Protocol, ServiceModel, StaffMember
     from compromiso.surveys.models import IncentiveScheme, Question, Questionnaire, Wave
 
     def pk(model: Any, **filters: Any) -> Any:
@@ -149,6 +156,9 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "servicemodel:edit": {
             "pk": pk(ServiceModel, **org, status="draft") or pk(ServiceModel, **org)
         },
+        "servicemodel:person": {"pk": pk(StaffMember, **org)},
+        "servicemodel:person_edit": {"pk": pk(StaffMember, **org)},
+        "portal:promise": slug,
         "surveys:bonus_scheme": {"pk": pk(IncentiveScheme, **org)},
         "surveys:questionnaire": {"pk": questionnaire},
         "surveys:question_add": {"pk": questionnaire, "kind": "scale"},
@@ -164,6 +174,8 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "surveys:import_upload": {"pk": pk(Wave, **org)},
         "surveys:client_units": {"pk": pk(Wave, **org)},
         "improvement:detail": {"pk": pk(ImprovementAction, **org)},
+        "servicemodel:protocol": {"pk": pk(Protocol, **org)},
+        "servicemodel:protocol_edit": {"pk": pk(Protocol, **org)},
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case

@@ -13,8 +13,12 @@ from compromiso.api import (
     charters,
     improvement,
     organizations,
+    project,
+    protocols,
     servicemodel,
+    staff,
     surveys,
+    training,
 )
 from compromiso.api.auth import TokenAuth
 from compromiso.api.errors import error_body, install_error_handlers, json_method_not_allowed
@@ -103,6 +107,10 @@ api.add_router("/", charters.router)
 api.add_router("/", surveys.router)
 api.add_router("/", improvement.router)
 api.add_router("/", servicemodel.router)
+api.add_router("/", project.router)
+api.add_router("/", training.router)
+api.add_router("/", protocols.router)
+api.add_router("/", staff.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:

@@ -135,6 +135,22 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "servicemodel.ProtocolStep": "published content",
     "servicemodel.StepVariant": "published content",
     "servicemodel.ProtocolOverride": "settings",
+    "servicemodel.QualityProject": "a plan written by staff, naming staff in their roles",
+    "servicemodel.ProjectTeam": "a plan written by staff",
+    "servicemodel.TeamMember": "a staff member's role in a project team",
+    "servicemodel.Milestone": "a plan written by staff",
+    "servicemodel.CommunicationItem": "messages to staff and the public, and their reach",
+    "servicemodel.TrainingProgramme": "the training catalogue",
+    "servicemodel.TrainingSession": "a unit's session: dates, place, trainer (staff)",
+    "servicemodel.Attendance": "staff data, not citizens': attendance and assessment scores",
+    "servicemodel.Competence": "staff data, not citizens': who completed a programme, when",
+    "servicemodel.TrainerCertification": "staff data, not citizens': the trainers' cascade",
+    "servicemodel.ProtocolCheck": "an observation of the staff's work, written by staff",
+    "servicemodel.StepResult": "figures and comments written by staff",
+    "servicemodel.StaffImport": (
+        "an uploaded staff list (employees, not citizens): emptied once applied or discarded,"
+        " deleted after a day if never confirmed"
+    ),
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

@@ -29,6 +29,7 @@ from compromiso.charters.models import (
 from compromiso.core.exports import spreadsheet_safe
 from compromiso.core.pdf import render_pdf
 from compromiso.organizations.models import Organization
+from compromiso.portal.promise import has_promise
 
 TYPST_SOURCE = Path(__file__).resolve().parent.parent / "charters/templates/charters/charter.typ"
 
@@ -54,6 +55,7 @@ def charter_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organization": organization,
             "charters": charters.filter(status=CharterStatus.PUBLISHED).order_by("title"),
+            "has_promise": has_promise(organization),
         },
     )
 
@@ -82,6 +84,7 @@ def charter_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "results": publication.results(charter),
             "versions": versions,
             "years": years,
+            "has_promise": has_promise(organization),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compromiso.portal import charters, surveys, views
+from compromiso.portal import charters, promise, surveys, views
 
 app_name = "portal"
 
@@ -31,4 +31,5 @@ urlpatterns = [
         charters.charter_data,
         name="charter_data",
     ),
+    path("o/<slug:slug>/promise/", promise.promise_page, name="promise"),
 ]

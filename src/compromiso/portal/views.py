@@ -26,6 +26,7 @@ from compromiso.portal.forms import (
     TrackForm,
     VerdictForm,
 )
+from compromiso.servicemodel.models import ModelStatus, ServiceModel
 from compromiso.surveys import services as survey_services
 from compromiso.surveys.models import Wave, WaveStatus
 
@@ -54,7 +55,12 @@ def home(request: HttpRequest) -> HttpResponse:
         if survey_services.is_accepting(wave):
             surveys.setdefault(wave.organization_id, []).append(wave)
     listed = [(o, surveys.get(o.pk, [])) for o in organizations]
-    return render(request, "portal/home.html", {"organizations": listed})
+    promising = set(
+        ServiceModel.objects.filter(
+            organization__in=organizations, status=ModelStatus.PUBLISHED
+        ).values_list("organization_id", flat=True)
+    )
+    return render(request, "portal/home.html", {"organizations": listed, "promising": promising})
 
 
 @require_http_methods(["GET", "POST"])

@@ -94,3 +94,38 @@ class StaffMember(TimeStampedModel):
     @property
     def is_contact(self) -> bool:
         return self.role == StaffRole.CONTACT
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    APPLIED = "applied", _("Applied")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class StaffImport(TimeStampedModel):
+    """An uploaded staff list between its preview and its confirmation. The file is kept only
+    until then: applying or discarding it empties `content`; what was rejected stays for the
+    report."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(_("file"), max_length=200)
+    content = models.BinaryField(default=b"")
+    deactivate_missing = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    # {"created": n, "updated": n, "unchanged": n, "deactivated": n, "rejected": n}
+    outcome = models.JSONField(default=dict)
+    # [[line, column, reason, employee number, name], ...]
+    rejected = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -4,6 +4,7 @@ channel. A protocol applies to every touch point of its channel kind, and a touc
 or exclude a protocol (`ProtocolOverride`). Each step is a checklist item for audits and
 mystery shopping."""
 
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -132,3 +133,82 @@ class ProtocolOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protocol} · {self.touch_point}"
+
+
+class CheckMethod(models.TextChoices):
+    SUPERVISION = "supervision", _("Supervisor observation")
+    SELF = "self", _("Self-assessment")
+    AUDIT = "audit", _("Audit")
+    MYSTERY = "mystery", _("Mystery shopping")
+
+
+class StepOutcome(models.TextChoices):
+    MET = "met", _("Met")
+    NOT_MET = "not_met", _("Not met")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+class ProtocolCheckQuerySet(models.QuerySet["ProtocolCheck"]):
+    def visible_to(self, user: Viewer, perm: Perm = Perm.VIEW) -> "ProtocolCheckQuerySet":
+        """Observations of touch points of units in the user's scope."""
+        return scope_for(user, perm).filter(self, path_field="touch_point__unit__path")
+
+
+class ProtocolCheck(TimeStampedModel):
+    """One observation of a protocol at a touch point: every step of it met, not met or not
+    applicable. Supervisors, the staff themselves, audits and mystery shoppers record them; the
+    share of applicable steps met is the protocol's compliance (`servicemodel/compliance.py`)."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    touch_point = models.ForeignKey(
+        TouchPoint, verbose_name=_("touch point"), on_delete=models.PROTECT, related_name="+"
+    )
+    protocol = models.ForeignKey(
+        Protocol, verbose_name=_("protocol"), on_delete=models.PROTECT, related_name="checks"
+    )
+    observed_on = models.DateField(_("observed on"))
+    method = models.CharField(_("method"), max_length=12, choices=CheckMethod.choices)
+    observer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("observer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(
+        _("note"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)]
+    )
+
+    objects = ProtocolCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("protocol observation")
+        verbose_name_plural = _("protocol observations")
+        ordering = ["-observed_on", "-pk"]
+        indexes = [models.Index(fields=["organization", "observed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} · {self.touch_point} · {self.observed_on}"
+
+
+class StepResult(models.Model):
+    """What was observed of one step: met, not met or not applicable, with a comment."""
+
+    check_of = models.ForeignKey(ProtocolCheck, on_delete=models.CASCADE, related_name="results")
+    step = models.ForeignKey(ProtocolStep, on_delete=models.PROTECT, related_name="results")
+    outcome = models.CharField(_("result"), max_length=8, choices=StepOutcome.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("step result")
+        verbose_name_plural = _("step results")
+        ordering = ["step__order", "step__pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["check_of", "step"], name="step_result_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} · {self.get_outcome_display()}"

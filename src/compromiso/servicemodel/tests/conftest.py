@@ -24,3 +24,12 @@ def draft(organization):
 def published(draft):
     services.approve_service_model(draft, by=SYSTEM, reference="Resolución 12")
     return services.publish_service_model(draft, by=SYSTEM)
+
+
+# The attention protocols' fixtures live with their helpers.
+from compromiso.servicemodel.tests.protocol_fixtures import (  # noqa: E402, F401
+    counter,
+    phone,
+    protocol,
+    protocol_draft,
+)
