@@ -81,6 +81,12 @@ NOT_PAGES = {
     "servicemodel:import_confirm": "POST-only",
     "servicemodel:import_rejected": "a CSV file",
     "servicemodel:import_preview": "needs an uploaded staff list (the upload page is checked)",
+    "servicemodel:team_delete": "POST-only",
+    "servicemodel:member_remove": "POST-only",
+    "servicemodel:milestone_reopen": "POST-only",
+    "servicemodel:message_cancel": "POST-only",
+    "servicemodel:training_session_cancel": "POST-only",
+    "servicemodel:training_revoke": "POST-only",
 }
 
 
@@ -111,7 +117,16 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     from compromiso.charters.models import Charter, Commitment
     from compromiso.improvement.models import ImprovementAction
     from compromiso.organizations.models import ClosureDay, Unit
-    from compromiso.servicemodel.models import Protocol, ServiceModel, StaffMember
+    from compromiso.servicemodel.models import (
+        CommunicationItem,
+        Milestone,
+        ProjectTeam,
+        Protocol,
+        ServiceModel,
+        StaffMember,
+        TrainingProgramme,
+        TrainingSession,
+    )
     from compromiso.surveys.models import IncentiveScheme, Question, Questionnaire, Wave
 
     def pk(model: Any, **filters: Any) -> Any:
@@ -159,6 +174,23 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "servicemodel:person": {"pk": pk(StaffMember, **org)},
         "servicemodel:person_edit": {"pk": pk(StaffMember, **org)},
         "portal:promise": slug,
+        "servicemodel:team_edit": {"pk": pk(ProjectTeam, project__organization=organization)},
+        "servicemodel:member_new": {"pk": pk(ProjectTeam, project__organization=organization)},
+        "servicemodel:milestone_edit": {"pk": pk(Milestone, project__organization=organization)},
+        "servicemodel:milestone_done": {
+            "pk": pk(Milestone, project__organization=organization, done_on__isnull=True)
+        },
+        "servicemodel:message_edit": {
+            "pk": pk(CommunicationItem, project__organization=organization, status="planned")
+        },
+        "servicemodel:message_sent": {
+            "pk": pk(CommunicationItem, project__organization=organization, status="planned")
+        },
+        "servicemodel:training_programme": {"pk": pk(TrainingProgramme, **org)},
+        "servicemodel:training_edit": {"pk": pk(TrainingProgramme, **org)},
+        "servicemodel:training_session_new": {"pk": pk(TrainingProgramme, **org)},
+        "servicemodel:training_cascade": {"pk": pk(TrainingProgramme, **org)},
+        "servicemodel:training_session": {"pk": pk(TrainingSession, **org)},
         "surveys:bonus_scheme": {"pk": pk(IncentiveScheme, **org)},
         "surveys:questionnaire": {"pk": questionnaire},
         "surveys:question_add": {"pk": questionnaire, "kind": "scale"},

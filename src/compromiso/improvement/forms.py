@@ -17,9 +17,8 @@ from compromiso.improvement.models import (
     RemedyKind,
 )
 from compromiso.organizations.models import Unit, User
-from compromiso.servicemodel.models import Protocol, ProtocolStatus
+from compromiso.servicemodel.models import Protocol, ProtocolStatus, TrainingProgramme
 from compromiso.surveys.models import Question, Wave
-
 
 # The service model's figures an action's effect can be checked on, whatever its origin.
 CHECK_ON = [
@@ -61,10 +60,16 @@ class ActionForm(StyledFormMixin, forms.Form):
         required=False,
     )
     remedy = forms.ChoiceField(
-        label=_("Kind of action"), choices=RemedyKind.choices, initial=RemedyKind.OTHER
+        label=_("Kind of action"),
+        choices=RemedyKind.choices,
+        initial=RemedyKind.OTHER,
+        required=False,
     )
     remedy_protocol = forms.ModelChoiceField(
         label=_("Protocol to change"), queryset=Protocol.objects.none(), required=False
+    )
+    remedy_programme = forms.ModelChoiceField(
+        label=_("Training programme"), queryset=TrainingProgramme.objects.none(), required=False
     )
     touch_points = forms.ModelMultipleChoiceField(
         label=_("Touch points concerned"), queryset=TouchPoint.objects.none(), required=False
@@ -105,6 +110,9 @@ class ActionForm(StyledFormMixin, forms.Form):
         fields["remedy_protocol"].queryset = Protocol.objects.filter(
             organization=organization
         ).exclude(status=ProtocolStatus.RETIRED)
+        fields["remedy_programme"].queryset = TrainingProgramme.objects.filter(
+            organization=organization, is_active=True
+        )
         fields["touch_points"].queryset = TouchPoint.objects.filter(
             organization=organization, is_active=True
         ).select_related("unit", "channel")

@@ -15,7 +15,7 @@ from compromiso.charters.models import Commitment
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, Viewer, scope_for
 from compromiso.organizations.models import Organization, Unit
-from compromiso.servicemodel.models import Protocol
+from compromiso.servicemodel.models import Protocol, TrainingProgramme
 from compromiso.surveys.models import Question, Wave
 
 
@@ -132,6 +132,14 @@ class ImprovementAction(TimeStampedModel):
     remedy_protocol = models.ForeignKey(
         Protocol,
         verbose_name=_("protocol to change"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    remedy_programme = models.ForeignKey(
+        TrainingProgramme,
+        verbose_name=_("training programme"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

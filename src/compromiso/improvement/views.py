@@ -212,8 +212,9 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     effort=data["effort"],
                     origins=origins,
                     touch_points=data["touch_points"],
-                    remedy=data["remedy"],
+                    remedy=data["remedy"] or RemedyKind.OTHER,
                     remedy_protocol=data["remedy_protocol"],
+                    remedy_programme=data["remedy_programme"],
                     check_on=data["check_on"],
                 )
             except (ValidationError, DomainError) as error:

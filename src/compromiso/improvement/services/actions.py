@@ -40,7 +40,7 @@ from compromiso.improvement.services.measures import (
     share_of,
 )
 from compromiso.organizations.models import Organization, Unit, User
-from compromiso.servicemodel.models import Protocol
+from compromiso.servicemodel.models import Protocol, TrainingProgramme
 from compromiso.surveys.figures import driver_table
 from compromiso.surveys.models import Question, Wave
 
@@ -123,6 +123,7 @@ def create_action(
     effort: str = "medium",
     remedy: str = RemedyKind.OTHER,
     remedy_protocol: Protocol | None = None,
+    remedy_programme: TrainingProgramme | None = None,
     check_on: str = "",
 ) -> ImprovementAction:
     """Propose an action. It needs at least one origin (what caused it) and a future due date;
@@ -148,8 +149,10 @@ def create_action(
         due_date=due_date,
         effort=effort,
     )
-    _set_remedy(action, remedy, remedy_protocol)
-    action.full_clean(exclude=["organization", "owner_unit", "responsible", "remedy_protocol"])
+    _set_remedy(action, remedy, remedy_protocol, remedy_programme)
+    action.full_clean(
+        exclude=["organization", "owner_unit", "responsible", "remedy_protocol", "remedy_programme"]
+    )
     action.save()
     action.services.set(services)
     action.touch_points.set(touch_points)
@@ -208,19 +211,32 @@ def create_action(
     return action
 
 
-def _set_remedy(action: ImprovementAction, remedy: str, protocol: Protocol | None) -> None:
+def _set_remedy(
+    action: ImprovementAction,
+    remedy: str,
+    protocol: Protocol | None,
+    programme: TrainingProgramme | None,
+) -> None:
+    """A protocol change names its protocol, training its programme, both of this organisation."""
     if remedy not in RemedyKind.values:
         raise ValidationError({"remedy": _("Choose what kind of change the action is.")})
-    if remedy == RemedyKind.PROTOCOL:
-        if protocol is None:
-            raise ValidationError({"remedy_protocol": _("Say which protocol will change.")})
-        if protocol.organization_id != action.organization_id:
-            raise ValidationError({"remedy_protocol": _("Choose a protocol of this organisation.")})
-    elif protocol is not None:
-        raise ValidationError(
-            {"remedy_protocol": _("Only a change to a protocol names the protocol.")}
-        )
-    action.remedy, action.remedy_protocol = remedy, protocol
+    errors: dict[str, str] = {}
+    if remedy == RemedyKind.PROTOCOL and protocol is None:
+        errors["remedy_protocol"] = _("Say which protocol will change.")
+    elif protocol is not None and remedy != RemedyKind.PROTOCOL:
+        errors["remedy_protocol"] = _("Only a change to a protocol names the protocol.")
+    elif protocol is not None and protocol.organization_id != action.organization_id:
+        errors["remedy_protocol"] = _("Choose a protocol of this organisation.")
+    if remedy == RemedyKind.TRAINING and programme is None:
+        errors["remedy_programme"] = _("Say which training programme the staff will follow.")
+    elif programme is not None and remedy != RemedyKind.TRAINING:
+        errors["remedy_programme"] = _("Only training names a training programme.")
+    elif programme is not None and programme.organization_id != action.organization_id:
+        errors["remedy_programme"] = _("Choose a programme of this organisation.")
+    if errors:
+        raise ValidationError(errors)
+    action.remedy = remedy
+    action.remedy_protocol, action.remedy_programme = protocol, programme
 
 
 def _check_on_share(

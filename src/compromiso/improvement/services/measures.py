@@ -44,24 +44,20 @@ def share_of(
     organisation when it names none. Protocol compliance: steps observed as met of those
     observed from `start` to `end`. Training: contact staff trained in the protocols of their
     touch points on `end` (a person at two of the touch points counts at each)."""
-    if kind == MetricKind.PROTOCOL:
-        shares = (
-            [protocol_compliance(organization, start, end, protocol=protocol)]
-            if not touch_points
-            else [
-                protocol_compliance(organization, start, end, touch_point=tp, protocol=protocol)
-                for tp in touch_points
-            ]
-        )
-    elif kind == MetricKind.TRAINING:
-        shares = (
-            [training_coverage(organization, end)]
-            if not touch_points
-            else [training_coverage(organization, end, touch_point=tp) for tp in touch_points]
-        )
-    else:
-        raise ValueError(kind)
-    return sum(s.numerator for s in shares), sum(s.denominator for s in shares)
+    places: list[TouchPoint | None] = list(touch_points) or [None]
+    parts: list[tuple[int, int]] = []
+    for place in places:
+        if kind == MetricKind.PROTOCOL:
+            share = protocol_compliance(
+                organization, start, end, touch_point=place, protocol=protocol
+            )
+            parts.append((share.numerator, share.denominator))
+        elif kind == MetricKind.TRAINING:
+            coverage = training_coverage(organization, end, touch_point=place)
+            parts.append((coverage.numerator, coverage.denominator))
+        else:
+            raise ValueError(kind)
+    return sum(part for part, _whole in parts), sum(whole for _part, whole in parts)
 
 
 def share_effect(action: ImprovementAction) -> metrics.ProportionChange | None:
