@@ -1,8 +1,10 @@
 """Demo: improvement actions born of the demo complaints — one checked effective and published,
 one being checked, one in progress, one proposed — so the board, the effect chart and the public
-"you said, we did" page have something real to show. Loading twice adds nothing."""
+"you said, we did" page have something real to show — and a change to the counter protocol
+checked on the compliance observed with it. Loading twice adds nothing."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -11,8 +13,9 @@ from compromiso.cases.demo import HOURS_SUGGESTION
 from compromiso.cases.models import Case, RootCause
 from compromiso.core.actors import DEMO
 from compromiso.improvement import services
-from compromiso.improvement.models import ActionStatus, ImprovementAction
+from compromiso.improvement.models import ActionStatus, ImprovementAction, MetricKind, RemedyKind
 from compromiso.organizations.models import Membership, Organization, Unit
+from compromiso.servicemodel.models import Protocol, ProtocolStatus
 
 TEXTS = {
     "es": [
@@ -61,6 +64,20 @@ STEPS = [
     [ActionStatus.APPROVED, ActionStatus.IN_PROGRESS],
     [],
 ]
+
+
+# An action of the service model's own kind: the complaints about information propose a change
+# to the counter protocol, checked on the compliance observed with it.
+PROTOCOL_CHANGE = {
+    "es": (
+        "Confirmar lo entendido y ofrecer la encuesta al cerrar",
+        "Reescribir los pasos de cierre del protocolo presencial y repasarlos con cada equipo.",
+    ),
+    "ca": (
+        "Confirmar el que s'ha entès i oferir l'enquesta en tancar",
+        "Reescriure els passos de tancament del protocol presencial i repassar-los amb cada equip.",
+    ),
+}
 
 
 def load(context: dict[str, Any]) -> None:
@@ -131,3 +148,53 @@ def _generate(organization: Organization) -> None:
                 by=DEMO,
             )
             services.publish(action, is_public=True, summary=summary, by=DEMO)
+
+    _protocol_change(organization, unit, causes[1] or next(iter(by_code.values())), language, today)
+
+
+def _protocol_change(
+    organization: Organization, unit: Unit, cause: RootCause, language: str, today: dt.date
+) -> None:
+    """In progress for two months; its baseline is the quarter before it started."""
+    protocol = (
+        Protocol.objects.filter(
+            organization=organization, status=ProtocolStatus.ACTIVE, channel_kind="in_person"
+        )
+        .order_by("pk")
+        .first()
+    )
+    if protocol is None:
+        return
+    title, description = PROTOCOL_CHANGE[language]
+    action = services.create_action(
+        organization,
+        by=DEMO,
+        title=title,
+        description=description,
+        owner_unit=unit,
+        due_date=today + dt.timedelta(days=45),
+        origins=[{"root_cause": cause}],
+        remedy=RemedyKind.PROTOCOL,
+        remedy_protocol=protocol,
+        check_on=MetricKind.PROTOCOL,
+    )
+    started = today - dt.timedelta(days=60)
+    action.baseline_start = started - dt.timedelta(days=services.BASELINE_DAYS)
+    action.baseline_end = started - dt.timedelta(days=1)
+    part, whole = services.share_of(
+        organization,
+        kind=MetricKind.PROTOCOL,
+        protocol=protocol,
+        touch_points=[],
+        start=action.baseline_start,
+        end=action.baseline_end,
+    )
+    action.baseline_count, action.baseline_whole = part, whole
+    action.baseline_value = (
+        (Decimal(part) * 100 / whole).quantize(Decimal("0.01")) if whole else None
+    )
+    action.save()
+    for step in (ActionStatus.APPROVED, ActionStatus.IN_PROGRESS):
+        services.move_action(action, step, by=DEMO)
+    action.after_start = started
+    action.save(update_fields=["after_start"])

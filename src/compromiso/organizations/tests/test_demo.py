@@ -165,7 +165,13 @@ def test_each_demo_organisation_publishes_a_measured_charter(demo, client):
     for slug, language in (("sntc", "es"), ("sant-pere-de-riu", "ca")):
         charter = Charter.objects.get(organization__slug=slug)
         assert (charter.status, charter.language) == ("published", language)
-        assert charter.commitments.count() == 12
+        assert charter.commitments.count() == 14
+        # The service model's own figures measure two of them: protocols and training.
+        for source in ("protocol_compliance", "training_coverage"):
+            measured = Measurement.objects.filter(
+                commitment__charter=charter, commitment__source=source, value__isnull=False
+            )
+            assert measured.exists(), source
         computed = Measurement.objects.filter(commitment__charter=charter, is_manual=False)
         assert computed.exclude(compliance="no_data").exists()  # from the demo cases
         assert Measurement.objects.filter(
@@ -312,3 +318,19 @@ def test_the_action_born_of_the_opening_hours_suggestions_is_measured_on_their_c
         assert action.metric == "case_category"
         assert {c.category for c in suggestions} == {action.metric_category}
         assert action.metric_category.name in ("Atención presencial", "Atenció presencial")
+
+
+def test_each_demo_organisation_changes_its_counter_protocol_checked_on_compliance(demo):
+    from compromiso.improvement import services
+    from compromiso.improvement.models import ImprovementAction
+
+    for slug in ("sntc", "sant-pere-de-riu"):
+        action = ImprovementAction.objects.get(organization__slug=slug, remedy="protocol")
+
+        assert action.remedy_protocol is not None
+        assert action.remedy_protocol.channel_kind == "in_person"
+        assert (action.metric, action.metric_protocol) == ("protocol", action.remedy_protocol)
+        assert action.baseline_whole
+        change = services.share_effect(action)
+        assert change is not None
+        assert change.after_whole > 0

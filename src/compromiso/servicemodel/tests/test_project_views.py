@@ -93,7 +93,7 @@ def test_a_reader_sees_the_project_but_cannot_edit_it(client, viewer, project):
     assert "Contigo" in page
     assert "<svg" in page
     assert "Lanzamiento" in page
-    assert "table-danger" in page  # the design milestone is late
+    assert "text-bg-danger" in page  # the design milestone is late
     assert EDIT not in page
     for url in _urls(project):
         assert client.get(url).status_code == 403, url
@@ -187,7 +187,7 @@ def test_a_manager_adds_a_team_member_and_marks_things_done_and_sent(
     assert milestone.done_on == dt.date(2026, 3, 2)
     assert (item.status, item.sent_on, item.reach) == ("sent", dt.date(2026, 6, 15), 120)
     page = client.get(PAGE).content.decode()
-    assert "table-danger" not in page
+    assert "text-bg-danger" not in page
 
 
 @time_machine.travel(NOW, tick=False)
