@@ -1,6 +1,7 @@
 """Training pages: who sees, who records, who edits the catalogue; bad and hostile input."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -294,6 +295,8 @@ def test_the_coverage_page_shows_shares_and_dashes_for_empty_units(
     page = response.content.decode()
     assert "50 %" in page
     assert "<polyline" in page
+    # Coordinates are numbers for the browser, never written with the Spanish decimal comma.
+    assert not re.search(r'(cx|cy|x)="\d+,\d', page)
     bad = client.get(reverse("servicemodel:training_coverage"), {"on": "not-a-date"})
     assert bad.status_code == 200
 

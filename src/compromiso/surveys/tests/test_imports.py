@@ -385,7 +385,7 @@ def test_a_row_that_fails_several_checks_lists_them_all(wave, quality_manager):
         [
             2,
             "Servicio desconocido «NOPE». Canal desconocido «fax». "
-            "Punto de atención desconocido «Lejos». «ayer» no es una fecha (use 2026-03-31). "
+            "Punto de contacto desconocido «Lejos». «ayer» no es una fecha (use 2026-03-31). "
             "Tipo de persona usuaria desconocido «robot». Tramo de edad desconocido «99». "
             "Satisfacción general: Elija un valor de 1 a 7. "
             "Rapidez de la atención: Elija un valor de 1 a 7. "
