@@ -154,20 +154,21 @@ def wilson(part: int, whole: int) -> tuple[float, float]:
 def proportion_change(
     before_part: int, before_whole: int, after_part: int, after_whole: int
 ) -> ProportionChange:
-    """Compare two shares; figures in percent and percentage points, rounded to 0.1."""
+    """Compare two shares; figures in percent and percentage points, unrounded (pages round
+    them), so whether the change is beyond chance is decided on the exact bounds."""
     before = after = difference = low = high = None
     if before_whole:
-        before = round(100 * before_part / before_whole, 1)
+        before = 100 * before_part / before_whole
     if after_whole:
-        after = round(100 * after_part / after_whole, 1)
+        after = 100 * after_part / after_whole
     if before_whole and after_whole:
         p1, p2 = before_part / before_whole, after_part / after_whole
         l1, u1 = wilson(before_part, before_whole)
         l2, u2 = wilson(after_part, after_whole)
         d = p2 - p1
-        difference = round(100 * d, 1)
-        low = round(100 * (d - sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)), 1)
-        high = round(100 * (d + sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)), 1)
+        difference = 100 * d
+        low = 100 * (d - sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2))
+        high = 100 * (d + sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2))
     return ProportionChange(
         before_part=before_part,
         before_whole=before_whole,

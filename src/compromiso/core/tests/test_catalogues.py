@@ -17,8 +17,10 @@ from django.utils.translation.template import templatize
 PACKAGE = Path(settings.PACKAGE_DIR)
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy"}
 CONTEXT_NAMES = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
-TEMPLATE_CALL = re.compile(r"\b(n?p?gettext)\(((?:u'(?:[^'\\]|\\.)*'\s*,?\s*)+)")
-TEMPLATE_STRING = re.compile(r"u'((?:[^'\\]|\\.)*)'")
+# templatize quotes a string with u'…', or with u"…" when it holds an apostrophe.
+_QUOTED = r"u'(?:[^'\\]|\\.)*'|u\"(?:[^\"\\]|\\.)*\""
+TEMPLATE_CALL = re.compile(r"\b(n?p?gettext)\(((?:(?:" + _QUOTED + r")\s*,?\s*)+)")
+TEMPLATE_STRING = re.compile(r"""u('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
 def _is_source(path: Path) -> bool:
@@ -45,7 +47,7 @@ def _template_msgids(path: Path) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
     for function, arguments in TEMPLATE_CALL.findall(code):
-        strings = [ast.literal_eval(f"'{s}'") for s in TEMPLATE_STRING.findall(arguments)]
+        strings = [ast.literal_eval(s) for s in TEMPLATE_STRING.findall(arguments)]
         if "p" in function.replace("gettext", ""):
             found.add((strings[0], strings[1]))
         else:
