@@ -481,7 +481,7 @@ def revoke_certification(
     return certification
 
 
-def _has_results(attendance: Attendance) -> bool:
+def has_results(attendance: Attendance) -> bool:
     return (
         attendance.attended
         or attendance.completed
@@ -495,7 +495,7 @@ def unenrol_from_session(attendance: Attendance, *, by: Actor) -> None:
     """Take a person off a planned session, while nothing is recorded for them."""
     session = attendance.session
     _require_unit(session.unit, by)
-    if session.status != SessionStatus.PLANNED or _has_results(attendance):
+    if session.status != SessionStatus.PLANNED or has_results(attendance):
         raise TrainingError(
             _("Only someone with no results in a planned session can be taken off it."),
             code="has_results",

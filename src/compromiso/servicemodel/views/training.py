@@ -40,6 +40,7 @@ from compromiso.servicemodel.models import (
     TrainingProgramme,
     TrainingSession,
 )
+from compromiso.servicemodel.services.training import has_results
 from compromiso.servicemodel.training_coverage import (
     Point,
     TrainingData,
@@ -310,11 +311,7 @@ def _enrolment(
         return {"enrol_form": None, "removable": set()}
     return {
         "enrol_form": EnrolForm(staff=enrollable(item)),
-        "removable": {
-            a.pk
-            for a in attendances
-            if not (a.attended or a.completed or a.passed or a.score is not None)
-        },
+        "removable": {a.pk for a in attendances if not has_results(a)},
     }
 
 
