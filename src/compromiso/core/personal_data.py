@@ -144,7 +144,9 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "servicemodel.TrainingSession": "a unit's session: dates, place, trainer (staff)",
     "servicemodel.Attendance": "staff data, not citizens': attendance and assessment scores",
     "servicemodel.Competence": "staff data, not citizens': who completed a programme, when",
-    "servicemodel.TrainerCertification": "staff data, not citizens': the trainers' cascade",
+    "servicemodel.TrainerCertification": (
+        "staff data, not citizens': the trainers' cascade, and why a certification was revoked"
+    ),
     "servicemodel.ProtocolCheck": "an observation of the staff's work, written by staff",
     "servicemodel.StepResult": "figures and comments written by staff",
     "servicemodel.StaffImport": (

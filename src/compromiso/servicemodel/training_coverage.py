@@ -371,11 +371,13 @@ class CascadeNode:
     reach: int = 0
 
 
-def cascade(programme: TrainingProgramme) -> list[CascadeNode]:
-    """The programme's cascade as trees, roots first by date of certification."""
+def cascade(programme: TrainingProgramme, *, unit: Unit | None = None) -> list[CascadeNode]:
+    """The programme's cascade as trees, roots first by date of certification. With `unit`,
+    only the trainers of its subtree: one certified from outside it starts a tree there."""
     certifications = list(
         TrainerCertification.objects.filter(programme=programme)
-        .select_related("staff_member__unit")
+        .filter(**({"staff_member__unit__path__startswith": unit.path} if unit else {}))
+        .select_related("staff_member__unit", "certified_by__staff_member")
         .order_by("certified_on", "pk")
     )
     below: dict[int | None, list[TrainerCertification]] = defaultdict(list)
@@ -395,3 +397,46 @@ def cascade(programme: TrainingProgramme) -> list[CascadeNode]:
 
     seen: set[int] = set()
     return [build(root, 1, seen) for root in below.get(None, [])]
+
+
+@dataclass(frozen=True)
+class CascadeUnitRow:
+    """Per unit (its subtree), the programme's trainers certified on a day: active staff
+    holding a certification valid then; and middle managers among them ÷ active middle
+    managers of the subtree."""
+
+    unit: Unit
+    trainers: int
+    managers: Share
+
+
+def cascade_by_unit(
+    programme: TrainingProgramme, on: dt.date, units: Sequence[Unit]
+) -> list[CascadeUnitRow]:
+    day = on.toordinal()
+    staff = _rows(
+        StaffMember.objects.filter(
+            organization_id=programme.organization_id, is_active=True
+        ).values_list("pk", "unit__path", "is_manager")
+    )
+    certified = {
+        person
+        for person, since, revoked in _rows(
+            TrainerCertification.objects.filter(programme=programme).values_list(
+                "staff_member_id", "certified_on", "revoked_on"
+            )
+        )
+        if _day(since) <= day < _day(revoked)
+    }
+    rows = []
+    for unit in units:
+        inside = [row for row in staff if row[1].startswith(unit.path)]
+        managers = [row for row in inside if row[2]]
+        rows.append(
+            CascadeUnitRow(
+                unit=unit,
+                trainers=sum(1 for row in inside if row[0] in certified),
+                managers=Share(sum(1 for row in managers if row[0] in certified), len(managers)),
+            )
+        )
+    return rows

@@ -1,7 +1,14 @@
 from django.urls import path
 
 from compromiso.servicemodel.views import model as views
-from compromiso.servicemodel.views import people, project, protocols, training
+from compromiso.servicemodel.views import (
+    people,
+    project,
+    protocols,
+    training,
+    training_cascade,
+    training_enrolment,
+)
 
 app_name = "servicemodel"
 
@@ -37,15 +44,25 @@ urlpatterns += [
     path("training/<id:pk>/", training.programme, name="training_programme"),
     path("training/<id:pk>/edit/", training.programme_edit, name="training_edit"),
     path("training/<id:pk>/sessions/new/", training.session_new, name="training_session_new"),
-    path("training/<id:pk>/cascade/", training.cascade_page, name="training_cascade"),
+    path("training/<id:pk>/cascade/", training_cascade.cascade_page, name="training_cascade"),
     path("training/sessions/<id:pk>/", training.session, name="training_session"),
     path(
         "training/sessions/<id:pk>/cancel/", training.session_cancel, name="training_session_cancel"
     ),
     path(
         "training/certifications/<id:pk>/revoke/",
-        training.certification_revoke,
+        training_cascade.certification_revoke,
         name="training_revoke",
+    ),
+    path(
+        "training/sessions/<id:pk>/enrol/",
+        training_enrolment.session_enrol,
+        name="training_session_enrol",
+    ),
+    path(
+        "training/sessions/<id:pk>/attendances/<id:attendance>/remove/",
+        training_enrolment.attendance_remove,
+        name="training_attendance_remove",
     ),
     path("protocols/", protocols.protocol_list, name="protocols"),
     path("protocols/new/", protocols.protocol_new, name="protocol_new"),

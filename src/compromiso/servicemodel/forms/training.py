@@ -17,7 +17,7 @@ from compromiso.servicemodel.models import (
     StaffMember,
     TrainingProgramme,
 )
-from compromiso.servicemodel.models.training import MAX_VALIDITY_MONTHS
+from compromiso.servicemodel.models.training import MAX_REASON, MAX_VALIDITY_MONTHS
 from compromiso.servicemodel.services.training import MAX_ATTENDEES
 
 
@@ -31,6 +31,17 @@ class StaffChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 class StaffChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} · {obj.code}"
+
+    def _check_values(self, value: Any) -> Any:
+        """Refuse ids the database cannot hold before asking it (huge numbers overflow)."""
+        for pk in value:
+            if not str(pk).isdigit() or len(str(pk)) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -201,3 +212,49 @@ class CertifyForm(StyledFormMixin, forms.Form):
 
 class CoverageDateForm(StyledFormMixin, forms.Form):
     on = forms.DateField(label=_("On"), widget=DATE, required=False)
+
+
+class EnrolForm(StyledFormMixin, forms.Form):
+    """People to add to a planned session: active staff of its unit's subtree not enrolled."""
+
+    attendees = StaffChoices(
+        label=_("Add attendees"),
+        queryset=StaffMember.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (or Cmd) to choose several."),
+    )
+
+    def __init__(self, *args: Any, staff: QuerySet[StaffMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["attendees"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = staff
+
+    def clean_attendees(self) -> Any:
+        chosen = self.cleaned_data["attendees"]
+        if len(chosen) > MAX_ATTENDEES:
+            raise forms.ValidationError(_("At most %(count)d people.") % {"count": MAX_ATTENDEES})
+        return chosen
+
+
+class RevokeForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revoking"),
+        max_length=MAX_REASON,
+        widget=forms.TextInput(attrs={"maxlength": MAX_REASON}),
+    )
+
+
+class CascadeUnitForm(StyledFormMixin, forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("The whole organisation"),
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units

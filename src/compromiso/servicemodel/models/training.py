@@ -22,6 +22,7 @@ from compromiso.servicemodel.models.people import StaffMember
 from compromiso.servicemodel.models.protocols import Protocol
 
 MAX_VALIDITY_MONTHS = 120
+MAX_REASON = 500
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -274,6 +275,9 @@ class TrainerCertification(TimeStampedModel):
     external_body = models.CharField(_("external certifying body"), max_length=200, blank=True)
     certified_on = models.DateField(_("certified on"))
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reason = models.CharField(
+        _("reason for revoking"), max_length=MAX_REASON, blank=True
+    )
 
     class Meta:
         verbose_name = _("trainer certification")

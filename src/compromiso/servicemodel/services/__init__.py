@@ -69,6 +69,7 @@ from compromiso.servicemodel.services.training import (
     record_session_results,
     revoke_certification,
     save_programme,
+    unenrol_from_session,
 )
 
 __all__ = [
@@ -121,6 +122,7 @@ __all__ = [
     "save_programme",
     "set_protocol_override",
     "staff_from_memberships",
+    "unenrol_from_session",
     "update_communication_item",
     "update_milestone",
     "update_project_team",

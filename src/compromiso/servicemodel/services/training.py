@@ -31,6 +31,7 @@ from compromiso.servicemodel.models import (
     TrainingProgramme,
     TrainingSession,
 )
+from compromiso.servicemodel.models.training import MAX_REASON
 
 MAX_ATTENDEES = 200
 
@@ -256,12 +257,23 @@ def plan_session(
 def enrol_in_session(
     session: TrainingSession, *, by: Actor, staff_members: Iterable[StaffMember]
 ) -> int:
-    """Add people to a session not cancelled; those already enrolled are skipped."""
+    """Add active staff of the session's unit (or its subtree) to a session not cancelled;
+    those already enrolled are skipped."""
     _require_unit(session.unit, by)
     if session.status == SessionStatus.CANCELLED:
         raise TrainingError(_("The session was cancelled."), code="cancelled")
     have = set(session.attendances.values_list("staff_member_id", flat=True))
     people = [p for p in _staff_of(session.organization_id, staff_members) if p.pk not in have]
+    outside = [
+        p for p in people if not p.is_active or not p.unit.path.startswith(session.unit.path)
+    ]
+    if outside:
+        raise ValidationError(
+            {
+                "attendees": _("%(name)s is not active staff of the session's unit.")
+                % {"name": outside[0].name}
+            }
+        )
     if len(have) + len(people) > MAX_ATTENDEES:
         raise ValidationError(
             {"attendees": _("At most %(count)d people per session.") % {"count": MAX_ATTENDEES}}
@@ -440,15 +452,59 @@ def certify_trainer(
 
 @transaction.atomic
 def revoke_certification(
-    certification: TrainerCertification, *, by: Actor, on: dt.date
+    certification: TrainerCertification, *, by: Actor, on: dt.date, reason: str
 ) -> TrainerCertification:
-    """The person stops being a trainer from `on`; those they certified keep theirs."""
+    """The person stops being a trainer from `on`, for the reason given. Those they certified
+    keep their certifications: each was earned by completing the programme and teaching it,
+    so they stay valid and keep their place in the tree (revoke them one by one if needed)."""
     _require_unit(certification.staff_member.unit, by)
     if certification.revoked_on is not None:
         raise TrainingError(_("This certification was already revoked."), code="revoked")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the certification is revoked.")})
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            {"reason": _("At most %(count)d characters.") % {"count": MAX_REASON}}
+        )
     if on < certification.certified_on:
         raise ValidationError({"on": _("A certification cannot be revoked before it was given.")})
     certification.revoked_on = on
-    certification.save(update_fields=["revoked_on", "updated_at"])
-    log_action(certification, "servicemodel.trainercertification.revoked", by=by)
+    certification.revocation_reason = reason
+    certification.save(update_fields=["revoked_on", "revocation_reason", "updated_at"])
+    log_action(
+        certification,
+        "servicemodel.trainercertification.revoked",
+        by=by,
+        data={"on": on.isoformat(), "given_below": certification.children.count()},
+    )
     return certification
+
+
+def has_results(attendance: Attendance) -> bool:
+    return (
+        attendance.attended
+        or attendance.completed
+        or attendance.passed
+        or attendance.score is not None
+    )
+
+
+@transaction.atomic
+def unenrol_from_session(attendance: Attendance, *, by: Actor) -> None:
+    """Take a person off a planned session, while nothing is recorded for them."""
+    session = attendance.session
+    _require_unit(session.unit, by)
+    if session.status != SessionStatus.PLANNED or has_results(attendance):
+        raise TrainingError(
+            _("Only someone with no results in a planned session can be taken off it."),
+            code="has_results",
+        )
+    staff_member_id = attendance.staff_member_id
+    attendance.delete()
+    log_action(
+        session,
+        "servicemodel.trainingsession.unenrolled",
+        by=by,
+        data={"staff_member": staff_member_id},
+    )

@@ -190,7 +190,9 @@ def test_a_trainer_cannot_certify_outside_their_competence(organization, chain):
 
 def test_a_cycle_in_the_cascade_is_refused(chain):
     prog, root, ana, _beto, carla, _dani = chain
-    services.revoke_certification(root, by=SYSTEM, on=DAY + dt.timedelta(days=1))
+    services.revoke_certification(
+        root, by=SYSTEM, on=DAY + dt.timedelta(days=1), reason="Dejó el cargo"
+    )
 
     with pytest.raises(services.TrainingError) as refused:
         services.certify_trainer(
@@ -224,7 +226,9 @@ def test_no_one_certifies_themselves_nor_twice_nor_without_the_competence(
 
 def test_a_revoked_trainer_certifies_no_one_but_those_below_keep_theirs(chain):
     prog, root, ana, beto, _carla, dani = chain
-    services.revoke_certification(root, by=SYSTEM, on=DAY + dt.timedelta(days=1))
+    services.revoke_certification(
+        root, by=SYSTEM, on=DAY + dt.timedelta(days=1), reason="Dejó el cargo"
+    )
 
     with pytest.raises(services.TrainingError):
         services.certify_trainer(

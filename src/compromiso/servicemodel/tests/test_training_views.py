@@ -263,7 +263,9 @@ def test_the_cascade_page_certifies_and_refuses_a_cycle(client, quality_manager,
     )
     client.post(url, {"staff_member": beto.pk, "certifier": ana.pk, "certified_on": "2026-03-04"})
     root = TrainerCertification.objects.get(staff_member=ana)
-    client.post(reverse("servicemodel:training_revoke", args=[root.pk]))
+    client.post(
+        reverse("servicemodel:training_revoke", args=[root.pk]), {"reason": "Dejó el cargo"}
+    )
     response = client.post(
         url, {"staff_member": ana.pk, "certifier": beto.pk, "certified_on": "2026-03-05"}
     )

@@ -28,6 +28,7 @@ from compromiso.servicemodel.forms.people import StaffFilterForm, StaffImportFor
 from compromiso.servicemodel.models import ImportStatus, StaffImport, StaffMember, StaffRole
 from compromiso.servicemodel.services.people import PERM
 from compromiso.servicemodel.staff_import import Rejected, StaffImportError
+from compromiso.servicemodel.training_record import training_record
 from compromiso.servicemodel.views.model import _organization
 
 PAGE = 100
@@ -145,6 +146,7 @@ def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "member": member,
             "touch_points": member.touch_points.select_related("unit", "channel"),
             "can_edit": can_edit,
+            "training": training_record(member, organization.today()),
         },
     )
 

@@ -25,23 +25,25 @@ from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Organization, Unit
 from compromiso.servicemodel import services
 from compromiso.servicemodel.forms.training import (
-    CertifyForm,
     CoverageDateForm,
+    EnrolForm,
     ProgrammeForm,
     ResultsForm,
     SessionForm,
 )
 from compromiso.servicemodel.models import (
+    Attendance,
     Protocol,
+    SessionStatus,
     StaffMember,
     TrainerCertification,
     TrainingProgramme,
     TrainingSession,
 )
+from compromiso.servicemodel.services.training import has_results
 from compromiso.servicemodel.training_coverage import (
     Point,
     TrainingData,
-    cascade,
     managers_certified,
     touch_point_figures,
     trend,
@@ -278,8 +280,39 @@ def session(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_record": can_record and bool(attendances),
             "can_cancel": _can_in_unit(request, item.unit) and item.status == "planned",
+            **_enrolment(request, item, attendances),
         },
     )
+
+
+def enrollable(session: TrainingSession) -> QuerySet[StaffMember]:
+    """Active staff of the session's unit subtree who are not enrolled yet."""
+    return (
+        StaffMember.objects.filter(
+            organization_id=session.organization_id,
+            is_active=True,
+            unit__path__startswith=session.unit.path,
+        )
+        .exclude(pk__in=session.attendances.values("staff_member_id"))
+        .select_related("unit")
+        .order_by("name", "code")
+    )
+
+
+def can_enrol(request: AuthenticatedHttpRequest, session: TrainingSession) -> bool:
+    return session.status == SessionStatus.PLANNED and _can_in_unit(request, session.unit)
+
+
+def _enrolment(
+    request: AuthenticatedHttpRequest, item: TrainingSession, attendances: list[Attendance]
+) -> dict[str, Any]:
+    """The form to add attendees and the rows that may be taken off, for those allowed."""
+    if not can_enrol(request, item):
+        return {"enrol_form": None, "removable": set()}
+    return {
+        "enrol_form": EnrolForm(staff=enrollable(item)),
+        "removable": {a.pk for a in attendances if not has_results(a)},
+    }
 
 
 @login_required
@@ -294,83 +327,6 @@ def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _("Session cancelled."),
     )
     return redirect("servicemodel:training_session", pk=item.pk)
-
-
-def _certify_form(
-    request: AuthenticatedHttpRequest, prog: TrainingProgramme, data: Any = None
-) -> CertifyForm:
-    trainees = (
-        _staff(request, prog.organization)
-        .filter(competences__programme=prog)
-        .exclude(trainer_certifications__programme=prog, trainer_certifications__revoked_on=None)
-        .distinct()
-    )
-    return CertifyForm(
-        data,
-        trainees=trainees,
-        certifiers=_trainers(prog),
-        initial={"certified_on": prog.organization.today()},
-    )
-
-
-@login_required
-def cascade_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    prog = _programme(request, pk)
-    can_certify = scope_for(request.user, EDIT).touches(prog.organization_id)
-    form = _certify_form(request, prog, request.POST or None) if can_certify else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.certify_trainer(
-                    prog,
-                    data["staff_member"],
-                    by=request.user,
-                    certified_on=data["certified_on"],
-                    certifier=data["certifier"],
-                    external_body=data["external_body"],
-                )
-            except (ValidationError, DomainError) as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Trainer certified."))
-                return redirect("servicemodel:training_cascade", pk=prog.pk)
-    roots = cascade(prog)
-    return render(
-        request,
-        "servicemodel/training/cascade.html",
-        {
-            "programme": prog,
-            "roots": roots,
-            "levels": max((r.levels for r in roots), default=0),
-            "reach": sum(1 + r.reach for r in roots),
-            "form": form,
-            "today": prog.organization.today(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def certification_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    organization = _organization(request)
-    certification = get_object_or_404(
-        TrainerCertification.objects.select_related("staff_member__unit"),
-        organization=organization,
-        pk=pk,
-    )
-    if not _can_in_unit(request, certification.staff_member.unit):
-        raise PermissionDenied
-    report(
-        request,
-        lambda: services.revoke_certification(
-            certification, by=request.user, on=organization.today()
-        ),
-        _("Certification revoked."),
-    )
-    return redirect("servicemodel:training_cascade", pk=certification.programme_id)
 
 
 @dataclass(frozen=True)
