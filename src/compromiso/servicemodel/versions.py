@@ -42,7 +42,8 @@ def word_diff(before: str, after: str) -> list[Piece]:
 
 
 def line_diff(before: str, after: str) -> list[Piece]:
-    """One piece per line, kept, removed or added (blank lines left out)."""
+    """One piece per line, kept, removed or added (blank lines left out); each piece ends
+    with its line break, so the lines stay apart on the page."""
     lines = [line.strip() for line in before.splitlines() if line.strip()]
     others = [line.strip() for line in after.splitlines() if line.strip()]
     pieces: list[Piece] = []
@@ -53,7 +54,7 @@ def line_diff(before: str, after: str) -> list[Piece]:
             continue
         pieces += [("removed", line) for line in lines[a1:a2]]
         pieces += [("added", line) for line in others[b1:b2]]
-    return pieces
+    return [(kind, line + "\n") for kind, line in pieces]
 
 
 @dataclass

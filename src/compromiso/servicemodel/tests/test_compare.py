@@ -36,9 +36,9 @@ def test_word_and_line_diffs_mark_what_was_added_and_removed():
     ]
     assert word_diff("", "") == []
     assert line_diff("uno\ndos\n\n", "uno\ntres") == [
-        ("same", "uno"),
-        ("removed", "dos"),
-        ("added", "tres"),
+        ("same", "uno\n"),
+        ("removed", "dos\n"),
+        ("added", "tres\n"),
     ]
 
 
@@ -49,9 +49,9 @@ def test_two_hand_made_versions_differ_where_they_were_edited(published, renewed
     # the labels are in the default language, Spanish
     assert set(fields) == {"eslóganes", "propuesta de valor", "argumentos tangibles"}
     assert fields["eslóganes"].pieces == [
-        ("same", "Te recibimos, te resolvemos."),
-        ("removed", "Un mismo trato."),
-        ("added", "Cerca de ti."),
+        ("same", "Te recibimos, te resolvemos.\n"),
+        ("removed", "Un mismo trato.\n"),
+        ("added", "Cerca de ti.\n"),
     ]
     assert ("removed", "prontitud") in fields["propuesta de valor"].pieces
     assert ("added", "amabilidad") in fields["propuesta de valor"].pieces
