@@ -87,6 +87,8 @@ NOT_PAGES = {
     "servicemodel:message_cancel": "POST-only",
     "servicemodel:training_session_cancel": "POST-only",
     "servicemodel:training_revoke": "POST-only",
+    "servicemodel:training_session_enrol": "POST-only (its form is on the session page)",
+    "servicemodel:training_attendance_remove": "POST-only",
 }
 
 
@@ -168,6 +170,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "charters:compare": {"pk": charter.pk, "other": charter.pk} if charter else None,
         "charters:commitment": {"pk": commitment.pk} if commitment else None,
         "servicemodel:detail": {"pk": pk(ServiceModel, **org)},
+        "servicemodel:compare": {"pk": pk(ServiceModel, **org), "other": pk(ServiceModel, **org)},
         "servicemodel:edit": {
             "pk": pk(ServiceModel, **org, status="draft") or pk(ServiceModel, **org)
         },

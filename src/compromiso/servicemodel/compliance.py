@@ -67,6 +67,7 @@ def _checks(
     touch_point: TouchPoint | None = None,
     protocol: Protocol | None = None,
     touch_points: QuerySet[TouchPoint] | None = None,
+    method: str | None = None,
 ) -> QuerySet[ProtocolCheck]:
     checks = ProtocolCheck.objects.filter(
         organization=organization, observed_on__gte=start, observed_on__lte=end
@@ -79,6 +80,8 @@ def _checks(
         checks = checks.filter(protocol=protocol)
     if touch_points is not None:
         checks = checks.filter(touch_point__in=touch_points)
+    if method:
+        checks = checks.filter(method=method)
     return checks
 
 
@@ -104,11 +107,19 @@ def protocol_compliance(
     unit: Unit | None = None,
     touch_point: TouchPoint | None = None,
     protocol: Protocol | None = None,
+    method: str | None = None,
 ) -> Share:
     """The compliance of the observations made from `start` to `end`, optionally only at one
-    touch point, in one unit's subtree, or of one protocol. For charter indicators."""
+    touch point, in one unit's subtree, of one protocol or by one method. For charter
+    indicators."""
     checks = _checks(
-        organization, start, end, unit=unit, touch_point=touch_point, protocol=protocol
+        organization,
+        start,
+        end,
+        unit=unit,
+        touch_point=touch_point,
+        protocol=protocol,
+        method=method,
     )
     counts = {row["outcome"]: row["n"] for row in _items(checks)}
     return _share(
@@ -140,10 +151,22 @@ def compliance_table(
     touch_points: QuerySet[TouchPoint],
     units: Iterable[Unit],
     protocol: Protocol | None = None,
+    unit: Unit | None = None,
+    method: str | None = None,
 ) -> ComplianceTable:
     """Compliance per touch point, unit subtree, protocol and step, over the observations at
-    `touch_points` (the ones the reader may see). Only rows with observations are listed."""
-    checks = _checks(organization, start, end, protocol=protocol, touch_points=touch_points)
+    `touch_points` (the ones the reader may see), optionally only in `unit`'s subtree, of one
+    `protocol` or made by one `method`. Only rows with observations are listed, except that
+    with one protocol chosen every step of it is listed, in the protocol's order."""
+    checks = _checks(
+        organization,
+        start,
+        end,
+        protocol=protocol,
+        touch_points=touch_points,
+        unit=unit,
+        method=method,
+    )
     # [met, not met, observations, items] per subject
     by_point: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     by_step: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -179,21 +202,31 @@ def compliance_table(
         return Row(subject, _share(counts[0], counts[1], counts[2]), counts[3])
 
     unit_rows = []
-    for unit in units:
+    for each in units:
+        if unit is not None and not each.path.startswith(unit.path):
+            continue
         inside = [
-            counts for pk, counts in by_point.items() if points[pk].unit.path.startswith(unit.path)
+            counts for pk, counts in by_point.items() if points[pk].unit.path.startswith(each.path)
         ]
         if inside:
-            unit_rows.append(row(unit, [sum(c[i] for c in inside) for i in range(4)]))
-    step_rows = [row(steps[pk], counts) for pk, counts in by_step.items()]
-    step_rows.sort(
-        key=lambda r: (
-            r.share.value is None,
-            r.share.value if r.share.value is not None else 0,
-            r.subject.protocol.name,
-            r.subject.order,
+            unit_rows.append(row(each, [sum(c[i] for c in inside) for i in range(4)]))
+    if protocol is not None and by_point:
+        step_rows = [
+            row(step, by_step.get(step.pk, [0, 0, 0, 0]))
+            for step in ProtocolStep.objects.filter(protocol=protocol)
+            .select_related("protocol")
+            .order_by("order", "pk")
+        ]
+    else:
+        step_rows = [row(steps[pk], counts) for pk, counts in by_step.items()]
+        step_rows.sort(
+            key=lambda r: (
+                r.share.value is None,
+                r.share.value if r.share.value is not None else 0,
+                r.subject.protocol.name,
+                r.subject.order,
+            )
         )
-    )
     return ComplianceTable(
         total=_share(
             sum(c[0] for c in by_point.values()),

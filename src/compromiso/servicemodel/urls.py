@@ -83,3 +83,7 @@ urlpatterns += [
     path("people/import/<id:pk>/confirm/", people.import_confirm, name="import_confirm"),
     path("people/import/<id:pk>/rejected.csv", people.import_rejected, name="import_rejected"),
 ]
+
+urlpatterns += [
+    path("<id:pk>/compare/<id:other>/", views.compare, name="compare"),
+]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from compromiso.catalog.models import ChannelKind, TouchPoint
 from compromiso.core.forms import StyledFormMixin
 from compromiso.core.validators import validate_plausible_date, validate_stored_integer
+from compromiso.organizations.models import Unit
 from compromiso.servicemodel.checklists import ChecklistItem
 from compromiso.servicemodel.models import (
     MAX_STEPS,
@@ -267,3 +268,48 @@ class PeriodForm(StyledFormMixin, forms.Form):
         if start > end:
             start = end - dt.timedelta(days=89)
         return start, end
+
+
+class ComplianceFilterForm(PeriodForm):
+    """The period plus a unit (its subtree), a protocol and a method of observation. A bad
+    choice is reported and left out; the other filters still apply."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    protocol = forms.ModelChoiceField(
+        label=_("Protocol"), queryset=Protocol.objects.none(), required=False
+    )
+    method = forms.ChoiceField(
+        label=_("How it was observed"),
+        choices=[("", _("Any method")), *CheckMethod.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, units: Any, protocols: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit = self.fields["unit"]
+        protocol = self.fields["protocol"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        assert isinstance(protocol, forms.ModelChoiceField)
+        unit.queryset = units
+        unit.label_from_instance = lambda obj: f"{'— ' * obj.depth}{obj.name}"  # type: ignore[method-assign]
+        unit.empty_label = _("Every unit")
+        protocol.queryset = protocols
+        protocol.empty_label = _("Every protocol")
+
+    def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        self.is_valid()
+        data: dict[str, Any] = getattr(self, "cleaned_data", {})
+        if self.has_error("start") or self.has_error("end") or self.non_field_errors():
+            data = {}
+        end = data.get("end") or today
+        start = data.get("start") or end - dt.timedelta(days=89)
+        return start, end
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters chosen (unit, protocol, method), each None when not chosen."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: (data.get(name) or None) if not self.has_error(name) else None
+            for name in ("unit", "protocol", "method")
+        }

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
@@ -20,6 +20,7 @@ from compromiso.servicemodel import services
 from compromiso.servicemodel.coverage import coverage
 from compromiso.servicemodel.forms.model import ApproveForm, ServiceModelForm
 from compromiso.servicemodel.models import Acknowledgement, ModelStatus, ServiceModel
+from compromiso.servicemodel.versions import compare_models, comparison_links
 
 
 def _organization(request: AuthenticatedHttpRequest) -> Organization:
@@ -116,7 +117,22 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             and newest is not None
             and newest.pk == model.pk,
             "approve_form": ApproveForm(),
+            "compare": comparison_links(model),
         },
+    )
+
+
+@login_required
+@require_GET
+def compare(request: AuthenticatedHttpRequest, pk: int, other: int) -> HttpResponse:
+    """Two versions of the same model side by side: what was added, removed and changed."""
+    model = get_object_or_404(_models(request), pk=pk)
+    other_version = get_object_or_404(_models(request).filter(lineage=model.lineage), pk=other)
+    old, new_version = sorted([model, other_version], key=lambda m: m.version)
+    return render(
+        request,
+        "servicemodel/compare.html",
+        {"old": old, "new": new_version, "diff": compare_models(old, new_version)},
     )
 
 

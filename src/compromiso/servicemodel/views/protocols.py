@@ -4,12 +4,14 @@ lifecycle and override steps (POST), the observation checklist, and the complian
 
 from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,8 +27,10 @@ from compromiso.servicemodel import services
 from compromiso.servicemodel.applicability import protocols_by_touch_point
 from compromiso.servicemodel.checklists import checklist_for_touch_point
 from compromiso.servicemodel.compliance import compliance_table
+from compromiso.servicemodel.compliance_export import compliance_export
 from compromiso.servicemodel.forms.protocols import (
     ChooseForm,
+    ComplianceFilterForm,
     ObservationForm,
     OverrideForm,
     PeriodForm,
@@ -265,23 +269,35 @@ def observe(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def compliance(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Compliance per touch point, unit, protocol and step over a period."""
+def compliance(request: AuthenticatedHttpRequest) -> HttpResponse | HttpResponseBase:
+    """Compliance per touch point, unit, protocol and step over a period, filtered by unit,
+    protocol and method; `?format=csv` or `xlsx` downloads the tables shown."""
     organization = _organization(request)
-    form = PeriodForm(request.GET or None)
-    start, end = form.period(organization.today())
     units = (
         Unit.objects.visible_to(request.user)
         .filter(organization=organization, is_active=True)
         .order_by("path")
     )
+    form = ComplianceFilterForm(request.GET or None, units=units, protocols=_protocols(request))
+    start, end = form.period(organization.today())
+    chosen = form.filters()
     table = compliance_table(
         organization,
         start,
         end,
         touch_points=TouchPoint.objects.visible_to(request.user).filter(organization=organization),
         units=units,
+        **chosen,
     )
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return compliance_export(table, start, end, fmt)
+    query = {"start": start.isoformat(), "end": end.isoformat()}
+    query |= {
+        name: str(value.pk if hasattr(value, "pk") else value)
+        for name, value in chosen.items()
+        if value
+    }
     return _render(
         request,
         "servicemodel/protocols/compliance.html",
@@ -290,6 +306,8 @@ def compliance(request: AuthenticatedHttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "table": table,
+            "chosen": chosen,
+            "query": urlencode(query),
             "can_observe": scope_for(request.user, Perm.EDIT_CHARTERS).touches(organization.pk),
         },
     )
