@@ -188,10 +188,12 @@ def test_each_demo_organisation_has_a_service_model_in_force_read_by_part_of_its
     from compromiso.servicemodel.models import ServiceModel
 
     for slug, words in (("sntc", "Acogida"), ("sant-pere-de-riu", "Acollida")):
-        model = ServiceModel.objects.get(organization__slug=slug)
-        assert model.status == "published"
+        model = ServiceModel.objects.get(organization__slug=slug, status="published")
         assert model.axes.first().name == words
         assert model.promises.count() == 5
+        # The next version is being drafted, with one promise sharpened and one added.
+        draft = ServiceModel.objects.get(organization__slug=slug, status="draft")
+        assert (draft.version, draft.promises.count()) == (2, 6)
         (whole,) = coverage(model.organization, model, [], whole=True)
         assert 0 < whole.acknowledged < whole.staff
 

@@ -122,3 +122,25 @@ def _publish(organization: Organization) -> None:
     for number, user in enumerate(staff):
         if number % 3 != 2:
             services.acknowledge_service_model(model, by=user)
+    _prepare_next_version(model, organization.language)
+
+
+# The next version being drafted: the quality team sharpens one promise and adds one, so the
+# comparison page has something to show.
+NEXT = {
+    "es": (
+        "Le atenderemos en menos de 10 minutos en nuestras oficinas.",
+        "Si no cumplimos, se lo explicaremos y le diremos qué cambiamos.",
+    ),
+    "ca": (
+        "L'atendrem en menys de 10 minuts a les nostres oficines.",
+        "Si no complim, li ho explicarem i li direm què canviem.",
+    ),
+}
+
+
+def _prepare_next_version(model: ServiceModel, language: str) -> None:
+    draft = services.new_service_model_version(model, by=DEMO)
+    sharper, added = NEXT["ca" if language == "ca" else "es"]
+    promises = [p.text for p in draft.promises.all()]
+    services.update_service_model(draft, by=DEMO, promises=[sharper, *promises[1:], added])
