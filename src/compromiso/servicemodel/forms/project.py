@@ -23,6 +23,11 @@ from compromiso.servicemodel.models import (
     TeamKind,
     TeamRole,
 )
+from compromiso.servicemodel.services.project import (
+    MESSAGE_FIELDS,
+    MILESTONE_FIELDS,
+    PROJECT_FIELDS,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -78,17 +83,7 @@ class ProjectForm(StyledFormMixin, forms.Form):
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
 
-    FIELDS = (
-        "name",
-        "objective",
-        "sponsor",
-        "sponsor_name",
-        "sponsor_position",
-        "leader",
-        "leader_name",
-        "starts_on",
-        "ends_on",
-    )
+    FIELDS = PROJECT_FIELDS
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,7 +157,7 @@ class MilestoneForm(StyledFormMixin, forms.Form):
     planned_on = forms.DateField(label=_("Planned for"), widget=DATE)
     note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=TEXTAREA)
 
-    FIELDS = ("kind", "title", "unit", "planned_on", "note")
+    FIELDS = MILESTONE_FIELDS
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -197,17 +192,7 @@ class MessageForm(StyledFormMixin, forms.Form):
     )
     owner = PersonChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
 
-    FIELDS = (
-        "title",
-        "text",
-        "direction",
-        "audience",
-        "audience_detail",
-        "channel",
-        "planned_on",
-        "milestone",
-        "owner",
-    )
+    FIELDS = MESSAGE_FIELDS
 
     def __init__(self, *args: Any, project: QualityProject, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
