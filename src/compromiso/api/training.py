@@ -49,6 +49,7 @@ class NodeOut(Schema):
     unit: int
     certified_on: dt.date
     revoked_on: dt.date | None
+    revocation_reason: str = Field("", description="Why it was revoked (empty while valid)")
     external_body: str
     level: int = Field(..., description="1: certified by an external body")
     levels: int = Field(..., description="Generations of the subtree, itself included")
@@ -105,6 +106,7 @@ def _node(node: CascadeNode) -> dict[str, Any]:
         "unit": c.staff_member.unit_id,
         "certified_on": c.certified_on,
         "revoked_on": c.revoked_on,
+        "revocation_reason": c.revocation_reason,
         "external_body": c.external_body,
         "level": node.level,
         "levels": node.levels,

@@ -95,3 +95,15 @@ def test_another_organisations_programme_is_not_found(api_as, outsider, world):
 
 def test_the_training_api_needs_a_token(anonymous_api):
     assert anonymous_api.get("/training/coverage").status_code == 401
+
+
+def test_a_revoked_trainer_shows_when_and_why(api_as, viewer, world):
+    prog, _counter = world
+    certification = prog.certifications.get()
+    services.revoke_certification(
+        certification, by=SYSTEM, on=dt.date(2026, 5, 4), reason="Dejó el servicio."
+    )
+
+    (root,) = api_as(viewer).get(f"/training/programmes/{prog.pk}/cascade").json()
+
+    assert (root["revoked_on"], root["revocation_reason"]) == ("2026-05-04", "Dejó el servicio.")
