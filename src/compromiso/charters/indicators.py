@@ -15,7 +15,7 @@ from compromiso.cases.models import CaseDailyFact
 from compromiso.catalog.models import TouchPoint
 from compromiso.charters.models import Commitment, IndicatorSource
 from compromiso.insights import netscore
-from compromiso.servicemodel.compliance import Share, protocol_compliance
+from compromiso.servicemodel.compliance import protocol_compliance
 from compromiso.servicemodel.training_coverage import training_coverage
 from compromiso.surveys.figures import service_counts
 
@@ -146,12 +146,13 @@ def _protocol_compliance(commitment: Commitment, start: dt.date, end: dt.date) -
             organization, start, end, touch_point=commitment.touch_point, protocol=protocol
         )
     elif commitment.channel is not None:
-        # Each observation is of one touch point, so the touch points' shares add up.
-        share = Share()
-        for touch_point in TouchPoint.objects.filter(channel=commitment.channel):
-            share += protocol_compliance(
-                organization, start, end, touch_point=touch_point, protocol=protocol
-            )
+        share = protocol_compliance(
+            organization,
+            start,
+            end,
+            protocol=protocol,
+            touch_points=TouchPoint.objects.filter(channel=commitment.channel),
+        )
     else:
         share = protocol_compliance(
             organization, start, end, unit=commitment.charter.unit, protocol=protocol

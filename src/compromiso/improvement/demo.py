@@ -4,7 +4,6 @@ one being checked, one in progress, one proposed — so the board, the effect ch
 checked on the compliance observed with it. Loading twice adds nothing."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -190,9 +189,7 @@ def _protocol_change(
         end=action.baseline_end,
     )
     action.baseline_count, action.baseline_whole = part, whole
-    action.baseline_value = (
-        (Decimal(part) * 100 / whole).quantize(Decimal("0.01")) if whole else None
-    )
+    action.baseline_value = services.share_percent(part, whole)
     action.save()
     for step in (ActionStatus.APPROVED, ActionStatus.IN_PROGRESS):
         services.move_action(action, step, by=DEMO)

@@ -66,7 +66,7 @@ def _checks(
     unit: Unit | None = None,
     touch_point: TouchPoint | None = None,
     protocol: Protocol | None = None,
-    touch_points: QuerySet[TouchPoint] | None = None,
+    touch_points: Iterable[TouchPoint] | None = None,
     method: str | None = None,
 ) -> QuerySet[ProtocolCheck]:
     checks = ProtocolCheck.objects.filter(
@@ -108,10 +108,11 @@ def protocol_compliance(
     touch_point: TouchPoint | None = None,
     protocol: Protocol | None = None,
     method: str | None = None,
+    touch_points: Iterable[TouchPoint] | None = None,
 ) -> Share:
     """The compliance of the observations made from `start` to `end`, optionally only at one
-    touch point, in one unit's subtree, of one protocol or by one method. For charter
-    indicators."""
+    touch point or a set of them, in one unit's subtree, of one protocol or by one method. For
+    charter indicators and improvement actions."""
     checks = _checks(
         organization,
         start,
@@ -120,6 +121,7 @@ def protocol_compliance(
         touch_point=touch_point,
         protocol=protocol,
         method=method,
+        touch_points=touch_points,
     )
     counts = {row["outcome"]: row["n"] for row in _items(checks)}
     return _share(

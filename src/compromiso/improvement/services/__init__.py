@@ -22,6 +22,7 @@ from compromiso.improvement.services.measures import (
     monthly_series,
     share_effect,
     share_of,
+    share_percent,
 )
 
 __all__ = [
@@ -42,5 +43,6 @@ __all__ = [
     "record_check",
     "share_effect",
     "share_of",
+    "share_percent",
     "update_action",
 ]

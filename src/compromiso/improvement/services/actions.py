@@ -38,6 +38,7 @@ from compromiso.improvement.services.measures import (
     indicator_series,
     metric_count,
     share_of,
+    share_percent,
 )
 from compromiso.organizations.models import Organization, Unit, User
 from compromiso.servicemodel.models import Protocol, TrainingProgramme
@@ -262,11 +263,7 @@ def _check_on_share(
         end=action.baseline_end,
     )
     action.baseline_count, action.baseline_whole = part, whole
-    action.baseline_value = _percent(part, whole)
-
-
-def _percent(part: int, whole: int) -> Decimal | None:
-    return (Decimal(part) * 100 / whole).quantize(Decimal("0.01")) if whole else None
+    action.baseline_value = share_percent(part, whole)
 
 
 def _origin(
@@ -427,7 +424,7 @@ def record_check(
             end=today,
         )
         action.after_count, action.after_whole = part, whole
-        action.after_value = _percent(part, whole)
+        action.after_value = share_percent(part, whole)
     elif action.metric == MetricKind.INDICATOR:
         after = [
             row for row in indicator_series(action) if row["after"] and row["value"] is not None

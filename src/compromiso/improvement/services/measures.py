@@ -4,6 +4,7 @@ of actions. Reading only: nothing here changes a row."""
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
@@ -24,7 +25,7 @@ from compromiso.insights import netscore
 from compromiso.organizations.models import Organization
 from compromiso.servicemodel.compliance import protocol_compliance
 from compromiso.servicemodel.models import Protocol
-from compromiso.servicemodel.training_coverage import training_coverage
+from compromiso.servicemodel.training_coverage import TrainingData, trained_share
 from compromiso.surveys.figures import bands_of
 from compromiso.surveys.models import Question, ScoreCount, Wave
 
@@ -44,20 +45,26 @@ def share_of(
     organisation when it names none. Protocol compliance: steps observed as met of those
     observed from `start` to `end`. Training: contact staff trained in the protocols of their
     touch points on `end` (a person at two of the touch points counts at each)."""
-    places: list[TouchPoint | None] = list(touch_points) or [None]
-    parts: list[tuple[int, int]] = []
-    for place in places:
-        if kind == MetricKind.PROTOCOL:
-            share = protocol_compliance(
-                organization, start, end, touch_point=place, protocol=protocol
-            )
-            parts.append((share.numerator, share.denominator))
-        elif kind == MetricKind.TRAINING:
-            coverage = training_coverage(organization, end, touch_point=place)
-            parts.append((coverage.numerator, coverage.denominator))
-        else:
-            raise ValueError(kind)
-    return sum(part for part, _whole in parts), sum(whole for _part, whole in parts)
+    if kind == MetricKind.PROTOCOL:
+        # Each observation is of one touch point: one query over all of them.
+        share = protocol_compliance(
+            organization, start, end, protocol=protocol, touch_points=touch_points or None
+        )
+        return share.numerator, share.denominator
+    if kind == MetricKind.TRAINING:
+        data = TrainingData.load(organization)  # read once for every touch point
+        shares = (
+            [trained_share(data, end, touch_point=tp.pk) for tp in touch_points]
+            if touch_points
+            else [trained_share(data, end)]
+        )
+        return sum(s.numerator for s in shares), sum(s.denominator for s in shares)
+    raise ValueError(kind)
+
+
+def share_percent(part: int, whole: int) -> Decimal | None:
+    """A share in percent with two decimals, None without a whole."""
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.01")) if whole else None
 
 
 def share_effect(action: ImprovementAction) -> metrics.ProportionChange | None:
