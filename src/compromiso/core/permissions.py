@@ -51,6 +51,9 @@ class Perm(StrEnum):
     EDIT_CHARTERS = "edit_charters"  # draft charters and commitments, enter manual measurements
     APPROVE_CHARTERS = "approve_charters"  # approve and publish charters, approve measurements
     MANAGE_SURVEYS = "manage_surveys"  # questionnaires and waves
+    MANAGE_AUDITS = "manage_audits"  # the audit programme, proposals, audits, access grants
+    CONDUCT_AUDITS = "conduct_audits"  # checklists, evidence, findings, reports, the seal
+    ANSWER_AUDITS = "answer_audits"  # information requests and findings of the audited unit
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -66,6 +69,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EDIT_CHARTERS,
             Perm.APPROVE_CHARTERS,
             Perm.MANAGE_SURVEYS,
+            Perm.MANAGE_AUDITS,
+            Perm.ANSWER_AUDITS,
         }
     ),
     # Unit heads are the providers of their services: they keep their services' attributes.
@@ -76,10 +81,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.HANDLE_CASES,
             Perm.MANAGE_IMPROVEMENT,
             Perm.EDIT_CHARTERS,
+            Perm.ANSWER_AUDITS,
         }
     ),
     Role.CASE_OFFICER: frozenset({Perm.VIEW, Perm.HANDLE_CASES}),
-    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_AUDIT_LOG}),
+    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_AUDIT_LOG, Perm.CONDUCT_AUDITS}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }
 

@@ -153,6 +153,28 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
         "an uploaded staff list (employees, not citizens): emptied once applied or discarded,"
         " deleted after a day if never confirmed"
     ),
+    "audits.AuditProgramme": "a plan written by staff",
+    "audits.AuditProposal": "a proposal written by staff",
+    "audits.NeedSignal": "links and the figures seen then",
+    "audits.Framework": "criteria",
+    "audits.FrameworkNode": "criteria",
+    "audits.Audit": "an audit's plan, written by staff",
+    "audits.TeamMember": "an auditor's role, self-check, declarations and competence (staff)",
+    "audits.AuditAccess": "who was let into an audit, when and why it ended",
+    "audits.Agreement": "an agreement between the audit team and the audited organisation",
+    "audits.InformationRequest": "requests and answers between staff",
+    "audits.SamplingRecord": "how a sample was drawn, and the drawn keys (codes, never identities)",
+    "audits.ChecklistItem": "criteria",
+    "audits.Answer": "an auditor's result and notes",
+    "audits.Evidence": (
+        "figures frozen from live data (case samples keep codes and classifications, never a"
+        " requester's identity) and auditors' observations"
+    ),
+    "audits.AuditFile": "a file uploaded by staff to an audit, under a random name",
+    "audits.Grade": "settings",
+    "audits.Finding": "findings and answers written by staff",
+    "audits.Report": "a report written by staff",
+    "audits.FollowUp": "written by staff",
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

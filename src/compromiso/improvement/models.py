@@ -214,6 +214,7 @@ class OriginKind(models.TextChoices):
     CASE = "case", _("A single case (e.g. a suggestion)")
     COMMITMENT = "commitment", _("A breached charter commitment")
     SURVEY_DRIVER = "survey_driver", _("A survey attribute that drives satisfaction")
+    AUDIT_FINDING = "audit_finding", _("An audit finding")
 
 
 class ActionOrigin(models.Model):
@@ -254,6 +255,8 @@ class ActionOrigin(models.Model):
                     | models.Q(kind="case", case__isnull=False)
                     | models.Q(kind="commitment", commitment__isnull=False)
                     | models.Q(kind="survey_driver", question__isnull=False, wave__isnull=False)
+                    # The audits app, above this one, holds the link (Finding.action).
+                    | models.Q(kind="audit_finding")
                 ),
                 name="action_origin_links_its_object",
             )

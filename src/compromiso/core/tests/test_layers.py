@@ -1,7 +1,7 @@
 """Imports go one way: an app imports only the apps below it.
 
     core < organizations < catalog < {cases, servicemodel} < surveys < insights < charters
-         < improvement < portal, api  (portal and api never import each other)
+         < improvement < audits < portal, api  (portal and api never import each other)
          < config and the package's own top modules (the wiring, which may import anything)
 
 Every module under src/compromiso (tests and migrations aside) is read with `ast`; an upward
@@ -39,11 +39,12 @@ LAYERS: dict[str, int] = {
     "insights": 5,
     "charters": 6,
     "improvement": 7,
-    "portal": 8,
-    "api": 8,
-    "config": 9,  # settings, urls, wsgi: the wiring sees every app
+    "audits": 8,
+    "portal": 9,
+    "api": 9,
+    "config": 10,  # settings, urls, wsgi: the wiring sees every app
 }
-TOP = 9  # compromiso/__init__.py and cli.py are wiring too
+TOP = 10  # compromiso/__init__.py and cli.py are wiring too
 
 # Importable by every layer: numbers in, numbers out.
 PURE_MODULES = frozenset(

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditsConfig(AppConfig):
+    name = "compromiso.audits"
+    label = "audits"
+    verbose_name = _("Audits")
