@@ -1,0 +1,13 @@
+import pytest
+
+from compromiso.audits.tests.factories import AuditFactory, ProgrammeFactory
+
+
+@pytest.fixture
+def programme(organization):
+    return ProgrammeFactory(organization=organization)
+
+
+@pytest.fixture
+def audit(organization, programme):
+    return AuditFactory(organization=organization, programme=programme)
