@@ -156,7 +156,8 @@ def test_access_ends_when_its_window_does(client, planned, quality_manager, exte
         assert client.get(url).status_code == 404
         assert services.expire_accesses() == 1
     grant.refresh_from_db()
-    assert grant.revoked_at is not None and grant.revoke_reason == "expired"
+    assert grant.revoked_at is not None
+    assert grant.revoke_reason == "expired"
     assert AuditEntry.objects.filter(action="audits.access.expired").exists()
     assert services.expire_accesses() == 0
 
@@ -196,7 +197,8 @@ def test_a_grant_is_logged_and_its_use_recorded(client, planned, quality_manager
     grant = _grant(planned, quality_manager, peer)
 
     entry = AuditEntry.objects.get(action="audits.access.granted")
-    assert entry.data["user"] == peer.pk and entry.data["peer_from"] is not None
+    assert entry.data["user"] == peer.pk
+    assert entry.data["peer_from"] is not None
     assert grant.home_organization.name == "Ajuntament d'Exemple"
     assert grant.last_used_at is None
 
@@ -264,7 +266,8 @@ def test_an_outside_auditor_account_has_no_membership_and_gets_a_password_link(
     assert user.username == "aud-elenarios"
     assert not user.has_usable_password()
     assert not Membership.objects.filter(user=user).exists()
-    assert len(mail.outbox) == 1 and "/accounts/reset/" in mail.outbox[0].body
+    assert len(mail.outbox) == 1
+    assert "/accounts/reset/" in mail.outbox[0].body
     with pytest.raises(ValidationError):
         services.create_outside_auditor(
             organization,

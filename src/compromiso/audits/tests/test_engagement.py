@@ -129,12 +129,14 @@ def test_editing_after_a_signature_clears_both_and_bumps_the_version(
     services.sign_agreement(planned, by=auditor, side="auditor")
 
     unchanged = services.save_agreement(planned, by=quality_manager, scope="Alcance.")
-    assert unchanged.version == 1 and unchanged.auditor_signed_at is not None
+    assert unchanged.version == 1
+    assert unchanged.auditor_signed_at is not None
 
     changed = services.save_agreement(planned, by=auditor, scope="Alcance ampliado.")
 
     assert changed.version == 2
-    assert changed.auditor_signed_at is None and changed.auditor_signed_by is None
+    assert changed.auditor_signed_at is None
+    assert changed.auditor_signed_by is None
     entry = AuditEntry.objects.filter(action="audits.agreement.saved").order_by("pk").last()
     assert entry.data["signatures_cleared"] is True
 
@@ -188,7 +190,8 @@ def test_closing_needs_the_results_decided(planned, quality_manager, auditor):
     closed = services.move_audit(audit, "close", by=quality_manager)
 
     assert closed.status == AuditStatus.CLOSED
-    assert closed.closed_at is not None and closed.actual_end is not None
+    assert closed.closed_at is not None
+    assert closed.actual_end is not None
 
 
 def test_closing_needs_every_nonconformity_verified_and_an_effective_follow_up(
@@ -291,11 +294,13 @@ def test_a_follow_up_audit_keeps_the_scope_and_is_recorded(planned, quality_mana
     assert follow_up.reference == "AUD-2027-01"
     assert list(follow_up.services.all()) == list(audit.services.all())
     assert list(follow_up.touch_points.all()) == list(audit.touch_points.all())
-    assert follow_up.unit == audit.unit and follow_up.programme == audit.programme
+    assert follow_up.unit == audit.unit
+    assert follow_up.programme == audit.programme
     assert follow_up.period_start == dt.date(2026, 7, 18)  # the day after the planned end
     assert follow_up.period_end == dt.date(2027, 1, 10)
     record = FollowUp.objects.get(audit=audit)
-    assert record.kind == FollowUpKind.FOLLOW_UP_AUDIT and record.follow_up_audit == follow_up
+    assert record.kind == FollowUpKind.FOLLOW_UP_AUDIT
+    assert record.follow_up_audit == follow_up
 
 
 def test_a_follow_up_audit_starts_after_the_fieldwork(planned, quality_manager, auditor):
@@ -338,7 +343,7 @@ def test_a_member_answers_the_self_check_and_a_conflict_is_flagged(
     planned, auditor, viewer, quality_manager
 ):
     member = planned.team.get(user=auditor)
-    answers = {key: (True, "") for key in services.SELF_CHECK_KEYS}
+    answers = dict.fromkeys(services.SELF_CHECK_KEYS, (True, ""))
     answers["cooperation"] = (False, "La jefatura no responde.")
 
     with pytest.raises(PermissionDenied):
