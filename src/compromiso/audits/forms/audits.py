@@ -49,6 +49,8 @@ SCOPE_FIELDS = (
     "period_end",
     "planned_start",
     "planned_end",
+    "actual_start",
+    "actual_end",
     "places",
     "budget_amount",
     "person_days_planned",
@@ -114,6 +116,8 @@ class AuditForm(StyledFormMixin, forms.Form):
     period_end = date_field(_("Period audited to"))
     planned_start = date_field(_("Fieldwork from"))
     planned_end = date_field(_("Fieldwork to"))
+    actual_start = date_field(_("Fieldwork started on"), required=False)
+    actual_end = date_field(_("Fieldwork ended on"), required=False)
     places = text_field(_("Places"), 2000, 2)
     budget_amount = money_field(_("Budget"))
     person_days_planned = days_field(_("Person-days planned"))
@@ -151,7 +155,11 @@ class AuditForm(StyledFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for start, end in (("period_start", "period_end"), ("planned_start", "planned_end")):
+        for start, end in (
+            ("period_start", "period_end"),
+            ("planned_start", "planned_end"),
+            ("actual_start", "actual_end"),
+        ):
             if data.get(start) and data.get(end) and data[end] < data[start]:
                 self.add_error(end, _("An end date is before its start date."))
         for name in ("budget_amount", "person_days_planned", "person_days_actual"):

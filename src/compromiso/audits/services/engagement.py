@@ -57,6 +57,8 @@ AUDIT_FIELDS = (
     "period_end",
     "planned_start",
     "planned_end",
+    "actual_start",
+    "actual_end",
     "places",
     "budget_amount",
     "person_days_planned",
@@ -117,6 +119,8 @@ def _set_fields(audit: Audit, fields: Mapping[str, Any]) -> None:
         )
     if audit.kind not in AuditKind.values:
         raise ValidationError({"kind": _("Unknown choice.")})
+    if audit.actual_start and audit.actual_end and audit.actual_end < audit.actual_start:
+        raise ValidationError({"actual_end": _("An end date is before its start date.")})
     if audit.auditor_kind not in AuditorKind.values:
         raise ValidationError({"auditor_kind": _("Unknown choice.")})
     audit.full_clean(exclude=["reference"])
