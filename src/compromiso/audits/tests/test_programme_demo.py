@@ -55,7 +55,8 @@ def test_both_organisations_get_a_programme_with_a_completed_audit_and_loading_t
         lead = audit.team.get(role="lead")
         assert lead.user == audit.lead
         assert lead.user.memberships.get(organization=audit.organization).role == "auditor"
-        assert lead.declared_at is not None and lead.independent is True
+        assert lead.declared_at is not None
+        assert lead.independent is True
         assert len(lead.self_check) == 5
         proposals = {p.status: p for p in AuditProposal.objects.filter(programme=programme)}
         assert set(proposals) == {"accepted", "submitted"}
@@ -65,7 +66,8 @@ def test_both_organisations_get_a_programme_with_a_completed_audit_and_loading_t
         assert signal.figures["measurements"]
         assert audit.proposal == proposals["accepted"]
         follow_up = audit.follow_up_audits.get()
-        assert follow_up.kind == "follow_up" and follow_up.status == "planned"
+        assert follow_up.kind == "follow_up"
+        assert follow_up.status == "planned"
     catalan = context["audits"]["sant-pere-de-riu"]
     grant = AuditAccess.objects.get(audit=catalan)
     assert grant.user.username == "cl-auditor"
