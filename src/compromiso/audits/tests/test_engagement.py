@@ -100,7 +100,7 @@ def test_dates_in_the_wrong_order_are_refused(organization, quality_manager):
 
 
 def test_agreeing_needs_the_agreement_signed_by_both(planned, quality_manager, auditor):
-    with pytest.raises(DomainError, match="signed by both"):
+    with pytest.raises(DomainError, match="firmado por ambas partes"):
         services.move_audit(planned, "agree", by=quality_manager)
 
     services.save_agreement(planned, by=quality_manager, scope="La sucursal de Arica.")
@@ -118,7 +118,7 @@ def test_the_same_person_cannot_sign_both_sides(planned, quality_manager):
     services.save_agreement(planned, by=quality_manager, scope="Alcance.")
     services.sign_agreement(planned, by=quality_manager, side="auditee")
 
-    with pytest.raises(DomainError, match="different people"):
+    with pytest.raises(DomainError, match="dos personas distintas"):
         services.sign_agreement(planned, by=quality_manager, side="auditor")
 
 
@@ -183,7 +183,7 @@ def test_a_step_out_of_order_is_refused(planned, quality_manager):
 def test_closing_needs_the_results_decided(planned, quality_manager, auditor):
     audit = _to_reporting(planned, quality_manager, auditor)
 
-    with pytest.raises(DomainError, match="Decide what is done"):
+    with pytest.raises(DomainError, match="Decida qué se hace"):
         services.move_audit(audit, "close", by=quality_manager)
 
     services.record_results_decision(audit, by=quality_manager, decision="internal", note="")
@@ -202,12 +202,12 @@ def test_closing_needs_every_nonconformity_verified_and_an_effective_follow_up(
     finding = Finding.objects.create(audit=audit, number=1, grade=major, statement="Sin cartel.")
     services.move_audit(audit, "follow_up", by=auditor)
 
-    with pytest.raises(DomainError, match="no verified remedy"):
+    with pytest.raises(DomainError, match="corrección verificada"):
         services.move_audit(audit, "close", by=quality_manager)
 
     finding.status = FindingStatus.VERIFIED
     finding.save()
-    with pytest.raises(DomainError, match="effective"):
+    with pytest.raises(DomainError, match="eficaces"):
         services.move_audit(audit, "close", by=quality_manager)
 
     FollowUp.objects.create(

@@ -165,7 +165,7 @@ def test_a_refused_step_says_why(client, quality_manager, planned):
 
     response = client.post(reverse("audits:audit_move", args=[planned.pk, "agree"]), follow=True)
 
-    assert "signed by both sides" in response.content.decode()
+    assert "firmado por ambas partes" in response.content.decode()
     assert client.post(reverse("audits:audit_move", args=[planned.pk, "fly"])).status_code == 404
 
 
@@ -363,4 +363,4 @@ def test_closing_from_the_page_shows_what_is_missing(client, quality_manager, au
     page = client.get(reverse("audits:audit", args=[audit.pk])).content.decode()
 
     assert 'id="closing-problems"' in page
-    assert "Decide what is done with the results" in page or "resultados" in page
+    assert "Decida qué se hace con los resultados." in page

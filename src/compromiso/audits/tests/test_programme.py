@@ -57,7 +57,7 @@ def test_a_programme_is_approved_put_in_execution_reviewed_and_closed(
     assert programme.approved_by == quality_manager
     assert programme.approved_at is not None
     services.start_programme(programme, by=quality_manager)
-    with pytest.raises(DomainError, match="Review"):
+    with pytest.raises(DomainError, match="Revise el programa"):
         services.close_programme(programme, by=quality_manager)
     services.review_programme(programme, by=quality_manager, notes="Objetivos cumplidos.")
     services.close_programme(programme, by=quality_manager)
