@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -47,7 +48,9 @@ STEP_LABELS = {
 
 
 def audit_context(request: AuthenticatedHttpRequest, audit: Audit, tab: str) -> dict[str, Any]:
-    """What every tab of an audit needs: the audit, the tab, what the user may do."""
+    """What every tab of an audit needs: the audit, the tab, what the user may do. Dates are
+    shown in the audited organisation's time zone, also to a peer or an outside auditor."""
+    timezone.activate(audit.organization.zone)
     user = request.user
     return {
         "audit": audit,
