@@ -89,6 +89,20 @@ NOT_PAGES = {
     "servicemodel:training_revoke": "POST-only",
     "servicemodel:training_session_enrol": "POST-only (its form is on the session page)",
     "servicemodel:training_attendance_remove": "POST-only",
+    "audits:programme_move": "POST-only",
+    "audits:programme_review": "POST-only (its form is on the programme page)",
+    "audits:programme_propose": "POST-only (its button is on the programme page)",
+    "audits:signal_remove": "POST-only",
+    "audits:proposal_submit": "POST-only",
+    "audits:proposal_reject": "POST-only (its form is on the proposal page)",
+    "audits:audit_move": "POST-only",
+    "audits:audit_results": "POST-only (its form is on the audit page)",
+    "audits:follow_up_audit": "POST-only (its form is on the audit page)",
+    "audits:team_role": "POST-only (its form is on the team page)",
+    "audits:team_remove": "POST-only",
+    "audits:agreement_sign": "POST-only",
+    "audits:outside_auditor": "POST-only (its form is on the access page)",
+    "audits:access_revoke": "POST-only (its form is on the access page)",
 }
 
 
@@ -113,6 +127,7 @@ def named_routes() -> list[tuple[str, str]]:
 
 def sample_kwargs(organization: Any) -> dict[str, Any]:
     """Arguments of each parameterised page, taken from the organisation's demo data."""
+    from compromiso.audits.models import Audit, AuditProgramme, AuditProposal, TeamMember
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token
     from compromiso.catalog.models import Channel, Service, TouchPoint
@@ -211,6 +226,18 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "improvement:detail": {"pk": pk(ImprovementAction, **org)},
         "servicemodel:protocol": {"pk": pk(Protocol, **org)},
         "servicemodel:protocol_edit": {"pk": pk(Protocol, **org)},
+        "audits:programme": {"pk": pk(AuditProgramme, **org)},
+        "audits:programme_edit": {"pk": pk(AuditProgramme, **org)},
+        "audits:proposal": {"pk": pk(AuditProposal, **org)},
+        "audits:proposal_edit": {"pk": pk(AuditProposal, **org, status="submitted")},
+        "audits:signal_new": {"pk": pk(AuditProposal, **org, status="submitted")},
+        "audits:proposal_accept": {"pk": pk(AuditProposal, **org, status="submitted")},
+        "audits:audit": {"pk": pk(Audit, **org)},
+        "audits:audit_edit": {"pk": pk(Audit, **org)},
+        "audits:team": {"pk": pk(Audit, **org)},
+        "audits:agreement": {"pk": pk(Audit, **org)},
+        "audits:access": {"pk": pk(Audit, **org)},
+        "audits:declare": {"pk": pk(TeamMember, audit__organization=organization)},
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case

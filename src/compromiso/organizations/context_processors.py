@@ -19,6 +19,7 @@ NAVIGATION = (
     ("servicemodel:home", _("Service model"), Perm.VIEW),
     ("surveys:waves", _("Satisfaction surveys"), Perm.VIEW),
     ("improvement:board", _("Improvement actions"), Perm.VIEW),
+    ("audits:home", _("Audits"), Perm.VIEW),
     ("organizations:units", _("Units"), Perm.VIEW),
     ("catalog:services", _("Services"), Perm.VIEW),
     ("catalog:channels", _("Channels"), Perm.VIEW),

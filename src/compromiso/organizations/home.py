@@ -71,6 +71,26 @@ def figures_for(user: User, organization: Organization) -> dict[str, Figure]:
     return figures
 
 
+LandingMaker = Callable[[AuthenticatedHttpRequest], str | None]
+_landing_makers: list[LandingMaker] = []
+
+
+def register_landing(maker: LandingMaker) -> LandingMaker:
+    """Add a maker of the page a signed-in person who belongs to no organisation lands on
+    instead of the staff home (e.g. an outside auditor's audits); it returns a URL or None."""
+    if maker not in _landing_makers:
+        _landing_makers.append(maker)
+    return maker
+
+
+def landing_for(request: AuthenticatedHttpRequest) -> str | None:
+    for maker in _landing_makers:
+        url = maker(request)
+        if url:
+            return url
+    return None
+
+
 def first_rows(queryset: Any) -> tuple[list[Any], bool]:
     """The first `PANEL_ROWS` rows and whether there are more (one bounded query)."""
     rows = list(queryset[: PANEL_ROWS + 1])

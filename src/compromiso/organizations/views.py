@@ -63,9 +63,14 @@ def _can_read_history(request: AuthenticatedHttpRequest, organization: Organizat
 @login_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in member's work (a panel per role) and the organisation at a glance; the
-    network analyst who belongs to no organisation lands on the network's figures."""
-    if current_organization(request) is None and is_network_analyst(request.user):
-        return redirect("organizations:network")
+    network analyst who belongs to no organisation lands on the network's figures, and anyone
+    else without one on the page an app registered for them (`home.register_landing`)."""
+    if current_organization(request) is None:
+        if is_network_analyst(request.user):
+            return redirect("organizations:network")
+        landing = home.landing_for(request)
+        if landing is not None:
+            return redirect(landing)
     organization = require_organization(request)
     user = request.user
     units = Unit.objects.visible_to(user).filter(organization=organization).count()

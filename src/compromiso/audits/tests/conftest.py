@@ -11,3 +11,14 @@ def programme(organization):
 @pytest.fixture
 def audit(organization, programme):
     return AuditFactory(organization=organization, programme=programme)
+
+
+from compromiso.audits.tests.engage_fixtures import (  # noqa: E402, F401
+    counter,
+    external,
+    major,
+    peer,
+    planned,
+    running,
+    service,
+)
