@@ -1,0 +1,1 @@
+"""Forms of the audits app, one module per noun. Saving always goes through services."""
