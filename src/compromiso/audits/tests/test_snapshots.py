@@ -11,21 +11,7 @@ from django.core.exceptions import ValidationError
 from compromiso.audits import snapshots
 from compromiso.audits.models import SamplingRecord
 from compromiso.audits.tests.factories import AuditFactory
-from compromiso.audits.tests.test_snapshots_fixtures import (  # noqa: F401 (fixtures)
-    case_sample,
-    commitment,
-    counter,
-    licences,
-    measurements,
-    observations,
-    period_cases,
-    phone,
-    protocol,
-    web,
-    web_answers,
-    web_point,
-    wave,
-)
+from compromiso.audits.tests.test_snapshots_fixtures import *  # noqa: F403 (fixtures)
 from compromiso.catalog.tests.factories import TouchPointFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +24,10 @@ def test_the_fingerprint_is_the_sha256_of_the_canonical_json():
     assert snapshots.fingerprint(payload) == (
         "0df45e8a6c840cac00d1193d056a7c69859fd0cff8777bcfd74fb6bf173901ff"
     )
-    assert snapshots.fingerprint(payload) == hashlib.sha256(
-        '{"a":[1,2.5,null],"b":"ñ","d":"2026-06-30"}'.encode()
-    ).hexdigest()
+    assert (
+        snapshots.fingerprint(payload)
+        == hashlib.sha256('{"a":[1,2.5,null],"b":"ñ","d":"2026-06-30"}'.encode()).hexdigest()
+    )
 
 
 def test_a_frozen_payload_keeps_its_fingerprint():
@@ -109,9 +96,7 @@ def test_a_survey_segment_by_user_type_reads_the_segment_counts(audit, wave, web
     assert snapshots.survey_segment(audit, wave, "all")["n"] == 12
 
 
-def test_a_case_sample_lists_codes_and_dates_never_the_requester(
-    audit, case_sample, period_cases
-):
+def test_a_case_sample_lists_codes_and_dates_never_the_requester(audit, case_sample, period_cases):
     payload = snapshots.case_sample(audit, case_sample)
 
     first, late = period_cases["march"][0], period_cases["march"][2]
@@ -181,7 +166,11 @@ def test_ids_of_another_organisation_or_outside_the_scope_are_refused(
         ("tp_cases", {"touch_point": foreign_point.pk}, "touch_point"),
         ("protocol", {"touch_point": foreign_point.pk}, "touch_point"),
         ("case_sample", {"sample": foreign_sample.pk}, "sample"),
-        ("survey_segment", {"wave": wave.pk, "segment": f"touch_point:{foreign_point.pk}"}, "segment"),
+        (
+            "survey_segment",
+            {"wave": wave.pk, "segment": f"touch_point:{foreign_point.pk}"},
+            "segment",
+        ),
         ("survey_segment", {"wave": wave.pk, "segment": "user_type:<script>"}, "segment"),
     ):
         with pytest.raises(ValidationError) as refused:
