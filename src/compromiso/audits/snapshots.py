@@ -113,6 +113,13 @@ def case_samples(audit: Audit) -> QuerySet[SamplingRecord]:
     return audit.samples.filter(population=Population.CASES, drawn_at__isnull=False)
 
 
+def default_wave(audit: Audit) -> Wave | None:
+    """The latest wave of the organisation overlapping the audit period, else its latest."""
+    waves = Wave.objects.filter(organization_id=audit.organization_id).order_by("-opens_on", "-pk")
+    overlapping = waves.filter(opens_on__lte=audit.period_end, closes_on__gte=audit.period_start)
+    return overlapping.first() or waves.first()
+
+
 def _pick[M: Model](rows: QuerySet[M], value: Any, field: str, message: str) -> M:
     if isinstance(value, Model):
         value = value.pk

@@ -46,7 +46,6 @@ from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report, report_form_errors
 from compromiso.core.ids import parse_id
-from compromiso.surveys.models import Wave
 
 PAGE_SIZE = 50
 ONE_CLICK_LIMIT = 40
@@ -70,13 +69,6 @@ def _conducts(request: AuthenticatedHttpRequest, audit: Audit) -> bool:
     return audit.is_open and can(request.user, audit, "conduct")
 
 
-def default_wave(audit: Audit) -> Wave | None:
-    """The latest wave of the organisation overlapping the audit period, else its latest."""
-    waves = Wave.objects.filter(organization_id=audit.organization_id).order_by("-opens_on", "-pk")
-    overlapping = waves.filter(opens_on__lte=audit.period_end, closes_on__gte=audit.period_start)
-    return overlapping.first() or waves.first()
-
-
 def one_click(audit: Audit) -> dict[str, Any]:
     """What the one-click buttons offer, with sensible defaults for the audit period."""
     return {
@@ -87,7 +79,7 @@ def one_click(audit: Audit) -> dict[str, Any]:
             snapshots.touch_points_in_scope(audit).select_related("unit")[:ONE_CLICK_LIMIT]
         ),
         "samples": list(snapshots.case_samples(audit)[:ONE_CLICK_LIMIT]),
-        "wave": default_wave(audit),
+        "wave": snapshots.default_wave(audit),
         "kinds": SnapshotKind,
     }
 
@@ -143,7 +135,7 @@ def evidence_checklist(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "audit": audit,
             "page": page,
             "conducts": _conducts(request, audit),
-            "survey_wave": default_wave(audit),
+            "survey_wave": snapshots.default_wave(audit),
         },
     )
 
