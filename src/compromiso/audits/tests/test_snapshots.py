@@ -12,6 +12,7 @@ from compromiso.audits import snapshots
 from compromiso.audits.models import SamplingRecord
 from compromiso.audits.tests.factories import AuditFactory
 from compromiso.audits.tests.test_snapshots_fixtures import *  # noqa: F403 (fixtures)
+from compromiso.audits.tests.test_snapshots_fixtures import local, receive
 from compromiso.catalog.tests.factories import TouchPointFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,24 @@ def test_touch_point_cases_match_the_hand_count_in_local_dates(audit, web_point,
     assert payload["by_kind"] == [["Reclamo", 4]]
     assert [row[0] for row in payload["months"]] == ["2026-03", "2026-05", "2026-06"]
     assert payload["touch_point"]["name"] == "Web Arica"
+
+
+def test_a_case_at_23_30_local_time_on_the_last_day_counts_in_the_period(
+    audit, organization, web, licences, web_point, case_sample
+):
+    """America/Santiago is UTC−4 in June: 23:30 on 30 June is 03:30 UTC on 1 July."""
+    last = receive(organization, web, licences, local(dt.date(2026, 6, 30), 23, 30))
+    assert last.received_at.astimezone(dt.UTC).date() == dt.date(2026, 7, 1)
+    case_sample.items = [last.pk]
+    case_sample.save()
+
+    figures = snapshots.touch_point_cases(audit, web_point)
+    sample = snapshots.case_sample(audit, case_sample)
+
+    assert {month: received for month, received, _answered in figures["months"]}[
+        "2026-06"
+    ] == 2  # this one and the fixture's own case at 23:30
+    assert sample["cases"][0]["received_on"] == dt.date(2026, 6, 30)
 
 
 def test_a_commitments_measurements_in_the_period(audit, commitment, measurements, period_cases):

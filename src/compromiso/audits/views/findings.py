@@ -60,6 +60,9 @@ def findings_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "counts": [(labels.get(code, code), total) for code, total in counts.items()],
             "unresolved": services.unresolved_divergences(audit).order_by("number"),
             "conducts": audit.is_open and can(request.user, audit, "conduct"),
+            "manages": has_perm(
+                request.user, Perm.MANAGE_AUDITS, organization_id=audit.organization_id
+            ),
         },
     )
 
