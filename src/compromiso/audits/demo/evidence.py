@@ -1,11 +1,12 @@
 """Demo: the evidence and findings of each organisation's audit (`context["audits"][slug]`):
 snapshots of what the system knows for the audited period (a commitment's measurements, the
 cases and the protocol compliance of the touch points, a survey's net score, the case sample
-when one was drawn), a document and an observation, most of them reviewed and approved; the
-shipped grading scale; and six findings — a major and two minor nonconformities resting on that
-evidence, an observation, an opportunity for improvement and a good practice — one minor
-nonconformity disputed by the audited side, its diverging opinion left for the report.
-Idempotent: an audit that already has snapshots or findings is left as it is."""
+when one was drawn), all approved; a document, left in review; an observation, rejected once
+and approved once corrected; the shipped grading scale; and six findings — a major and two
+minor nonconformities resting on that evidence, an observation, an opportunity for improvement
+and a good practice — one minor nonconformity disputed by the audited side, its diverging
+opinion left for the report. Idempotent: an audit that already has snapshots or findings is
+left as it is."""
 
 from typing import Any
 
@@ -72,7 +73,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "response": "La unidad acepta el hallazgo y prepara el plan de acción.",
         "root_cause": "Dotación insuficiente en horas punta y falta de seguimiento de plazos.",
-        "rejected": "Falta la hora exacta de la observación.",
+        "rejected": "Falta indicar el día de la visita.",
+        "observation_day": "Visita realizada el primer día del trabajo de campo.",
     },
     "ca": {
         "file_title": "Acta de la reunió d'obertura",
@@ -129,7 +131,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "response": "La unitat accepta la troballa i prepara el pla d'acció.",
         "root_cause": "Dotació insuficient en hores punta i manca de seguiment dels terminis.",
-        "rejected": "Hi falta l'hora exacta de l'observació.",
+        "rejected": "Hi falta el dia de la visita.",
+        "observation_day": "Visita feta el primer dia del treball de camp.",
     },
 }
 
@@ -200,10 +203,12 @@ def _evidence(audit: Audit, texts: dict[str, str]) -> None:
     )
     for evidence in [*taken, observation]:
         services.submit_evidence(evidence, by=DEMO)
-    for evidence in taken:
+    for evidence in taken[:-1]:  # the document stays in review
         services.review_evidence(evidence, by=DEMO, approve=True)
     services.review_evidence(observation, by=DEMO, approve=False, note=texts["rejected"])
-    services.update_evidence(observation, by=DEMO, description=texts["observation"] + " 10:40.")
+    services.update_evidence(
+        observation, by=DEMO, description=f"{texts['observation']} {texts['observation_day']}"
+    )
     services.submit_evidence(observation, by=DEMO)
     services.review_evidence(observation, by=DEMO, approve=True)
 
