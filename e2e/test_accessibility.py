@@ -103,6 +103,13 @@ NOT_PAGES = {
     "audits:agreement_sign": "POST-only",
     "audits:outside_auditor": "POST-only (its form is on the access page)",
     "audits:access_revoke": "POST-only (its form is on the access page)",
+    "audits:evidence_snapshot": "POST-only (its buttons are on the evidence pages)",
+    "audits:evidence_review": "POST-only (its form is on the evidence page)",
+    "audits:evidence_file": "a file download",
+    "audits:finding_answer": "POST-only (its form is on the finding page)",
+    "audits:finding_divergence": "POST-only (its form is on the finding page)",
+    "audits:finding_root_cause": "POST-only (its form is on the finding page)",
+    "audits:grade_delete": "POST-only",
 }
 
 
@@ -238,6 +245,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "audits:agreement": {"pk": pk(Audit, **org)},
         "audits:access": {"pk": pk(Audit, **org)},
         "audits:declare": {"pk": pk(TeamMember, audit__organization=organization)},
+        **_audit_evidence_kwargs(organization, pk),
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case
@@ -245,6 +253,35 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         ),
     }
     return table
+
+
+def _audit_evidence_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
+    """The evidence and findings pages of the organisation's demo audit."""
+    from compromiso.audits.models import Audit, Evidence, Finding, Grade
+
+    audit = (
+        Evidence.objects.filter(audit__organization=organization)
+        .order_by("pk")
+        .values_list("audit_id", flat=True)
+        .first()
+    ) or pk(Audit, organization=organization)
+    on_audit = {"pk": audit}
+    note = pk(Evidence, audit_id=audit, kind="observation")
+    return {
+        "audits:evidence": on_audit,
+        "audits:evidence_checklist": on_audit,
+        "audits:evidence_new": {**on_audit, "kind": "observation"},
+        "audits:evidence_detail": {**on_audit, "evidence_pk": pk(Evidence, audit_id=audit)},
+        "audits:evidence_edit": {**on_audit, "evidence_pk": note},
+        "audits:findings": on_audit,
+        "audits:finding_new": on_audit,
+        "audits:finding": {**on_audit, "finding_pk": pk(Finding, audit_id=audit)},
+        "audits:finding_edit": {
+            **on_audit,
+            "finding_pk": pk(Finding, audit_id=audit, status__in=["open", "disputed"]),
+        },
+        "audits:grade_edit": {"pk": pk(Grade, organization=organization)},
+    }
 
 
 def page_urls(organization: Any) -> list[str]:

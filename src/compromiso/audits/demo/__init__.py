@@ -7,3 +7,12 @@ from compromiso.audits.demo import programme
 
 def load(context: dict[str, Any]) -> None:
     programme.load(context)
+"""Demo of the audits app, one module per noun, loaded in order (`compromiso demo`)."""
+
+from typing import Any
+
+from compromiso.audits.demo import evidence
+
+
+def load(context: dict[str, Any]) -> None:
+    evidence.load(context)

@@ -1,1 +1,2 @@
 """Forms of the audits app, one module per noun."""
+"""Forms of the audits app, one module per noun. Saving always goes through services."""

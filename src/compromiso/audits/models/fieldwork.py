@@ -257,6 +257,7 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = long_text(_("review note"), 1000)
     expires_on = models.DateField(_("valid until"), null=True, blank=True)
 
     class Meta:

@@ -95,6 +95,11 @@ class Finding(TimeStampedModel):
     response = long_text(_("answer of the audited side"))
     diverging_opinion = long_text(_("diverging opinion"))
     divergence_resolved = models.BooleanField(_("divergence resolved"), default=False)
+    divergence_note = long_text(_("how the divergence was resolved"), 2000)
+    divergence_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    divergence_resolved_at = models.DateTimeField(null=True, blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
