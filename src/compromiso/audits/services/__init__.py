@@ -1,0 +1,34 @@
+"""Every change in the audits app, one module per noun. The public doors are re-exported here,
+so callers keep one import (`from compromiso.audits.services import …`)."""
+
+from compromiso.audits.services.mystery import (
+    MYSTERY_SHOPPING,
+    MysteryError,
+    ScheduleResult,
+    assign_visit,
+    can_keep_scenarios,
+    can_lead,
+    can_record,
+    close_visit,
+    create_round,
+    record_visit,
+    save_scenario,
+    schedule_round,
+    update_round,
+)
+
+__all__ = [
+    "MYSTERY_SHOPPING",
+    "MysteryError",
+    "ScheduleResult",
+    "assign_visit",
+    "can_keep_scenarios",
+    "can_lead",
+    "can_record",
+    "close_visit",
+    "create_round",
+    "record_visit",
+    "save_scenario",
+    "schedule_round",
+    "update_round",
+]
