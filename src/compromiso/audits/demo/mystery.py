@@ -96,7 +96,7 @@ VISITS = {"sntc": 4, "sant-pere-de-riu": 7}
 MISSED = {"sntc": 3, "sant-pere-de-riu": 2}
 TITLES = {
     "sntc": "Cliente incógnito en sucursales y call center",
-    "sant-pere-de-riu": ("Usuari simulat a l'OAC, Serveis Socials i el 010"),
+    "sant-pere-de-riu": ("Client misteriós a l'OAC, Serveis Socials i el 010"),
 }
 OBJECTIVES = {
     "sntc": "Comprobar que el protocolo de atención se aplica igual en cada sucursal y en el "

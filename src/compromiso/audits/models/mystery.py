@@ -169,7 +169,7 @@ class MysteryRound(models.Model):
 
 class VisitStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    DONE = "done", _("Done")
+    DONE = "done", _("Visited")
     MISSED = "missed", _("Missed")
     CANCELLED = "cancelled", _("Cancelled")
 
