@@ -9,7 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from compromiso.audits.models import MysteryRound, MysteryScenario, MysteryVisit, VisitStatus
+from compromiso.audits.models import (
+    AuditAccess,
+    MysteryRound,
+    MysteryScenario,
+    MysteryVisit,
+    VisitStatus,
+)
 from compromiso.audits.tests import mystery_fixtures
 from compromiso.audits.tests.mystery_fixtures import visit_at
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory, TouchPointFactory
@@ -368,3 +374,29 @@ def test_closing_and_reassigning_from_the_visit_page(
     visit.refresh_from_db()
     assert visit.status == VisitStatus.CANCELLED
     assert client.get(close).status_code == 405
+
+
+def test_a_peer_auditor_granted_the_round_records_in_the_audited_organisations_time(
+    client, outsider, quality_manager, scheduled, counter, protocol
+):
+    now = timezone.now()
+    AuditAccess.objects.create(
+        audit=scheduled.audit,
+        user=outsider,
+        granted_by=quality_manager,
+        valid_from=now - dt.timedelta(hours=1),
+        valid_until=now + dt.timedelta(days=1),
+    )
+    visit = visit_at(scheduled, counter)
+    MysteryVisit.objects.filter(pk=visit.pk).update(observer=None)  # anyone conducting may
+    client.force_login(outsider)  # works in Catalonia: Madrid time on their own pages
+
+    response = client.post(visit_url(scheduled, visit), checklist(protocol, "met", "met", "met"))
+
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    # 10:15 in Santiago (UTC−3), the audited organisation's time, not Madrid's.
+    assert timezone.localtime(visit.visited_at, dt.UTC).hour == 13
+    assert visit.observer == outsider
+    # Nothing else of the organisation opens to them.
+    assert client.get(reverse("audits:mystery_round", kwargs={"pk": 10**9})).status_code == 404

@@ -63,12 +63,15 @@ def _organization(request: AuthenticatedHttpRequest) -> Organization:
 
 
 def _round(request: AuthenticatedHttpRequest, pk: int, need: Any = "conduct") -> MysteryRound:
-    """The mystery-shopping round of audit `pk`, for someone who may `need` it (404/403)."""
+    """The mystery-shopping round of audit `pk`, for someone who may `need` it (404/403). Its
+    dates and times are then read and shown in the audited organisation's time zone, whoever
+    looks (a peer auditor of another organisation included)."""
     audit = audit_for(request, pk, need)
     round_ = MysteryRound.objects.filter(audit=audit, audit__kind=AuditKind.MYSTERY).first()
     if round_ is None:
         raise Http404
     round_.audit = audit
+    timezone.activate(audit.organization.zone)  # the middleware resets it after the request
     return round_
 
 
