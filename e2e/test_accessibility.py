@@ -110,6 +110,10 @@ NOT_PAGES = {
     "audits:finding_divergence": "POST-only (its form is on the finding page)",
     "audits:finding_root_cause": "POST-only (its form is on the finding page)",
     "audits:grade_delete": "POST-only",
+    "audits:mystery_schedule": "POST-only (its form is on the round page)",
+    "audits:mystery_visit_close": "POST-only (its form is on the visit page)",
+    "audits:mystery_visit_assign": "POST-only (its form is on the visit page)",
+    "audits:mystery_export": "a CSV/XLSX file",
 }
 
 
@@ -135,6 +139,7 @@ def named_routes() -> list[tuple[str, str]]:
 def sample_kwargs(organization: Any) -> dict[str, Any]:
     """Arguments of each parameterised page, taken from the organisation's demo data."""
     from compromiso.audits.models import Audit, AuditProgramme, AuditProposal, TeamMember
+    from compromiso.audits.models import Audit, MysteryScenario, MysteryVisit
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token
     from compromiso.catalog.models import Channel, Service, TouchPoint
@@ -164,6 +169,10 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     case = Case.objects.filter(**org).order_by("-pk").first()
     slug = {"slug": organization.slug}
     open_wave = Wave.objects.filter(**org, status="open").order_by("pk").first()
+    mystery = pk(Audit, **org, kind="mystery")
+    mystery_visit = pk(MysteryVisit, round__audit_id=mystery, status="planned") or pk(
+        MysteryVisit, round__audit_id=mystery
+    )
     table = {
         "portal:case_new": slug,
         "portal:you_said_we_did": slug,
@@ -246,6 +255,11 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "audits:access": {"pk": pk(Audit, **org)},
         "audits:declare": {"pk": pk(TeamMember, audit__organization=organization)},
         **_audit_evidence_kwargs(organization, pk),
+        "audits:mystery_round": {"pk": mystery},
+        "audits:mystery_edit": {"pk": mystery},
+        "audits:mystery_results": {"pk": mystery},
+        "audits:mystery_visit": {"pk": mystery, "visit": mystery_visit},
+        "audits:mystery_scenario_edit": {"pk": pk(MysteryScenario, **org)},
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case

@@ -243,6 +243,18 @@ COMMITMENTS: dict[str, list[tuple[Any, ...]]] = {
             "quarterly",
         ),
         (
+            "CERT",
+            "in_person",
+            "En cada mesón le saludamos, nos identificamos y le atendemos según el protocolo de "
+            "atención presencial.",
+            "% de pasos del protocolo presencial cumplidos en visitas de cliente incógnito",
+            "protocol_compliance",
+            {"check_method": "mystery"},
+            "gte",
+            90,
+            "monthly",
+        ),
+        (
             "OIRS",
             "",
             "Todo nuestro personal de atención está formado en los protocolos de su punto de "

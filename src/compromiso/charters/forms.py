@@ -18,7 +18,7 @@ from compromiso.charters.models import (
 )
 from compromiso.core.forms import StyledFormMixin
 from compromiso.organizations.models import JurisdictionProfile, Unit
-from compromiso.servicemodel.models import Protocol, ProtocolStatus
+from compromiso.servicemodel.models import CheckMethod, Protocol, ProtocolStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -113,6 +113,11 @@ class CommitmentForm(StyledFormMixin, forms.Form):
         queryset=Protocol.objects.none(),
         required=False,
         empty_label=_("Every protocol in force"),
+    )
+    check_method = forms.ChoiceField(
+        label=_("Observed by (protocol compliance indicators)"),
+        choices=[("", _("Every way of observing")), *CheckMethod.choices],
+        required=False,
     )
     comparator = forms.ChoiceField(label=_("Comparator"), choices=Comparator.choices)
     target = forms.DecimalField(

@@ -138,12 +138,19 @@ def _survey(commitment: Commitment, start: dt.date, end: dt.date) -> Value:
 
 def _protocol_compliance(commitment: Commitment, start: dt.date, end: dt.date) -> Value:
     """Protocol steps observed as met, of those observed (not applicable ones left out), at the
-    commitment's touch point, at the touch points of its channel, or in the charter's unit."""
+    commitment's touch point, at the touch points of its channel, or in the charter's unit;
+    only the observations made one way (e.g. mystery shopping) when the commitment says so."""
     organization = commitment.charter.organization
     protocol = commitment.protocol
+    method = commitment.check_method or None
     if commitment.touch_point is not None:
         share = protocol_compliance(
-            organization, start, end, touch_point=commitment.touch_point, protocol=protocol
+            organization,
+            start,
+            end,
+            touch_point=commitment.touch_point,
+            protocol=protocol,
+            method=method,
         )
     elif commitment.channel is not None:
         share = protocol_compliance(
@@ -151,11 +158,17 @@ def _protocol_compliance(commitment: Commitment, start: dt.date, end: dt.date) -
             start,
             end,
             protocol=protocol,
+            method=method,
             touch_points=TouchPoint.objects.filter(channel=commitment.channel),
         )
     else:
         share = protocol_compliance(
-            organization, start, end, unit=commitment.charter.unit, protocol=protocol
+            organization,
+            start,
+            end,
+            unit=commitment.charter.unit,
+            protocol=protocol,
+            method=method,
         )
     return _share(share.numerator, share.denominator)
 

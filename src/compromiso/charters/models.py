@@ -20,7 +20,7 @@ from compromiso.charters.periods import add_years
 from compromiso.core.models import TimeStampedModel
 from compromiso.core.permissions import Perm, Viewer, scope_for
 from compromiso.organizations.models import JurisdictionProfile, Organization, Unit
-from compromiso.servicemodel.models import Protocol
+from compromiso.servicemodel.models import CheckMethod, Protocol
 
 # The README and seed 001: a charter is valid for one to three years.
 MIN_VALIDITY_YEARS, MAX_VALIDITY_YEARS = 1, 3
@@ -274,6 +274,13 @@ class Commitment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Leave empty to count every protocol in force."),
+    )
+    check_method = models.CharField(
+        _("observed by"),
+        max_length=12,
+        choices=CheckMethod.choices,
+        blank=True,
+        help_text=_("Leave empty to count every way of observing (e.g. only mystery shopping)."),
     )
     threshold_days = models.PositiveSmallIntegerField(
         _("N business days"), null=True, blank=True, validators=[MinValueValidator(1)]

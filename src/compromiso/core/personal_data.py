@@ -175,6 +175,10 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "audits.Finding": "findings and answers written by staff",
     "audits.Report": "a report written by staff",
     "audits.FollowUp": "written by staff",
+    "audits.MysteryScenario": "a script written by staff for a simulated user (no real person)",
+    "audits.MysteryRound": "settings of a mystery-shopping round",
+    "audits.MysteryVisit": "a staff observer's visit: times, minutes and notes on the service",
+    "audits.MysteryAnswer": "an observer's result and comment on a scenario item",
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

@@ -16,3 +16,8 @@ from compromiso.audits.demo import evidence
 
 def load(context: dict[str, Any]) -> None:
     evidence.load(context)
+from compromiso.audits.demo import mystery
+
+
+def load(context: dict[str, Any]) -> None:
+    mystery.load(context)

@@ -42,6 +42,15 @@ from compromiso.audits.models.findings import (
     GradeKind,
     Report,
 )
+from compromiso.audits.models.mystery import (
+    Allocation,
+    MysteryAnswer,
+    MysteryRound,
+    MysteryScenario,
+    MysteryVisit,
+    ScenarioItem,
+    VisitStatus,
+)
 from compromiso.audits.models.programme import (
     AuditProgramme,
     AuditProposal,
@@ -63,6 +72,7 @@ __all__ = [
     "SELF_CHECK_QUESTIONS",
     "AccessQuerySet",
     "Agreement",
+    "Allocation",
     "Answer",
     "AnswerResult",
     "Audit",
@@ -88,6 +98,10 @@ __all__ = [
     "GradeKind",
     "InformationRequest",
     "ItemSource",
+    "MysteryAnswer",
+    "MysteryRound",
+    "MysteryScenario",
+    "MysteryVisit",
     "NeedReason",
     "NeedSignal",
     "Population",
@@ -101,9 +115,11 @@ __all__ = [
     "ReviewStatus",
     "SamplingMethod",
     "SamplingRecord",
+    "ScenarioItem",
     "ServiceKind",
     "SignalKind",
     "SnapshotKind",
     "TeamMember",
     "TeamRole",
+    "VisitStatus",
 ]

@@ -63,6 +63,7 @@ COMMITMENT_FIELDS = (
     "case_kind",
     "threshold_days",
     "protocol",
+    "check_method",
     "comparator",
     "target",
     "periodicity",
@@ -99,6 +100,10 @@ def _validate_commitment(commitment: Commitment) -> None:
             errors["protocol"] = _("Choose a protocol of this organisation.")
         elif commitment.source != IndicatorSource.PROTOCOL_COMPLIANCE:
             errors["protocol"] = _("Only a protocol compliance indicator names a protocol.")
+    if commitment.check_method and commitment.source != IndicatorSource.PROTOCOL_COMPLIANCE:
+        errors["check_method"] = _(
+            "Only a protocol compliance indicator is narrowed to a way of observing."
+        )
     if commitment.source == IndicatorSource.MANUAL and not commitment.unit.strip():
         errors["unit"] = _("Say the unit of a manual indicator: percent, minutes, calls…")
     if commitment.source == IndicatorSource.CASES_WITHIN_DAYS and not commitment.threshold_days:
