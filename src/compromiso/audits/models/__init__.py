@@ -1,6 +1,6 @@
 """The audit nouns, one module each: the programme, proposals and criteria frameworks
 (`programme`), the audit with its team, access grants and agreement (`engagement`), the work of
-the audit (`fieldwork`) and what it found (`findings`)."""
+the audit (`fieldwork`) and what it found (`findings`), and the quality seal (`seal`)."""
 
 from compromiso.audits.models.engagement import (
     OPEN_AUDIT_STATUSES,
@@ -57,14 +57,34 @@ from compromiso.audits.models.programme import (
     ServiceKind,
     SignalKind,
 )
+from compromiso.audits.models.seal import (
+    CYCLE_YEARS,
+    MET_RATINGS,
+    POSITIVE_RESULTS,
+    AssessmentStatus,
+    Certificate,
+    CertificateReview,
+    CertificateStatus,
+    CertificationBody,
+    ElementRating,
+    PublicState,
+    Rating,
+    ReviewKind,
+    ReviewResult,
+    SelfAssessment,
+)
 
 __all__ = [
+    "CYCLE_YEARS",
+    "MET_RATINGS",
     "OPEN_AUDIT_STATUSES",
+    "POSITIVE_RESULTS",
     "SELF_CHECK_QUESTIONS",
     "AccessQuerySet",
     "Agreement",
     "Answer",
     "AnswerResult",
+    "AssessmentStatus",
     "Audit",
     "AuditAccess",
     "AuditFile",
@@ -73,7 +93,12 @@ __all__ = [
     "AuditProposal",
     "AuditStatus",
     "AuditorKind",
+    "Certificate",
+    "CertificateReview",
+    "CertificateStatus",
+    "CertificationBody",
     "ChecklistItem",
+    "ElementRating",
     "Evidence",
     "EvidenceKind",
     "Finding",
@@ -95,12 +120,17 @@ __all__ = [
     "ProgrammeStatus",
     "ProposalQuerySet",
     "ProposalStatus",
+    "PublicState",
+    "Rating",
     "Report",
     "RequestStatus",
     "ResultsDecision",
+    "ReviewKind",
+    "ReviewResult",
     "ReviewStatus",
     "SamplingMethod",
     "SamplingRecord",
+    "SelfAssessment",
     "ServiceKind",
     "SignalKind",
     "SnapshotKind",

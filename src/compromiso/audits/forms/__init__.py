@@ -1,0 +1,1 @@
+"""Forms of the audits app's staff pages, one module per noun."""
