@@ -364,6 +364,7 @@ def verification_matrix(
     used = {t for _c, t in applies}
     touch_points = [t for t in touch_points if t.pk in used]
     events = _events(organization, start, end, today, applies)
+    zone = organization.zone
     columns = [
         Column(t.pk, t.name, t.unit.name, t.channel.get_kind_display()) for t in touch_points
     ]
@@ -372,7 +373,7 @@ def verification_matrix(
         cells: list[Cell | None] = []
         for point in touch_points:
             key = (commitment.pk, point.pk)
-            cells.append(_decide(events.get(key, [])) if key in applies else None)
+            cells.append(_decide(events.get(key, []), zone) if key in applies else None)
         rows.append(
             Row(
                 commitment_id=commitment.pk,
@@ -447,7 +448,7 @@ def _events(
     return found
 
 
-def _decide(events: Sequence[Event]) -> Cell:
+def _decide(events: Sequence[Event], zone: dt.tzinfo) -> Cell:
     if not events:
         return Cell(CellState.MISSING)
     # The latest event decides; at the same moment, a non-conforming one wins.
@@ -456,7 +457,7 @@ def _decide(events: Sequence[Event]) -> Cell:
     )
     return Cell(
         CellState.VERIFIED if conforming else CellState.NONCONFORMING,
-        on=moment.date().isoformat(),
+        on=moment.astimezone(zone).date().isoformat(),
         audit_id=audit_id,
         audit_reference=reference,
         evidence_id=evidence_id,

@@ -288,6 +288,7 @@ def rate_element(
 @transaction.atomic
 def submit_self_assessment(assessment: SelfAssessment, *, by: Actor) -> SelfAssessment:
     require(by, Perm.MANAGE_AUDITS, organization_id=assessment.organization_id)
+    assessment = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != AssessmentStatus.DRAFT:
         raise SealError(_("This self-assessment is already submitted."))
     assessment.status = AssessmentStatus.SUBMITTED
@@ -301,6 +302,7 @@ def submit_self_assessment(assessment: SelfAssessment, *, by: Actor) -> SelfAsse
 @transaction.atomic
 def reopen_self_assessment(assessment: SelfAssessment, *, by: Actor) -> SelfAssessment:
     require(by, Perm.MANAGE_AUDITS, organization_id=assessment.organization_id)
+    assessment = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise SealError(_("Only a submitted self-assessment can be reopened."))
     assessment.status = AssessmentStatus.DRAFT

@@ -179,6 +179,7 @@ def update_certificate_scope(
     """Change what is to be certified; only before it is granted (afterwards the scope is what
     the body certified, and a new scope needs a renewal)."""
     _require(certificate.organization_id, by)
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != CertificateStatus.PENDING:
         raise SealError(_("The scope of a granted certificate cannot change."))
     points, offered = _clean_scope(certificate.organization, touch_points, services)
