@@ -181,7 +181,9 @@ def hand_worked_events(world: World) -> None:
     evidence(closed, k["K2"], t["T1"], when=at(dt.date(2026, 5, 5)), expires_on=dt.date(2027, 1, 1))
     # K2@T2: approved evidence that expired on 31 May; a conforming answer before the cycle
     # → missing.
-    evidence(closed, k["K2"], t["T2"], when=at(dt.date(2026, 5, 6)), expires_on=dt.date(2026, 5, 31))
+    evidence(
+        closed, k["K2"], t["T2"], when=at(dt.date(2026, 5, 6)), expires_on=dt.date(2026, 5, 31)
+    )
     answer(closed, k["K2"], t["T2"], "conform", at(dt.date(2025, 12, 30)))
     # K3@T3: not conforming on 1 March, remedied: approved evidence on 15 March → verified.
     answer(closed, k["K3"], t["T3"], "nonconform", at(dt.date(2026, 3, 1)))

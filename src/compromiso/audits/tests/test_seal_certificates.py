@@ -91,7 +91,9 @@ def test_a_made_up_number_is_unique_readable_and_kept_on_renewal(certificate, qu
     )
 
     prefix, year, code = granted.number.rsplit("-", 2)
-    assert year == "2026" and len(code) == 8 and not set(code) & set("01OI")
+    assert year == "2026"
+    assert len(code) == 8
+    assert not set(code) & set("01OI")
     assert prefix == granted.organization.slug.upper().replace("-", "")[:6]
 
 
@@ -119,7 +121,8 @@ def test_the_matrix_is_frozen_with_its_fingerprint_and_later_data_do_not_change_
     review = _review(certificate, quality_manager)
     frozen = review.matrix
     assert fingerprint_matches(frozen, review.matrix_sha256)
-    assert frozen["start"] == "2025-06-16" and frozen["end"] == "2026-06-15"
+    assert frozen["start"] == "2025-06-16"
+    assert frozen["end"] == "2026-06-15"
     verified_then = sum(
         1 for row in frozen["rows"] for c in row["cells"] if c and c["state"] == "verified"
     )
@@ -165,9 +168,7 @@ def test_surveillance_is_due_on_each_anniversary_and_renewal_by_expiry(
     assert schedule(granted, reviews)[0].done == first
 
 
-def test_a_certificate_issued_on_29_february_falls_due_on_28_february(
-    certificate, quality_manager
-):
+def test_a_certificate_issued_on_29_february_falls_due_on_28_february(certificate, quality_manager):
     with time_machine.travel(dt.datetime(2028, 3, 1, 15, tzinfo=dt.UTC), tick=False):
         _review(certificate, quality_manager, date=dt.date(2028, 2, 20))
         granted = services.grant_certificate(

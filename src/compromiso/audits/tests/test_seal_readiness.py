@@ -56,12 +56,12 @@ def test_the_seeds_framework_covers_the_six_parts_of_the_quality_model(
     assert elements.get(ref="3.2.1").title == "Cada compromiso verificado donde aplica"
 
 
-def test_installing_again_adds_only_what_is_missing_and_keeps_edits(
-    organization, quality_manager
-):
+def test_installing_again_adds_only_what_is_missing_and_keeps_edits(organization, quality_manager):
     framework = services.install_framework(organization, CSE.code, by=quality_manager)
     element = FrameworkNode.objects.get(framework=framework, ref="1.1.1")
-    services.update_node(element, by=quality_manager, title="Conocemos a nuestros usuarios", text="x")
+    services.update_node(
+        element, by=quality_manager, title="Conocemos a nuestros usuarios", text="x"
+    )
     FrameworkNode.objects.filter(framework=framework, ref="5.3.3").delete()
 
     again = services.install_framework(organization, CSE.code, by=quality_manager)
@@ -74,9 +74,7 @@ def test_installing_again_adds_only_what_is_missing_and_keeps_edits(
     assert AuditEntry.objects.filter(action="audits.framework.installed").count() == 2
 
 
-def test_each_organisation_gets_its_own_copy_in_its_language(
-    organization, other_organization
-):
+def test_each_organisation_gets_its_own_copy_in_its_language(organization, other_organization):
     ours = services.install_framework(organization, SEAL.code, by=SYSTEM)
     theirs = services.install_framework(other_organization, SEAL.code, by=SYSTEM)
 
@@ -106,9 +104,9 @@ def test_an_element_is_added_after_its_siblings_and_before_the_next_criterion(
     added = services.add_element(sub, by=quality_manager, ref="1.1.4", title="Nuevo", text="t")
 
     refs = list(
-        FrameworkNode.objects.filter(framework=framework).order_by("order").values_list(
-            "ref", flat=True
-        )
+        FrameworkNode.objects.filter(framework=framework)
+        .order_by("order")
+        .values_list("ref", flat=True)
     )
     assert refs[refs.index("1.1.3") + 1] == "1.1.4"
     assert refs[refs.index("1.1.4") + 1] == "1.2"
