@@ -89,6 +89,10 @@ NOT_PAGES = {
     "servicemodel:training_revoke": "POST-only",
     "servicemodel:training_session_enrol": "POST-only (its form is on the session page)",
     "servicemodel:training_attendance_remove": "POST-only",
+    "audits:seal_install": "POST-only (its buttons are on the seal page)",
+    "audits:seal_assessment_submit": "POST-only",
+    "audits:seal_assessment_reopen": "POST-only",
+    "audits:seal_status_change": "POST-only (its forms are on the certificate page)",
 }
 
 
@@ -113,6 +117,14 @@ def named_routes() -> list[tuple[str, str]]:
 
 def sample_kwargs(organization: Any) -> dict[str, Any]:
     """Arguments of each parameterised page, taken from the organisation's demo data."""
+    from compromiso.audits.models import (
+        Certificate,
+        CertificateReview,
+        CertificationBody,
+        Framework,
+        FrameworkNode,
+        SelfAssessment,
+    )
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token
     from compromiso.catalog.models import Channel, Service, TouchPoint
@@ -142,7 +154,37 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     case = Case.objects.filter(**org).order_by("-pk").first()
     slug = {"slug": organization.slug}
     open_wave = Wave.objects.filter(**org, status="open").order_by("pk").first()
+    framework = pk(Framework, **org)
+    assessment = SelfAssessment.objects.filter(**org).order_by("pk").first()
+    certificate = pk(Certificate, **org)
+    issued = Certificate.objects.filter(**org).exclude(number="").order_by("pk").first()
+    seal_pages = {
+        "audits:seal_framework": {"pk": framework},
+        "audits:seal_node_edit": {"pk": pk(FrameworkNode, framework_id=framework)},
+        "audits:seal_element_add": {
+            "pk": pk(FrameworkNode, framework_id=framework, assessable=False)
+        },
+        "audits:seal_assessment": {"pk": assessment.pk if assessment else None},
+        "audits:seal_rate": {
+            "pk": assessment.pk if assessment else None,
+            "node": pk(
+                FrameworkNode,
+                framework_id=getattr(assessment, "framework_id", None),
+                assessable=True,
+            ),
+        },
+        "audits:seal_body_edit": {"pk": pk(CertificationBody, **org)},
+        "audits:seal_certificate": {"pk": certificate},
+        "audits:seal_certificate_edit": {"pk": certificate},
+        "audits:seal_certificate_matrix": {"pk": certificate},
+        "audits:seal_review_new": {"pk": certificate},
+        "audits:seal_grant": {"pk": certificate},
+        "audits:seal_review": {"pk": pk(CertificateReview, certificate__organization=organization)},
+        "portal:seal": slug,
+        "portal:seal_verify": {"number": issued.number} if issued else None,
+    }
     table = {
+        **seal_pages,
         "portal:case_new": slug,
         "portal:you_said_we_did": slug,
         "portal:rate": {**slug, "token": rating_token(case)} if case else None,

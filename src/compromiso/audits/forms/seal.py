@@ -26,6 +26,7 @@ from compromiso.audits.models import (
 )
 from compromiso.catalog.models import Service, TouchPoint
 from compromiso.core.forms import StyledFormMixin
+from compromiso.core.ids import parse_id
 from compromiso.core.validators import validate_plausible_date
 from compromiso.organizations.models import Organization
 
@@ -93,7 +94,22 @@ class AssessmentForm(StyledFormMixin, forms.Form):
         return data
 
 
-class EvidenceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class IdsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Several rows by id; anything that is no id (letters, huge numbers) is refused before the
+    database is asked."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if parse_id(str(pk)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
+
+
+class EvidenceField(IdsField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.audit.reference} · {obj.title} ({obj.taken_at:%Y-%m-%d})"
 
@@ -182,14 +198,14 @@ class CertificateForm(StyledFormMixin, forms.Form):
         label=_("Self-assessment"), queryset=SelfAssessment.objects.none(), required=False
     )
     scope = _text(_("Scope"), 4000, required=True, rows=4)
-    services = forms.ModelMultipleChoiceField(
+    services = IdsField(
         label=_("Services"),
         queryset=Service.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None chosen: every service."),
     )
-    touch_points = forms.ModelMultipleChoiceField(
+    touch_points = IdsField(
         label=_("Touch points"),
         queryset=TouchPoint.objects.none(),
         required=False,
