@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compromiso.audits.models._fields import long_text
 from compromiso.audits.models.fieldwork import Evidence
@@ -177,16 +178,16 @@ class CertificateStatus(models.TextChoices):
     PENDING = "pending", _("Not granted yet")
     ACTIVE = "active", _("Granted")
     SUSPENDED = "suspended", _("Suspended")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("certificate", "Withdrawn")
 
 
 class PublicState(models.TextChoices):
     """What the public verify page says of a certificate."""
 
-    VALID = "valid", _("Valid")
-    EXPIRED = "expired", _("Expired")
+    VALID = "valid", pgettext_lazy("certificate", "Valid")
+    EXPIRED = "expired", pgettext_lazy("certificate", "Expired")
     SUSPENDED = "suspended", _("Suspended")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("certificate", "Withdrawn")
     PENDING = "pending", _("Not granted yet")
 
 

@@ -69,6 +69,7 @@ def test_the_verify_page_shows_what_anyone_may_know(client, certificate):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Este certificado es válido" in page
+    assert "<strong>Vigente</strong>" in page
     assert "Servicio Nacional de Ejemplo" in page
     assert "Sello de calidad del servicio" in page
     assert "Certificadora Andina" in page
@@ -127,7 +128,9 @@ def test_states_other_than_valid_are_said_plainly(client, certificate):
     assert "Este certificado está suspendido." in page
     assert "Motivo interno reservado" not in page
     services.withdraw_certificate(certificate, by=SYSTEM, reason="x")
-    assert "Este certificado ha sido retirado." in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Este certificado ha sido retirado." in page
+    assert "<strong>Retirado</strong>" in page
     # Withdrawn certificates are verifiable but no longer listed.
     listing = client.get(reverse("portal:seal", args=[certificate.organization.slug]))
     assert "SNTC-2026-0001" not in listing.content.decode()
