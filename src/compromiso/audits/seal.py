@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from compromiso.audits.models import (
     Answer,
@@ -528,6 +529,21 @@ class SealStatus:
     suspended: int = 0
     expired: int = 0
     withdrawn: int = 0
+
+    def __bool__(self) -> bool:
+        """False for an organisation that never held a certificate (pages show "—")."""
+        return any((self.valid, self.suspended, self.expired, self.withdrawn))
+
+    def __str__(self) -> str:
+        text = _("%(valid)s valid (%(expiring)s expiring within 90 days)") % {
+            "valid": self.valid,
+            "expiring": self.expiring_within_90_days,
+        }
+        if self.suspended:
+            text += " · " + _("%(count)s suspended") % {"count": self.suspended}
+        if self.expired:
+            text += " · " + _("%(count)s expired") % {"count": self.expired}
+        return text
 
 
 def seal_status(organization: Organization, today: dt.date | None = None) -> SealStatus:

@@ -318,3 +318,12 @@ def test_seal_status_counts_by_todays_state(organization, quality_manager, world
     assert expiring.valid_until == dt.date(2026, 8, 31)
     assert (status.valid, status.expiring_within_90_days) == (2, 1)
     assert (status.suspended, status.expired, status.withdrawn) == (1, 1, 1)
+    assert str(status) == "2 vigentes (1 vencen en 90 días) · 1 suspendidos · 1 vencidos"
+    assert status
+
+
+def test_an_organisation_that_never_held_a_certificate_shows_no_seal(other_organization):
+    status = seal_status(other_organization)
+
+    assert not status
+    assert status.valid == 0
