@@ -297,7 +297,10 @@ def test_hostile_input_on_the_rating_form_is_refused_without_a_500(
         assert client.post(url, data).status_code == 200, data
     assert not ElementRating.objects.exists()
     for query in ("?touch_point=abc", "?touch_point=99999999999999999999999", "?touch_point=-1"):
-        assert client.get(url + query).status_code == 200
+        assert client.get(url + query).status_code == 404
+        assert client.post(url + query, {"rating": "full"}).status_code == 404
+    assert not ElementRating.objects.exists()
+    assert client.get(url + "?touch_point=").status_code == 200
     assert client.get(url.replace(str(node.pk), "0")).status_code == 404
     sub = FrameworkNode.objects.get(framework=framework, ref="1.1")
     assert client.get(reverse("audits:seal_rate", args=[assessment.pk, sub.pk])).status_code == 404

@@ -279,6 +279,8 @@ def rate(request: AuthenticatedHttpRequest, pk: int, node: int) -> HttpResponse:
         )
         return redirect("audits:seal_assessment", pk=assessment.pk)
     where = TouchPointChoiceForm(request.GET or None, organization=organization)
+    if request.GET.get("touch_point") and not where.is_valid():
+        raise Http404  # no active touch point of this organisation: never the whole one instead
     at: TouchPoint | None = where.cleaned_data["touch_point"] if where.is_valid() else None
     current = ElementRating.objects.filter(
         assessment=assessment, node=element, touch_point=at
