@@ -114,6 +114,10 @@ NOT_PAGES = {
     "audits:mystery_visit_close": "POST-only (its form is on the visit page)",
     "audits:mystery_visit_assign": "POST-only (its form is on the visit page)",
     "audits:mystery_export": "a CSV/XLSX file",
+    "audits:seal_install": "POST-only (its buttons are on the seal page)",
+    "audits:seal_assessment_submit": "POST-only",
+    "audits:seal_assessment_reopen": "POST-only",
+    "audits:seal_status_change": "POST-only (its forms are on the certificate page)",
 }
 
 
@@ -140,6 +144,14 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     """Arguments of each parameterised page, taken from the organisation's demo data."""
     from compromiso.audits.models import Audit, AuditProgramme, AuditProposal, TeamMember
     from compromiso.audits.models import Audit, MysteryScenario, MysteryVisit
+    from compromiso.audits.models import (
+        Certificate,
+        CertificateReview,
+        CertificationBody,
+        Framework,
+        FrameworkNode,
+        SelfAssessment,
+    )
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token
     from compromiso.catalog.models import Channel, Service, TouchPoint
@@ -173,7 +185,37 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     mystery_visit = pk(MysteryVisit, round__audit_id=mystery, status="planned") or pk(
         MysteryVisit, round__audit_id=mystery
     )
+    framework = pk(Framework, **org)
+    assessment = SelfAssessment.objects.filter(**org).order_by("pk").first()
+    certificate = pk(Certificate, **org)
+    issued = Certificate.objects.filter(**org).exclude(number="").order_by("pk").first()
+    seal_pages = {
+        "audits:seal_framework": {"pk": framework},
+        "audits:seal_node_edit": {"pk": pk(FrameworkNode, framework_id=framework)},
+        "audits:seal_element_add": {
+            "pk": pk(FrameworkNode, framework_id=framework, assessable=False)
+        },
+        "audits:seal_assessment": {"pk": assessment.pk if assessment else None},
+        "audits:seal_rate": {
+            "pk": assessment.pk if assessment else None,
+            "node": pk(
+                FrameworkNode,
+                framework_id=getattr(assessment, "framework_id", None),
+                assessable=True,
+            ),
+        },
+        "audits:seal_body_edit": {"pk": pk(CertificationBody, **org)},
+        "audits:seal_certificate": {"pk": certificate},
+        "audits:seal_certificate_edit": {"pk": certificate},
+        "audits:seal_certificate_matrix": {"pk": certificate},
+        "audits:seal_review_new": {"pk": certificate},
+        "audits:seal_grant": {"pk": certificate},
+        "audits:seal_review": {"pk": pk(CertificateReview, certificate__organization=organization)},
+        "portal:seal": slug,
+        "portal:seal_verify": {"number": issued.number} if issued else None,
+    }
     table = {
+        **seal_pages,
         "portal:case_new": slug,
         "portal:you_said_we_did": slug,
         "portal:rate": {**slug, "token": rating_token(case)} if case else None,

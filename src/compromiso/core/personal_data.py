@@ -179,6 +179,17 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "audits.MysteryRound": "settings of a mystery-shopping round",
     "audits.MysteryVisit": "a staff observer's visit: times, minutes and notes on the service",
     "audits.MysteryAnswer": "an observer's result and comment on a scenario item",
+    "audits.SelfAssessment": "a self-assessment written by staff",
+    "audits.ElementRating": "a rating and its reasons, written by staff",
+    "audits.CertificationBody": "an organisation that certifies",
+    "audits.Certificate": (
+        "a certificate's scope, state and the verification matrix frozen then (commitments and"
+        " touch points, never a requester's data)"
+    ),
+    "audits.CertificateReview": (
+        "a certification body's conclusions, its lead assessor's name (a professional acting"
+        " for the body) and the frozen verification matrix"
+    ),
 }
 # A case's classification and policy, not who the person is.
 NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compromiso.portal import charters, promise, surveys, views
+from compromiso.portal import charters, promise, seal, surveys, views
 
 app_name = "portal"
 
@@ -32,4 +32,7 @@ urlpatterns = [
         name="charter_data",
     ),
     path("o/<slug:slug>/promise/", promise.promise_page, name="promise"),
+    path("o/<slug:slug>/seal/", seal.seal_page, name="seal"),
+    path("seal/", seal.lookup, name="seal_lookup"),
+    path("seal/<str:number>/", seal.verify, name="seal_verify"),
 ]

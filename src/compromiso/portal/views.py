@@ -26,6 +26,7 @@ from compromiso.portal.forms import (
     TrackForm,
     VerdictForm,
 )
+from compromiso.portal.seal import sealed_organization_ids
 from compromiso.servicemodel.models import ModelStatus, ServiceModel
 from compromiso.surveys import services as survey_services
 from compromiso.surveys.models import Wave, WaveStatus
@@ -60,7 +61,15 @@ def home(request: HttpRequest) -> HttpResponse:
             organization__in=organizations, status=ModelStatus.PUBLISHED
         ).values_list("organization_id", flat=True)
     )
-    return render(request, "portal/home.html", {"organizations": listed, "promising": promising})
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "organizations": listed,
+            "promising": promising,
+            "sealed": sealed_organization_ids(organizations),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,2 +1,3 @@
 """Forms of the audits app, one module per noun."""
 """Forms of the audits app, one module per noun. Saving always goes through services."""
+"""Forms of the audits app's staff pages, one module per noun."""

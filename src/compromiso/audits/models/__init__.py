@@ -1,6 +1,6 @@
 """The audit nouns, one module each: the programme, proposals and criteria frameworks
 (`programme`), the audit with its team, access grants and agreement (`engagement`), the work of
-the audit (`fieldwork`) and what it found (`findings`)."""
+the audit (`fieldwork`) and what it found (`findings`), and the quality seal (`seal`)."""
 
 from compromiso.audits.models.engagement import (
     OPEN_AUDIT_STATUSES,
@@ -66,15 +66,35 @@ from compromiso.audits.models.programme import (
     ServiceKind,
     SignalKind,
 )
+from compromiso.audits.models.seal import (
+    CYCLE_YEARS,
+    MET_RATINGS,
+    POSITIVE_RESULTS,
+    AssessmentStatus,
+    Certificate,
+    CertificateReview,
+    CertificateStatus,
+    CertificationBody,
+    ElementRating,
+    PublicState,
+    Rating,
+    ReviewKind,
+    ReviewResult,
+    SelfAssessment,
+)
 
 __all__ = [
+    "CYCLE_YEARS",
+    "MET_RATINGS",
     "OPEN_AUDIT_STATUSES",
+    "POSITIVE_RESULTS",
     "SELF_CHECK_QUESTIONS",
     "AccessQuerySet",
     "Agreement",
     "Allocation",
     "Answer",
     "AnswerResult",
+    "AssessmentStatus",
     "Audit",
     "AuditAccess",
     "AuditFile",
@@ -83,7 +103,12 @@ __all__ = [
     "AuditProposal",
     "AuditStatus",
     "AuditorKind",
+    "Certificate",
+    "CertificateReview",
+    "CertificateStatus",
+    "CertificationBody",
     "ChecklistItem",
+    "ElementRating",
     "Evidence",
     "EvidenceKind",
     "Finding",
@@ -109,13 +134,18 @@ __all__ = [
     "ProgrammeStatus",
     "ProposalQuerySet",
     "ProposalStatus",
+    "PublicState",
+    "Rating",
     "Report",
     "RequestStatus",
     "ResultsDecision",
+    "ReviewKind",
+    "ReviewResult",
     "ReviewStatus",
     "SamplingMethod",
     "SamplingRecord",
     "ScenarioItem",
+    "SelfAssessment",
     "ServiceKind",
     "SignalKind",
     "SnapshotKind",
