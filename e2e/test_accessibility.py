@@ -142,15 +142,19 @@ def named_routes() -> list[tuple[str, str]]:
 
 def sample_kwargs(organization: Any) -> dict[str, Any]:
     """Arguments of each parameterised page, taken from the organisation's demo data."""
-    from compromiso.audits.models import Audit, AuditProgramme, AuditProposal, TeamMember
-    from compromiso.audits.models import Audit, MysteryScenario, MysteryVisit
     from compromiso.audits.models import (
+        Audit,
+        AuditProgramme,
+        AuditProposal,
         Certificate,
         CertificateReview,
         CertificationBody,
         Framework,
         FrameworkNode,
+        MysteryScenario,
+        MysteryVisit,
         SelfAssessment,
+        TeamMember,
     )
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from compromiso.audits.views import access, audits, network, programme
+from compromiso.audits.views import (
+    access,
+    audits,
+    evidence,
+    findings,
+    mystery,
+    network,
+    programme,
+    seal,
+    seal_certificates,
+)
 
 app_name = "audits"
 
@@ -37,19 +47,7 @@ urlpatterns = [
     path("<id:pk>/access/", access.access_page, name="access"),
     path("<id:pk>/access/auditor/", access.outside_auditor, name="outside_auditor"),
     path("access/<id:pk>/revoke/", access.access_revoke, name="access_revoke"),
-from django.urls import URLPattern, URLResolver, path
-
-from compromiso.audits.views import evidence, findings
-from django.urls import URLPattern, URLResolver, path
-
-from compromiso.audits.views import mystery
-from django.urls import URLPattern, URLResolver, path
-
-from compromiso.audits.views import seal, seal_certificates
-
-app_name = "audits"
-
-urlpatterns: list[URLPattern | URLResolver] = []
+]
 
 # Evidence and findings of one audit; the organisation's grading scale.
 urlpatterns += [
@@ -86,6 +84,8 @@ urlpatterns += [
     path("grades/new/", findings.grade_new, name="grade_new"),
     path("grades/<id:pk>/edit/", findings.grade_edit, name="grade_edit"),
     path("grades/<id:pk>/delete/", findings.grade_delete, name="grade_delete"),
+]
+
 urlpatterns += [
     path("mystery/", mystery.rounds, name="mystery"),
     path("mystery/new/", mystery.round_new, name="mystery_new"),
@@ -108,6 +108,8 @@ urlpatterns += [
         mystery.visit_assign,
         name="mystery_visit_assign",
     ),
+]
+
 urlpatterns += [
     path("seal/", seal.home, name="seal"),
     path("seal/frameworks/install/", seal.framework_install, name="seal_install"),

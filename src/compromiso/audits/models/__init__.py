@@ -1,6 +1,6 @@
 """The audit nouns, one module each: the programme, proposals and criteria frameworks
 (`programme`), the audit with its team, access grants and agreement (`engagement`), the work of
-the audit (`fieldwork`) and what it found (`findings`), and the quality seal (`seal`)."""
+the audit (`fieldwork`) and what it found (`findings`)."""
 
 from compromiso.audits.models.engagement import (
     OPEN_AUDIT_STATUSES,
