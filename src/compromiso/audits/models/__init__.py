@@ -19,6 +19,7 @@ from compromiso.audits.models.engagement import (
 from compromiso.audits.models.fieldwork import (
     Answer,
     AnswerResult,
+    AnswerSubmission,
     AuditFile,
     ChecklistItem,
     Evidence,
@@ -65,6 +66,7 @@ __all__ = [
     "Agreement",
     "Answer",
     "AnswerResult",
+    "AnswerSubmission",
     "Audit",
     "AuditAccess",
     "AuditFile",

@@ -1,0 +1,1 @@
+"""Forms of the audit pages, one module per noun."""

@@ -1,0 +1,1 @@
+"""Staff pages of audits, one module per noun."""
