@@ -10,12 +10,21 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from compromiso.audits.models import AuditStatus
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory, TouchPointFactory
 from compromiso.charters.models import Charter, CharterStatus, Commitment
 from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings, client):
+    """Messages and pages in English (the msgids), as if chosen with the language switcher."""
+    settings.LANGUAGE_CODE = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    translation.activate("en")
 
 
 @pytest.fixture
@@ -101,7 +110,5 @@ def team_auditor(organization):
 @pytest.fixture
 def temuco_head(organization, other_branch):
     user = UserFactory(username="temuco-head")
-    MembershipFactory(
-        user=user, organization=organization, unit=other_branch, role=Role.UNIT_HEAD
-    )
+    MembershipFactory(user=user, organization=organization, unit=other_branch, role=Role.UNIT_HEAD)
     return user

@@ -12,6 +12,7 @@ from django.urls import reverse
 from compromiso.audits import sampling, services
 from compromiso.audits.models import SamplingRecord
 from compromiso.audits.tests.fieldwork_fixtures import (  # noqa: F401
+    _in_english,
     arica_counter,
     arica_phone,
     field_audit,
@@ -90,9 +91,7 @@ def test_the_seed_is_generated_when_left_empty_and_shown(field_audit, team_audit
     assert again.fingerprint == record.fingerprint
 
 
-def test_stratified_by_touch_point_takes_the_proportional_share(
-    field_audit, team_auditor, cases
-):
+def test_stratified_by_touch_point_takes_the_proportional_share(field_audit, team_auditor, cases):
     record = draw(
         field_audit, team_auditor, sample_size=9, seed=5, method="stratified", strata="touch_point"
     )
@@ -199,11 +198,16 @@ def test_auditor_draws_on_the_page_and_sees_seed_fingerprint_and_codes(
     client.force_login(team_auditor)
     page = client.get(reverse("audits:sample_new", args=[field_audit.pk]))
     assert page.status_code == 200
-    assert "<td class=\"text-end\">30</td>" in page.content.decode()
+    assert '<td class="text-end">30</td>' in page.content.decode()
     response = client.post(
         reverse("audits:sample_new", args=[field_audit.pk]),
-        {"title": "Reclamos", "population": "cases", "method": "random", "sample_size": "4",
-         "seed": "31337"},
+        {
+            "title": "Reclamos",
+            "population": "cases",
+            "method": "random",
+            "sample_size": "4",
+            "seed": "31337",
+        },
     )
     record = SamplingRecord.objects.get()
     assert response.status_code == 302
@@ -221,8 +225,13 @@ def test_an_oversized_paste_on_the_page_keeps_the_form_and_says_why(
     client.force_login(team_auditor)
     response = client.post(
         reverse("audits:sample_new", args=[field_audit.pk]),
-        {"title": "Otra", "population": "other", "method": "random", "sample_size": "5",
-         "keys": "\n".join(str(n) for n in range(10_500))},
+        {
+            "title": "Otra",
+            "population": "other",
+            "method": "random",
+            "sample_size": "5",
+            "keys": "\n".join(str(n) for n in range(10_500)),
+        },
     )
     assert response.status_code == 400
     assert "10,500" in response.content.decode()
