@@ -206,16 +206,19 @@ def checklist_answer(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         audit = audit_for(request, pk, "conduct")
-    except (Http404, PermissionDenied):
+    except Http404:
         if not wants_json:
             raise
-        return JsonResponse({"ok": False, "errors": {"__all__": [_("Not allowed.")]}}, status=403)
+        return JsonResponse({"ok": False, "errors": {"__all__": [_("Not found.")]}}, status=404)
+    except PermissionDenied:
+        if not wants_json:
+            raise
+        refused = _("You do not have permission to do this.")
+        return JsonResponse({"ok": False, "errors": {"__all__": [refused]}}, status=403)
     item = ChecklistItem.objects.filter(audit=audit, pk=item_pk).first()
     if item is None:
         if wants_json:
-            return JsonResponse(
-                {"ok": False, "errors": {"__all__": [_("No such item.")]}}, status=404
-            )
+            return JsonResponse({"ok": False, "errors": {"__all__": [_("Not found.")]}}, status=404)
         raise Http404("No item")
     item.audit = audit
     form = AnswerForm(request.POST, request.FILES)
