@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from compromiso.audits.views import checklist, requests, sampling
 
 app_name = "audits"
 
-urlpatterns: list = []
+urlpatterns: list[URLPattern | URLResolver] = []
 
 # Fieldwork: information requests, files, sampling records, the checklist and its answers.
 urlpatterns += [

@@ -24,7 +24,7 @@ class AnswerForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), max_length=5000, required=False)
     client_id = forms.UUIDField()
     revision = forms.IntegerField(min_value=0, max_value=2**31 - 1)
-    files = MultipleFileField(label=_("Photos and files"), max_files=MAX_FILES_PER_UPLOAD)
+    attachments = MultipleFileField(label=_("Photos and files"), max_files=MAX_FILES_PER_UPLOAD)
 
 
 class ItemForm(StyledFormMixin, forms.Form):

@@ -18,7 +18,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return str(obj.get_full_name() or obj.get_username())
 
 
 class RequestForm(StyledFormMixin, forms.Form):
@@ -66,7 +66,7 @@ class AnswerRequestForm(StyledFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=_("Documents"),
         max_files=MAX_FILES_PER_UPLOAD,
         help_text=_("Up to 5 files of at most 10 MB: PDF, images, text, Office or OpenDocument."),

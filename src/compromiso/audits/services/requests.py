@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -239,7 +239,7 @@ def due_state(request: InformationRequest, today: dt.date, calendar: BusinessCal
     return DueState(False, 0, calendar.business_days_between(today, request.due_date))
 
 
-def visible_requests(audit: Audit) -> Any:
+def visible_requests(audit: Audit) -> QuerySet[InformationRequest]:
     return InformationRequest.objects.filter(audit=audit).select_related(
         "owner", "owner_unit", "answered_by"
     )

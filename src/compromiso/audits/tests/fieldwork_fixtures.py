@@ -1,4 +1,4 @@
-"""Fixtures of the fieldwork tests (imported by name into each test module): an audit of the
+"""Fixtures of the fieldwork tests (imported by name into the app's conftest): an audit of the
 northern region in fieldwork, with two touch points in scope (the Arica counter and the Arica
 phone line), a third touch point outside it (the Temuco counter), and a published charter.
 
@@ -19,8 +19,8 @@ from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _in_english(settings, client):
+@pytest.fixture
+def in_english(settings, client):
     """Messages and pages in English (the msgids), as if chosen with the language switcher."""
     settings.LANGUAGE_CODE = "en"
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -12,21 +12,12 @@ from django.urls import reverse
 from compromiso.audits import legal, services
 from compromiso.audits.checklist_builder import build_checklist, commitment_applies
 from compromiso.audits.models import ChecklistItem, Framework, FrameworkNode, ItemSource
-from compromiso.audits.tests.fieldwork_fixtures import (  # noqa: F401
-    _in_english,
-    arica_counter,
-    arica_phone,
-    charter,
-    field_audit,
-    in_person,
-    phone_channel,
-    team_auditor,
-    temuco_counter,
-)
 from compromiso.charters.models import Charter, CharterStatus, Commitment
 from compromiso.core.actors import SYSTEM
 from compromiso.servicemodel import services as servicemodel
 from compromiso.servicemodel.services import StepInput
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 @pytest.fixture
@@ -91,7 +82,8 @@ def test_generated_counts_computed_by_hand(scoped, team_auditor):
         "framework": 2,
         "free": 0,
     }
-    assert result.added == 13 and result.removed == 0
+    assert result.added == 13
+    assert result.removed == 0
 
 
 def test_items_read_what_they_check(scoped, team_auditor, arica_counter, arica_phone):
@@ -104,7 +96,8 @@ def test_items_read_what_they_check(scoped, team_auditor, arica_counter, arica_p
     step = ChecklistItem.objects.get(audit=scoped, source="protocol", text__startswith="1.")
     assert step.text == "1. Saludar e identificarse"
     assert step.guidance == "En 10 segundos. · De pie."
-    assert step.touch_point == arica_counter and step.section == "Atención presencial"
+    assert step.touch_point == arica_counter
+    assert step.section == "Atención presencial"
     oirs = ChecklistItem.objects.get(audit=scoped, key="l:cl_public:oirs")
     assert "Decreto Supremo 680/1990" in oirs.guidance
     node = ChecklistItem.objects.get(audit=scoped, source="framework", text__startswith="1.1")
@@ -220,7 +213,8 @@ def test_free_items_at_a_touch_point_in_scope(scoped, team_auditor, arica_counte
     item = services.add_checklist_item(
         scoped, by=team_auditor, text="Señalética visible", touch_point=arica_counter
     )
-    assert item.source == "free" and item.section == "Added by the auditor"
+    assert item.source == "free"
+    assert item.section == "Added by the auditor"
     with pytest.raises(ValidationError):
         services.add_checklist_item(
             scoped, by=team_auditor, text="Fuera", touch_point=temuco_counter

@@ -12,17 +12,8 @@ from django.urls import reverse
 from compromiso.audits import services
 from compromiso.audits.models import Answer, AnswerSubmission, AuditFile, ChecklistItem
 from compromiso.audits.tests.factories import AuditFactory
-from compromiso.audits.tests.fieldwork_fixtures import (  # noqa: F401
-    _in_english,
-    arica_counter,
-    arica_phone,
-    charter,
-    field_audit,
-    in_person,
-    phone_channel,
-    team_auditor,
-    temuco_counter,
-)
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -51,9 +42,12 @@ def test_the_same_submission_sent_twice_is_stored_once(item, team_auditor):
     client_id = uuid.uuid4()
     first = answer(item, team_auditor, client_id=client_id, notes="Atiende de pie.")
     again = answer(item, team_auditor, client_id=client_id, notes="Atiende de pie.")
-    assert not first.duplicate and again.duplicate
-    assert again.answer.pk == first.answer.pk and again.answer.revision == 1
-    assert Answer.objects.count() == 1 and AnswerSubmission.objects.count() == 1
+    assert not first.duplicate
+    assert again.duplicate
+    assert again.answer.pk == first.answer.pk
+    assert again.answer.revision == 1
+    assert Answer.objects.count() == 1
+    assert AnswerSubmission.objects.count() == 1
 
 
 def test_a_resent_old_submission_after_a_newer_one_changes_nothing(item, team_auditor):
@@ -70,9 +64,11 @@ def test_a_stale_revision_is_refused_with_the_current_answer(item, team_auditor,
     answer(item, team_auditor, result="conform", notes="Bien")
     with pytest.raises(services.StaleAnswer) as stale:
         answer(item, quality_manager, revision=0, result="nonconform")
-    assert stale.value.answer.result == "conform" and stale.value.answer.revision == 1
+    assert stale.value.answer.result == "conform"
+    assert stale.value.answer.revision == 1
     kept = answer(item, quality_manager, revision=1, result="nonconform")
-    assert kept.answer.revision == 2 and kept.answer.result == "nonconform"
+    assert kept.answer.revision == 2
+    assert kept.answer.result == "nonconform"
 
 
 @pytest.mark.parametrize(
@@ -94,7 +90,8 @@ def test_invalid_answers_are_refused(item, team_auditor, fields):
 def test_files_attach_to_the_answer(item, team_auditor):
     saved = answer(item, team_auditor, uploads=[SimpleUploadedFile("foto.png", PNG, "image/png")])
     stored = AuditFile.objects.get()
-    assert stored.answer == saved.answer and stored.content_type == "image/png"
+    assert stored.answer == saved.answer
+    assert stored.content_type == "image/png"
 
 
 def test_only_the_audit_team_answers(item, unit_head, viewer):
@@ -130,15 +127,19 @@ def test_json_save_resend_and_conflict(client, item, team_auditor, quality_manag
     saved = post(client, item, client_id=client_id, notes="Sin fila", score="4")
     assert saved.status_code == 200
     body = saved.json()
-    assert body["ok"] and not body["duplicate"]
-    assert body["answer"]["revision"] == 1 and body["answer"]["score"] == 4
+    assert body["ok"]
+    assert not body["duplicate"]
+    assert body["answer"]["revision"] == 1
+    assert body["answer"]["score"] == 4
     resent = post(client, item, client_id=client_id, notes="Sin fila", score="4")
-    assert resent.status_code == 200 and resent.json()["duplicate"]
+    assert resent.status_code == 200
+    assert resent.json()["duplicate"]
     assert AnswerSubmission.objects.count() == 1
     client.force_login(quality_manager)
     stale = post(client, item, result="nonconform", revision="0")
     assert stale.status_code == 409
-    assert stale.json()["conflict"] and stale.json()["answer"]["notes"] == "Sin fila"
+    assert stale.json()["conflict"]
+    assert stale.json()["answer"]["notes"] == "Sin fila"
     assert Answer.objects.get().result == "conform"
 
 
@@ -157,14 +158,15 @@ def test_json_refuses_hostile_input_with_its_errors(client, item, team_auditor, 
     client.force_login(team_auditor)
     response = post(client, item, **data)
     assert response.status_code == 400
-    assert response.json()["ok"] is False and response.json()["errors"]
+    assert response.json()["ok"] is False
+    assert response.json()["errors"]
     assert Answer.objects.count() == 0
 
 
 def test_json_refuses_a_renamed_executable(client, item, team_auditor):
     client.force_login(team_auditor)
     exe = SimpleUploadedFile("foto.png", b"MZ\x90\x00" + b"\x00" * 100, "image/png")
-    response = post(client, item, files=[exe])
+    response = post(client, item, attachments=[exe])
     assert response.status_code == 400
     assert "not an accepted type" in response.json()["errors"]["files"][0]
     assert Answer.objects.count() == 0
@@ -198,7 +200,7 @@ def test_the_page_posts_without_script_and_comes_back_to_the_item(
     page = client.get(reverse("audits:checklist", args=[item.audit_id]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-answer data-item="%d"' % item.pk in html
+    assert f'data-answer data-item="{item.pk}"' in html
     assert "audits/checklist.js" in html
     response = post(client, item, json=False, back=str(arica_counter.pk))
     assert response.status_code == 302
@@ -209,7 +211,8 @@ def test_notes_are_rendered_escaped(client, item, team_auditor):
     answer(item, team_auditor, notes="<img src=x onerror=alert(1)>")
     client.force_login(team_auditor)
     html = client.get(reverse("audits:checklist", args=[item.audit_id])).content.decode()
-    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
 def test_a_conflict_without_script_shows_both_and_keeps_what_was_typed(
@@ -221,7 +224,8 @@ def test_a_conflict_without_script_shows_both_and_keeps_what_was_typed(
     assert response.status_code == 409
     html = response.content.decode()
     assert "Choose which one to keep" in html
-    assert "Primera visita" in html and "Segunda visita" in html
+    assert "Primera visita" in html
+    assert "Segunda visita" in html
     assert 'name="revision" value="1"' in html  # saving again keeps theirs… or this one
 
 
@@ -238,7 +242,8 @@ def test_a_viewer_reads_the_checklist_without_forms(client, item, team_auditor, 
     response = client.get(reverse("audits:checklist", args=[item.audit_id]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "data-answer" not in html and "Partly conforms" in html
+    assert "data-answer" not in html
+    assert "Partly conforms" in html
 
 
 def test_one_touch_point_at_a_time(client, items, team_auditor, arica_phone):

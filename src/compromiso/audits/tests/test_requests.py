@@ -13,16 +13,8 @@ from django.urls import reverse
 
 from compromiso.audits import services
 from compromiso.audits.models import AuditFile, InformationRequest, RequestStatus
-from compromiso.audits.tests.fieldwork_fixtures import (  # noqa: F401
-    _in_english,
-    arica_counter,
-    arica_phone,
-    field_audit,
-    in_person,
-    phone_channel,
-    team_auditor,
-    temuco_head,
-)
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
@@ -88,7 +80,8 @@ def test_unit_head_answers_their_units_request_with_files_and_the_team_accepts(
         uploads=[upload("registro.pdf", PDF), upload("nota.txt", b"Hola", "text/plain")],
     )
     for_arica.refresh_from_db()
-    assert for_arica.answered_by == unit_head and for_arica.status == RequestStatus.REQUESTED
+    assert for_arica.answered_by == unit_head
+    assert for_arica.status == RequestStatus.REQUESTED
     stored = list(for_arica.files.order_by("pk"))
     assert [f.name for f in stored] == ["registro.pdf", "nota.txt"]
     assert stored[0].sha256 == hashlib.sha256(PDF).hexdigest()
@@ -170,7 +163,8 @@ def test_a_path_in_the_file_name_is_dropped(unit_head, for_arica):
     )
     stored = AuditFile.objects.get()
     assert stored.name == "passwd.pdf"
-    assert ".." not in stored.file.name and "passwd" not in stored.file.name
+    assert ".." not in stored.file.name
+    assert "passwd" not in stored.file.name
 
 
 def test_more_than_five_files_at_once_are_refused(unit_head, for_arica):
@@ -198,7 +192,8 @@ def test_overdue_counts_business_days_late_in_the_organisations_calendar(
     )
     calendar = field_audit.organization.business_calendar()
     state = services.due_state(request, dt.date(2026, 7, 17), calendar)
-    assert state.overdue and state.days_late == 4
+    assert state.overdue
+    assert state.days_late == 4
     assert not services.due_state(request, dt.date(2026, 7, 10), calendar).overdue
     # Seen on Wednesday 8 July: Thursday 9 and Friday 10 are left.
     assert services.due_state(request, dt.date(2026, 7, 8), calendar).days_left == 2
@@ -224,7 +219,8 @@ def test_the_list_downloads_as_csv(client, field_audit, team_auditor, for_arica)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
-    assert "Registro de reclamos del semestre" in text and "2026-07-10" in text
+    assert "Registro de reclamos del semestre" in text
+    assert "2026-07-10" in text
 
 
 def test_formula_injection_is_neutralised_in_the_csv(client, field_audit, team_auditor, branch):
@@ -280,18 +276,20 @@ def test_unit_head_answers_on_the_page_and_downloads_the_file(
 ):
     client.force_login(unit_head)
     page = client.get(reverse("audits:request", args=[field_audit.pk, for_arica.pk]))
-    assert page.status_code == 200 and "Send the answer" in page.content.decode()
+    assert page.status_code == 200
+    assert "Send the answer" in page.content.decode()
     assert "Record the verdict" not in page.content.decode()
     response = client.post(
         reverse("audits:request_answer", args=[field_audit.pk, for_arica.pk]),
-        {"answer": "<script>alert('x')</script>", "files": [upload("acta.pdf", PDF)]},
+        {"answer": "<script>alert('x')</script>", "attachments": [upload("acta.pdf", PDF)]},
     )
     assert response.status_code == 302
     stored = AuditFile.objects.get()
     detail = client.get(
         reverse("audits:request", args=[field_audit.pk, for_arica.pk])
     ).content.decode()
-    assert "<script>alert" not in detail and "&lt;script&gt;alert" in detail
+    assert "<script>alert" not in detail
+    assert "&lt;script&gt;alert" in detail
     download = client.get(reverse("audits:file", args=[field_audit.pk, stored.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
@@ -306,7 +304,7 @@ def test_a_refused_file_on_the_page_keeps_the_typed_answer(
     client.force_login(unit_head)
     response = client.post(
         reverse("audits:request_answer", args=[field_audit.pk, for_arica.pk]),
-        {"answer": "Mi respuesta larga", "files": [upload("informe.pdf", EXE)]},
+        {"answer": "Mi respuesta larga", "attachments": [upload("informe.pdf", EXE)]},
     )
     assert response.status_code == 400
     assert "Mi respuesta larga" in response.content.decode()
@@ -377,4 +375,5 @@ def test_auditor_edits_a_request(client, field_audit, team_auditor, for_arica):
     )
     assert response.status_code == 302
     for_arica.refresh_from_db()
-    assert for_arica.text == "Nuevo texto" and for_arica.due_date == dt.date(2026, 7, 20)
+    assert for_arica.text == "Nuevo texto"
+    assert for_arica.due_date == dt.date(2026, 7, 20)

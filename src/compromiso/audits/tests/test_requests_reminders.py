@@ -10,16 +10,9 @@ from django.core.management import call_command
 
 from compromiso.audits import services
 from compromiso.audits.models import AuditStatus, InformationRequest
-from compromiso.audits.tests.fieldwork_fixtures import (  # noqa: F401
-    _in_english,
-    arica_counter,
-    arica_phone,
-    field_audit,
-    in_person,
-    phone_channel,
-    team_auditor,
-)
 from compromiso.core.actors import SYSTEM
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 # Wednesday 8 July 2026, noon in Santiago.
 WEDNESDAY = dt.datetime(2026, 7, 8, 16, 0, tzinfo=dt.UTC)

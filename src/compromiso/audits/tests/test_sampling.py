@@ -2,6 +2,7 @@
 largest remainder, systematic steps, and the recommended sample size against hand-computed
 values and SciPy."""
 
+import itertools
 import math
 import random
 
@@ -19,7 +20,8 @@ def test_same_seed_and_population_draw_the_same_sample():
     first = sampling.draw_random(POPULATION, 10, seed=20260706)
     again = sampling.draw_random(list(POPULATION), 10, seed=20260706)
     assert first == again
-    assert len(first) == 10 and len(set(first)) == 10
+    assert len(first) == 10
+    assert len(set(first)) == 10
 
 
 def test_the_draw_is_python_random_sample_of_the_seed_in_population_order():
@@ -84,7 +86,7 @@ def test_systematic_sample_every_kth_from_a_random_start():
     step = 100 // 8  # 12
     start = random.Random(11).randrange(step)
     assert drawn == [POPULATION[start + i * step] for i in range(8)]
-    assert all(int(b) - int(a) == 12 for a, b in zip(drawn, drawn[1:], strict=False))
+    assert all(int(b) - int(a) == 12 for a, b in itertools.pairwise(drawn))
 
 
 def test_systematic_draw_of_the_whole_population_is_the_population():

@@ -11,16 +11,9 @@ from django.urls import reverse
 
 from compromiso.audits import sampling, services
 from compromiso.audits.models import SamplingRecord
-from compromiso.audits.tests.fieldwork_fixtures import (  # noqa: F401
-    _in_english,
-    arica_counter,
-    arica_phone,
-    field_audit,
-    in_person,
-    phone_channel,
-    team_auditor,
-)
 from compromiso.cases.tests.factories import CaseFactory
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 SANTIAGO = zoneinfo.ZoneInfo("America/Santiago")
 
@@ -79,7 +72,9 @@ def test_cases_of_the_period_are_the_population_in_the_organisations_days(
 def test_a_drawn_case_keeps_no_personal_data(field_audit, team_auditor, cases):
     record = draw(field_audit, team_auditor, sample_size=30, seed=1)
     stored = str(record.items)
-    assert "Ana Pérez" not in stored and "Esperé" not in stored and "Demora" not in stored
+    assert "Ana Pérez" not in stored
+    assert "Esperé" not in stored
+    assert "Demora" not in stored
     assert set(record.items[0]) == {"key", "label", "pk", "code"}
 
 
@@ -97,7 +92,8 @@ def test_stratified_by_touch_point_takes_the_proportional_share(field_audit, tea
     )
     strata = [item["stratum"] for item in record.items]
     # 20 and 10 of 30, n = 9: quotas 6 and 3.
-    assert strata.count("Mesón Arica") == 6 and strata.count("Fono Arica") == 3
+    assert strata.count("Mesón Arica") == 6
+    assert strata.count("Fono Arica") == 3
 
 
 def test_filter_by_touch_point(field_audit, team_auditor, cases, arica_phone):
@@ -212,7 +208,8 @@ def test_auditor_draws_on_the_page_and_sees_seed_fingerprint_and_codes(
     record = SamplingRecord.objects.get()
     assert response.status_code == 302
     detail = client.get(reverse("audits:sample", args=[field_audit.pk, record.pk])).content.decode()
-    assert "31337" in detail and record.fingerprint in detail
+    assert "31337" in detail
+    assert record.fingerprint in detail
     assert record.items[0]["code"] in detail
     verified = client.post(reverse("audits:sample_verify", args=[field_audit.pk, record.pk]))
     assert verified.status_code == 200

@@ -73,7 +73,7 @@ def _entries(
     if group == WHOLE_AUDIT:
         items = items.filter(touch_point__isnull=True)
     elif group is not None:
-        items = items.filter(touch_point_id=group)
+        items = items.filter(touch_point_id=int(group))
     files: dict[int, list[AuditFile]] = {}
     for stored in AuditFile.objects.filter(audit=audit, answer__isnull=False).order_by("pk"):
         assert stored.answer_id is not None
@@ -236,7 +236,7 @@ def checklist_answer(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -
                 notes=data["notes"],
                 client_id=data["client_id"],
                 revision=data["revision"],
-                uploads=data["files"],
+                uploads=data["attachments"],
             )
         except services.StaleAnswer as stale:
             conflict = stale.answer

@@ -187,7 +187,7 @@ def request_answer(request: AuthenticatedHttpRequest, pk: int, request_pk: int) 
                 item,
                 by=request.user,
                 text=form.cleaned_data["answer"],
-                uploads=form.cleaned_data["files"],
+                uploads=form.cleaned_data["attachments"],
             )
         except (ValidationError, DomainError) as error:
             add_service_error(form, error)

@@ -73,7 +73,7 @@ def sample_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 },
             )
             return redirect("audits:sample", pk=audit.pk, sample_pk=record.pk)
-    sizes = [
+    sizes: list[dict[str, Any]] = [
         {
             "label": Population(population).label,
             "size": count_population(audit, population),

@@ -196,7 +196,7 @@
       save();
       fill(form, theirs);
       form.elements.revision.value = theirs.revision;
-      form.elements.files.value = "";
+      form.elements.attachments.value = "";
       box.textContent = "";
       showFiles(form, theirs.files);
       setState(form, msg("saved"), "text-success");
@@ -227,7 +227,7 @@
         delete drafts[item];
         write(DRAFTS, drafts);
         if (form) {
-          form.elements.files.value = "";
+          form.elements.attachments.value = "";
         }
       }
       if (form) {
@@ -273,7 +273,7 @@
       body.append(name, entry[name] === null || entry[name] === undefined ? "" : entry[name]);
     });
     (files[item] || []).forEach(function (file) {
-      body.append("files", file);
+      body.append("attachments", file);
     });
     var sent = entry.client_id;
     window
@@ -320,7 +320,7 @@
     entry.client_id = newId();
     entry.revision = form.elements.revision.value;
     queue[item] = entry;
-    var input = form.elements.files;
+    var input = form.elements.attachments;
     if (input && input.files && input.files.length) {
       files[item] = Array.prototype.slice.call(input.files);
     } else {
