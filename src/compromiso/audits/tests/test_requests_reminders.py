@@ -55,8 +55,9 @@ def test_due_soon_and_late_requests_are_reminded_once_a_day(
         [unit_head.email, unit_head.email, officer.email]
     )
     late = next(mail for mail in mailoutbox if "Venció" in mail.body)
-    assert "overdue" in late.subject
-    assert "5 business days late" in late.body  # Thu 2, Fri 3, Mon 6, Tue 7, Wed 8
+    # In the organisation's language, Spanish.
+    assert "está vencida" in late.subject
+    assert "Lleva 5 días hábiles de retraso." in late.body  # Thu 2, Fri 3, Mon 6, Tue 7, Wed 8
     assert (
         f"/staff/audits/{requests_['late'].audit_id}/requests/{requests_['late'].pk}/" in late.body
     )
