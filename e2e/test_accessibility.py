@@ -89,6 +89,13 @@ NOT_PAGES = {
     "servicemodel:training_revoke": "POST-only",
     "servicemodel:training_session_enrol": "POST-only (its form is on the session page)",
     "servicemodel:training_attendance_remove": "POST-only",
+    "audits:request_export": "a CSV/XLSX file",
+    "audits:request_answer": "POST-only (its form is on the request page)",
+    "audits:request_review": "POST-only (its form is on the request page)",
+    "audits:file": "a file download",
+    "audits:sample_verify": "POST-only (shows the record page again)",
+    "audits:checklist_generate": "POST-only",
+    "audits:checklist_answer": "POST-only (its form is on the checklist page)",
 }
 
 
@@ -113,6 +120,7 @@ def named_routes() -> list[tuple[str, str]]:
 
 def sample_kwargs(organization: Any) -> dict[str, Any]:
     """Arguments of each parameterised page, taken from the organisation's demo data."""
+    from compromiso.audits.models import InformationRequest, SamplingRecord
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token
     from compromiso.catalog.models import Channel, Service, TouchPoint
@@ -142,6 +150,14 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     case = Case.objects.filter(**org).order_by("-pk").first()
     slug = {"slug": organization.slug}
     open_wave = Wave.objects.filter(**org, status="open").order_by("pk").first()
+    request = (
+        InformationRequest.objects.filter(audit__organization=organization)
+        .exclude(status__in=["provided", "na"])
+        .order_by("pk")
+        .first()
+    )
+    audit = {"pk": request.audit_id} if request else None
+    sample = SamplingRecord.objects.filter(audit__organization=organization).order_by("pk").first()
     table = {
         "portal:case_new": slug,
         "portal:you_said_we_did": slug,
@@ -211,6 +227,14 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "improvement:detail": {"pk": pk(ImprovementAction, **org)},
         "servicemodel:protocol": {"pk": pk(Protocol, **org)},
         "servicemodel:protocol_edit": {"pk": pk(Protocol, **org)},
+        "audits:requests": audit,
+        "audits:request": {**audit, "request_pk": request.pk} if audit and request else None,
+        "audits:request_edit": {**audit, "request_pk": request.pk} if audit and request else None,
+        "audits:sampling": audit,
+        "audits:sample_new": audit,
+        "audits:sample": {"pk": sample.audit_id, "sample_pk": sample.pk} if sample else None,
+        "audits:checklist": audit,
+        "audits:checklist_item_new": audit,
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case
