@@ -202,9 +202,9 @@ def test_the_page_posts_without_script_and_comes_back_to_the_item(
     html = page.content.decode()
     assert f'data-answer data-item="{item.pk}"' in html
     assert "audits/checklist.js" in html
-    response = post(client, item, json=False, back=str(arica_counter.pk))
+    response = post(client, item, json=False, tp=str(arica_counter.pk), page="1")
     assert response.status_code == 302
-    assert response["Location"].endswith(f"?tp={arica_counter.pk}#item-{item.pk}")
+    assert response["Location"].endswith(f"?tp={arica_counter.pk}&page=1#item-{item.pk}")
 
 
 def test_notes_are_rendered_escaped(client, item, team_auditor):
@@ -259,3 +259,31 @@ def test_one_touch_point_at_a_time(client, items, team_auditor, arica_phone):
 def test_the_checklist_of_another_organisation_is_not_found(client, item, outsider):
     client.force_login(outsider)
     assert client.get(reverse("audits:checklist", args=[item.audit_id])).status_code == 404
+
+
+def test_a_long_checklist_comes_in_pages_starting_where_work_is_left(
+    client, items, team_auditor, arica_counter, arica_phone
+):
+    audit = items[0].audit
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(
+            audit=audit,
+            key=f"free:{n}",
+            order=1000 + n,
+            source="free",
+            text=f"Ítem {n}",
+            touch_point=arica_phone,
+        )
+        for n in range(150)
+    )
+    for item in items:  # everything at the counter answered
+        if item.touch_point_id == arica_counter.pk:
+            answer(item, team_auditor)
+    client.force_login(team_auditor)
+    url = reverse("audits:checklist", args=[audit.pk])
+    first = client.get(url).content.decode()
+    assert first.count("data-answer ") == 100  # the phone line's first page
+    assert "Page 1 of 2" in first
+    second = client.get(url, {"tp": arica_phone.pk, "page": 2}).content.decode()
+    assert second.count("data-answer ") == 52  # 150 + its 2 generated items
+    assert client.get(url, {"tp": arica_phone.pk, "page": "999"}).status_code == 200

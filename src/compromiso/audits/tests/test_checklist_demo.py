@@ -45,7 +45,8 @@ def test_the_demo_fills_the_fieldwork_once(
     assert requests.filter(answered_by=unit_head).count() == 5
 
     record = SamplingRecord.objects.get(audit=field_audit)
-    assert record.population_size == 40 and record.sample_size == 30
+    assert record.population_size == 40
+    assert record.sample_size == 30
     assert len(record.items) == 30
 
     items = ChecklistItem.objects.filter(audit=field_audit)
