@@ -130,7 +130,8 @@ def generate_checklist(audit: Audit, *, by: Actor) -> Generated:
         refreshed.append(item)
     ChecklistItem.objects.bulk_create(created)
     ChecklistItem.objects.bulk_update(refreshed, ["order", *REFRESHED])
-    removed = kept = 0
+    removed: list[str] = []
+    kept = 0
     for key, item in existing.items():
         if key in wanted or item.source == ItemSource.FREE:
             continue
@@ -138,13 +139,18 @@ def generate_checklist(audit: Audit, *, by: Actor) -> Generated:
             kept += 1
         else:
             item.delete()
-            removed += 1
-    result = Generated(added=len(created), removed=removed, kept_out_of_scope=kept)
+            removed.append(key)
+    result = Generated(added=len(created), removed=len(removed), kept_out_of_scope=kept)
     log_action(
         audit,
         "audits.checklist.generated",
         by=by,
-        data={"added": result.added, "removed": removed, "kept": kept, "total": len(specs)},
+        data={
+            "added": result.added,
+            "removed": removed[:500],  # the keys say what each one checked
+            "kept": kept,
+            "total": len(specs),
+        },
     )
     return result
 

@@ -79,7 +79,6 @@ def request_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "form": form if conduct else None,
             "overdue": sum(row["state"].overdue for row in rows),
-            "status": 400 if form.errors else 200,
         },
         status=400 if form.errors else 200,
     )
