@@ -118,6 +118,13 @@ NOT_PAGES = {
     "audits:seal_assessment_submit": "POST-only",
     "audits:seal_assessment_reopen": "POST-only",
     "audits:seal_status_change": "POST-only (its forms are on the certificate page)",
+    "audits:request_export": "a CSV/XLSX file",
+    "audits:request_answer": "POST-only (its form is on the request page)",
+    "audits:request_review": "POST-only (its form is on the request page)",
+    "audits:file": "a file download",
+    "audits:sample_verify": "POST-only (shows the record page again)",
+    "audits:checklist_generate": "POST-only",
+    "audits:checklist_answer": "POST-only (its form is on the checklist page)",
 }
 
 
@@ -156,6 +163,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         SelfAssessment,
         TeamMember,
     )
+    from compromiso.audits.models import InformationRequest, SamplingRecord
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token
     from compromiso.catalog.models import Channel, Service, TouchPoint
@@ -218,6 +226,14 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "portal:seal": slug,
         "portal:seal_verify": {"number": issued.number} if issued else None,
     }
+    request = (
+        InformationRequest.objects.filter(audit__organization=organization)
+        .exclude(status__in=["provided", "na"])
+        .order_by("pk")
+        .first()
+    )
+    audit = {"pk": request.audit_id} if request else None
+    sample = SamplingRecord.objects.filter(audit__organization=organization).order_by("pk").first()
     table = {
         **seal_pages,
         "portal:case_new": slug,
@@ -306,6 +322,14 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "audits:mystery_results": {"pk": mystery},
         "audits:mystery_visit": {"pk": mystery, "visit": mystery_visit},
         "audits:mystery_scenario_edit": {"pk": pk(MysteryScenario, **org)},
+        "audits:requests": audit,
+        "audits:request": {**audit, "request_pk": request.pk} if audit and request else None,
+        "audits:request_edit": {**audit, "request_pk": request.pk} if audit and request else None,
+        "audits:sampling": audit,
+        "audits:sample_new": audit,
+        "audits:sample": {"pk": sample.audit_id, "sample_pk": sample.pk} if sample else None,
+        "audits:checklist": audit,
+        "audits:checklist_item_new": audit,
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case

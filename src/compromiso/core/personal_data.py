@@ -166,6 +166,7 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "audits.SamplingRecord": "how a sample was drawn, and the drawn keys (codes, never identities)",
     "audits.ChecklistItem": "criteria",
     "audits.Answer": "an auditor's result and notes",
+    "audits.AnswerSubmission": "which device's submission made which revision of an answer",
     "audits.Evidence": (
         "figures frozen from live data (case samples keep codes and classifications, never a"
         " requester's identity) and auditors' observations"

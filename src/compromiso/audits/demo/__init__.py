@@ -12,3 +12,12 @@ def load(context: dict[str, Any]) -> None:
     evidence.load(context)
     mystery.load(context)
     seal.load(context)
+"""Demo of the audits app, one module per part, loaded in order (`compromiso demo`)."""
+
+from typing import Any
+
+from compromiso.audits.demo import fieldwork
+
+
+def load(context: dict[str, Any]) -> None:
+    fieldwork.load(context)

@@ -19,6 +19,7 @@ from compromiso.audits.models.engagement import (
 from compromiso.audits.models.fieldwork import (
     Answer,
     AnswerResult,
+    AnswerSubmission,
     AuditFile,
     ChecklistItem,
     Evidence,
@@ -95,6 +96,7 @@ __all__ = [
     "Answer",
     "AnswerResult",
     "AssessmentStatus",
+    "AnswerSubmission",
     "Audit",
     "AuditAccess",
     "AuditFile",

@@ -197,6 +197,29 @@ class Answer(models.Model):
         return f"{self.item_id}: {self.result}"
 
 
+class AnswerSubmission(models.Model):
+    """Each submission applied to an answer, by the id its device gave it: a phone that resends
+    what it already sent (the reply was lost with the connection) finds its submission here and
+    changes nothing. Also the answer's history: the revision each submission produced."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="submissions")
+    client_id = models.UUIDField(unique=True)
+    revision = models.PositiveIntegerField()
+    result = models.CharField(max_length=12, choices=AnswerResult.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer submission")
+        verbose_name_plural = _("answer submissions")
+        ordering = ["answer", "revision"]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} r{self.revision}"
+
+
 class EvidenceKind(models.TextChoices):
     SNAPSHOT = "snapshot", _("Snapshot of live data")
     FILE = "file", _("Document or file")
