@@ -6,3 +6,9 @@ class AuditsConfig(AppConfig):
     name = "compromiso.audits"
     label = "audits"
     verbose_name = _("Audits")
+
+    def ready(self) -> None:
+        from compromiso.audits.views.remedies import describe_finding_origin
+        from compromiso.improvement.origins import register_origin_describer
+
+        register_origin_describer("audit_finding", describe_finding_origin)

@@ -1,0 +1,1 @@
+"""Staff pages of the audits app, one module per noun."""
