@@ -48,7 +48,7 @@ def _propose(built, by, branch, finding=0, **extra):
 
 def _run(action, by, *, effective):
     steps = [ActionStatus.PROPOSED, ActionStatus.APPROVED, ActionStatus.IN_PROGRESS]
-    for step in steps[steps.index(action.status) + 1 :] + [ActionStatus.CHECKING]:
+    for step in [*steps[steps.index(action.status) + 1 :], ActionStatus.CHECKING]:
         action = improvement.move_action(action, step, by=by)
     return improvement.record_check(action, effective=effective, evidence="Visita al mesón.", by=by)
 
@@ -143,9 +143,7 @@ def test_one_open_action_per_finding(built, unit_head, branch):
         _propose(built, unit_head, branch)
 
 
-def test_a_rejected_action_leaves_no_remedy_and_another_can_be_proposed(
-    built, unit_head, branch
-):
+def test_a_rejected_action_leaves_no_remedy_and_another_can_be_proposed(built, unit_head, branch):
     first = _propose(built, unit_head, branch)
     improvement.move_action(first, ActionStatus.REJECTED, by=unit_head, comment="No procede.")
 

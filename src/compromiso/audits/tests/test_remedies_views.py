@@ -75,9 +75,8 @@ def test_the_form_refuses_oversized_and_missing_input_and_keeps_what_was_typed(
     client.force_login(unit_head)
     finding = built.findings[0]
 
-    too_long = client.post(
-        _url("remedy_new", built, finding.pk), _form(branch, title="x" * 201, description="Se queda")
-    )
+    url = _url("remedy_new", built, finding.pk)
+    too_long = client.post(url, _form(branch, title="x" * 201, description="Se queda"))
     no_cause = client.post(_url("remedy_new", built, finding.pk), _form(branch, root_cause=""))
     bad_unit = client.post(_url("remedy_new", built, finding.pk), _form(branch, owner_unit="999"))
     bad_date = client.post(

@@ -132,9 +132,7 @@ def test_the_audited_side_cannot_write_the_report(built, unit_head):
         services.save_report(built.audit, by=unit_head, conclusions="Todo perfecto.")
 
 
-def test_the_issued_report_keeps_what_it_said_when_the_data_change_later(
-    client, built, auditor
-):
+def test_the_issued_report_keeps_what_it_said_when_the_data_change_later(client, built, auditor):
     services.issue_report(built.audit, by=auditor)
     frozen = Report.objects.get(audit=built.audit).content
     # Later: the evidence is retitled, the finding rewritten, an answer changed.
