@@ -89,6 +89,13 @@ NOT_PAGES = {
     "servicemodel:training_revoke": "POST-only",
     "servicemodel:training_session_enrol": "POST-only (its form is on the session page)",
     "servicemodel:training_attendance_remove": "POST-only",
+    "audits:report_pdf": "a PDF",
+    "audits:report_issue": "POST-only (its form is on the report page)",
+    "audits:finding_verify": "POST-only (its form is on the remedies page)",
+    "audits:finding_close": "POST-only (its form is on the remedies page)",
+    "audits:follow_up_plan": "POST-only (its form is on the remedies page)",
+    "audits:follow_up_record": "POST-only (its form is on the remedies page)",
+    "audits:follow_up_audit": "POST-only (its form is on the remedies page)",
 }
 
 
@@ -113,6 +120,7 @@ def named_routes() -> list[tuple[str, str]]:
 
 def sample_kwargs(organization: Any) -> dict[str, Any]:
     """Arguments of each parameterised page, taken from the organisation's demo data."""
+    from compromiso.audits.models import Audit, Finding
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token
     from compromiso.catalog.models import Channel, Service, TouchPoint
@@ -142,6 +150,16 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     case = Case.objects.filter(**org).order_by("-pk").first()
     slug = {"slug": organization.slug}
     open_wave = Wave.objects.filter(**org, status="open").order_by("pk").first()
+    reported = (
+        Audit.objects.filter(**org, report__isnull=False).order_by("pk").first()
+        or Audit.objects.filter(**org).order_by("pk").first()
+    )
+    nonconformity = (
+        Finding.objects.filter(audit=reported, grade__kind="nonconformity").order_by("pk").first()
+        if reported
+        else None
+    )
+    on_audit = {"pk": reported.pk} if reported else None
     table = {
         "portal:case_new": slug,
         "portal:you_said_we_did": slug,
@@ -211,6 +229,12 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "improvement:detail": {"pk": pk(ImprovementAction, **org)},
         "servicemodel:protocol": {"pk": pk(Protocol, **org)},
         "servicemodel:protocol_edit": {"pk": pk(Protocol, **org)},
+        "audits:report": on_audit,
+        "audits:report_edit": on_audit,
+        "audits:remedies": on_audit,
+        "audits:remedy_new": (
+            {"pk": nonconformity.audit_id, "finding": nonconformity.pk} if nonconformity else None
+        ),
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case

@@ -268,7 +268,7 @@ def test_the_demo_shows_its_progress_and_ends_with_the_log_ins(demo):
     lines = [line for line in demo.splitlines() if line.strip()]
     steps = [line for line in lines if line.lstrip().startswith("[")]
 
-    assert len(steps) == 7  # one line per loading step, each with its time
+    assert len(steps) == 8  # one line per loading step, each with its time
     assert all(line.rstrip().endswith(" s") for line in steps)
     assert len(lines) < 40  # no e-mails, no task log: it all fits on a screen
     tail = "\n".join(lines[-3:])
