@@ -166,7 +166,7 @@ def _report(audit: Audit, texts: dict[str, str]) -> None:
         audit.actual_end = audit.actual_end or audit.organization.today()
         audit.save(update_fields=["status", "actual_end", "updated_at"])
         log_action(audit, "audits.audit.reporting", by=DEMO)
-    for finding in awaiting_answer(audit):
+    for finding, _day in awaiting_answer(audit):
         # The audited side answers the findings still waiting, so that the report can be issued.
         finding.status = FindingStatus.ACCEPTED
         finding.response = texts["answer"]
@@ -219,8 +219,12 @@ def _remedies(audit: Audit, texts: dict[str, str]) -> None:
             )
             _advance(action, done=position == 0, texts=texts)
         finding.refresh_from_db()
-        action = ImprovementAction.objects.filter(pk=finding.action_id).first()
-        ready = finding.status == FindingStatus.IN_ACTION and is_remedied(action)
+        current = (
+            ImprovementAction.objects.filter(pk=finding.action_id).first()
+            if finding.action_id
+            else None
+        )
+        ready = finding.status == FindingStatus.IN_ACTION and is_remedied(current)
         if position == 0 and ready:
             services.verify_finding(finding, by=DEMO, note=texts["verified"])
     if not FollowUp.objects.filter(audit=audit, kind=FollowUpKind.DESK_REVIEW).exists():

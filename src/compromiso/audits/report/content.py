@@ -10,11 +10,13 @@ the scope is edited later. The corrective plan (`plan.py`) is the one part read 
 the remedies after the report."""
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Count
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from compromiso.audits.models import (
@@ -45,6 +47,11 @@ UNCOVERED_RESULTS = (None, AnswerResult.NOT_ASSESSED)
 
 def label(choices: type[models.Choices], code: str) -> str:
     """The name of a choice in the active language (the code itself if it is unknown)."""
+    return _label(choices, code, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(choices: type[models.Choices], code: str, language: str | None) -> str:
     return str(dict(choices.choices).get(code, code))
 
 
@@ -231,11 +238,12 @@ def _local_date(organization: Organization, moment: dt.datetime | None) -> dt.da
 
 
 def _evidence(audit: Audit) -> tuple[list[EvidenceRef], dict[int, int]]:
-    """The evidence index, in the order it was taken, and each item's number by its id."""
+    """The evidence index, in the order it was taken, and each item's number by its id (plain
+    values: no model instance per item)."""
     rows = (
         Evidence.objects.filter(audit=audit)
-        .select_related("touch_point")
-        .only(
+        .order_by("taken_at", "pk")
+        .values_list(
             "pk",
             "title",
             "kind",
@@ -245,23 +253,24 @@ def _evidence(audit: Audit) -> tuple[list[EvidenceRef], dict[int, int]]:
             "review_status",
             "touch_point__name",
         )
-        .order_by("taken_at", "pk")
     )
     organization = audit.organization
     refs: list[EvidenceRef] = []
     numbers: dict[int, int] = {}
-    for number, e in enumerate(rows, start=1):
-        numbers[e.pk] = number
+    for number, (pk, title, kind, snapshot, taken, print_, review, point) in enumerate(
+        rows, start=1
+    ):
+        numbers[pk] = number
         refs.append(
             EvidenceRef(
                 number=number,
-                title=e.title,
-                kind=e.kind,
-                snapshot_kind=e.snapshot_kind,
-                taken_on=_local_date(organization, e.taken_at),
-                fingerprint=e.fingerprint,
-                touch_point=e.touch_point.name if e.touch_point else "",
-                review_status=e.review_status,
+                title=title,
+                kind=kind,
+                snapshot_kind=snapshot,
+                taken_on=_local_date(organization, taken),
+                fingerprint=print_,
+                touch_point=point or "",
+                review_status=review,
             )
         )
     return refs, numbers
@@ -271,9 +280,14 @@ def _findings(audit: Audit, numbers: dict[int, int]) -> list[GradeGroup]:
     findings = (
         Finding.objects.filter(audit=audit)
         .select_related("grade", "checklist_item", "commitment", "touch_point")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.only("pk", "audit_id")))
         .order_by("-grade__severity", "grade__order", "grade_id", "number")
     )
+    cited: dict[int, list[int]] = {}
+    for finding_id, evidence_id in Finding.evidence.through.objects.filter(
+        finding__audit=audit
+    ).values_list("finding_id", "evidence_id"):
+        if evidence_id in numbers:
+            cited.setdefault(finding_id, []).append(numbers[evidence_id])
     groups: dict[int, GradeGroup] = {}
     for f in findings:
         group = groups.get(f.grade_id)
@@ -293,7 +307,7 @@ def _findings(audit: Audit, numbers: dict[int, int]) -> list[GradeGroup]:
                 response=f.response,
                 diverging_opinion=f.diverging_opinion,
                 divergence_resolved=f.divergence_resolved,
-                evidence=sorted(numbers[e.pk] for e in f.evidence.all() if e.pk in numbers),
+                evidence=sorted(cited.get(f.pk, [])),
             )
         )
     return list(groups.values())
@@ -340,18 +354,12 @@ def _checklist(
         .exclude(
             answer__result__in=[r for r in AnswerResult.values if r != AnswerResult.NOT_ASSESSED]
         )
-        .select_related("touch_point")
-        .only("section", "text", "source", "order", "touch_point__name")
         .order_by("order", "pk")
+        .values_list("section", "text", "touch_point__name", "source")
     )
     uncovered_items = [
-        Uncovered(
-            section=item.section,
-            text=item.text,
-            touch_point=item.touch_point.name if item.touch_point else "",
-            source=item.source,
-        )
-        for item in items
+        Uncovered(section=section, text=text, touch_point=point or "", source=source)
+        for section, text, point, source in items
     ]
     return degree, uncovered_points, uncovered_items
 

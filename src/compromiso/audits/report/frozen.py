@@ -3,11 +3,13 @@ dataclasses, with the SHA-256 of its canonical JSON as its fingerprint."""
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import types
 import typing
-from typing import Any
+from collections.abc import Hashable
+from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 
@@ -47,11 +49,16 @@ def _read(kind: Any, value: Any) -> Any:
     return value
 
 
-def _load[T](cls: type[T], data: dict[str, Any]) -> T:
+@functools.cache
+def _fields(cls: Any) -> dict[str, Any]:
+    """Each field of a dataclass with its type (read once per class)."""
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    values = {name: _read(hints[name], data[name]) for name in known if name in data}
-    return cls(**values)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def _load[T](cls: type[T], data: dict[str, Any]) -> T:
+    fields = _fields(cast(Hashable, cls))
+    return cls(**{name: _read(kind, data[name]) for name, kind in fields.items() if name in data})
 
 
 def from_data(data: dict[str, Any]) -> ReportContent:

@@ -28,6 +28,7 @@ from compromiso.audits.models import (
 from compromiso.audits.report import build, fingerprint, to_data
 from compromiso.core.actors import Actor, SystemActor, user_of
 from compromiso.core.audit import changes, log_action, snapshot
+from compromiso.core.calendar import BusinessCalendar
 from compromiso.core.errors import DomainError
 
 ANSWER_WINDOW_BUSINESS_DAYS = 10
@@ -106,21 +107,31 @@ def save_report(audit: Audit, *, by: Actor, **texts: str) -> Report:
     return report
 
 
-def answer_window_closes(finding: Finding, audit: Audit | None = None) -> dt.date:
+def answer_window_closes(
+    finding: Finding, audit: Audit | None = None, calendar: BusinessCalendar | None = None
+) -> dt.date:
     """The last day the audited side has to answer the finding: ten business days of the
     organisation after the day it was recorded."""
     organization = (audit or finding.audit).organization
+    calendar = calendar or organization.business_calendar()
     recorded = organization.local(finding.created_at).date()
-    return organization.business_calendar().add_business_days(recorded, ANSWER_WINDOW_BUSINESS_DAYS)
+    return calendar.add_business_days(recorded, ANSWER_WINDOW_BUSINESS_DAYS)
 
 
-def awaiting_answer(audit: Audit, today: dt.date | None = None) -> list[Finding]:
-    """Findings not answered yet whose time to answer has not gone by."""
+def awaiting_answer(audit: Audit, today: dt.date | None = None) -> list[tuple[Finding, dt.date]]:
+    """Findings not answered yet whose time to answer has not gone by, each with its last day
+    (the organisation's calendar is read once)."""
     today = today or audit.organization.today()
-    waiting = Finding.objects.filter(
-        audit=audit, status=FindingStatus.OPEN, responded_at__isnull=True
-    ).order_by("number")
-    return [f for f in waiting if answer_window_closes(f, audit) >= today]
+    waiting = list(
+        Finding.objects.filter(
+            audit=audit, status=FindingStatus.OPEN, responded_at__isnull=True
+        ).order_by("number")
+    )
+    if not waiting:
+        return []
+    calendar = audit.organization.business_calendar()
+    closing = [(f, answer_window_closes(f, audit, calendar)) for f in waiting]
+    return [(f, day) for f, day in closing if day >= today]
 
 
 def issue_problems(audit: Audit, report: Report | None = None) -> list[str]:
@@ -138,8 +149,8 @@ def issue_problems(audit: Audit, report: Report | None = None) -> list[str]:
                 "and has not yet."
             )
             % {
-                "numbers": ", ".join(str(f.number) for f in waiting),
-                "date": date_format(max(answer_window_closes(f, audit) for f in waiting), "j F Y"),
+                "numbers": ", ".join(str(f.number) for f, _day in waiting),
+                "date": date_format(max(day for _f, day in waiting), "j F Y"),
             }
         )
     return problems

@@ -77,7 +77,7 @@ def test_a_finding_still_in_its_time_to_answer_holds_the_report_back(built, audi
     )
 
     with time_machine.travel(recorded + dt.timedelta(days=3), tick=False):
-        assert services.awaiting_answer(built.audit)[0].number == 5
+        assert services.awaiting_answer(built.audit)[0][0].number == 5
         with pytest.raises(services.ReportError) as refused:
             services.issue_report(built.audit, by=auditor)
     assert "5" in refused.value.message

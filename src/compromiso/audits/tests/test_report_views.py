@@ -157,3 +157,44 @@ def test_hostile_text_is_shown_literally_in_the_page_and_the_pdf(client, built, 
     for fragment in ('#import "/etc/passwd"', "*bold*", "$x^2$", "\\\\", "*no bold*", "#let x"):
         assert fragment in text
     assert "Supercalifragilistico" * 3 in text
+
+
+def test_the_report_page_takes_the_same_queries_for_a_large_audit(
+    client, organization, auditor, branch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from compromiso.audits.models import Answer, ChecklistItem, Evidence
+
+    small = report_data.build(organization, lead=auditor, unit=branch)
+    big = report_data.build(organization, lead=auditor, unit=branch)
+    items = ChecklistItem.objects.bulk_create(
+        [
+            ChecklistItem(audit=big.audit, key=f"x-{n}", order=50 + n, source="legal", text="x")
+            for n in range(400)
+        ]
+    )
+    Answer.objects.bulk_create([Answer(item=item, result="partial") for item in items[:300]])
+    evidence = Evidence.objects.bulk_create(
+        [Evidence(audit=big.audit, kind="file", title=f"Doc {n}") for n in range(150)]
+    )
+    for n in range(5, 35):
+        finding = Finding.objects.create(
+            audit=big.audit, number=n, grade=big.grades["major"], statement=f"H{n}"
+        )
+        finding.evidence.set(evidence[n : n + 4])
+    client.force_login(auditor)
+    counts = []
+    for built in (small, big):
+        for url in (
+            reverse("audits:report", args=[built.audit.pk]),
+            reverse("audits:remedies", args=[built.audit.pk]),
+        ):
+            client.get(url)  # the session and the memberships settle
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+
+    assert counts[:2] == counts[2:]
+    assert max(counts) <= 25

@@ -2,11 +2,16 @@
 it. Who reads it: the audit team, whoever manages audits and the audited side; a member who
 may only view the audit gets a 403 (the report is not yet theirs to read)."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +37,50 @@ def reader_audit(request: AuthenticatedHttpRequest, pk: int) -> Audit:
     return audit
 
 
+def evidence_rows(content: ReportContent) -> SafeString:
+    """The rows of the evidence index, escaped, built in one pass: the index of a large audit
+    has hundreds of rows, and the template language would take most of the page's time on them
+    (bench/bench_audit_report.py)."""
+    days: dict[dt.date | None, str] = {}
+
+    def day(value: dt.date | None) -> str:
+        if value not in days:
+            days[value] = date_format(value, "j M Y") if value else "—"
+        return days[value]
+
+    return format_html_join(
+        "\n",
+        '<tr id="evidence-{}"><th scope="row" class="fw-normal">E{}</th><td>{}</td><td>{}</td>'
+        "<td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                e.number,
+                e.number,
+                e.title,
+                e.kind_label,
+                day(e.taken_on),
+                e.touch_point or "—",
+                format_html('<code title="{}">{}…</code>', e.fingerprint, e.fingerprint[:12])
+                if e.fingerprint
+                else "—",
+            )
+            for e in content.evidence
+        ),
+    )
+
+
+def uncovered_rows(content: ReportContent) -> SafeString:
+    """The checklist items not covered, as list items (escaped; see `evidence_rows`)."""
+    return format_html_join(
+        "\n",
+        "<li>{}</li>",
+        (
+            (" · ".join(part for part in (u.section, u.text, u.touch_point) if part),)
+            for u in content.uncovered_items
+        ),
+    )
+
+
 def _content(audit: Audit, draft: bool) -> tuple[ReportContent, bool]:
     """The issued version (frozen), or the report as the rows say now; and whether it is the
     draft."""
@@ -55,6 +104,8 @@ def report_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "audit": audit,
             "report": saved,
             "content": content,
+            "evidence_rows": evidence_rows(content),
+            "uncovered_rows": uncovered_rows(content),
             "is_draft": is_draft,
             "plan": corrective_plan(audit),
             "today": audit.organization.today(),
