@@ -125,6 +125,13 @@ NOT_PAGES = {
     "audits:sample_verify": "POST-only (shows the record page again)",
     "audits:checklist_generate": "POST-only",
     "audits:checklist_answer": "POST-only (its form is on the checklist page)",
+    "audits:report_pdf": "a PDF",
+    "audits:report_issue": "POST-only (its form is on the report page)",
+    "audits:finding_verify": "POST-only (its form is on the remedies page)",
+    "audits:finding_close": "POST-only (its form is on the remedies page)",
+    "audits:follow_up_plan": "POST-only (its form is on the remedies page)",
+    "audits:follow_up_record": "POST-only (its form is on the remedies page)",
+    "audits:follow_up_audit": "POST-only (its form is on the remedies page)",
 }
 
 
@@ -164,6 +171,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         TeamMember,
     )
     from compromiso.audits.models import InformationRequest, SamplingRecord
+    from compromiso.audits.models import Audit, Finding
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token
     from compromiso.catalog.models import Channel, Service, TouchPoint
@@ -234,6 +242,16 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     )
     audit = {"pk": request.audit_id} if request else None
     sample = SamplingRecord.objects.filter(audit__organization=organization).order_by("pk").first()
+    reported = (
+        Audit.objects.filter(**org, report__isnull=False).order_by("pk").first()
+        or Audit.objects.filter(**org).order_by("pk").first()
+    )
+    nonconformity = (
+        Finding.objects.filter(audit=reported, grade__kind="nonconformity").order_by("pk").first()
+        if reported
+        else None
+    )
+    on_audit = {"pk": reported.pk} if reported else None
     table = {
         **seal_pages,
         "portal:case_new": slug,
@@ -330,6 +348,12 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "audits:sample": {"pk": sample.audit_id, "sample_pk": sample.pk} if sample else None,
         "audits:checklist": audit,
         "audits:checklist_item_new": audit,
+        "audits:report": on_audit,
+        "audits:report_edit": on_audit,
+        "audits:remedies": on_audit,
+        "audits:remedy_new": (
+            {"pk": nonconformity.audit_id, "finding": nonconformity.pk} if nonconformity else None
+        ),
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case

@@ -9,3 +9,7 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from compromiso.audits import home  # noqa: F401  (its staff home panel and landing)
+        from compromiso.audits.views.remedies import describe_finding_origin
+        from compromiso.improvement.origins import register_origin_describer
+
+        register_origin_describer("audit_finding", describe_finding_origin)

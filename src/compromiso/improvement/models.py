@@ -264,7 +264,7 @@ class ActionOrigin(models.Model):
 
     def __str__(self) -> str:
         target = self.root_cause or self.category or self.case or self.commitment or self.question
-        return f"{self.get_kind_display()}: {target}"
+        return f"{self.get_kind_display()}: {target}" if target else str(self.get_kind_display())
 
 
 class ActionEvent(models.Model):

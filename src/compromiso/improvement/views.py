@@ -38,6 +38,7 @@ from compromiso.improvement.models import (
     MetricKind,
     RemedyKind,
 )
+from compromiso.improvement.origins import describe_origin
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import Unit, User
 from compromiso.surveys.models import Question, Wave
@@ -261,14 +262,19 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         }
         for month, count in series
     ]
+    origins = list(
+        action.origins.select_related(
+            "root_cause", "category", "case", "commitment__charter", "wave", "question"
+        )
+    )
+    for origin in origins:
+        origin.links = describe_origin(origin, request.user)  # type: ignore[attr-defined]
     return render(
         request,
         "improvement/detail.html",
         {
             "action": action,
-            "origins": action.origins.select_related(
-                "root_cause", "category", "case", "commitment__charter", "wave", "question"
-            ),
+            "origins": origins,
             "events": action.events.select_related("actor"),
             "can_manage": can_manage and action.status not in ("closed", "rejected"),
             "next_steps": [(s, ActionStatus(s).label) for s in NEXT_STEPS.get(action.status, [])],

@@ -21,3 +21,8 @@ from compromiso.audits.demo import fieldwork
 
 def load(context: dict[str, Any]) -> None:
     fieldwork.load(context)
+from compromiso.audits.demo import report
+
+
+def load(context: dict[str, Any]) -> None:
+    report.load(context)

@@ -132,6 +132,7 @@ class Report(models.Model):
 
     audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="report")
     summary = long_text(_("summary"))
+    participants = long_text(_("participants of the audited side"), 2000)
     degree_met = long_text(_("degree to which the criteria are met"), 4000)
     areas_not_covered = long_text(_("areas not covered"), 4000)
     obstacles = long_text(_("obstacles met"), 2000)
@@ -143,6 +144,10 @@ class Report(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The issued version, frozen: what the report said when it was issued (audits/report/), and
+    # the SHA-256 of its canonical JSON.
+    content = models.JSONField(default=dict, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit report")

@@ -45,6 +45,9 @@ from compromiso.servicemodel.models import Protocol, TrainingProgramme
 from compromiso.surveys.figures import driver_table
 from compromiso.surveys.models import Question, Wave
 
+# A nonconformity found by an audit weighs as two single cases: the audit found it on a sample.
+AUDIT_FINDING_WEIGHT = 10
+
 
 def _require(action_or_unit: ImprovementAction | Unit, by: Actor) -> None:
     unit = (
@@ -60,6 +63,8 @@ def _origin_weight(organization: Organization, origin: ActionOrigin, today: dt.d
     against the 90 days before (capped), or a fixed weight for a single case."""
     if origin.kind == OriginKind.CASE:
         return 5
+    if origin.kind == OriginKind.AUDIT_FINDING:
+        return AUDIT_FINDING_WEIGHT
     if origin.kind == OriginKind.SURVEY_DRIVER:
         # Importance × shortfall: the attribute's share of explained satisfaction times the
         # share of users not satisfied with it.
@@ -275,7 +280,14 @@ def _origin(
     commitment: Commitment | None = None,
     question: Question | None = None,
     wave: Wave | None = None,
+    audit_finding: bool = False,
 ) -> ActionOrigin:
+    if audit_finding:
+        # The audits app, above this one, holds the link (its finding names the action); the
+        # finding's commitment, if any, gives the metric the effect is checked on.
+        if commitment is not None and commitment.charter.organization_id != action.organization_id:
+            raise ValidationError(_("An origin belongs to another organisation."))
+        return ActionOrigin(action=action, kind=OriginKind.AUDIT_FINDING, commitment=commitment)
     if question is not None or wave is not None:
         if question is None or wave is None or question.questionnaire_id != wave.questionnaire_id:
             raise ValidationError(
