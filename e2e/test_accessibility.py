@@ -131,7 +131,7 @@ NOT_PAGES = {
     "audits:finding_close": "POST-only (its form is on the remedies page)",
     "audits:follow_up_plan": "POST-only (its form is on the remedies page)",
     "audits:follow_up_record": "POST-only (its form is on the remedies page)",
-    "audits:follow_up_audit": "POST-only (its form is on the remedies page)",
+    "audits:remedy_follow_up_audit": "POST-only (its form is on the remedies page)",
 }
 
 
@@ -163,15 +163,16 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         Certificate,
         CertificateReview,
         CertificationBody,
+        Finding,
         Framework,
         FrameworkNode,
+        InformationRequest,
         MysteryScenario,
         MysteryVisit,
+        SamplingRecord,
         SelfAssessment,
         TeamMember,
     )
-    from compromiso.audits.models import InformationRequest, SamplingRecord
-    from compromiso.audits.models import Audit, Finding
     from compromiso.cases.models import AssignmentRule, CannedAnswer, Case, DeadlinePolicy
     from compromiso.cases.services import rating_token
     from compromiso.catalog.models import Channel, Service, TouchPoint

@@ -3,14 +3,19 @@ from django.urls import path
 from compromiso.audits.views import (
     access,
     audits,
+    checklist,
     evidence,
     findings,
     mystery,
     network,
     programme,
+    requests,
+    sampling,
     seal,
     seal_certificates,
 )
+from compromiso.audits.views import remedies as remedy_views
+from compromiso.audits.views import report as report_views
 
 app_name = "audits"
 
@@ -153,17 +158,6 @@ urlpatterns += [
     ),
     path("seal/reviews/<id:pk>/", seal_certificates.review_detail, name="seal_review"),
 ]
-from django.urls import URLPattern, URLResolver, path
-
-from compromiso.audits.views import checklist, requests, sampling
-from django.urls import URLPattern, URLResolver, path
-
-from compromiso.audits.views import remedies as remedy_views
-from compromiso.audits.views import report as report_views
-
-app_name = "audits"
-
-urlpatterns: list[URLPattern | URLResolver] = []
 
 # Fieldwork: information requests, files, sampling records, the checklist and its answers.
 urlpatterns += [
@@ -190,6 +184,8 @@ urlpatterns += [
         checklist.checklist_answer,
         name="checklist_answer",
     ),
+]
+
 # The report and the remedies.
 urlpatterns += [
     path("<id:pk>/report/", report_views.report_page, name="report"),
@@ -208,5 +204,9 @@ urlpatterns += [
         remedy_views.follow_up_record,
         name="follow_up_record",
     ),
-    path("<id:pk>/remedies/follow-up-audit/", remedy_views.follow_up_audit, name="follow_up_audit"),
+    path(
+        "<id:pk>/remedies/follow-up-audit/",
+        remedy_views.follow_up_audit,
+        name="remedy_follow_up_audit",
+    ),
 ]

@@ -1,28 +1,17 @@
 """Demo of the audits app, one module per part, loaded in order (`compromiso demo`): the
-programme and its audits first, then their evidence and findings, mystery shopping, and the seal
+programme and its audits first; then the fieldwork (requests, sampling, the checklist and its
+answers), the evidence and findings, the report and its remedies; mystery shopping; and the seal
 last, because its verification matrix reads the answers and evidence the others create."""
 
 from typing import Any
 
-from compromiso.audits.demo import evidence, mystery, programme, seal
+from compromiso.audits.demo import evidence, fieldwork, mystery, programme, report, seal
 
 
 def load(context: dict[str, Any]) -> None:
     programme.load(context)
+    fieldwork.load(context)
     evidence.load(context)
+    report.load(context)
     mystery.load(context)
     seal.load(context)
-"""Demo of the audits app, one module per part, loaded in order (`compromiso demo`)."""
-
-from typing import Any
-
-from compromiso.audits.demo import fieldwork
-
-
-def load(context: dict[str, Any]) -> None:
-    fieldwork.load(context)
-from compromiso.audits.demo import report
-
-
-def load(context: dict[str, Any]) -> None:
-    report.load(context)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compromiso.audits import snapshots
-from compromiso.audits.access import can
+from compromiso.audits.access import Need, can
 from compromiso.audits.models import (
     Audit,
     ChecklistItem,
@@ -52,7 +52,7 @@ class FindingError(DomainError):
     pass
 
 
-def _require(audit: Audit, by: Actor, need: str) -> None:
+def _require(audit: Audit, by: Actor, need: Need) -> None:
     if not can(by, audit, need):
         raise PermissionDenied(_("You do not have permission to do this."))
     if not audit.is_open:

@@ -11,7 +11,7 @@ an improvement action, the lead auditor verifies it, and follow-ups confirm the 
   effect was checked and found effective (`report.plan.is_remedied`), then closes it.
 - Follow-ups (`plan_follow_up`, `record_follow_up`): a review of documents or the next audit,
   planned and then recorded with its result; "not effective" sends the verified and closed
-  nonconformities back to being remedied. `schedule_follow_up_audit` creates the follow-up
+  nonconformities back to being remedied. `plan_follow_up_audit` creates the follow-up
   audit itself (kind follow-up, reference with a suffix, linked to this one)."""
 
 import datetime as dt
@@ -243,7 +243,7 @@ def plan_follow_up(
     audit: Audit, *, by: Actor, kind: str, scheduled_on: dt.date, notes: str = ""
 ) -> FollowUp:
     """Plan how the remedies will be checked: a review of documents or within the next audit
-    (a follow-up audit is scheduled with `schedule_follow_up_audit`)."""
+    (a follow-up audit is scheduled with `plan_follow_up_audit`)."""
     _require_lead_or_manager(audit, by)
     _require_follow_up_stage(audit)
     errors: dict[str, str] = {}
@@ -332,7 +332,7 @@ def _follow_up_reference(audit: Audit) -> str:
 
 
 @transaction.atomic
-def schedule_follow_up_audit(
+def plan_follow_up_audit(
     audit: Audit, *, by: Actor, planned_start: dt.date, planned_end: dt.date
 ) -> Audit:
     """Create the follow-up audit (whoever manages audits): same organisation, unit, scope and

@@ -21,6 +21,8 @@ from compromiso.audits.tests.engage_fixtures import (  # noqa: E402, F401
     planned,
     running,
     service,
+)
+
 # The fieldwork tests' fixtures (requests, sampling, checklist) live with their helpers.
 from compromiso.audits.tests.fieldwork_fixtures import (  # noqa: E402, F401
     arica_counter,

@@ -8,10 +8,10 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.utils import timezone, translation
 
 from compromiso.audits import services, snapshots
-from compromiso.audits.models import AuditFile, Evidence, ReviewStatus, TeamMember
+from compromiso.audits.models import AuditAccess, AuditFile, Evidence, ReviewStatus, TeamMember
 from compromiso.audits.services.evidence import EvidenceError
 from compromiso.audits.tests.test_snapshots_fixtures import *  # noqa: F403 (fixtures)
 from compromiso.audits.tests.test_snapshots_fixtures import (
@@ -122,9 +122,18 @@ def test_only_whoever_conducts_the_audit_takes_snapshots(request, who, audit, we
     assert not Evidence.objects.exists()
 
 
-def test_a_team_member_from_elsewhere_may_take_snapshots(audit, web_point):
+def test_a_team_member_from_elsewhere_takes_snapshots_while_granted_access(audit, web_point):
     peer = UserFactory(username="peer")
     TeamMember.objects.create(audit=audit, user=peer, role="auditor")
+    with pytest.raises(PermissionDenied):  # on the team, but not let in yet
+        services.take_snapshot(audit, "tp_cases", by=peer, touch_point=web_point)
+    now = timezone.now()
+    AuditAccess.objects.create(
+        audit=audit,
+        user=peer,
+        valid_from=now - dt.timedelta(hours=1),
+        valid_until=now + dt.timedelta(days=30),
+    )
 
     evidence = services.take_snapshot(audit, "tp_cases", by=peer, touch_point=web_point)
 

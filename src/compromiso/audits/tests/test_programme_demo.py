@@ -44,7 +44,7 @@ def test_both_organisations_get_a_programme_with_a_completed_audit_and_loading_t
         assert programme.status == "in_execution"
         assert programme.approved_by is not None
         assert audit.reference.endswith("-01")
-        assert audit.status == "reporting"
+        assert audit.status == "follow_up"  # the report is issued, remedies under way
         assert audit.kind == "internal"
         assert audit.programme == programme
         assert 2 <= audit.touch_points.count() <= 3

@@ -253,13 +253,13 @@ def test_scheduling_a_follow_up_audit_creates_it_linked_with_a_suffixed_referenc
     start = organization.today() + dt.timedelta(days=30)
 
     with pytest.raises(PermissionDenied):
-        services.schedule_follow_up_audit(
+        services.plan_follow_up_audit(
             built.audit, by=auditor, planned_start=start, planned_end=start
         )
-    first = services.schedule_follow_up_audit(
+    first = services.plan_follow_up_audit(
         built.audit, by=quality_manager, planned_start=start, planned_end=start + dt.timedelta(2)
     )
-    second = services.schedule_follow_up_audit(
+    second = services.plan_follow_up_audit(
         built.audit, by=quality_manager, planned_start=start, planned_end=start
     )
 
@@ -273,7 +273,7 @@ def test_scheduling_a_follow_up_audit_creates_it_linked_with_a_suffixed_referenc
     plan = FollowUp.objects.get(follow_up_audit=first)
     assert (plan.audit, plan.kind, plan.scheduled_on) == (built.audit, "follow_up_audit", start)
     with pytest.raises(ValidationError):
-        services.schedule_follow_up_audit(
+        services.plan_follow_up_audit(
             built.audit,
             by=quality_manager,
             planned_start=start,

@@ -185,7 +185,7 @@ def test_follow_ups_from_the_page(client, built, auditor, quality_manager, organ
     )
     client.force_login(quality_manager)
     scheduled = client.post(
-        _url("follow_up_audit", built),
+        _url("remedy_follow_up_audit", built),
         {
             "audit-planned_start": (today + dt.timedelta(10)).isoformat(),
             "audit-planned_end": (today + dt.timedelta(12)).isoformat(),

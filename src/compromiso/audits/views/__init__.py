@@ -2,5 +2,3 @@
 one audit with its team and agreement (`audits`), access grants (`access`), the network's coverage
 (`network`), fieldwork, evidence and findings, the report and remedies, mystery shopping and the
 seal."""
-"""Staff pages of audits, one module per noun."""
-"""Staff pages of the audits app, one module per noun."""

@@ -96,7 +96,7 @@ def remedies(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ),
             "audit_form": FollowUpAuditForm(prefix="audit") if in_follow_up and manages else None,
             "follow_up_audits": audit.follow_up_audits.order_by("planned_start"),
-            "current": "remedies",
+            "tab": "remedies",
         },
     )
 
@@ -154,7 +154,7 @@ def remedy_new(request: AuthenticatedHttpRequest, pk: int, finding: int) -> Http
     return render(
         request,
         "audits/remedies/new.html",
-        {"audit": audit, "finding": found, "form": form, "current": "remedies"},
+        {"audit": audit, "finding": found, "form": form, "tab": "remedies"},
     )
 
 
@@ -223,7 +223,7 @@ def follow_up_audit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         report(
             request,
-            lambda: services.schedule_follow_up_audit(audit, by=request.user, **form.cleaned_data),
+            lambda: services.plan_follow_up_audit(audit, by=request.user, **form.cleaned_data),
             lambda created: (
                 _("Follow-up audit %(reference)s scheduled.") % {"reference": created.reference}
             ),

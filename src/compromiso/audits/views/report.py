@@ -112,7 +112,7 @@ def report_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_write": can(request.user, audit, "conduct") and audit.status in WRITABLE_STATUSES,
             "can_issue": lead,
             "problems": services.issue_problems(audit, saved) if lead else [],
-            "current": "report",
+            "tab": "report",
         },
     )
 
@@ -144,7 +144,7 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "audits/report/edit.html",
-        {"audit": audit, "report": saved, "form": form, "current": "report"},
+        {"audit": audit, "report": saved, "form": form, "tab": "report"},
     )
 
 
