@@ -106,7 +106,7 @@ def test_answers_survive_a_lost_connection_and_conflicts_are_chosen(
     form = answer_on_page(page, first, "nonconform", "No saluda.")
     conflict = form.locator("[data-conflict] .alert")
     conflict.wait_for()
-    assert "Conforme en parte" in conflict.inner_text()  # theirs
+    assert "Parcialmente conforme" in conflict.inner_text()  # theirs
     assert "No saluda." in conflict.inner_text()  # ours
     conflict.locator("button", has_text="Conservar la mía").click()
     wait_for(page, lambda: Answer.objects.get(item=first).revision == 3)
