@@ -318,7 +318,7 @@ def test_seal_status_counts_by_todays_state(organization, quality_manager, world
     assert expiring.valid_until == dt.date(2026, 8, 31)
     assert (status.valid, status.expiring_within_90_days) == (2, 1)
     assert (status.suspended, status.expired, status.withdrawn) == (1, 1, 1)
-    assert str(status) == "2 vigentes (1 vencen en 90 días) · 1 suspendidos · 1 vencidos"
+    assert str(status) == "Vigentes: 2 (vencen en 90 días: 1) · suspendidos: 1 · vencidos: 1"
     assert status
 
 
@@ -342,4 +342,4 @@ def test_the_network_page_counts_the_seal(organization, quality_manager, world):
 
     row = next(r for r in network_figures(2026) if r.organization == organization)
 
-    assert str(row.seal) == "1 vigentes (0 vencen en 90 días)"
+    assert str(row.seal) == "Vigentes: 1 (vencen en 90 días: 0)"
