@@ -17,13 +17,8 @@ from compromiso.audits.models import (
     FindingStatus,
     GradeKind,
 )
+from compromiso.audits.seal import seal_status
 from compromiso.organizations.models import Organization
-
-
-def seal_status(organization: Organization) -> Any:
-    """The organisation's seal as the network sees it (None: no seal information yet). The
-    seal part of the audits app provides it."""
-    return None
 
 
 @dataclass

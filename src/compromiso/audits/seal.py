@@ -535,14 +535,15 @@ class SealStatus:
         return any((self.valid, self.suspended, self.expired, self.withdrawn))
 
     def __str__(self) -> str:
-        text = _("%(valid)s valid (%(expiring)s expiring within 90 days)") % {
+        # Label style ("Valid: 1"), so that the words agree with any count.
+        text = _("Valid: %(valid)s (expiring within 90 days: %(expiring)s)") % {
             "valid": self.valid,
             "expiring": self.expiring_within_90_days,
         }
         if self.suspended:
-            text += " · " + _("%(count)s suspended") % {"count": self.suspended}
+            text += " · " + _("suspended: %(count)s") % {"count": self.suspended}
         if self.expired:
-            text += " · " + _("%(count)s expired") % {"count": self.expired}
+            text += " · " + _("expired: %(count)s") % {"count": self.expired}
         return text
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from compromiso.audits.access import Need, can, is_member
@@ -384,6 +384,12 @@ def schedule_follow_up_audit(
     programme = audit.programme
     if programme is not None and programme.status == ProgrammeStatus.CLOSED:
         programme = None
+    # The new audit's texts are stored in the organisation's language, whoever schedules it.
+    with translation.override(audit.organization.language):
+        title = _("Follow-up: %(title)s") % {"title": audit.title}
+        objectives = _("Verify that the remedies of %(reference)s are in place and effective.") % {
+            "reference": audit.reference
+        }
     follow_up = create_audit(
         audit.organization,
         by=by,
@@ -392,11 +398,10 @@ def schedule_follow_up_audit(
         services=list(audit.services.all()),
         charters=list(audit.charters.all()),
         touch_points=list(audit.touch_points.all()),
-        title=(_("Follow-up: %(title)s") % {"title": audit.title})[:200],
+        title=title[:200],
         kind=AuditKind.FOLLOW_UP,
         auditor_kind=audit.auditor_kind,
-        objectives=_("Verify that the remedies of %(reference)s are in place and effective.")
-        % {"reference": audit.reference},
+        objectives=objectives,
         scope=audit.scope,
         criteria=audit.criteria,
         methods=audit.methods,

@@ -342,3 +342,17 @@ def test_a_member_on_the_team_conducts_but_an_outsider_on_it_needs_an_access(
     services.revoke_access(grant, by=quality_manager, reason="Fin.")
     assert not access.can(peer, planned, "view")  # still on the team, but no longer let in
     assert planned not in access.audits_for(peer)
+
+
+def test_an_outside_auditor_is_not_linked_to_a_follow_up_beyond_the_grant(
+    client, planned, other_audit, quality_manager, external
+):
+    other_audit.follow_up_of = planned
+    other_audit.save(update_fields=["follow_up_of"])
+    _grant(planned, quality_manager, external)
+    client.force_login(external)
+
+    page = client.get(reverse("audits:audit", args=[planned.pk])).content.decode()
+
+    assert other_audit.reference in page
+    assert reverse("audits:audit", args=[other_audit.pk]) not in page

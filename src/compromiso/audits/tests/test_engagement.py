@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from compromiso.audits import services
 from compromiso.audits.models import (
@@ -25,6 +26,7 @@ from compromiso.catalog.tests.factories import ServiceFactory, TouchPointFactory
 from compromiso.core.actors import SYSTEM
 from compromiso.core.errors import DomainError
 from compromiso.core.models import AuditEntry
+from compromiso.organizations.models import Organization
 from compromiso.organizations.tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -301,6 +303,24 @@ def test_a_follow_up_audit_keeps_the_scope_and_is_recorded(planned, quality_mana
     record = FollowUp.objects.get(audit=audit)
     assert record.kind == FollowUpKind.FOLLOW_UP_AUDIT
     assert record.follow_up_audit == follow_up
+
+
+def test_a_follow_up_audit_is_titled_in_the_organisations_language(
+    planned, quality_manager, auditor
+):
+    audit = _to_reporting(planned, quality_manager, auditor)
+    Organization.objects.filter(pk=audit.organization_id).update(language="ca")
+    audit.refresh_from_db()
+
+    with translation.override("es"):
+        follow_up = services.schedule_follow_up_audit(
+            audit,
+            by=quality_manager,
+            planned_start=dt.date(2027, 1, 11),
+            planned_end=dt.date(2027, 1, 15),
+        )
+
+    assert follow_up.title == f"Seguiment: {audit.title}"
 
 
 def test_a_follow_up_audit_starts_after_the_fieldwork(planned, quality_manager, auditor):

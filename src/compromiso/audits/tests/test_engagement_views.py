@@ -364,3 +364,15 @@ def test_closing_from_the_page_shows_what_is_missing(client, quality_manager, au
 
     assert 'id="closing-problems"' in page
     assert "Decida qué se hace con los resultados." in page
+
+
+def test_the_budget_is_shown_as_money_in_the_users_language(client, quality_manager, planned):
+    from compromiso.core.money import format_money
+
+    Audit.objects.filter(pk=planned.pk).update(budget_amount=3500)
+    client.force_login(quality_manager)
+
+    page = client.get(reverse("audits:audit", args=[planned.pk])).content.decode()
+
+    assert format_money(3500, planned.organization.currency) in page
+    assert ">3500 " not in page

@@ -49,6 +49,20 @@ def test_a_viewer_gets_403(client, built, viewer):
     assert client.get(reverse("audits:report_pdf", args=[built.audit.pk])).status_code == 403
 
 
+def test_a_viewer_is_not_offered_the_tabs_they_may_not_open(client, built, viewer, auditor):
+    report_tab = reverse("audits:report", args=[built.audit.pk])
+
+    client.force_login(viewer)
+    page = client.get(reverse("audits:audit", args=[built.audit.pk])).content.decode()
+    client.force_login(auditor)
+    theirs = client.get(reverse("audits:audit", args=[built.audit.pk])).content.decode()
+
+    assert reverse("audits:team", args=[built.audit.pk]) in page
+    assert report_tab not in page
+    assert reverse("audits:findings", args=[built.audit.pk]) not in page
+    assert report_tab in theirs
+
+
 def test_the_audited_unit_head_reads_the_report_but_cannot_write_or_issue_it(
     client, built, unit_head
 ):

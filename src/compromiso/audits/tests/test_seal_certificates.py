@@ -318,7 +318,7 @@ def test_seal_status_counts_by_todays_state(organization, quality_manager, world
     assert expiring.valid_until == dt.date(2026, 8, 31)
     assert (status.valid, status.expiring_within_90_days) == (2, 1)
     assert (status.suspended, status.expired, status.withdrawn) == (1, 1, 1)
-    assert str(status) == "2 vigentes (1 vencen en 90 días) · 1 suspendidos · 1 vencidos"
+    assert str(status) == "Vigentes: 2 (vencen en 90 días: 1) · suspendidos: 1 · vencidos: 1"
     assert status
 
 
@@ -327,3 +327,19 @@ def test_an_organisation_that_never_held_a_certificate_shows_no_seal(other_organ
 
     assert not status
     assert status.valid == 0
+
+
+def test_the_network_page_counts_the_seal(organization, quality_manager, world):
+    from compromiso.audits.network import network_figures
+
+    framework = services.install_framework(organization, SEAL.code, by=SYSTEM)
+    body = services.save_certification_body(organization, by=quality_manager, name="Cert")
+    certificate = services.create_certificate(
+        organization, by=quality_manager, framework=framework, body=body, scope="x"
+    )
+    _review(certificate, quality_manager, date=dt.date(2026, 6, 1))
+    services.grant_certificate(certificate, by=quality_manager, issued_on=dt.date(2026, 6, 1))
+
+    row = next(r for r in network_figures(2026) if r.organization == organization)
+
+    assert str(row.seal) == "Vigentes: 1 (vencen en 90 días: 0)"
