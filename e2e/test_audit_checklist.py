@@ -8,6 +8,7 @@ import re
 import uuid
 
 import pytest
+from django.db import OperationalError
 
 from compromiso.audits import services
 from compromiso.audits.models import Answer, ChecklistItem
@@ -38,8 +39,11 @@ def log_in(page, username):
 
 def wait_for(page, condition, seconds=15):
     for _ in range(seconds * 10):
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except OperationalError:  # SQLite's shared test database, locked while the server writes
+            pass
         page.wait_for_timeout(100)
     raise AssertionError("the condition never held")
 
