@@ -12,6 +12,7 @@ from django.urls import reverse
 from compromiso.audits import services
 from compromiso.audits.models import Answer, AnswerSubmission, AuditFile, ChecklistItem
 from compromiso.audits.tests.factories import AuditFactory
+from compromiso.core.actors import SYSTEM
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -213,6 +214,14 @@ def test_notes_are_rendered_escaped(client, item, team_auditor):
     html = client.get(reverse("audits:checklist", args=[item.audit_id])).content.decode()
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_an_answer_recorded_by_the_system_shows_when_it_was_saved(client, item, team_auditor):
+    answer(item, SYSTEM, notes="Importada")
+    client.force_login(team_auditor)
+    response = client.get(reverse("audits:checklist", args=[item.audit_id]))
+    assert response.status_code == 200
+    assert "Saved on " in response.content.decode()
 
 
 def test_a_conflict_without_script_shows_both_and_keeps_what_was_typed(
