@@ -30,34 +30,14 @@ from compromiso.audits.models import (
     TeamMember,
     TeamRole,
 )
+from compromiso.audits.services.engagement import AUDIT_FIELDS, SCOPE_SETS
 from compromiso.catalog.models import Service, TouchPoint
 from compromiso.charters.models import Charter
 from compromiso.core.forms import StyledFormMixin
 from compromiso.organizations.models import Organization, Unit, User
 
-SCOPE_FIELDS = (
-    "title",
-    "kind",
-    "auditor_kind",
-    "objectives",
-    "scope",
-    "criteria",
-    "methods",
-    "unit",
-    "framework",
-    "period_start",
-    "period_end",
-    "planned_start",
-    "planned_end",
-    "actual_start",
-    "actual_end",
-    "places",
-    "budget_amount",
-    "person_days_planned",
-    "person_days_actual",
-    "lead",
-)
-SETS = ("services", "charters", "touch_points")
+SCOPE_FIELDS = AUDIT_FIELDS  # the fields the service takes: one list
+SETS = SCOPE_SETS
 
 
 def people_for(audit: Audit | None, organization: Organization) -> Any:

@@ -15,6 +15,7 @@ from compromiso.audits.models import (
     ServiceKind,
     SignalKind,
 )
+from compromiso.audits.services.programme import PROGRAMME_FIELDS
 from compromiso.cases.models import RootCause
 from compromiso.catalog.models import Service, TouchPoint
 from compromiso.charters.models import CharterStatus, Commitment
@@ -97,22 +98,7 @@ class ProgrammeForm(StyledFormMixin, forms.Form):
 
     @staticmethod
     def initial_from(programme: AuditProgramme) -> dict[str, Any]:
-        return {
-            name: getattr(programme, name)
-            for name in (
-                "title",
-                "period_start",
-                "period_end",
-                "objectives",
-                "extent",
-                "risks",
-                "resources",
-                "budget_amount",
-                "person_days",
-                "cycle_months",
-                "manager",
-            )
-        }
+        return {name: getattr(programme, name) for name in PROGRAMME_FIELDS}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
