@@ -298,15 +298,17 @@ def _checklist(audit: Audit, language: str, auditor: Actor) -> None:
     # Nonconformities at the first touch point; the last one is left half unanswered.
     troubled = points[0] if points else None
     unfinished = points[-1] if len(points) > 1 else None
-    rng = random.Random(ANSWER_SEED + audit.pk)
+    # Seeded by what names the audit, not its row id (which differs between databases).
+    rng = random.Random(f"{ANSWER_SEED}:{audit.organization.slug}:{audit.reference}")
     seen_at_unfinished = 0
+    first_at_troubled = next((i.pk for i in items if i.touch_point_id == troubled), None)
     for number, item in enumerate(items):
         if item.touch_point_id == unfinished:
             seen_at_unfinished += 1
             if seen_at_unfinished % 2 == 0:
                 continue
         draw = rng.random()
-        if item.touch_point_id == troubled and draw < 0.35:
+        if item.pk == first_at_troubled or (item.touch_point_id == troubled and draw < 0.35):
             result = AnswerResult.NONCONFORM
         elif draw < 0.12:
             result = AnswerResult.PARTIAL

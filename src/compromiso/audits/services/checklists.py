@@ -89,7 +89,11 @@ def _is_answered(item: ChecklistItem) -> bool:
 def generate_checklist(audit: Audit, *, by: Actor) -> Generated:
     """Make the checklist match the audit's scope (see the module's rule)."""
     _require(audit, by)
-    audit = Audit.objects.select_for_update().select_related("organization").get(pk=audit.pk)
+    audit = (
+        Audit.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=audit.pk)
+    )
     specs = list({spec.key: spec for spec in build_checklist(audit)}.values())
     if len(specs) > MAX_ITEMS:
         raise ChecklistError(

@@ -165,7 +165,7 @@ def record_visit(
     point (`steps`: step id → (outcome, comment)) and every scenario item (`answers`), the
     minutes waited and attended, notes. A visit already recorded is corrected, and logged."""
     visit = (
-        MysteryVisit.objects.select_for_update()
+        MysteryVisit.objects.select_for_update(of=("self",))
         .select_related(
             "round__audit__organization", "touch_point__channel", "touch_point__organization"
         )

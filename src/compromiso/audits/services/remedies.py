@@ -103,7 +103,7 @@ def propose_remedy(
 ) -> ImprovementAction:
     """Turn a nonconformity into an improvement action (the audited side)."""
     finding = (
-        Finding.objects.select_for_update()
+        Finding.objects.select_for_update(of=("self",))
         .select_related("audit__organization", "grade", "commitment__service", "touch_point")
         .get(pk=finding.pk)
     )
@@ -174,7 +174,7 @@ def propose_remedy(
 
 def _finding_for_lead(finding: Finding, by: Actor) -> Finding:
     finding = (
-        Finding.objects.select_for_update()
+        Finding.objects.select_for_update(of=("self",))
         .select_related("audit__organization", "grade", "action")
         .get(pk=finding.pk)
     )
@@ -272,7 +272,7 @@ def record_follow_up(
     """Record a follow-up done, with its result. "Not effective" sends the audit's verified or
     closed nonconformities back to being remedied."""
     follow_up = (
-        FollowUp.objects.select_for_update()
+        FollowUp.objects.select_for_update(of=("self",))
         .select_related("audit__organization")
         .get(pk=follow_up.pk)
     )
@@ -337,7 +337,11 @@ def plan_follow_up_audit(
 ) -> Audit:
     """Create the follow-up audit (whoever manages audits): same organisation, unit, scope and
     criteria, auditing the period since the report, and plan it as this audit's follow-up."""
-    audit = Audit.objects.select_for_update().select_related("organization").get(pk=audit.pk)
+    audit = (
+        Audit.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=audit.pk)
+    )
     if not can(by, audit, "manage"):
         raise PermissionDenied(_("Only whoever manages audits may schedule one."))
     _require_follow_up_stage(audit)

@@ -170,7 +170,11 @@ def _enter_follow_up(audit: Audit, *, by: Actor) -> None:
 def issue_report(audit: Audit, *, by: Actor) -> Report:
     """Issue the report (the lead): freeze what it says, number the version, and move the
     audit on to its remedies."""
-    audit = Audit.objects.select_for_update().select_related("organization").get(pk=audit.pk)
+    audit = (
+        Audit.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=audit.pk)
+    )
     require_lead(audit, by)
     report = Report.objects.select_for_update().filter(audit=audit).first()
     problems = issue_problems(audit, report)
