@@ -129,6 +129,10 @@ def audit_for(request_or_user: HttpRequest | Viewer, pk: int, need: Need) -> Aud
     if need != "view" and not can(user, audit, need):
         raise PermissionDenied
     _record_use(user, audit)
+    if isinstance(request_or_user, HttpRequest):
+        # Its pages show the audited organisation's dates, whoever reads them (a peer from
+        # another organisation, an outside auditor with none); the zone ends with the request.
+        timezone.activate(audit.organization.zone)
     return audit
 
 

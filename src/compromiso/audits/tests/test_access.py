@@ -113,6 +113,23 @@ def test_a_peer_sees_the_audit_but_nothing_else_of_the_organisation(
     assert other_audit.title not in audits_home
 
 
+def test_a_peer_reads_the_audit_in_the_audited_organisations_time_zone(
+    rf, planned, quality_manager, peer, organization, other_organization
+):
+    _grant(planned, quality_manager, peer, role="auditor")
+    request = rf.get(reverse("audits:audit", args=[planned.pk]))
+    request.user = peer
+    timezone.activate(other_organization.zone)  # what the peer's own organisation would set
+
+    access.audit_for(request, planned.pk, "view")
+
+    assert (
+        timezone.get_current_timezone_name()
+        == organization.time_zone
+        != (other_organization.time_zone)
+    )
+
+
 def test_a_peers_api_token_never_reaches_the_audited_organisation(
     client, planned, quality_manager, peer, organization, other_organization
 ):
