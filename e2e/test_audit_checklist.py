@@ -77,7 +77,7 @@ def test_answers_survive_a_lost_connection_and_conflicts_are_chosen(
     # Online: saved in the background, the page stays.
     form = answer_on_page(page, first, "conform", "Atiende de pie y saluda.")
     wait_for(page, lambda: Answer.objects.filter(item=first).exists())
-    assert form.locator("[data-state]").inner_text() == "Guardada."
+    wait_for(page, lambda: form.locator("[data-state]").inner_text() == "Guardada.")
     assert page.url.endswith(url)
 
     # Offline: kept on the phone, sent when the connection returns.
@@ -115,5 +115,9 @@ def test_answers_survive_a_lost_connection_and_conflicts_are_chosen(
     conflict.locator("button", has_text="Conservar la mía").click()
     wait_for(page, lambda: Answer.objects.get(item=first).revision == 3)
     assert Answer.objects.get(item=first).result == "nonconform"
-    assert page.evaluate("localStorage.getItem(Object.keys(localStorage)[0])") in ("{}", None)
+    # The phone forgets the answer once the server's reply arrives, a moment after it is stored.
+    wait_for(
+        page,
+        lambda: page.evaluate("localStorage.getItem(Object.keys(localStorage)[0])") in ("{}", None),
+    )
     context.close()
