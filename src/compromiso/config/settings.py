@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "compromiso.insights",
     "compromiso.charters",
     "compromiso.improvement",
+    "compromiso.attention",
     "compromiso.audits",
     "compromiso.portal",
     "compromiso.api",

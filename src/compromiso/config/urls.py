@@ -31,6 +31,7 @@ urlpatterns = [
     path("staff/surveys/", include("compromiso.surveys.urls")),
     path("staff/improvement/", include("compromiso.improvement.urls")),
     path("staff/audits/", include("compromiso.audits.urls")),
+    path("staff/attention/", include("compromiso.attention.urls")),
     path("staff/audit/", include("compromiso.core.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -54,6 +54,8 @@ class Perm(StrEnum):
     MANAGE_AUDITS = "manage_audits"  # the audit programme, proposals, audits, access grants
     CONDUCT_AUDITS = "conduct_audits"  # checklists, evidence, findings, reports, the seal
     ANSWER_AUDITS = "answer_audits"  # information requests and findings of the audited unit
+    SERVE_VISITORS = "serve_visitors"  # reception, desks, contacts log, appointment check-in
+    MANAGE_ATTENTION = "manage_attention"  # branches, queues, desks, slots, directory, imports
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -71,6 +73,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_SURVEYS,
             Perm.MANAGE_AUDITS,
             Perm.ANSWER_AUDITS,
+            Perm.SERVE_VISITORS,
+            Perm.MANAGE_ATTENTION,
         }
     ),
     # Unit heads are the providers of their services: they keep their services' attributes.
@@ -82,9 +86,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_IMPROVEMENT,
             Perm.EDIT_CHARTERS,
             Perm.ANSWER_AUDITS,
+            Perm.SERVE_VISITORS,
+            Perm.MANAGE_ATTENTION,
         }
     ),
-    Role.CASE_OFFICER: frozenset({Perm.VIEW, Perm.HANDLE_CASES}),
+    # Case officers are the front line: the OIRS desk, the counters, the phone.
+    Role.CASE_OFFICER: frozenset({Perm.VIEW, Perm.HANDLE_CASES, Perm.SERVE_VISITORS}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_AUDIT_LOG, Perm.CONDUCT_AUDITS}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }

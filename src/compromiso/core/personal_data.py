@@ -53,6 +53,16 @@ REGISTRY: tuple[PersonalField, ...] = (
     PersonalField("surveys.Response", "panel_key", Erase.BLANK, note="HMAC of the address"),
     PersonalField("surveys.Answer", "text", Erase.BLANK, expires=False, note="free text"),
     PersonalField("surveys.Invitation", "email", Erase.BLANK),
+    # A visitor who left a phone or an address to be told when their turn comes, a booking's
+    # holder, a contact's note; imported queue and contact-centre files: retention only.
+    PersonalField("attention.Visit", "phone", Erase.BLANK),
+    PersonalField("attention.Visit", "email", Erase.BLANK),
+    PersonalField("attention.Appointment", "name", Erase.MARK),
+    PersonalField("attention.Appointment", "email", Erase.BLANK),
+    PersonalField("attention.Appointment", "phone", Erase.BLANK),
+    PersonalField("attention.Contact", "note", Erase.BLANK, note="may describe the person"),
+    PersonalField("attention.ImportJob", "file", Erase.FILE),
+    PersonalField("attention.ImportJob", "rejected", Erase.BLANK),
     # Imported survey files and the cells of their rejected rows: retention only.
     PersonalField("surveys.ImportJob", "file", Erase.FILE),
     PersonalField("surveys.ImportJob", "rejected", Erase.BLANK),
@@ -92,6 +102,18 @@ NOT_PERSONAL: Mapping[str, str] = {
     "surveys.Answer.choices": "anonymous choices",
     "surveys.Kiosk.name": "the device's name, given by staff",
     "surveys.Kiosk.key_hash": "a hash of the device's random key",
+    "attention.Visit.number": "a ticket number",
+    "attention.Visit.code": "random",
+    "attention.Visit.language": "a language code",
+    "attention.Visit.external_id": "another system's key",
+    "attention.Appointment.code": "random",
+    "attention.Appointment.secret_hash": "an HMAC",
+    "attention.Appointment.language": "a language code",
+    "attention.Contact.external_id": "another system's key",
+    "attention.ImportJob.file_name": "the staff member's file name",
+    "attention.ImportJob.headers": "column names",
+    "attention.ImportJob.mapping": "column mapping",
+    "attention.ImportJob.message": "the import's outcome",
 }
 # Whole models of organisation content written by staff, reference data, figures and settings.
 NOT_PERSONAL_MODELS: Mapping[str, str] = {
@@ -153,6 +175,18 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
         "an uploaded staff list (employees, not citizens): emptied once applied or discarded,"
         " deleted after a day if never confirmed"
     ),
+    "attention.Branch": "settings",
+    "attention.OpeningHours": "settings",
+    "attention.Queue": "settings",
+    "attention.Desk": "settings",
+    "attention.DeskSession": "a staff member at a desk, from when to when",
+    "attention.Procedure": "published content",
+    "attention.FrontOfficeAgreement": "an agreement between organisations",
+    "attention.BranchProcedure": "settings",
+    "attention.SlotPlan": "settings",
+    "attention.Transaction": "times, queues, desks and outcomes of a visit (no identity)",
+    "attention.VisitEvent": "a time, a state change and ids (no identity)",
+    "attention.ContactInterval": "counts",
     "audits.AuditProgramme": "a plan written by staff",
     "audits.AuditProposal": "a proposal written by staff",
     "audits.NeedSignal": "links and the figures seen then",
@@ -210,6 +244,10 @@ NOT_PERSONAL_FIELDS_OF: Mapping[str, tuple[str, ...]] = {
     "cases.Redress": ("kind",),
     "surveys.Response": ("user_type", "age_band", "source"),
     "surveys.ImportJob": ("status",),
+    "attention.Visit": ("source", "priority_group", "state"),
+    "attention.Appointment": ("status",),
+    "attention.Contact": ("kind", "outcome", "source"),
+    "attention.ImportJob": ("kind", "status"),
 }
 
 

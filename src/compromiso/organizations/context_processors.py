@@ -20,6 +20,7 @@ NAVIGATION = (
     ("surveys:waves", _("Satisfaction surveys"), Perm.VIEW),
     ("improvement:board", _("Improvement actions"), Perm.VIEW),
     ("audits:home", _("Audits"), Perm.VIEW),
+    ("attention:home", _("Attention"), Perm.VIEW),
     ("organizations:units", _("Units"), Perm.VIEW),
     ("catalog:services", _("Services"), Perm.VIEW),
     ("catalog:channels", _("Channels"), Perm.VIEW),

@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "servicemodel": 3,
     "surveys": 4,
     "insights": 5,
+    "attention": 5,
     "charters": 6,
     "improvement": 7,
     "audits": 8,

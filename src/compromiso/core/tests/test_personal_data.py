@@ -26,6 +26,10 @@ PERSONAL_TABLES = {
     "surveys.Answer",
     "surveys.Invitation",
     "surveys.ImportJob",
+    "attention.Visit",
+    "attention.Appointment",
+    "attention.Contact",
+    "attention.ImportJob",
 }
 
 

@@ -1,0 +1,10 @@
+"""The tabs of attention management: (tab, url name, label, permission needed somewhere in the
+organisation). Each part adds its own line."""
+
+from django.utils.translation import gettext_lazy as _
+
+from compromiso.core.permissions import Perm
+
+TABS: list[tuple[str, str, object, Perm]] = [
+    ("branches", "attention:home", _("Branches"), Perm.VIEW),
+]

@@ -1,0 +1,1 @@
+"""Staff pages of attention management, one module per noun."""
