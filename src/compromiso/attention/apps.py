@@ -6,3 +6,8 @@ class AttentionConfig(AppConfig):
     name = "compromiso.attention"
     label = "attention"
     verbose_name = _("Attention management")
+
+    def ready(self) -> None:
+        from compromiso.attention import privacy
+
+        privacy.connect()

@@ -62,6 +62,10 @@ class SurveyForm(StyledFormMixin, forms.Form):
             # A kiosk keeps no personal data between respondents.
             for name in ("channel", "touch_point", "contact_email"):
                 del fields[name]
+        elif invitation is not None and invitation.touch_point_id is not None:
+            # An invitation made after a visit already says where the person was served.
+            for name in ("channel", "touch_point"):
+                del fields[name]
         self.questions = list(wave.questionnaire.questions.select_related("questionnaire"))
         for question in self.questions:
             name = f"q{question.pk}"

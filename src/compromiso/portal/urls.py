@@ -1,5 +1,6 @@
 from django.urls import path
 
+from compromiso.portal import attention as queue_public
 from compromiso.portal import charters, promise, seal, surveys, views
 
 app_name = "portal"
@@ -35,4 +36,17 @@ urlpatterns = [
     path("o/<slug:slug>/seal/", seal.seal_page, name="seal"),
     path("seal/", seal.lookup, name="seal_lookup"),
     path("seal/<str:number>/", seal.verify, name="seal_verify"),
+    # -- public
+    path("kiosk/queue/<str:display_key>/", queue_public.kiosk, name="queue_kiosk"),
+    path(
+        "kiosk/queue/<str:display_key>/ticket/<str:code>/",
+        queue_public.kiosk_ticket,
+        name="queue_kiosk_ticket",
+    ),
+    path("o/<slug:slug>/offices/<slug:code>/join/", queue_public.join, name="queue_join"),
+    path("t/<str:code>/", queue_public.ticket, name="queue_ticket"),
+    path("t/<str:code>/status/", queue_public.ticket_status, name="queue_ticket_status"),
+    path("t/<str:code>/leave/", queue_public.ticket_leave, name="queue_ticket_leave"),
+    path("t/<str:code>/survey/", queue_public.ticket_survey, name="queue_ticket_survey"),
+    # -- end public
 ]

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from compromiso.attention import links as visit_links
+from compromiso.attention.models import Visit
 from compromiso.cases import services as case_services
 from compromiso.cases.models import Attachment, Case, HandlingRating, Status
 from compromiso.catalog.models import Audience, Channel, ChannelKind, Service
@@ -86,7 +88,16 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
     public_services = Service.objects.filter(
         organization=organization, is_active=True, audience=Audience.EXTERNAL
     )
-    form = PublicCaseForm(request.POST or None, request.FILES or None, services=public_services)
+    # A complaint about a visit to a branch (the ticket's page links here with ?visit=<code>).
+    visit = visit_links.visit_for_complaint(organization, request.GET.get("visit"))
+    initial: dict[str, object] = {}
+    if visit is not None and visit.service_id is not None:
+        initial["service"] = public_services.filter(pk=visit.service_id).first()
+    if visit is not None:
+        initial["kind"] = "complaint"
+    form = PublicCaseForm(
+        request.POST or None, request.FILES or None, services=public_services, initial=initial
+    )
     if request.method == "POST":
         if not allow(
             f"case-intake:{client_address(request.META)}",
@@ -95,14 +106,25 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
         ):
             return render(request, "portal/too_many.html", status=429)
         if form.is_valid():
-            case = _submit(request, organization, web, form)
+            case = _submit(request, organization, web, form, visit=visit)
             if case is not None:
+                if visit is not None:
+                    visit_links.link_case(visit, case, by=PUBLIC)
                 return redirect("portal:case_received", slug=organization.slug)
-    return render(request, "portal/case_form.html", {"organization": organization, "form": form})
+    return render(
+        request,
+        "portal/case_form.html",
+        {"organization": organization, "form": form, "visit": visit},
+    )
 
 
 def _submit(
-    request: HttpRequest, organization: Organization, web: Channel, form: PublicCaseForm
+    request: HttpRequest,
+    organization: Organization,
+    web: Channel,
+    form: PublicCaseForm,
+    *,
+    visit: Visit | None = None,
 ) -> Case | None:
     data = form.cleaned_data
     key = f"web:{data['submission_id']}"
@@ -121,9 +143,12 @@ def _submit(
             earlier = case_services.case_for_intake_key(organization, key, body_hash)
             if earlier is not None:  # the same form sent twice: show the first case again
                 return earlier
+            # About a visit: the branch's channel and touch point, where it happened.
+            point = visit.branch.touch_point if visit is not None else None
             case, secret = case_services.receive_case(
                 organization=organization,
-                channel=web,
+                channel=point.channel if point is not None else web,
+                touch_point=point,
                 service=data["service"],
                 by=PUBLIC,
                 uploads=data["attachments"],

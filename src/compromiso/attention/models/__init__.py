@@ -22,6 +22,7 @@ from compromiso.attention.models.contacts import (
 )
 from compromiso.attention.models.directory import BranchProcedure, FrontOfficeAgreement, Procedure
 from compromiso.attention.models.imports import ImportJob, ImportKind, ImportStatus
+from compromiso.attention.models.links import VisitCase, VisitSurvey
 from compromiso.attention.models.visits import (
     CODE_ALPHABET,
     OPEN_VISIT_STATES,
@@ -66,9 +67,11 @@ __all__ = [
     "SlotPlan",
     "Transaction",
     "Visit",
+    "VisitCase",
     "VisitEvent",
     "VisitSource",
     "VisitState",
+    "VisitSurvey",
     "Weekday",
     "follow_code",
 ]

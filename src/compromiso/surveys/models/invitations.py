@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from compromiso.catalog.models import Service
+from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.models import TimeStampedModel
 from compromiso.organizations.models import Unit
 from compromiso.surveys.models.waves import Wave, _token
@@ -19,6 +19,13 @@ class Invitation(TimeStampedModel):
     )
     client_unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Where the invited person was served (a visit to a branch): the answer is segmented by it.
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    touch_point = models.ForeignKey(
+        TouchPoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     email = models.EmailField(blank=True)
     token = models.CharField(max_length=43, unique=True, default=_token, editable=False)

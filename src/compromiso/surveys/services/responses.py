@@ -130,6 +130,11 @@ def submit_response(
         if invitation.service is not None:
             service = invitation.service
         client_unit = invitation.client_unit
+        # An invitation made for a visit says where the person was served.
+        if invitation.channel_id is not None:
+            channel = invitation.channel
+        if invitation.touch_point_id is not None:
+            touch_point = invitation.touch_point
     if not wave.services.filter(pk=service.pk).exists():
         raise ValidationError({"service": _("This survey does not measure that service.")})
     if channel is not None and channel.organization_id != wave.organization_id:
