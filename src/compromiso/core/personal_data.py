@@ -187,6 +187,8 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "attention.Transaction": "times, queues, desks and outcomes of a visit (no identity)",
     "attention.VisitEvent": "a time, a state change and ids (no identity)",
     "attention.ContactInterval": "counts",
+    "attention.VisitSurvey": "a link between a visit and its survey invitation",
+    "attention.VisitCase": "a link between a visit and a case",
     "audits.AuditProgramme": "a plan written by staff",
     "audits.AuditProposal": "a proposal written by staff",
     "audits.NeedSignal": "links and the figures seen then",
