@@ -74,6 +74,11 @@ NOT_PAGES = {
     "portal:case_received": "shown after a submission (the form is checked)",
     "portal:survey_thanks": "shown after an answer (the survey page is checked)",
     "portal:tracked": "opened through the tracking form (checked in its own step)",
+    # -- public
+    "portal:queue_ticket_status": "JSON for the ticket page's refresh",
+    "portal:queue_ticket_survey": "POST-only (its button is on the ticket page)",
+    "portal:queue_kiosk_ticket": "shown for minutes after a kiosk ticket (the kiosk is checked)",
+    # -- end public
     "servicemodel:protocol_move": "POST-only",
     "servicemodel:protocol_override": "POST-only (its form is on the protocol page)",
     "servicemodel:from_memberships": "POST-only",
@@ -355,6 +360,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "audits:remedy_new": (
             {"pk": nonconformity.audit_id, "finding": nonconformity.pk} if nonconformity else None
         ),
+        **_queue_public_kwargs(organization),
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case
@@ -362,6 +368,26 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         ),
     }
     return table
+
+
+def _queue_public_kwargs(organization: Any) -> dict[str, Any]:
+    """The public queue pages: a branch's kiosk and join page, a waiting visit's ticket."""
+    from compromiso.attention.models import Branch, Visit
+
+    branch = Branch.objects.filter(organization=organization).order_by("pk").first()
+    visit = (
+        Visit.objects.filter(organization=organization, state="waiting").order_by("pk").first()
+        or Visit.objects.filter(organization=organization).order_by("pk").first()
+    )
+    ticket = {"code": visit.code} if visit else None
+    return {
+        "portal:queue_kiosk": {"display_key": branch.display_key} if branch else None,
+        "portal:queue_join": (
+            {"slug": organization.slug, "code": branch.code} if branch else None
+        ),
+        "portal:queue_ticket": ticket,
+        "portal:queue_ticket_leave": ticket,
+    }
 
 
 def _audit_evidence_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
