@@ -382,9 +382,7 @@ def _queue_public_kwargs(organization: Any) -> dict[str, Any]:
     ticket = {"code": visit.code} if visit else None
     return {
         "portal:queue_kiosk": {"display_key": branch.display_key} if branch else None,
-        "portal:queue_join": (
-            {"slug": organization.slug, "code": branch.code} if branch else None
-        ),
+        "portal:queue_join": ({"slug": organization.slug, "code": branch.code} if branch else None),
         "portal:queue_ticket": ticket,
         "portal:queue_ticket_leave": ticket,
     }

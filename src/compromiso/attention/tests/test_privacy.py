@@ -38,9 +38,7 @@ def _visit(queue, at=VISIT_AT, state=VisitState.LEFT, **fields):
 def _retention(organization):
     """What the daily retention job sends (cases/privacy.py)."""
     before = timezone.now() - dt.timedelta(days=organization.case_retention_days)
-    return personal_data.retention_due.send(
-        sender=Visit, organization=organization, before=before
-    )
+    return personal_data.retention_due.send(sender=Visit, organization=organization, before=before)
 
 
 def test_a_visit_s_phone_is_kept_on_the_day_after_and_erased_the_day_after_that(
@@ -58,7 +56,8 @@ def test_a_visit_s_phone_is_kept_on_the_day_after_and_erased_the_day_after_that(
         _retention(organization)
     visit.refresh_from_db()
     assert (visit.phone, visit.email) == ("", "")
-    assert visit.number and visit.state == VisitState.LEFT  # the figures stay
+    assert visit.number
+    assert visit.state == VisitState.LEFT
 
 
 def test_an_open_visit_keeps_its_phone(organization, general_queue):
@@ -143,7 +142,5 @@ def test_the_privacy_receivers_are_connected(organization, general_queue):
     replies = personal_data.export_requested.send(
         sender=Visit, organization=organization, email="ana@example.org", national_id=""
     )
-    assert any(
-        isinstance(reply, dict) and reply.get("attention_visits") for _r, reply in replies
-    )
+    assert any(isinstance(reply, dict) and reply.get("attention_visits") for _r, reply in replies)
     assert visit.pk
