@@ -64,7 +64,38 @@ def person(organization, wave, licences, officer, quality_manager, admin_user):
         wave=wave, file_name="r.csv", sha256="0" * 64, headers=["email"], rejected=[[2, EMAIL]]
     )
     job.file.save("r.csv", ContentFile(f"email\n{EMAIL}\n".encode()))
-    return {"case": case, "response": response, "invitation": invitation, "job": job}
+    return {
+        "case": case,
+        "response": response,
+        "invitation": invitation,
+        "job": job,
+        **_attention_rows(organization, licences),
+    }
+
+
+def _attention_rows(organization, licences):
+    """Ana also took a number at a branch and booked an appointment, leaving her address."""
+    from compromiso.attention.models import Appointment, Branch, Queue
+    from compromiso.attention.services import issue_ticket
+    from compromiso.catalog.tests.factories import TouchPointFactory
+
+    point = TouchPointFactory(organization=organization, unit=licences.provider_unit)
+    branch = Branch.objects.create(organization=organization, touch_point=point, code="arica")
+    queue = Queue.objects.create(branch=branch, name="General", letter="A")
+    visit = issue_ticket(queue, by=PUBLIC, email=EMAIL, phone="+56 9 1234 5678")
+    now = timezone.now()
+    appointment = Appointment.objects.create(
+        organization=organization,
+        branch=branch,
+        queue=queue,
+        starts_at=now,
+        ends_at=now + dt.timedelta(minutes=15),
+        code="ANA1",
+        secret_hash="x",
+        name="Ana Pérez",
+        email=EMAIL,
+    )
+    return {"visit": visit, "appointment": appointment}
 
 
 def _values_held(person):
@@ -82,6 +113,12 @@ def _values_held(person):
         "surveys.Answer": list(Answer.objects.filter(response=person["response"]).exclude(text="")),
         "surveys.Invitation": [Invitation.objects.get(pk=person["invitation"].pk)],
         "surveys.ImportJob": [ImportJob.objects.get(pk=person["job"].pk)],
+        "attention.Visit": [type(person["visit"]).objects.get(pk=person["visit"].pk)],
+        "attention.Appointment": [
+            type(person["appointment"]).objects.get(pk=person["appointment"].pk)
+        ],
+        "attention.Contact": [],  # notes are found by no address: retention only
+        "attention.ImportJob": [],  # staff's files: retention only
     }
     return {
         (entry.model, entry.field): [
