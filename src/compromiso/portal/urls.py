@@ -1,6 +1,8 @@
 from django.urls import path
 
 from compromiso.portal import charters, promise, seal, surveys, views
+from compromiso.portal import directory as directory_views  # -- directory
+from compromiso.portal import offices as office_views  # -- directory
 
 app_name = "portal"
 
@@ -35,4 +37,13 @@ urlpatterns = [
     path("o/<slug:slug>/seal/", seal.seal_page, name="seal"),
     path("seal/", seal.lookup, name="seal_lookup"),
     path("seal/<str:number>/", seal.verify, name="seal_verify"),
+]
+
+# -- directory
+urlpatterns += [
+    path("procedures/", directory_views.procedure_search, name="procedure_search"),
+    path("o/<slug:slug>/procedures/", directory_views.procedures, name="procedures"),
+    path("o/<slug:slug>/procedures/<str:code>/", directory_views.procedure, name="procedure"),
+    path("o/<slug:slug>/offices/", office_views.offices, name="offices"),
+    path("o/<slug:slug>/offices/<str:code>/", office_views.office, name="office"),
 ]
