@@ -92,7 +92,6 @@ def directory(
     return base.filter(own | served).distinct()
 
 
-
 @dataclass
 class Hit:
     procedure: Procedure

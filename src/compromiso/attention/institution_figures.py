@@ -70,9 +70,7 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
 type Row = tuple[int, dt.datetime, dt.datetime | None, dt.datetime | None, str]
 
 
-def figures_of(
-    rows: Iterable[Row], *, target_minutes: int, target_share: Decimal
-) -> Figures:
+def figures_of(rows: Iterable[Row], *, target_minutes: int, target_share: Decimal) -> Figures:
     """The figures of some transactions (procedure id, queued, called, started, outcome)."""
     visits = served = within = no_shows = left = 0
     waits: list[float] = []
@@ -117,10 +115,7 @@ def agreement_figures(agreement: FrontOfficeAgreement, year: int, month: int) ->
         .order_by()
         .values_list("procedure_id", "queued_at", "called_at", "started_at", "outcome")
     )
-    target = {
-        "target_minutes": agreement.target_within_minutes,
-        "target_share": Decimal(agreement.target_share),
-    }
+    minutes, share = agreement.target_within_minutes, Decimal(agreement.target_share)
     by_procedure: dict[int, list[Row]] = {}
     for row in rows:
         by_procedure.setdefault(row[0], []).append(row)
@@ -129,13 +124,16 @@ def agreement_figures(agreement: FrontOfficeAgreement, year: int, month: int) ->
     if others:
         listed.update({p.pk: p for p in Procedure.objects.filter(pk__in=others)})
     per_procedure = [
-        ProcedureFigures(procedure, figures_of(by_procedure.get(pk, []), **target))
+        ProcedureFigures(
+            procedure,
+            figures_of(by_procedure.get(pk, []), target_minutes=minutes, target_share=share),
+        )
         for pk, procedure in sorted(listed.items(), key=lambda item: (item[1].name, item[0]))
     ]
     return AgreementFigures(
         agreement=agreement,
         first_day=first,
         last_day=last,
-        total=figures_of(rows, **target),
+        total=figures_of(rows, target_minutes=minutes, target_share=share),
         procedures=per_procedure,
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from compromiso.attention.views import home
 from compromiso.attention.views import agreements as agreement_views  # -- directory
+from compromiso.attention.views import home
 from compromiso.attention.views import institution as institution_views  # -- directory
 from compromiso.attention.views import procedures as procedure_views  # -- directory
 

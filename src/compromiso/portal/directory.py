@@ -3,6 +3,8 @@ institutions' it serves under an agreement in force) with a search box, one proc
 with where it can be done (each branch with its address, hours and today's estimated wait), and
 a search over every organisation of the network."""
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -53,7 +55,7 @@ def procedure(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         raise Http404
     item = found[0]
     now = timezone.now()
-    places = []
+    places: list[dict[str, Any]] = []
     for row in directory.where([item]).get(item.pk, []):
         branch = row.branch
         rows = list(branch.hours.all())

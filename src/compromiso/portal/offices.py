@@ -66,16 +66,14 @@ def _branch(point: TouchPoint) -> Branch | None:
 
 
 def hours_by_day(rows: list[OpeningHours]) -> list[tuple[str, str]]:
-    """"Monday: 08:30–14:00, 15:00–17:00" per weekday that has opening periods."""
+    """ "Monday: 08:30–14:00, 15:00–17:00" per weekday that has opening periods."""
     days: dict[int, list[str]] = {}
     for row in sorted(rows, key=lambda r: (r.weekday, r.opens_at)):
         days.setdefault(row.weekday, []).append(f"{row.opens_at:%H:%M}–{row.closes_at:%H:%M}")
     return [(str(Weekday(day).label), ", ".join(spans)) for day, spans in sorted(days.items())]
 
 
-def is_open(
-    organization: Organization, rows: list[OpeningHours], now: dt.datetime
-) -> bool:
+def is_open(organization: Organization, rows: list[OpeningHours], now: dt.datetime) -> bool:
     """Open now: within one of the branch's periods of the weekday (or, with none, the
     organisation's office hours on a business day), never on a holiday or closure day."""
     local = organization.local(now)
@@ -84,18 +82,14 @@ def is_open(
     if rows:
         if calendar.holidays_between(day, day) or day in calendar.closed_days:
             return False
-        return any(
-            r.weekday == day.weekday() and r.opens_at <= moment < r.closes_at for r in rows
-        )
+        return any(r.weekday == day.weekday() and r.opens_at <= moment < r.closes_at for r in rows)
     return (
         calendar.is_business_day(day)
         and organization.office_opens_at <= moment < organization.office_closes_at
     )
 
 
-def _office(
-    organization: Organization, point: TouchPoint, now: dt.datetime
-) -> Office:
+def _office(organization: Organization, point: TouchPoint, now: dt.datetime) -> Office:
     branch = _branch(point)
     office = Office(point, branch, branch.code if branch else f"p{point.pk}")
     if branch is None:

@@ -67,9 +67,7 @@ class AgreementForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
         data = super().clean() or {}
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end < start:
-            self.add_error(
-                "valid_until", _("The agreement cannot end before it comes into force.")
-            )
+            self.add_error("valid_until", _("The agreement cannot end before it comes into force."))
         return data
 
     def _post_clean(self) -> None:

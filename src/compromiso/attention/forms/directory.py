@@ -72,7 +72,7 @@ class BranchesForm(StyledFormMixin, forms.Form):
             queues.setdefault(queue.branch_id, []).append(queue)
         self.queues = queues
         for branch in branches:
-            choices = [("", _("Not served here"))]
+            choices: list[tuple[str, object]] = [("", _("Not served here"))]
             choices += [(str(q.pk), str(q)) for q in queues.get(branch.pk, [])]
             self.fields[f"branch_{branch.pk}"] = forms.ChoiceField(
                 label=str(branch),

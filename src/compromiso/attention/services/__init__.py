@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 # -- directory
-from compromiso.attention.services.directory import (  # noqa: E402
+from compromiso.attention.services.directory import (
     create_agreement,
     create_procedure,
     set_branch_procedures,

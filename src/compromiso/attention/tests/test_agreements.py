@@ -89,7 +89,8 @@ def test_a_manager_makes_an_agreement_in_two_steps(
     client.force_login(quality_manager)
     url = reverse("attention:agreement_new")
     first = client.get(url)
-    assert first.status_code == 200 and "Instituto de Previsión Social" in first.text
+    assert first.status_code == 200
+    assert "Instituto de Previsión Social" in first.text
     second = client.get(url, {"institution": institution.pk})
     assert "Pensión Garantizada Universal" in second.text
     response = client.post(
@@ -104,7 +105,8 @@ def test_a_manager_makes_an_agreement_in_two_steps(
     )
     assert response.status_code == 302
     agreement = FrontOfficeAgreement.objects.get()
-    assert agreement.front_office == organization and agreement.target_within_minutes == 20
+    assert agreement.front_office == organization
+    assert agreement.target_within_minutes == 20
     listing = client.get(reverse("attention:agreements"))
     assert "Convenio 12/2025" in listing.text
     edit = client.post(
@@ -142,7 +144,8 @@ def test_the_front_office_sees_only_its_own_agreements(
     make_agreement(organization, institution, [pension], reference="CL-OWN")
     client.force_login(quality_manager)
     listing = client.get(reverse("attention:agreements"))
-    assert "CL-OWN" in listing.text and "AJ-CAT" not in listing.text
+    assert "CL-OWN" in listing.text
+    assert "AJ-CAT" not in listing.text
     response = client.get(reverse("attention:agreement_edit", args=[theirs.pk]))
     assert response.status_code == 404
 

@@ -92,7 +92,8 @@ def test_a_procedure_is_added_and_logged(organization, quality_manager):
     item = services.create_procedure(
         organization=organization, code="A1", name="Algo", by=quality_manager, cost="Gratis"
     )
-    assert item.cost == "Gratis" and not item.is_published
+    assert item.cost == "Gratis"
+    assert not item.is_published
     assert AuditEntry.objects.filter(action="attention.procedure.created").count() == 1
     services.update_procedure(item, by=quality_manager, is_published=True)
     entry = AuditEntry.objects.get(action="attention.procedure.updated")
@@ -177,9 +178,7 @@ def test_search_ignores_accents_and_case(organization, catalogue):
 
 def test_search_finds_catalan_words_with_or_without_accents(other_organization, catalogue):
     for query in ("cedula", "cèdula", "CÈDULA"):
-        assert names(directory.search(query, [other_organization])) == [
-            "Cèdula d'habitabilitat"
-        ]
+        assert names(directory.search(query, [other_organization])) == ["Cèdula d'habitabilitat"]
 
 
 def test_search_finds_keywords_and_requirements(organization, catalogue):
@@ -205,16 +204,15 @@ def test_every_word_must_be_found(organization, catalogue):
     assert directory.search("certificado inexistente", [organization]) == []
 
 
-def test_unpublished_procedures_of_others_are_never_found(
-    organization, institution, catalogue
-):
+def test_unpublished_procedures_of_others_are_never_found(organization, institution, catalogue):
     make_agreement(organization, institution, [catalogue["pension"], catalogue["secret"]])
     found = names(directory.search("pension", [organization]))
     assert found == ["Pensión Garantizada Universal"]
     assert "Borrador interno" not in names(directory.search("", [organization]))
     # staff reading their own directory see their drafts, still not others'
     staff = names(directory.search("", [organization], own_unpublished=True))
-    assert "Borrador interno" in staff and "Pensión secreta" not in staff
+    assert "Borrador interno" in staff
+    assert "Pensión secreta" not in staff
     assert "Pensión secreta" not in names(directory.search("pension"))
 
 
@@ -252,9 +250,11 @@ def test_staff_list_search_and_detail(client, organization, quality_manager, cat
     client.force_login(quality_manager)
     page = client.get(reverse("attention:procedures"), {"q": "tramite"})
     assert page.status_code == 200
-    assert "Trámite de certificado" in page.text and "Renovación" not in page.text
+    assert "Trámite de certificado" in page.text
+    assert "Renovación" not in page.text
     detail = client.get(reverse("attention:procedure", args=[catalogue["cert"].pk]))
-    assert detail.status_code == 200 and "Obtén tu certificado." in detail.text
+    assert detail.status_code == 200
+    assert "Obtén tu certificado." in detail.text
 
 
 def test_a_viewer_reads_but_cannot_edit(client, viewer, catalogue):
@@ -283,14 +283,16 @@ def test_a_manager_adds_and_edits_a_procedure(client, organization, quality_mana
         {"code": "N1", "name": "Nuevo <b>trámite</b>", "summary": "Algo", "is_published": "on"},
     )
     item = Procedure.objects.get(code="N1")
-    assert response.status_code == 302 and item.organization == organization
+    assert response.status_code == 302
+    assert item.organization == organization
     response = client.post(
         reverse("attention:procedure_edit", args=[item.pk]),
         {"code": "N1", "name": "Otro nombre", "cost": "Gratis"},
     )
     item.refresh_from_db()
     assert response.status_code == 302
-    assert item.name == "Otro nombre" and not item.is_published
+    assert item.name == "Otro nombre"
+    assert not item.is_published
     page = client.get(reverse("attention:procedures"))
     assert "<b>" not in page.text
 
@@ -336,7 +338,9 @@ def test_the_agent_search_shows_where_each_procedure_is_done(
     page = client.get(reverse("attention:directory_search"), {"q": "pension"})
     assert page.status_code == 200
     assert "Pensión Garantizada Universal" in page.text
-    assert "Oficina Arica" in page.text and "21 de Mayo 123" in page.text
+    assert "Oficina Arica" in page.text
+    assert "21 de Mayo 123" in page.text
     assert "Pensión secreta" not in page.text
     hostile = client.get(reverse("attention:directory_search"), {"q": "<script>x</script>" * 500})
-    assert hostile.status_code == 200 and "<script>x" not in hostile.text
+    assert hostile.status_code == 200
+    assert "<script>x" not in hostile.text

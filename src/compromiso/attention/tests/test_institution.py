@@ -73,17 +73,21 @@ def test_the_month_figures_are_those_computed_by_hand(network):
     assert total.share_within_target == Decimal("66.7")  # 2 / 3
     assert total.met is False  # below 80 %
     assert total.median_wait_minutes == 10  # waits 5, 10, 20
-    assert total.no_shows == 1 and total.left == 1
+    assert total.no_shows == 1
+    assert total.left == 1
     rows = {row.procedure.code: row.figures for row in result.procedures}
     assert set(rows) == {"PGU", "APS"}  # never the front office's own procedure
-    assert rows["APS"].visits == 0 and rows["APS"].met is None
+    assert rows["APS"].visits == 0
+    assert rows["APS"].met is None
     assert rows["PGU"].visits == 5
 
 
 def test_another_month_has_its_own_figures(network):
     september = agreement_figures(network["agreement"], 2026, 9).total
-    assert september.visits == 1 and september.served == 1
-    assert september.median_wait_minutes == 50 and september.met is False
+    assert september.visits == 1
+    assert september.served == 1
+    assert september.median_wait_minutes == 50
+    assert september.met is False
     assert agreement_figures(network["agreement"], 2026, 12).total.visits == 0
 
 
@@ -100,7 +104,8 @@ def test_the_institution_sees_its_figures_and_nothing_else(client, institution, 
     page = client.get(reverse("attention:institution"), {"month": "2026-11"})
     assert page.status_code == 200
     text = page.text
-    assert "Servicio Nacional de Ejemplo" in text and "Pensión Garantizada Universal" in text
+    assert "Servicio Nacional de Ejemplo" in text
+    assert "Pensión Garantizada Universal" in text
     assert "66,7" in text or "66.7" in text
     for secret in ("Certificado propio", "Oficina Arica", "Módulo", "officer", "A001"):
         assert secret not in text
@@ -115,9 +120,7 @@ def test_the_institution_cannot_open_the_front_office_s_pages(
     page without ids shows the front office's branch."""
     quality = member(institution, Role.QUALITY_MANAGER, username="ips-quality")
     client.force_login(quality)
-    assert (
-        client.get(reverse("attention:procedure", args=[network["own"].pk])).status_code == 404
-    )
+    assert client.get(reverse("attention:procedure", args=[network["own"].pk])).status_code == 404
     visit = office.visits.order_by("pk").first()
     ids = {"pk": visit.pk, "branch": office.pk, "desk": desk_one.pk, "queue": general_queue.pk}
     mine = {"procedure", "procedure_edit", "agreement_edit"}
@@ -133,9 +136,7 @@ def test_the_institution_cannot_open_the_front_office_s_pages(
         for candidate in ((visit.pk, office.pk, desk_one.pk), (office.pk,), (desk_one.pk,)):
             if len(names) > len(candidate):
                 break
-            kwargs = {
-                n: ids.get(n, candidate[i]) for i, n in enumerate(names) if n in ids or i < 3
-            }
+            kwargs = {n: ids.get(n, candidate[i]) for i, n in enumerate(names) if n in ids or i < 3}
             try:
                 url = reverse(f"attention:{pattern.name}", kwargs=kwargs)
             except Exception:  # a parameter that is not an id (a key, a code)
@@ -159,6 +160,7 @@ def test_another_front_office_s_figures_are_not_the_institution_s(
     outsider_quality = member(other_organization, Role.QUALITY_MANAGER, username="cat")
     client.force_login(outsider_quality)
     page = client.get(reverse("attention:institution"), {"month": "2026-11"})
-    assert "Pensión" not in page.text and "CONV-1" not in page.text
+    assert "Pensión" not in page.text
+    assert "CONV-1" not in page.text
     assert client.get(reverse("attention:agreements")).status_code == 200
     assert "CONV-1" not in client.get(reverse("attention:agreements")).text

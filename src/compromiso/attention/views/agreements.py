@@ -65,9 +65,7 @@ def agreement_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     institution_id = parse_id(request.GET.get("institution", ""))
     institution = (
-        institutions_for(organization).filter(pk=institution_id).first()
-        if institution_id
-        else None
+        institutions_for(organization).filter(pk=institution_id).first() if institution_id else None
     )
     form = None
     if institution is not None:

@@ -19,7 +19,7 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 def parse_month(value: str, today: dt.date) -> tuple[int, int]:
-    """"2025-03" → (2025, 3); anything else (or a month out of range) → today's month."""
+    """ "2025-03" → (2025, 3); anything else (or a month out of range) → today's month."""
     match = _MONTH.fullmatch(value or "")
     if match:
         year, month = int(match[1]), int(match[2])
