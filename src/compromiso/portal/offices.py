@@ -15,6 +15,7 @@ from django.utils import timezone
 from compromiso.attention.models import Branch, BranchProcedure, OpeningHours, Queue, Weekday
 from compromiso.attention.waits import Estimate, branch_estimates
 from compromiso.catalog.models import Audience, ChannelKind, TouchPoint
+from compromiso.core.ids import parse_id
 from compromiso.organizations.models import Organization
 from compromiso.surveys import services as survey_services
 from compromiso.surveys.models import Wave, WaveStatus
@@ -120,6 +121,15 @@ def _survey(organization: Organization) -> Wave | None:
         if survey_services.is_accepting(wave):
             return wave
     return None
+
+
+def touch_point_from(request: HttpRequest, organization: Organization) -> TouchPoint | None:
+    """The touch point a complaint is about, from the office page's link (`?touch_point=`):
+    an active one of this organisation, or none (a wrong id is ignored)."""
+    point = parse_id(request.GET.get("touch_point", ""))
+    if point is None:
+        return None
+    return TouchPoint.objects.filter(organization=organization, is_active=True, pk=point).first()
 
 
 def offices(request: HttpRequest, slug: str) -> HttpResponse:

@@ -26,6 +26,7 @@ from compromiso.portal.forms import (
     TrackForm,
     VerdictForm,
 )
+from compromiso.portal.offices import touch_point_from  # -- directory
 from compromiso.portal.seal import sealed_organization_ids
 from compromiso.servicemodel.models import ModelStatus, ServiceModel
 from compromiso.surveys import services as survey_services
@@ -129,6 +130,7 @@ def _submit(
                 uploads=data["attachments"],
                 intake_key=key,
                 body_hash=body_hash,
+                touch_point=touch_point_from(request, organization),  # -- directory
                 **fields,
             )
     except case_services.AlreadyReceived as double:  # both sends arrived at the same moment

@@ -4,6 +4,7 @@ serve it, and the directory search."""
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,13 @@ class ProcedureForm(StyledFormMixin, forms.ModelForm):  # type: ignore[type-arg]
         fields: Any = self.fields
         fields["channels"].queryset = channels
         fields["service"].queryset = services
+        # The code is part of the procedure's public address: letters, digits, . _ -
+        fields["code"].validators.append(
+            RegexValidator(
+                r"^[A-Za-z0-9._-]+$",
+                _("Use letters, digits, dots, dashes and underscores only."),
+            )
+        )
 
     def validate_unique(self) -> None:
         """The code's uniqueness needs the organisation: the service checks it."""

@@ -3,6 +3,7 @@ procedures served, the OIRS badge, today's estimated wait, and the links to comp
 survey."""
 
 import datetime as dt
+import uuid
 from unittest import mock
 
 import pytest
@@ -13,6 +14,7 @@ from compromiso.attention.models import OpeningHours
 from compromiso.attention.services import directory as services
 from compromiso.attention.tests import conftest as attention_fixtures
 from compromiso.attention.tests.test_directory import procedure
+from compromiso.cases.models import Case
 from compromiso.catalog.tests.factories import ChannelFactory, TouchPointFactory
 from compromiso.core.actors import SYSTEM
 from compromiso.portal import offices
@@ -139,3 +141,30 @@ def test_another_organisation_s_office_is_not_found_under_this_slug(
     assert client.get(url).status_code == 404
     page = client.get(reverse("portal:offices", args=[other_organization.slug]))
     assert "Oficina Arica" not in page.text
+
+
+def test_a_complaint_from_an_office_page_names_the_office(
+    client, organization, other_organization, offices_setup, arica_point
+):
+    ChannelFactory(organization=organization, kind="web", name="Web")
+    url = reverse("portal:case_new", args=[organization.slug])
+    data = {
+        "kind": "complaint",
+        "subject": "Espera larga",
+        "description": "Esperé dos horas.",
+        "requester_name": "Ana",
+        "requester_email": "ana@example.org",
+        "reply_channel": "email",
+        "website": "",
+    }
+    response = client.post(
+        f"{url}?touch_point={arica_point.pk}", {**data, "submission_id": str(uuid.uuid4())}
+    )
+    assert response.status_code == 302
+    assert Case.objects.get().touch_point == arica_point
+    # another organisation's touch point, or garbage, is ignored
+    elsewhere = TouchPointFactory(organization=other_organization, name="Fora")
+    for wrong in (str(elsewhere.pk), "abc", "9" * 40):
+        client.post(f"{url}?touch_point={wrong}", {**data, "submission_id": str(uuid.uuid4())})
+    assert Case.objects.count() == 4
+    assert Case.objects.filter(touch_point__isnull=False).count() == 1
