@@ -341,6 +341,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "audits:access": {"pk": pk(Audit, **org)},
         "audits:declare": {"pk": pk(TeamMember, audit__organization=organization)},
         **_audit_evidence_kwargs(organization, pk),
+        **_directory_kwargs(organization, pk),  # -- directory
         "audits:mystery_round": {"pk": mystery},
         "audits:mystery_edit": {"pk": mystery},
         "audits:mystery_results": {"pk": mystery},
@@ -414,6 +415,36 @@ def _audit_evidence_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
             "finding_pk": pk(Finding, audit_id=audit, status__in=["open", "disputed"]),
         },
         "audits:grade_edit": {"pk": pk(Grade, organization=organization)},
+    }
+
+
+# -- directory
+def _directory_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
+    """The procedure directory and office pages of the organisation's demo data."""
+    from compromiso.attention.models import Branch, FrontOfficeAgreement, Procedure
+
+    slug = {"slug": organization.slug}
+    code = (
+        Procedure.objects.filter(organization=organization, is_published=True)
+        .order_by("pk")
+        .values_list("code", flat=True)
+        .first()
+    )
+    office = (
+        Branch.objects.filter(organization=organization, is_active=True)
+        .order_by("pk")
+        .values_list("code", flat=True)
+        .first()
+    )
+    procedure = pk(Procedure, organization=organization)
+    return {
+        "attention:procedure": {"pk": procedure},
+        "attention:procedure_edit": {"pk": procedure},
+        "attention:agreement_edit": {"pk": pk(FrontOfficeAgreement, front_office=organization)},
+        "portal:procedures": slug,
+        "portal:procedure": {**slug, "code": code} if code else None,
+        "portal:offices": slug,
+        "portal:office": {**slug, "code": office} if office else None,
     }
 
 

@@ -8,3 +8,4 @@ from compromiso.core.permissions import Perm
 TABS: list[tuple[str, str, object, Perm]] = [
     ("branches", "attention:home", _("Branches"), Perm.VIEW),
 ]
+TABS.append(("procedures", "attention:procedures", _("Procedures"), Perm.VIEW))  # -- directory

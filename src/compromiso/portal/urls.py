@@ -2,6 +2,8 @@ from django.urls import path
 
 from compromiso.portal import attention as queue_public
 from compromiso.portal import charters, promise, seal, surveys, views
+from compromiso.portal import directory as directory_views  # -- directory
+from compromiso.portal import offices as office_views  # -- directory
 
 app_name = "portal"
 
@@ -49,4 +51,13 @@ urlpatterns = [
     path("t/<str:code>/leave/", queue_public.ticket_leave, name="queue_ticket_leave"),
     path("t/<str:code>/survey/", queue_public.ticket_survey, name="queue_ticket_survey"),
     # -- end public
+]
+
+# -- directory
+urlpatterns += [
+    path("procedures/", directory_views.procedure_search, name="procedure_search"),
+    path("o/<slug:slug>/procedures/", directory_views.procedures, name="procedures"),
+    path("o/<slug:slug>/procedures/<str:code>/", directory_views.procedure, name="procedure"),
+    path("o/<slug:slug>/offices/", office_views.offices, name="offices"),
+    path("o/<slug:slug>/offices/<str:code>/", office_views.office, name="office"),
 ]

@@ -28,6 +28,7 @@ from compromiso.portal.forms import (
     TrackForm,
     VerdictForm,
 )
+from compromiso.portal.offices import touch_point_from
 from compromiso.portal.seal import sealed_organization_ids
 from compromiso.servicemodel.models import ModelStatus, ServiceModel
 from compromiso.surveys import services as survey_services
@@ -143,12 +144,13 @@ def _submit(
             earlier = case_services.case_for_intake_key(organization, key, body_hash)
             if earlier is not None:  # the same form sent twice: show the first case again
                 return earlier
-            # About a visit: the branch's channel and touch point, where it happened.
+            # About a visit: the branch's channel and touch point, where it happened. Otherwise
+            # the office the form was opened from (offices page), filed through the web.
             point = visit.branch.touch_point if visit is not None else None
             case, secret = case_services.receive_case(
                 organization=organization,
                 channel=point.channel if point is not None else web,
-                touch_point=point,
+                touch_point=point or touch_point_from(request, organization),
                 service=data["service"],
                 by=PUBLIC,
                 uploads=data["attachments"],

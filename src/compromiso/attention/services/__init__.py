@@ -37,3 +37,20 @@ __all__ = [
     "transfer",
     "waiting_in",
 ]
+
+# -- directory
+from compromiso.attention.services.directory import (
+    create_agreement,
+    create_procedure,
+    set_branch_procedures,
+    update_agreement,
+    update_procedure,
+)
+
+__all__ += [
+    "create_agreement",
+    "create_procedure",
+    "set_branch_procedures",
+    "update_agreement",
+    "update_procedure",
+]
