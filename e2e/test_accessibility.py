@@ -132,6 +132,11 @@ NOT_PAGES = {
     "audits:follow_up_plan": "POST-only (its form is on the remedies page)",
     "audits:follow_up_record": "POST-only (its form is on the remedies page)",
     "audits:remedy_follow_up_audit": "POST-only (its form is on the remedies page)",
+    # -- desk
+    "attention:reception_act": "POST-only (its forms are on the reception page)",
+    "attention:desk_act": "POST-only (its forms are on the desk page)",
+    "attention:desk_waiting": "an htmx fragment of the desk page",
+    # -- end desk
 }
 
 
@@ -355,6 +360,9 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "audits:remedy_new": (
             {"pk": nonconformity.audit_id, "finding": nonconformity.pk} if nonconformity else None
         ),
+        # -- desk
+        **_attention_desk_kwargs(organization, pk),
+        # -- end desk
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case
@@ -362,6 +370,26 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         ),
     }
     return table
+
+
+def _attention_desk_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
+    """A branch of the organisation's demo, its first queue, desk and visit."""
+    from compromiso.attention.models import Branch, Desk, Queue, Visit
+
+    branch = {"pk": pk(Branch, organization=organization)}
+    desk = {"pk": pk(Desk, branch__organization=organization)}
+    return {
+        "attention:branch": branch,
+        "attention:branch_edit": branch,
+        "attention:branch_hours": branch,
+        "attention:queue_new": branch,
+        "attention:desk_new": branch,
+        "attention:reception": branch,
+        "attention:queue_edit": {"pk": pk(Queue, branch__organization=organization)},
+        "attention:desk_edit": desk,
+        "attention:desk": desk,
+        "attention:visit": {"pk": pk(Visit, organization=organization)},
+    }
 
 
 def _audit_evidence_kwargs(organization: Any, pk: Any) -> dict[str, Any]:

@@ -20,9 +20,7 @@ def desk_officer(client, officer):
     return client
 
 
-def test_reception_issues_a_priority_ticket_and_shows_it_big(
-    desk_officer, office, general_queue
-):
+def test_reception_issues_a_priority_ticket_and_shows_it_big(desk_officer, office, general_queue):
     response = desk_officer.post(
         url(office), {"queue": general_queue.pk, "priority_group": PriorityGroup.OLDER}
     )
@@ -35,8 +33,10 @@ def test_reception_issues_a_priority_ticket_and_shows_it_big(
         Rank.PRIORITY,
     )
     page = desk_officer.get(response["Location"]).content.decode()
-    assert 'class="ticket-number' in page and "A001" in page
-    assert "data-print" in page and "attention/ticket.css" in page
+    assert 'class="ticket-number' in page
+    assert "A001" in page
+    assert "data-print" in page
+    assert "attention/ticket.css" in page
 
 
 def test_lines_are_in_call_order_with_left_and_transfer(
@@ -47,7 +47,9 @@ def test_lines_are_in_call_order_with_left_and_transfer(
     page = desk_officer.get(url(office)).content.decode()
     assert page.index(older.number) < page.index(regular.number)
 
-    desk_officer.post(url(office, "attention:reception_act"), {"action": "left", "visit": regular.pk})
+    desk_officer.post(
+        url(office, "attention:reception_act"), {"action": "left", "visit": regular.pk}
+    )
     regular.refresh_from_db()
     assert regular.state == VisitState.LEFT
 
@@ -56,7 +58,8 @@ def test_lines_are_in_call_order_with_left_and_transfer(
         {"action": "transfer", "visit": older.pk, "to_queue": quick_queue.pk, "keep_place": "1"},
     )
     older.refresh_from_db()
-    assert older.queue == quick_queue and older.queued_at == older.arrived_at
+    assert older.queue == quick_queue
+    assert older.queued_at == older.arrived_at
 
 
 @pytest.mark.parametrize(
@@ -103,7 +106,8 @@ def test_left_for_a_visit_of_another_branch_or_a_bad_action(desk_officer, office
         assert response.status_code == 302
         assert list(get_messages(response.wsgi_request))
     visit.refresh_from_db()
-    assert visit.state == VisitState.WAITING and visit.transactions.count() == 1
+    assert visit.state == VisitState.WAITING
+    assert visit.transactions.count() == 1
 
 
 def test_viewer_and_outsider_cannot_open_reception(client, viewer, outsider, office):
@@ -113,7 +117,9 @@ def test_viewer_and_outsider_cannot_open_reception(client, viewer, outsider, off
     assert client.get(url(office)).status_code == 404
 
 
-def test_unit_head_of_another_unit_does_not_see_the_branch(client, organization, other_branch, office):
+def test_unit_head_of_another_unit_does_not_see_the_branch(
+    client, organization, other_branch, office
+):
     from compromiso.core.permissions import Role
     from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
 

@@ -21,7 +21,8 @@ def temuco_head(organization, other_branch):
 def test_unit_head_creates_a_branch_for_an_in_person_touch_point(client, unit_head, arica_point):
     client.force_login(unit_head)
     page = client.get(reverse("attention:branch_new"))
-    assert page.status_code == 200 and "Oficina Arica" in page.content.decode()
+    assert page.status_code == 200
+    assert "Oficina Arica" in page.content.decode()
     response = client.post(
         reverse("attention:branch_new"),
         {
@@ -56,7 +57,8 @@ def test_queues_desks_and_hours_are_set_up(client, unit_head, office, service):
         {"name": "General", "letter": "a", "services": [service.pk], "order": 1, "is_active": "on"},
     )
     queue = Queue.objects.get()
-    assert queue.letter == "A" and list(queue.services.all()) == [service]
+    assert queue.letter == "A"
+    assert list(queue.services.all()) == [service]
     client.post(
         reverse("attention:desk_new", kwargs={"pk": office.pk}),
         {"name": "Módulo 1", "queues": [queue.pk], "is_active": "on"},
@@ -79,14 +81,18 @@ def test_queues_desks_and_hours_are_set_up(client, unit_head, office, service):
     assert (queue.letter, queue.is_active, queue.target_wait_minutes) == ("G", False, 10)
     client.post(reverse("attention:desk_edit", kwargs={"pk": desk.pk}), {"name": "Módulo 9"})
     desk.refresh_from_db()
-    assert desk.name == "Módulo 9" and not desk.queues.exists() and not desk.is_active
+    assert desk.name == "Módulo 9"
+    assert not desk.queues.exists()
+    assert not desk.is_active
 
 
 def test_branch_page_shows_queues_waits_and_desks(client, officer, office, desk_one):
     DeskSession.objects.create(desk=desk_one, user=officer)
     client.force_login(officer)
     body = client.get(reverse("attention:branch", kwargs={"pk": office.pk})).content.decode()
-    assert "Atención general" in body and "Módulo 1" in body and "officer" in body
+    assert "Atención general" in body
+    assert "Módulo 1" in body
+    assert "officer" in body
     assert reverse("attention:reception", kwargs={"pk": office.pk}) in body
     assert reverse("attention:desk", kwargs={"pk": desk_one.pk}) in body
     assert reverse("attention:branch_edit", kwargs={"pk": office.pk}) not in body
@@ -98,7 +104,10 @@ def test_home_links_branches_and_offers_a_new_one_to_managers(client, unit_head,
     assert reverse("attention:branch", kwargs={"pk": office.pk}) in body
     assert reverse("attention:branch_new") in body
     client.force_login(viewer)
-    assert reverse("attention:branch_new") not in client.get(reverse("attention:home")).content.decode()
+    assert (
+        reverse("attention:branch_new")
+        not in client.get(reverse("attention:home")).content.decode()
+    )
 
 
 def test_viewer_sees_but_cannot_edit(client, viewer, office, general_queue, desk_one):
@@ -169,7 +178,8 @@ def test_a_desk_cannot_serve_a_queue_of_another_organisation(
     response = client.post(
         reverse("attention:desk_new", kwargs={"pk": office.pk}), {"name": "M", "queues": [queue.pk]}
     )
-    assert response.status_code == 200 and not Desk.objects.filter(branch=office).exists()
+    assert response.status_code == 200
+    assert not Desk.objects.filter(branch=office).exists()
     with pytest.raises(Exception, match="another branch"):
         setup.create_desk(office, name="M", queues=[queue], by=unit_head)
 
@@ -187,11 +197,21 @@ def test_overlapping_or_inverted_hours_are_refused(client, unit_head, office):
     assert not OpeningHours.objects.exists()
 
 
-def test_duplicate_branch_code_is_a_field_error(client, unit_head, office, organization, branch, in_person):
-    point = TouchPointFactory(organization=organization, unit=branch, channel=in_person, name="Anexo")
+def test_duplicate_branch_code_is_a_field_error(
+    client, unit_head, office, organization, branch, in_person
+):
+    point = TouchPointFactory(
+        organization=organization, unit=branch, channel=in_person, name="Anexo"
+    )
     client.force_login(unit_head)
     response = client.post(
         reverse("attention:branch_new"),
-        {"touch_point": point.pk, "code": "arica", "no_show_after_calls": 3, "service_level_minutes": 15},
+        {
+            "touch_point": point.pk,
+            "code": "arica",
+            "no_show_after_calls": 3,
+            "service_level_minutes": 15,
+        },
     )
-    assert response.status_code == 200 and Branch.objects.count() == 1
+    assert response.status_code == 200
+    assert Branch.objects.count() == 1
