@@ -22,6 +22,12 @@ from compromiso.catalog.tests.factories import ChannelFactory, TouchPointFactory
 from compromiso.core.actors import PUBLIC
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The pages in English, as the assertions read."""
+    client.cookies["compromiso_language"] = "en"
+
+
 def act(client, desk, **data):
     return client.post(reverse("attention:desk_act", kwargs={"pk": desk.pk}), data)
 
@@ -169,9 +175,9 @@ def test_steps_need_someone_sitting_at_the_desk(client, officer, desk_one, gener
 
 
 def test_desk_messages_in_the_user_s_language(seated, desk_one):
-    seated.cookies["django_language"] = "ca"
+    seated.cookies["compromiso_language"] = "ca"
     response = act(seated, desk_one, action="bogus")
-    assert said(response) == ["Acció desconeguda."]
+    assert said(response)[-1] == "Acció desconeguda."
     response = act(seated, desk_one, action="start", visit="999")
     assert said(response)
     assert "Select a valid choice" not in said(response)[0]

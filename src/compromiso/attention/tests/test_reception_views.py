@@ -10,6 +10,12 @@ from compromiso.attention.models import PriorityGroup, Rank, Visit, VisitSource,
 from compromiso.core.actors import PUBLIC
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The pages in English, as the assertions read."""
+    client.cookies["compromiso_language"] = "en"
+
+
 def url(office, name="attention:reception"):
     return reverse(name, kwargs={"pk": office.pk})
 

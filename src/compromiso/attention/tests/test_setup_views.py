@@ -11,6 +11,12 @@ from compromiso.core.permissions import Role
 from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The pages in English, as the assertions read."""
+    client.cookies["compromiso_language"] = "en"
+
+
 @pytest.fixture
 def temuco_head(organization, other_branch):
     head = UserFactory(username="temuco")

@@ -4,11 +4,19 @@ them, checked against figures worked out by hand."""
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.urls import reverse
 
 from compromiso.attention import services
 from compromiso.attention.views.visits import clock
 from compromiso.core.actors import PUBLIC
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The pages in English, as the assertions read."""
+    client.cookies["compromiso_language"] = "en"
+
 
 SANTIAGO = ZoneInfo("America/Santiago")
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=SANTIAGO)
