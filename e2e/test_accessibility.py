@@ -137,6 +137,11 @@ NOT_PAGES = {
     "audits:follow_up_plan": "POST-only (its form is on the remedies page)",
     "audits:follow_up_record": "POST-only (its form is on the remedies page)",
     "audits:remedy_follow_up_audit": "POST-only (its form is on the remedies page)",
+    # -- desk
+    "attention:reception_act": "POST-only (its forms are on the reception page)",
+    "attention:desk_act": "POST-only (its forms are on the desk page)",
+    "attention:desk_waiting": "an htmx fragment of the desk page",
+    # -- end desk
 }
 
 
@@ -362,6 +367,9 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
             {"pk": nonconformity.audit_id, "finding": nonconformity.pk} if nonconformity else None
         ),
         **_queue_public_kwargs(organization),
+        # -- desk
+        **_attention_desk_kwargs(organization, pk),
+        # -- end desk
         "core:audit_log": (
             {"app_label": "cases", "model_name": "case", "object_id": str(case.pk)}
             if case
@@ -386,6 +394,26 @@ def _queue_public_kwargs(organization: Any) -> dict[str, Any]:
         "portal:queue_join": ({"slug": organization.slug, "code": branch.code} if branch else None),
         "portal:queue_ticket": ticket,
         "portal:queue_ticket_leave": ticket,
+    }
+
+
+def _attention_desk_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
+    """A branch of the organisation's demo, its first queue, desk and visit."""
+    from compromiso.attention.models import Branch, Desk, Queue, Visit
+
+    branch = {"pk": pk(Branch, organization=organization)}
+    desk = {"pk": pk(Desk, branch__organization=organization)}
+    return {
+        "attention:branch": branch,
+        "attention:branch_edit": branch,
+        "attention:branch_hours": branch,
+        "attention:queue_new": branch,
+        "attention:desk_new": branch,
+        "attention:reception": branch,
+        "attention:queue_edit": {"pk": pk(Queue, branch__organization=organization)},
+        "attention:desk_edit": desk,
+        "attention:desk": desk,
+        "attention:visit": {"pk": pk(Visit, organization=organization)},
     }
 
 

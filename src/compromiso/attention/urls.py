@@ -4,6 +4,11 @@ from compromiso.attention.views import agreements as agreement_views  # -- direc
 from compromiso.attention.views import home
 from compromiso.attention.views import institution as institution_views  # -- directory
 from compromiso.attention.views import procedures as procedure_views  # -- directory
+from compromiso.attention.views import branches as desk_branches  # -- desk
+from compromiso.attention.views import desk as desk_desk  # -- desk
+from compromiso.attention.views import home
+from compromiso.attention.views import reception as desk_reception  # -- desk
+from compromiso.attention.views import visits as desk_visits  # -- desk
 
 app_name = "attention"
 
@@ -23,3 +28,21 @@ urlpatterns += [
     path("agreements/<id:pk>/", agreement_views.agreement_edit, name="agreement_edit"),
     path("institution/", institution_views.institution, name="institution"),
 ]
+# -- desk: branch set-up, reception, desks, visits
+urlpatterns += [
+    path("branches/new/", desk_branches.branch_new, name="branch_new"),
+    path("branches/<id:pk>/", desk_branches.branch_detail, name="branch"),
+    path("branches/<id:pk>/edit/", desk_branches.branch_edit, name="branch_edit"),
+    path("branches/<id:pk>/hours/", desk_branches.branch_hours, name="branch_hours"),
+    path("branches/<id:pk>/queues/new/", desk_branches.queue_new, name="queue_new"),
+    path("queues/<id:pk>/edit/", desk_branches.queue_edit, name="queue_edit"),
+    path("branches/<id:pk>/desks/new/", desk_branches.desk_new, name="desk_new"),
+    path("desks/<id:pk>/edit/", desk_branches.desk_edit, name="desk_edit"),
+    path("branches/<id:pk>/reception/", desk_reception.reception, name="reception"),
+    path("branches/<id:pk>/reception/act/", desk_reception.reception_act, name="reception_act"),
+    path("desks/<id:pk>/", desk_desk.desk_page, name="desk"),
+    path("desks/<id:pk>/act/", desk_desk.desk_act, name="desk_act"),
+    path("desks/<id:pk>/waiting/", desk_desk.desk_waiting, name="desk_waiting"),
+    path("visits/<id:pk>/", desk_visits.visit_detail, name="visit"),
+]
+# -- end desk

@@ -1,0 +1,1 @@
+"""The forms of attention management's staff pages, one module per part."""
