@@ -96,6 +96,11 @@ def load(context: dict[str, Any]) -> None:
                 _live(place, today)
 
 
+def live_morning(slug: str, organization: Organization, branch: Branch, today: dt.date) -> None:
+    """The live morning of `branch` on `today` (the demo does it at Arica, for today)."""
+    _live(_place(slug, organization, branch), today)
+
+
 def _place(slug: str, organization: Organization, branch: Branch) -> Place:
     queues = {q.letter: q for q in Queue.objects.filter(branch=branch).prefetch_related("services")}
     desks = list(Desk.objects.filter(branch=branch).order_by("name").prefetch_related("queues"))

@@ -6,11 +6,13 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 
 from compromiso.attention import demo
 from compromiso.attention.demo.timeline import month_days
+from compromiso.attention.demo.visits import live_morning
 from compromiso.attention.models import (
     Appointment,
     AppointmentStatus,
@@ -32,6 +34,7 @@ from compromiso.attention.models import (
     VisitEvent,
     VisitState,
 )
+from compromiso.attention.waits import branch_estimates
 from compromiso.catalog import demo as catalog_demo
 from compromiso.organizations import demo as organizations_demo
 from compromiso.organizations.models import Membership, Organization
@@ -291,3 +294,38 @@ def test_today_is_live_at_arica_on_a_business_day(loaded):
     )
     assert sitting == {"cl-oficial", "cl-jefe"}
     assert not today.filter(arrived_at__gt=timezone.now()).exists()
+
+
+def test_a_business_morning_at_arica_has_a_queue_a_call_a_service_and_estimates(loaded):
+    chile = loaded["organizations"]["sntc"]
+    arica = loaded["attention_branches"]["sntc"]["arica"]
+    day = chile.business_calendar().next_business_day(chile.today())
+    moment = dt.datetime.combine(day, dt.time(11, 5), tzinfo=chile.zone)
+    with time_machine.travel(moment, tick=False):
+        live_morning("sntc", chile, arica, day)
+        live_morning("sntc", chile, arica, day)  # twice: nothing more
+        visits = Visit.objects.filter(branch=arica, day=day)
+        states = Counter(visits.values_list("state", flat=True))
+        estimates = branch_estimates(arica)
+
+    assert states[VisitState.WAITING] >= 1
+    assert states[VisitState.CALLED] == 1
+    assert states[VisitState.SERVING] == 1
+    assert states[VisitState.FINISHED] > 10
+    assert not visits.filter(arrived_at__gt=moment).exists()
+    assert not VisitEvent.objects.filter(visit__in=visits, at__gt=moment).exists()
+    open_sessions = DeskSession.objects.filter(desk__branch=arica, ended_at__isnull=True)
+    assert sorted(open_sessions.values_list("user__username", flat=True)) == [
+        "cl-jefe",
+        "cl-oficial",
+    ]
+    general = Queue.objects.get(branch=arica, letter="A")
+    assert estimates[general.pk].desks_open == 2
+    assert estimates[general.pk].minutes is not None
+    called = visits.get(state=VisitState.CALLED)
+    serving = visits.get(state=VisitState.SERVING)
+    assert called.desk.name == "Módulo 2"
+    assert serving.desk.name == "Módulo 1"
+    step = serving.transactions.get(ended_at__isnull=True)
+    assert step.queued_at <= step.called_at <= step.started_at <= moment
+    assert step.served_by.username == "cl-oficial"
