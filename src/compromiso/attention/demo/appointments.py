@@ -84,7 +84,8 @@ def load(context: dict[str, Any]) -> None:
 
 
 def _next_business_days(organization: Organization, count: int) -> list[dt.date]:
-    days, day = [], organization.today()
+    days: list[dt.date] = []
+    day = organization.today()
     while len(days) < count:
         day += dt.timedelta(days=1)
         if is_business_day(organization, day):

@@ -88,7 +88,22 @@ class ProcedureSpec:
 
 
 def _p(*fields: str, channels: tuple[str, ...] = ("in_person", "web")) -> ProcedureSpec:
-    return ProcedureSpec(*fields, channels=channels)  # type: ignore[arg-type]
+    code, name, service, summary, who_may, requirements, cost, how_and_where, keywords, queue = (
+        fields
+    )
+    return ProcedureSpec(
+        code,
+        name,
+        service,
+        summary,
+        who_may,
+        requirements,
+        cost,
+        how_and_where,
+        keywords,
+        queue,
+        channels,
+    )
 
 
 SNTC_WHERE = (

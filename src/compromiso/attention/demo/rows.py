@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models import JSONField
 
 from compromiso.attention.demo import branches as branch_specs
 from compromiso.attention.demo.simulation import Result, Step
@@ -71,7 +72,9 @@ class Writer:
         self.visits: list[Visit] = []
         self.steps: list[tuple[Visit, Transaction]] = []
         # (visit, transaction, kind, at, queue id, desk id, actor id, detail)
-        self.events: list[tuple[Visit, Transaction, str, dt.datetime, Any, Any, Any, dict]] = []
+        self.events: list[
+            tuple[Visit, Transaction, str, dt.datetime, Any, Any, Any, dict[str, Any]]
+        ] = []
         self.appointments: list[Appointment] = []
         self.language = "ca" if place.slug == "sant-pere-de-riu" else "es"
         self.services = {letter: first_service_id(q) for letter, q in place.queues.items()}
@@ -268,8 +271,8 @@ def _insert_events(rows: list[tuple[Any, ...]]) -> None:
     meta = VisitEvent._meta
     fields = [meta.get_field(name) for name in EVENT_COLUMNS]
     table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
-    detail = meta.get_field("detail")
+    columns = ", ".join(connection.ops.quote_name(str(getattr(f, "column", ""))) for f in fields)
+    detail = JSONField()
     adapt_time = connection.ops.adapt_datetimefield_value
     size = max(1, min(500, 999 // len(fields)))
     with connection.cursor() as cursor:

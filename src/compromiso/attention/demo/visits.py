@@ -114,8 +114,8 @@ def _place(slug: str, organization: Organization, branch: Branch) -> Place:
     ):
         procedures[row.queue.letter].append(row.procedure)
     hours: dict[int, list[tuple[float, float]]] = defaultdict(list)
-    for row in branch.hours.order_by("weekday", "opens_at"):
-        hours[row.weekday].append((minutes_of(row.opens_at), minutes_of(row.closes_at)))
+    for period in branch.hours.order_by("weekday", "opens_at"):
+        hours[period.weekday].append((minutes_of(period.opens_at), minutes_of(period.closes_at)))
     return Place(
         slug=slug,
         organization=organization,
@@ -249,16 +249,16 @@ def _staff_the_desks(results: list[Result], letters: list[set[str]], stop: float
         key=lambda r: (r.arrival.rank, r.arrival.minute),
     )
     for desk, wanted in ((0, "serving"), (1, "called")):
-        result = current.get(desk)
-        if result is None:
-            result = next((r for r in waiting if r.steps[-1].queue in letters[desk]), None)
-            if result is None:
+        found = current.get(desk)
+        if found is None:
+            found = next((r for r in waiting if r.steps[-1].queue in letters[desk]), None)
+            if found is None:
                 continue
-            waiting.remove(result)
-            step = result.steps[-1]
+            waiting.remove(found)
+            step = found.steps[-1]
             step.desk = desk
             step.called = max(step.queued + 0.2, last_end[desk] + 0.1, stop - 4)
-        step = result.steps[-1]
+        step = found.steps[-1]
         step.held, step.hold_minutes, step.calls = None, 0.0, 1
         assert step.called is not None
         if wanted == "serving":
@@ -266,7 +266,7 @@ def _staff_the_desks(results: list[Result], letters: list[set[str]], stop: float
         else:
             step.called = max(step.called, stop - 0.5)
             step.started = None
-        result.state = wanted
+        found.state = wanted
 
 
 def _sessions(place: Place, today: dt.date, since: dt.datetime) -> None:
