@@ -7,4 +7,6 @@ from compromiso.core.permissions import Perm
 
 TABS: list[tuple[str, str, object, Perm]] = [
     ("branches", "attention:home", _("Branches"), Perm.VIEW),
+    ("contacts", "attention:contacts", _("Contacts"), Perm.VIEW),
+    ("imports", "attention:imports", _("Imports"), Perm.MANAGE_ATTENTION),
 ]
