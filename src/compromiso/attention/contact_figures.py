@@ -213,7 +213,8 @@ def _contact_rows(
         label = str(kinds.get(row["kind"], row["kind"]))
         if row["channel__name"]:
             label = f"{label} · {row['channel__name']}"
-        counts = Counts(**{item.name: row[item.name] or 0 for item in fields(Counts)})
+        values: dict[str, Any] = dict(row)
+        counts = Counts(**{item.name: values[item.name] or 0 for item in fields(Counts)})
         yield label, row["local_day"], counts
 
 

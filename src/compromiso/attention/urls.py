@@ -1,7 +1,7 @@
 from django.urls import path
 
-from compromiso.attention.views import home
 from compromiso.attention.views import contacts as contact_views  # -- contacts
+from compromiso.attention.views import home
 from compromiso.attention.views import imports as import_views  # -- contacts
 
 app_name = "attention"

@@ -4,17 +4,20 @@ page (English, Spanish, Catalan, and the names TheQ and Qmatic exports use)."""
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from compromiso.attention.models import ImportKind
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 @dataclass(frozen=True)
 class Field:
     key: str
-    label: Promise
+    label: "_StrPromise"
     required: bool
     names: tuple[str, ...]
 
@@ -167,7 +170,7 @@ INTERVAL_FIELDS = (
     ),
 )
 
-FIELDS = {
+FIELDS: dict[str, tuple[Field, ...]] = {
     ImportKind.VISITS: VISIT_FIELDS,
     ImportKind.CONTACTS: CONTACT_FIELDS,
     ImportKind.INTERVALS: INTERVAL_FIELDS,

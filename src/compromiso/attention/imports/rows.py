@@ -29,13 +29,13 @@ from compromiso.core.errors import DomainError
 
 Rejected = list[dict[str, object]]
 
-KINDS = {
+KINDS: dict[str, tuple[str, ...]] = {
     ContactKind.PHONE: ("phone", "call", "telephone", "telefono", "llamada", "telefon", "trucada"),
     ContactKind.CHAT: ("chat", "webchat", "web chat", "xat"),
     ContactKind.EMAIL: ("email", "e-mail", "mail", "correo", "correu"),
     ContactKind.SELF_SERVICE: ("self-service", "selfservice", "kiosk", "totem", "autoservicio"),
 }
-CONTACT_OUTCOMES = {
+CONTACT_OUTCOMES: dict[str, tuple[str, ...]] = {
     ContactOutcome.RESOLVED: ("resolved", "resuelto", "resuelta", "resolt"),
     ContactOutcome.ANSWERED: ("answered", "atendido", "atendida", "respondido", "ates"),
     ContactOutcome.REFERRED: ("referred", "derivado", "derivada", "derivat"),

@@ -4,6 +4,7 @@ import."""
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.actors import Actor, is_system, user_of
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
-from compromiso.core.permissions import Perm, require
+from compromiso.core.permissions import Perm, require, scope_for
 from compromiso.organizations.models import Organization
 
 MAX_SECONDS = 7 * 24 * 3600  # a week: longer answer or handling times are typing mistakes
@@ -45,12 +46,15 @@ def record_contact(
 ) -> Contact:
     """Log one contact. A person needs to serve visitors (in the touch point's unit when one is
     given); the system records a self-service module's sessions and imported rows."""
-    require(
-        by,
-        Perm.SERVE_VISITORS,
-        organization_id=organization.pk,
-        unit_path=touch_point.unit.path if touch_point is not None else None,
-    )
+    if touch_point is not None:
+        require(
+            by,
+            Perm.SERVE_VISITORS,
+            organization_id=organization.pk,
+            unit_path=touch_point.unit.path,
+        )
+    elif not is_system(by) and not scope_for(by, Perm.SERVE_VISITORS).touches(organization.pk):
+        raise PermissionDenied(_("You do not have permission to do this."))
     if kind not in ContactKind.values:
         raise DomainError(_("Unknown kind of contact."), code="invalid_kind")
     if outcome not in ContactOutcome.values:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from compromiso.attention.contact_figures import (
     Counts,
@@ -16,6 +17,15 @@ from compromiso.attention.contact_figures import (
 from compromiso.attention.models import Contact, ContactInterval, ContactKind, ContactOutcome
 
 SANTIAGO = ZoneInfo("America/Santiago")
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Messages read in English here; one test checks a reason in Spanish."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    translation.activate("en")
+
+
 EXAMPLE = {"answered": 1000, "abandoned": 60, "answered_within": 860, "abandoned_within": 20}
 
 
@@ -58,7 +68,9 @@ def _contact(organization, started_at, **fields):
 def test_figures_from_contacts_and_intervals_per_channel_and_day(organization, other_organization):
     # Phone on 2 Nov: answered in 10 s (resolved first), 30 s (not resolved), abandoned at 3 s
     # (short) and at 40 s; a chat with no time to answer; 23:30 local on 3 Nov is 3 Nov.
-    _contact(organization, _at(2, 9), wait_seconds=10, handle_seconds=100, first_contact_resolution=True)
+    _contact(
+        organization, _at(2, 9), wait_seconds=10, handle_seconds=100, first_contact_resolution=True
+    )
     _contact(
         organization,
         _at(2, 10),
@@ -100,7 +112,8 @@ def test_figures_from_contacts_and_intervals_per_channel_and_day(organization, o
     assert percent(phone.first_contact_resolution) == Decimal("50.0")
     assert phone.average_handling_time == Decimal("150.0")
     chat = groups["Web chat"]
-    assert chat.offered == 1 and chat.service_level() is None  # no time to answer known
+    assert chat.offered == 1
+    assert chat.service_level() is None
     line = groups["Contact centre · 101"]
     # 72 / (90 + 10 - 2) = 73.5 %; ASA 1800 / 90 = 20 s; abandonment 8 / 98; FCR 60 / 90
     assert percent(line.service_level()) == Decimal("73.5")
@@ -117,5 +130,6 @@ def test_figures_from_contacts_and_intervals_per_channel_and_day(organization, o
 def test_an_empty_period_has_no_data_not_zero(organization):
     figures = contact_figures(organization, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     assert figures.empty
-    assert figures.groups == [] and figures.days == []
+    assert figures.groups == []
+    assert figures.days == []
     assert figures.total.service_level() is None
