@@ -336,6 +336,8 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "audits:access": {"pk": pk(Audit, **org)},
         "audits:declare": {"pk": pk(TeamMember, audit__organization=organization)},
         **_audit_evidence_kwargs(organization, pk),
+        # -- contacts
+        **_attention_import_kwargs(organization, pk),
         "audits:mystery_round": {"pk": mystery},
         "audits:mystery_edit": {"pk": mystery},
         "audits:mystery_results": {"pk": mystery},
@@ -362,6 +364,18 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         ),
     }
     return table
+
+
+def _attention_import_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
+    """An import's result page and, when one waits for its columns, its mapping page."""
+    from compromiso.attention.models import ImportJob
+
+    return {
+        "attention:import_job": {"pk": pk(ImportJob, organization=organization)},
+        "attention:import_mapping": {
+            "pk": pk(ImportJob, organization=organization, status="uploaded")
+        },
+    }
 
 
 def _audit_evidence_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
