@@ -181,3 +181,11 @@ def test_the_figures_page_states_its_convention_and_handles_an_empty_period(
     assert "invalid-feedback" in bad.content.decode()
     other = client.get(url, {"convention": "2"}).content.decode()
     assert "answered within T ÷ answered" in other
+
+
+def test_the_figures_page_in_spanish_states_the_regulatory_convention(client, officer, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    client.force_login(officer)
+    page = client.get(reverse("attention:contact_figures")).content.decode()
+    assert "80 % de las llamadas respondidas antes de 20 segundos" in page
+    assert "atendidas dentro de T ÷ (atendidas + abandonadas)" in page

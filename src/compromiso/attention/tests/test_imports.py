@@ -356,3 +356,13 @@ def test_a_viewer_cannot_import_and_another_organisation_gets_404(
     client.force_login(outsider)
     assert client.get(reverse("attention:import_job", args=[job.pk])).status_code == 404
     assert client.get(reverse("attention:import_mapping", args=[job.pk])).status_code == 404
+
+
+def test_reasons_are_written_in_the_language_of_who_ran_the_import(
+    organization, quality_manager, django_capture_on_commit_callbacks
+):
+    text = "Id,Date,Kind,Outcome\nX1,ayer,phone,resolved\n"
+    job = _job(organization, ImportKind.CONTACTS, text, by=quality_manager)
+    with translation.override("es"):
+        job = _run(job, quality_manager, django_capture_on_commit_callbacks)
+    assert job.rejected == [{"row": 2, "reason": "«ayer» no es una fecha y hora."}]
