@@ -68,8 +68,14 @@ def rows_of(data: bytes, name: str) -> Iterator[list[str]]:
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise DomainError(_("The spreadsheet cannot be opened.")) from error
         try:
+            if not book.worksheets:
+                raise DomainError(_("The spreadsheet cannot be opened."))
             for row in book.worksheets[0].iter_rows(values_only=True):
                 yield [_cell(v).strip() for v in row]
+        except DomainError:
+            raise
+        except Exception as error:  # a damaged sheet found while reading it
+            raise DomainError(_("The spreadsheet cannot be opened.")) from error
         finally:
             book.close()
         return
