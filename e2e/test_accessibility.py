@@ -347,6 +347,8 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         "audits:declare": {"pk": pk(TeamMember, audit__organization=organization)},
         **_audit_evidence_kwargs(organization, pk),
         **_directory_kwargs(organization, pk),  # -- directory
+        # -- contacts
+        **_attention_import_kwargs(organization, pk),
         "audits:mystery_round": {"pk": mystery},
         "audits:mystery_edit": {"pk": mystery},
         "audits:mystery_results": {"pk": mystery},
@@ -414,6 +416,18 @@ def _attention_desk_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
         "attention:desk_edit": desk,
         "attention:desk": desk,
         "attention:visit": {"pk": pk(Visit, organization=organization)},
+    }
+
+
+def _attention_import_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
+    """An import's result page and, when one waits for its columns, its mapping page."""
+    from compromiso.attention.models import ImportJob
+
+    return {
+        "attention:import_job": {"pk": pk(ImportJob, organization=organization)},
+        "attention:import_mapping": {
+            "pk": pk(ImportJob, organization=organization, status="uploaded")
+        },
     }
 
 

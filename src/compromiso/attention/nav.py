@@ -7,5 +7,7 @@ from compromiso.core.permissions import Perm
 
 TABS: list[tuple[str, str, object, Perm]] = [
     ("branches", "attention:home", _("Branches"), Perm.VIEW),
+    ("contacts", "attention:contacts", _("Contacts"), Perm.VIEW),
+    ("imports", "attention:imports", _("Imports"), Perm.MANAGE_ATTENTION),
 ]
 TABS.append(("procedures", "attention:procedures", _("Procedures"), Perm.VIEW))  # -- directory

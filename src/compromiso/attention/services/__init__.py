@@ -1,5 +1,6 @@
 """State changes of attention management, one module per noun; callers import from here."""
 
+from compromiso.attention.services.contacts import record_contact, record_self_service
 from compromiso.attention.services.queue import (
     bump,
     call,
@@ -31,6 +32,8 @@ __all__ = [
     "left",
     "no_show",
     "recall",
+    "record_contact",
+    "record_self_service",
     "resume",
     "sit_at",
     "start",
