@@ -1,6 +1,7 @@
 from django.urls import path
 
 from compromiso.portal import charters, promise, seal, surveys, views
+from compromiso.portal import appointments as appointment_views
 
 app_name = "portal"
 
@@ -35,4 +36,33 @@ urlpatterns = [
     path("o/<slug:slug>/seal/", seal.seal_page, name="seal"),
     path("seal/", seal.lookup, name="seal_lookup"),
     path("seal/<str:number>/", seal.verify, name="seal_verify"),
+    # -- appoint
+    path(
+        "o/<slug:slug>/appointments/",
+        appointment_views.appointment_start,
+        name="appointment_start",
+    ),
+    path(
+        "o/<slug:slug>/appointments/<slug:branch>/<id:queue>/",
+        appointment_views.appointment_book,
+        name="appointment_book",
+    ),
+    path("appointments/", appointment_views.appointment_lookup, name="appointment_lookup"),
+    path("appointments/<str:code>/", appointment_views.appointment_detail, name="appointment"),
+    path(
+        "appointments/<str:code>/change/",
+        appointment_views.appointment_change,
+        name="appointment_change",
+    ),
+    path(
+        "appointments/<str:code>/cancel/",
+        appointment_views.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path(
+        "kiosk/queue/<str:display_key>/check-in/",
+        appointment_views.appointment_kiosk_checkin,
+        name="appointment_kiosk_checkin",
+    ),
+    # -- end appoint
 ]
