@@ -303,5 +303,5 @@ def appointment_kiosk_checkin(request: HttpRequest, display_key: str) -> HttpRes
             "error": error,
             "keys": list(CODE_ALPHABET),
         },
-        status=400 if error else 200,
+        status=400 if error or form.errors else 200,
     )

@@ -32,6 +32,7 @@ from compromiso.attention.models import (
     Procedure,
     Queue,
     Rank,
+    SlotPlan,
     Visit,
     VisitSource,
 )
@@ -371,3 +372,31 @@ def find_by_code(code: str) -> Appointment | None:
         .filter(code=code)
         .first()
     )
+
+
+def save_slot_plan(plan: SlotPlan, *, by: Actor) -> SlotPlan:
+    """Create or edit how a queue takes appointments."""
+    if plan.queue.branch_id != plan.branch_id:
+        raise DomainError(_("This queue belongs to another branch."), code="invalid")
+    _require(by, plan.queue, Perm.MANAGE_ATTENTION)
+    created = plan.pk is None
+    with transaction.atomic():
+        plan.full_clean()
+        plan.save()
+        log_action(
+            plan,
+            "attention.slot_plan.created" if created else "attention.slot_plan.changed",
+            by=by,
+            data={"queue": plan.queue_id, "minutes": plan.slot_minutes, "capacity": plan.capacity},
+        )
+    return plan
+
+
+def deactivate_slot_plan(plan: SlotPlan, *, by: Actor) -> SlotPlan:
+    """Stop offering new slots under this plan (bookings already made stay)."""
+    _require(by, plan.queue, Perm.MANAGE_ATTENTION)
+    with transaction.atomic():
+        plan.is_active = False
+        plan.save(update_fields=["is_active", "updated_at"])
+        log_action(plan, "attention.slot_plan.deactivated", by=by)
+    return plan
