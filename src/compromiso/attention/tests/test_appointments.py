@@ -59,7 +59,7 @@ def test_booking_gives_a_code_a_key_and_a_confirmation_email(
     message = mail.outbox[0]
     assert appointment.code in message.subject and "Cita reservada" in message.subject
     assert f"/appointments/{appointment.code}/?key={key}" in message.body
-    assert "lunes 3 junio 2024, 09:00" in message.body
+    assert "Lunes 3 junio 2024, 09:00" in message.body  # local time
 
 
 def test_the_last_place_cannot_be_taken_twice(plan, general_queue):
