@@ -132,6 +132,12 @@ NOT_PAGES = {
     "audits:follow_up_plan": "POST-only (its form is on the remedies page)",
     "audits:follow_up_record": "POST-only (its form is on the remedies page)",
     "audits:remedy_follow_up_audit": "POST-only (its form is on the remedies page)",
+    # -- appoint
+    "attention:slot_plan_deactivate": "POST-only (its form is on the plans page)",
+    "portal:appointment": "needs the secret key of the e-mailed link (a code alone is a 404)",
+    "portal:appointment_change": "needs the secret key of the e-mailed link",
+    "portal:appointment_cancel": "POST-only (its form is on the appointment page)",
+    # -- end appoint
 }
 
 
@@ -255,6 +261,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     on_audit = {"pk": reported.pk} if reported else None
     table = {
         **seal_pages,
+        **_appointment_kwargs(organization, pk),
         "portal:case_new": slug,
         "portal:you_said_we_did": slug,
         "portal:rate": {**slug, "token": rating_token(case)} if case else None,
@@ -362,6 +369,31 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         ),
     }
     return table
+
+
+def _appointment_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
+    """The appointment pages of the organisation's first branch that takes appointments."""
+    from compromiso.attention.models import Branch, SlotPlan
+
+    plan = (
+        SlotPlan.objects.filter(branch__organization=organization, is_active=True)
+        .select_related("branch")
+        .order_by("pk")
+        .first()
+    )
+    branch = Branch.objects.filter(organization=organization).order_by("pk").first()
+    return {
+        "attention:appointments": {"pk": branch.pk} if branch else None,
+        "attention:slot_plans": {"pk": branch.pk} if branch else None,
+        "attention:slot_plan_edit": {"pk": plan.pk} if plan else None,
+        "portal:appointment_start": {"slug": organization.slug},
+        "portal:appointment_book": (
+            {"slug": organization.slug, "branch": plan.branch.code, "queue": plan.queue_id}
+            if plan
+            else None
+        ),
+        "portal:appointment_kiosk_checkin": {"display_key": branch.display_key} if branch else None,
+    }
 
 
 def _audit_evidence_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
