@@ -33,7 +33,11 @@ def test_a_booking_checked_in_at_the_kiosk_jumps_the_queue(
     desk = Desk.objects.create(branch=office, name="Módulo 1")
     desk.queues.add(queue)
     SlotPlan.objects.create(
-        branch=office, queue=queue, slot_minutes=15, capacity=1, horizon_days=7,
+        branch=office,
+        queue=queue,
+        slot_minutes=15,
+        capacity=1,
+        horizon_days=7,
         valid_from=organization.today(),
     )
 
@@ -63,12 +67,14 @@ def test_a_booking_checked_in_at_the_kiosk_jumps_the_queue(
     page.get_by_role("button", name="Registrar llegada").click()
     number = page.locator("#ticket-number").inner_text().strip()
     appointment.refresh_from_db()
-    assert appointment.status == "checked_in" and appointment.visit.number == number
+    assert appointment.status == "checked_in"
+    assert appointment.visit.number == number
 
     services.sit_at(desk, by=officer)
     called = services.call_next(desk, by=officer)
     assert called == appointment.visit
     assert all(
-        v.state == VisitState.WAITING for v in type(called).objects.filter(pk__in=[w.pk for w in walk_ins])
+        v.state == VisitState.WAITING
+        for v in type(called).objects.filter(pk__in=[w.pk for w in walk_ins])
     )
     context.close()

@@ -135,7 +135,9 @@ def slots(
     while day <= last:
         plan = plan_for(plans, day, today)
         if plan is not None and calendar.is_business_day(day):
-            times = [t for t in _day_slots(plan, opening_periods(queue, day), day, zone) if t[0] > now]
+            times = [
+                t for t in _day_slots(plan, opening_periods(queue, day), day, zone) if t[0] > now
+            ]
             if times:
                 candidates[day] = (plan, times)
         day += dt.timedelta(days=1)

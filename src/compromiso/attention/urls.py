@@ -1,7 +1,7 @@
 from django.urls import path
 
-from compromiso.attention.views import home
 from compromiso.attention.views import appointments as appointment_views
+from compromiso.attention.views import home
 
 app_name = "attention"
 

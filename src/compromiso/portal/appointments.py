@@ -40,9 +40,9 @@ def _day_param(value: str | None) -> dt.date | None:
         return None
 
 
-def _slot_choices(days: dict[dt.date, list[slot_math.Slot]], day: dt.date | None) -> tuple[
-    dt.date | None, list[tuple[str, str]]
-]:
+def _slot_choices(
+    days: dict[dt.date, list[slot_math.Slot]], day: dt.date | None
+) -> tuple[dt.date | None, list[tuple[str, str]]]:
     if not days:
         return None, []
     chosen = day if day in days else min(days)
@@ -110,7 +110,7 @@ def appointment_book(request: HttpRequest, slug: str, branch: str, queue: int) -
             day, choices = _slot_choices(days, local_day)
             if not any(k == request.POST.get("slot") for k, _label in choices):
                 choices.append((request.POST["slot"], f"{timezone.localtime(starts_at):%H:%M}"))
-        form.fields["slot"].widget.choices = choices  # type: ignore[attr-defined]
+        form.fields["slot"].widget.choices = choices
         done = request.session.get("compromiso_appointment_submissions", {})
         submission = str(request.POST.get("submission_id", ""))[:40]
         if submission in done:  # the same form sent twice: show the first booking again
@@ -137,11 +137,9 @@ def appointment_book(request: HttpRequest, slug: str, branch: str, queue: int) -
                     request.session["compromiso_appointment_submissions"] = dict(
                         list(done.items())[-20:]
                     )
-                    return redirect(
-                        f"{_appointment_url(appointment.code)}?booked=1"
-                    )
+                    return redirect(f"{_appointment_url(appointment.code)}?booked=1")
     else:
-        form.fields["slot"].widget.choices = choices  # type: ignore[attr-defined]
+        form.fields["slot"].widget.choices = choices
     return render(
         request,
         "portal/appointments/book.html",
@@ -192,8 +190,10 @@ def appointment_lookup(request: HttpRequest) -> HttpResponse:
         if blocked(_lookup_key(request), limit=FAILED_LOOKUPS, window_seconds=LOOKUP_WINDOW):
             return render(request, "portal/too_many.html", status=429)
         appointment = booking.find_by_code(form.cleaned_data["code"])
-        if appointment is not None and appointment.email and (
-            appointment.email.casefold() == form.cleaned_data["email"].casefold()
+        if (
+            appointment is not None
+            and appointment.email
+            and (appointment.email.casefold() == form.cleaned_data["email"].casefold())
         ):
             _grant(request, appointment.code)
             return redirect("portal:appointment", code=appointment.code)
@@ -210,8 +210,7 @@ def appointment_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "appointment": appointment,
             "booked": request.GET.get("booked") == "1",
-            "can_change": appointment.status == "booked"
-            and appointment.starts_at > timezone.now(),
+            "can_change": appointment.status == "booked" and appointment.starts_at > timezone.now(),
         },
     )
 
@@ -256,7 +255,12 @@ def appointment_cancel(request: HttpRequest, code: str) -> HttpResponse:
         return render(
             request,
             "portal/appointments/detail.html",
-            {"appointment": appointment, "booked": False, "can_change": False, "error": refused.message},
+            {
+                "appointment": appointment,
+                "booked": False,
+                "can_change": False,
+                "error": refused.message,
+            },
             status=400,
         )
     return redirect("portal:appointment", code=appointment.code)
@@ -287,7 +291,9 @@ def appointment_kiosk_checkin(request: HttpRequest, display_key: str) -> HttpRes
                 code=form.cleaned_data["code"], branch=branch
             ).first()
             if appointment is None:
-                error = _("No appointment at this office has this code. Check it, or ask at reception.")
+                error = _(
+                    "No appointment at this office has this code. Check it, or ask at reception."
+                )
             else:
                 try:
                     visit = booking.check_in(appointment, by=PUBLIC)

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from compromiso.portal import charters, promise, seal, surveys, views
 from compromiso.portal import appointments as appointment_views
+from compromiso.portal import charters, promise, seal, surveys, views
 
 app_name = "portal"
 

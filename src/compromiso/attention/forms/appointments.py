@@ -87,7 +87,9 @@ class StaffBookingForm(ContactFields):
     queue = forms.ModelChoiceField(label=_("Queue"), queryset=Queue.objects.none())
     slot = forms.CharField(label=_("Time"), max_length=20)
 
-    def __init__(self, *args: Any, queues: Any, slot_choices: list[tuple[str, str]], **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, queues: Any, slot_choices: list[tuple[str, str]], **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
         self.fields["queue"].queryset = queues  # type: ignore[attr-defined]
         self.fields["slot"].widget = forms.Select(

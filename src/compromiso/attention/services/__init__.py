@@ -1,7 +1,6 @@
 """State changes of attention management, one module per noun; callers import from here."""
 
 from compromiso.attention.services import appointments
-
 from compromiso.attention.services.queue import (
     bump,
     call,

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -216,7 +217,9 @@ def change(
         appointment.starts_at, appointment.ends_at = slot.starts_at, slot.ends_at
         appointment.changes += 1
         appointment.reminded_at = None
-        appointment.save(update_fields=["starts_at", "ends_at", "changes", "reminded_at", "updated_at"])
+        appointment.save(
+            update_fields=["starts_at", "ends_at", "changes", "reminded_at", "updated_at"]
+        )
         log_action(
             appointment,
             "attention.appointment.changed",
@@ -296,14 +299,18 @@ def check_in(appointment: Appointment, *, by: Actor, now: dt.datetime | None = N
     return visit
 
 
-def mark_no_show(appointment: Appointment, *, by: Actor, now: dt.datetime | None = None) -> Appointment:
+def mark_no_show(
+    appointment: Appointment, *, by: Actor, now: dt.datetime | None = None
+) -> Appointment:
     """Staff record that a booked person did not come (once the slot has started)."""
     _require(by, appointment.queue)
     now = now or timezone.now()
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.status != AppointmentStatus.BOOKED:
-            raise DomainError(_("Only a booked appointment can be marked as not come."), code="wrong_state")
+            raise DomainError(
+                _("Only a booked appointment can be marked as not come."), code="wrong_state"
+            )
         if appointment.starts_at > now:
             raise DomainError(_("This appointment has not started yet."), code="not_started")
         appointment.status = AppointmentStatus.NO_SHOW
@@ -331,8 +338,6 @@ def mark_no_shows(*, now: dt.datetime | None = None, grace: dt.timedelta = NO_SH
 
 def send_reminders(*, now: dt.datetime | None = None) -> int:
     """E-mail once every booking starting within the next 24 hours."""
-    from compromiso.attention.tasks import send_appointment_mail
-
     now = now or timezone.now()
     due = Appointment.objects.filter(
         status=AppointmentStatus.BOOKED,
@@ -348,10 +353,14 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
             )
             if claimed:
                 count += 1
-                transaction.on_commit(
-                    lambda pk=pk: send_appointment_mail.enqueue(appointment_id=pk, kind="reminder")
-                )
+                transaction.on_commit(partial(_remind, pk))
     return count
+
+
+def _remind(pk: int) -> None:
+    from compromiso.attention.tasks import send_appointment_mail
+
+    send_appointment_mail.enqueue(appointment_id=pk, kind="reminder")
 
 
 def _mail(appointment: Appointment, kind: str) -> None:

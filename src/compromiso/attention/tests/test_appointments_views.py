@@ -21,7 +21,11 @@ def plan(office, general_queue, organization):
     organization.office_opens_at, organization.office_closes_at = dt.time(0), dt.time(23, 30)
     organization.save()
     return SlotPlan.objects.create(
-        branch=office, queue=general_queue, slot_minutes=30, capacity=1, horizon_days=30,
+        branch=office,
+        queue=general_queue,
+        slot_minutes=30,
+        capacity=1,
+        horizon_days=30,
         valid_from=dt.date(2020, 1, 1),
     )
 
@@ -33,16 +37,20 @@ def first_free(queue):
 
 def test_officer_sees_the_day_and_checks_in_by_code(client, officer, plan, general_queue, office):
     slot = first_free(general_queue)
-    appointment, _key = booking.book(general_queue, slot.starts_at, by=PUBLIC, name="Ana", phone="1")
+    appointment, _key = booking.book(
+        general_queue, slot.starts_at, by=PUBLIC, name="Ana", phone="1"
+    )
     client.force_login(officer)
     day = timezone.localtime(slot.starts_at, office.organization.zone).date()
     url = reverse("attention:appointments", kwargs={"pk": office.pk}) + f"?day={day}"
     page = client.get(url)
-    assert page.status_code == 200 and appointment.code in page.content.decode()
+    assert page.status_code == 200
+    assert appointment.code in page.content.decode()
     response = client.post(url, {"action": "code", "code": appointment.code.lower()})
     assert response.status_code == 302
     appointment.refresh_from_db()
-    assert appointment.status == "checked_in" and appointment.visit.rank == 0
+    assert appointment.status == "checked_in"
+    assert appointment.visit.rank == 0
 
 
 def test_officer_books_for_a_caller(client, officer, plan, general_queue, office):
@@ -52,23 +60,36 @@ def test_officer_books_for_a_caller(client, officer, plan, general_queue, office
     url = reverse("attention:appointments", kwargs={"pk": office.pk}) + f"?day={day}"
     response = client.post(
         url,
-        {"action": "book", "queue": general_queue.pk, "slot": f"{general_queue.pk}:{slot.key}",
-         "name": "Luis Soto", "phone": "+56 9 8765 4321"},
+        {
+            "action": "book",
+            "queue": general_queue.pk,
+            "slot": f"{general_queue.pk}:{slot.key}",
+            "name": "Luis Soto",
+            "phone": "+56 9 8765 4321",
+        },
     )
     assert response.status_code == 302
     assert Appointment.objects.get().name == "Luis Soto"
     # A slot key of another queue is refused, nothing saved.
     response = client.post(
         url,
-        {"action": "book", "queue": general_queue.pk, "slot": f"999:{slot.key}", "name": "X",
-         "phone": "1"},
+        {
+            "action": "book",
+            "queue": general_queue.pk,
+            "slot": f"999:{slot.key}",
+            "name": "X",
+            "phone": "1",
+        },
     )
-    assert response.status_code == 200 and Appointment.objects.count() == 1
+    assert response.status_code == 200
+    assert Appointment.objects.count() == 1
 
 
 def test_viewer_sees_but_cannot_act(client, viewer, plan, general_queue, office):
     slot = first_free(general_queue)
-    appointment, _key = booking.book(general_queue, slot.starts_at, by=PUBLIC, name="Ana", phone="1")
+    appointment, _key = booking.book(
+        general_queue, slot.starts_at, by=PUBLIC, name="Ana", phone="1"
+    )
     client.force_login(viewer)
     url = reverse("attention:appointments", kwargs={"pk": office.pk})
     assert client.get(url).status_code == 200
@@ -80,8 +101,12 @@ def test_viewer_sees_but_cannot_act(client, viewer, plan, general_queue, office)
 
 def test_outsider_gets_404(client, outsider, plan, office):
     client.force_login(outsider)
-    assert client.get(reverse("attention:appointments", kwargs={"pk": office.pk})).status_code == 404
-    assert client.get(reverse("attention:slot_plan_edit", kwargs={"pk": plan.pk})).status_code == 404
+    assert (
+        client.get(reverse("attention:appointments", kwargs={"pk": office.pk})).status_code == 404
+    )
+    assert (
+        client.get(reverse("attention:slot_plan_edit", kwargs={"pk": plan.pk})).status_code == 404
+    )
 
 
 def test_manager_creates_edits_and_deactivates_a_plan(
@@ -92,21 +117,41 @@ def test_manager_creates_edits_and_deactivates_a_plan(
     url = reverse("attention:slot_plans", kwargs={"pk": office.pk})
     response = client.post(
         url,
-        {"queue": quick_queue.pk, "slot_minutes": 10, "capacity": 3, "horizon_days": 14,
-         "valid_from": "2025-01-01", "valid_until": "2024-01-01"},
+        {
+            "queue": quick_queue.pk,
+            "slot_minutes": 10,
+            "capacity": 3,
+            "horizon_days": 14,
+            "valid_from": "2025-01-01",
+            "valid_until": "2024-01-01",
+        },
     )
-    assert response.status_code == 200 and SlotPlan.objects.count() == 1  # ends before it starts
+    assert response.status_code == 200  # the plan ends before it starts
+    assert SlotPlan.objects.count() == 1
     response = client.post(
         url,
-        {"queue": quick_queue.pk, "slot_minutes": 10, "capacity": 3, "horizon_days": 14,
-         "valid_from": "2025-01-01"},
+        {
+            "queue": quick_queue.pk,
+            "slot_minutes": 10,
+            "capacity": 3,
+            "horizon_days": 14,
+            "valid_from": "2025-01-01",
+        },
     )
     assert response.status_code == 302
     new = SlotPlan.objects.get(queue=quick_queue)
     assert (new.branch, new.slot_minutes, new.capacity) == (office, 10, 3)
     edit = reverse("attention:slot_plan_edit", kwargs={"pk": new.pk})
-    client.post(edit, {"queue": quick_queue.pk, "slot_minutes": 20, "capacity": 2,
-                       "horizon_days": 14, "valid_from": "2025-01-01"})
+    client.post(
+        edit,
+        {
+            "queue": quick_queue.pk,
+            "slot_minutes": 20,
+            "capacity": 2,
+            "horizon_days": 14,
+            "valid_from": "2025-01-01",
+        },
+    )
     new.refresh_from_db()
     assert new.slot_minutes == 20
     client.post(reverse("attention:slot_plan_deactivate", kwargs={"pk": new.pk}))

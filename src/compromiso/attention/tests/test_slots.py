@@ -45,9 +45,7 @@ def test_office_hours_give_half_hour_slots(plan, general_queue, organization):
     assert found[monday][0].starts_at.astimezone(dt.UTC).hour == 13
 
 
-def test_split_day_uses_the_branch_hours_and_no_slot_runs_past_closing(
-    plan, office, general_queue
-):
+def test_split_day_uses_the_branch_hours_and_no_slot_runs_past_closing(plan, office, general_queue):
     OpeningHours.objects.create(
         branch=office, weekday=0, opens_at=dt.time(8, 30), closes_at=dt.time(10, 15)
     )
@@ -74,9 +72,7 @@ def test_clock_change_day_in_santiago_keeps_local_times(plan, office, general_qu
     organization.weekmask = "1111111"
     organization.save()
     # On Sunday 8 September 2024 clocks went from 00:00 to 01:00 (UTC-4 to UTC-3).
-    OpeningHours.objects.create(
-        branch=office, weekday=6, opens_at=dt.time(0), closes_at=dt.time(2)
-    )
+    OpeningHours.objects.create(branch=office, weekday=6, opens_at=dt.time(0), closes_at=dt.time(2))
     for weekday in (0, 4):
         OpeningHours.objects.create(
             branch=office, weekday=weekday, opens_at=dt.time(9), closes_at=dt.time(10)
@@ -86,7 +82,9 @@ def test_clock_change_day_in_santiago_keeps_local_times(plan, office, general_qu
     assert times(found, sunday) == ["01:00", "01:30"]  # 00:00–00:59 never happened
     assert [s.starts_at.astimezone(dt.UTC).hour for s in found[sunday]] == [4, 4]
     assert times(found, monday) == ["09:00", "09:30"]
-    assert found[monday][0].starts_at.astimezone(dt.UTC) == dt.datetime(2024, 9, 9, 12, tzinfo=dt.UTC)
+    assert found[monday][0].starts_at.astimezone(dt.UTC) == dt.datetime(
+        2024, 9, 9, 12, tzinfo=dt.UTC
+    )
     # The Friday before, 09:00 was 13:00 UTC.
     friday = dt.date(2024, 9, 6)
     found = slots.slots(general_queue, friday, friday, now=at(2024, 9, 1))
@@ -113,9 +111,14 @@ def test_capacity_counts_booked_and_checked_in_not_cancelled(
         [AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.CANCELLED]
     ):
         Appointment.objects.create(
-            organization=organization, branch=office, queue=general_queue,
-            starts_at=start, ends_at=start + dt.timedelta(minutes=30),
-            code=f"CODE000{n}", name="X", status=status,
+            organization=organization,
+            branch=office,
+            queue=general_queue,
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=30),
+            code=f"CODE000{n}",
+            name="X",
+            status=status,
         )
     monday = dt.date(2024, 6, 3)
     found = slots.slots(general_queue, monday, monday, now=at(2024, 6, 1))
@@ -134,11 +137,16 @@ def test_plan_validity_and_horizon(plan, general_queue):
     assert sorted(found) == [dt.date(2024, 6, 3), dt.date(2024, 6, 4)]
     plan.is_active = False
     plan.save()
-    assert slots.slots(general_queue, dt.date(2024, 6, 3), dt.date(2024, 6, 4), now=at(2024, 6, 3, 6)) == {}
+    assert (
+        slots.slots(general_queue, dt.date(2024, 6, 3), dt.date(2024, 6, 4), now=at(2024, 6, 3, 6))
+        == {}
+    )
 
 
 def test_a_queue_without_a_plan_offers_nothing(general_queue, quick_queue, plan):
-    assert slots.slots(quick_queue, dt.date(2024, 6, 3), dt.date(2024, 6, 4), now=at(2024, 6, 1)) == {}
+    assert (
+        slots.slots(quick_queue, dt.date(2024, 6, 3), dt.date(2024, 6, 4), now=at(2024, 6, 1)) == {}
+    )
 
 
 def test_slot_keys_round_trip(plan, general_queue):

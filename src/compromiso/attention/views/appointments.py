@@ -83,7 +83,9 @@ def _staff_slot_choices(branch: Branch, day: dt.date) -> list[tuple[str, str]]:
     return choices
 
 
-def _act(request: AuthenticatedHttpRequest, branch: Branch, day: dt.date) -> StaffBookingForm | None:
+def _act(
+    request: AuthenticatedHttpRequest, branch: Branch, day: dt.date
+) -> StaffBookingForm | None:
     """Handle one POST of the day's page; returns a booking form with errors, if any."""
     action = request.POST.get("action", "")
     try:
@@ -184,7 +186,9 @@ def appointments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 (
                     a,
                     a.status == AppointmentStatus.BOOKED
-                    and a.starts_at - booking.CHECK_IN_EARLY <= now <= a.ends_at + booking.CHECK_IN_LATE,
+                    and a.starts_at - booking.CHECK_IN_EARLY
+                    <= now
+                    <= a.ends_at + booking.CHECK_IN_LATE,
                     a.status == AppointmentStatus.BOOKED and a.starts_at <= now,
                 )
                 for a in rows
@@ -212,8 +216,10 @@ def slot_plans(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         plan.branch = branch
         if _saved(request, form, plan):
             return redirect("attention:slot_plans", pk=branch.pk)
-    plans = SlotPlan.objects.filter(branch=branch).select_related("queue").order_by(
-        "-is_active", "queue__order", "-valid_from"
+    plans = (
+        SlotPlan.objects.filter(branch=branch)
+        .select_related("queue")
+        .order_by("-is_active", "queue__order", "-valid_from")
     )
     return render(
         request,

@@ -9,16 +9,16 @@ from django.urls import reverse
 from compromiso.attention import slots
 from compromiso.attention.models import Appointment, Branch, Queue, SlotPlan
 from compromiso.attention.services import appointments as booking
+from compromiso.attention.tests import conftest as attention_fixtures
 from compromiso.catalog.tests.factories import TouchPointFactory
 from compromiso.core.actors import PUBLIC
 
-from compromiso.attention.tests.conftest import (  # noqa: F401 (fixtures)
-    arica_point,
-    general_queue,
-    in_person,
-    office,
-    service,
-)
+# The attention app's branch, queue and their parents, as fixtures of these tests too.
+in_person = attention_fixtures.in_person
+service = attention_fixtures.service
+arica_point = attention_fixtures.arica_point
+office = attention_fixtures.office
+general_queue = attention_fixtures.general_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,11 @@ def plan(office, general_queue, organization):
     organization.office_opens_at, organization.office_closes_at = dt.time(0), dt.time(23, 30)
     organization.save()
     return SlotPlan.objects.create(
-        branch=office, queue=general_queue, slot_minutes=30, capacity=1, horizon_days=30,
+        branch=office,
+        queue=general_queue,
+        slot_minutes=30,
+        capacity=1,
+        horizon_days=30,
         valid_from=dt.date(2020, 1, 1),
     )
 
@@ -43,8 +47,13 @@ def book_url(organization, office, queue):
 
 def form(chosen, **extra):
     data = {
-        "slot": chosen.key, "name": "Ana Pérez", "email": "ana@example.org", "phone": "",
-        "consent": "on", "website": "", "submission_id": "6f1c0d7e-3c1a-4b8e-9b7e-1f2a3b4c5d6e",
+        "slot": chosen.key,
+        "name": "Ana Pérez",
+        "email": "ana@example.org",
+        "phone": "",
+        "consent": "on",
+        "website": "",
+        "submission_id": "6f1c0d7e-3c1a-4b8e-9b7e-1f2a3b4c5d6e",
     }
     data.update(extra)
     return data
@@ -63,10 +72,12 @@ def test_citizen_books_and_sees_the_confirmation(client, organization, office, g
     slot = first_free(general_queue)
     response = client.post(url, form(slot))
     appointment = Appointment.objects.get()
-    assert response.status_code == 302 and appointment.code in response["Location"]
+    assert response.status_code == 302
+    assert appointment.code in response["Location"]
     page = client.get(response["Location"])
     assert appointment.code in page.content.decode()
-    assert appointment.starts_at == slot.starts_at and appointment.language == "es"
+    assert appointment.starts_at == slot.starts_at
+    assert appointment.language == "es"
     # The same form sent again shows the same booking.
     assert client.post(url, form(slot))["Location"].startswith(f"/appointments/{appointment.code}/")
     assert Appointment.objects.count() == 1
@@ -115,7 +126,7 @@ def test_manage_with_the_key_change_and_cancel(client, organization, general_que
     assert client.get(url, {"key": "WRONGKEY"}).status_code == 404
     assert client.get(url, {"key": key}).status_code == 200
     later = slots.bookable_days(general_queue)
-    target = [s for d in sorted(later) for s in later[d] if s.starts_at != slot.starts_at][0]
+    target = next(s for d in sorted(later) for s in later[d] if s.starts_at != slot.starts_at)
     change = reverse("portal:appointment_change", kwargs={"code": appointment.code})
     assert client.post(change, {"slot": target.key}).status_code == 302
     appointment.refresh_from_db()
@@ -126,9 +137,7 @@ def test_manage_with_the_key_change_and_cancel(client, organization, general_que
     assert appointment.status == "cancelled"
 
 
-def test_lookup_with_code_and_email_and_guessing_gets_a_generic_answer(
-    client, general_queue, plan
-):
+def test_lookup_with_code_and_email_and_guessing_gets_a_generic_answer(client, general_queue, plan):
     slot = first_free(general_queue)
     appointment, _key = booking.book(
         general_queue, slot.starts_at, by=PUBLIC, name="Ana", email="ana@example.org"
@@ -161,13 +170,18 @@ def test_kiosk_check_in_with_the_code(client, office, general_queue, plan):
     url = reverse("portal:appointment_kiosk_checkin", kwargs={"display_key": office.display_key})
     assert client.get(url).status_code == 200
     bad = client.post(url, {"code": "<script>"})
-    assert bad.status_code == 400 and not Appointment.objects.filter(status="checked_in").exists()
+    assert bad.status_code == 400
+    assert not Appointment.objects.filter(status="checked_in").exists()
     unknown = client.post(url, {"code": "ZZZZ-ZZZZ"})
     assert unknown.status_code == 400
     done = client.post(url, {"code": appointment.code})
     appointment.refresh_from_db()
-    assert done.status_code == 200 and appointment.status == "checked_in"
+    assert done.status_code == 200
+    assert appointment.status == "checked_in"
     assert appointment.visit.number in done.content.decode()
-    assert client.get(
-        reverse("portal:appointment_kiosk_checkin", kwargs={"display_key": "nope"})
-    ).status_code == 404
+    assert (
+        client.get(
+            reverse("portal:appointment_kiosk_checkin", kwargs={"display_key": "nope"})
+        ).status_code
+        == 404
+    )
