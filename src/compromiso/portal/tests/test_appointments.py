@@ -146,8 +146,8 @@ def test_lookup_with_code_and_email_and_guessing_gets_a_generic_answer(client, g
     wrong = client.post(lookup, {"code": appointment.code, "email": "eve@example.org"})
     unknown = client.post(lookup, {"code": "ZZZZZZZZ", "email": "ana@example.org"})
     assert wrong.status_code == unknown.status_code == 200
-    assert "No booking matches" in wrong.content.decode()
-    assert "No booking matches" in unknown.content.decode()
+    assert "Ninguna reserva coincide" in wrong.content.decode()
+    assert "Ninguna reserva coincide" in unknown.content.decode()
     for code in ("ZZZZZZZZ", appointment.code):
         assert client.get(reverse("portal:appointment", kwargs={"code": code})).status_code == 404
     found = client.post(lookup, {"code": appointment.code.lower(), "email": "ANA@example.org"})
