@@ -142,6 +142,12 @@ NOT_PAGES = {
     "attention:desk_act": "POST-only (its forms are on the desk page)",
     "attention:desk_waiting": "an htmx fragment of the desk page",
     # -- end desk
+    # -- appoint
+    "attention:slot_plan_deactivate": "POST-only (its form is on the plans page)",
+    "portal:appointment": "needs the secret key of the e-mailed link (a code alone is a 404)",
+    "portal:appointment_change": "needs the secret key of the e-mailed link",
+    "portal:appointment_cancel": "POST-only (its form is on the appointment page)",
+    # -- end appoint
 }
 
 
@@ -265,6 +271,7 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
     on_audit = {"pk": reported.pk} if reported else None
     table = {
         **seal_pages,
+        **_appointment_kwargs(organization, pk),
         "portal:case_new": slug,
         "portal:you_said_we_did": slug,
         "portal:rate": {**slug, "token": rating_token(case)} if case else None,
@@ -428,6 +435,31 @@ def _attention_import_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
         "attention:import_mapping": {
             "pk": pk(ImportJob, organization=organization, status="uploaded")
         },
+    }
+
+
+def _appointment_kwargs(organization: Any, pk: Any) -> dict[str, Any]:
+    """The appointment pages of the organisation's first branch that takes appointments."""
+    from compromiso.attention.models import Branch, SlotPlan
+
+    plan = (
+        SlotPlan.objects.filter(branch__organization=organization, is_active=True)
+        .select_related("branch")
+        .order_by("pk")
+        .first()
+    )
+    branch = Branch.objects.filter(organization=organization).order_by("pk").first()
+    return {
+        "attention:appointments": {"pk": branch.pk} if branch else None,
+        "attention:slot_plans": {"pk": branch.pk} if branch else None,
+        "attention:slot_plan_edit": {"pk": plan.pk} if plan else None,
+        "portal:appointment_start": {"slug": organization.slug},
+        "portal:appointment_book": (
+            {"slug": organization.slug, "branch": plan.branch.code, "queue": plan.queue_id}
+            if plan
+            else None
+        ),
+        "portal:appointment_kiosk_checkin": {"display_key": branch.display_key} if branch else None,
     }
 
 

@@ -9,5 +9,6 @@ TABS: list[tuple[str, str, object, Perm]] = [
     ("branches", "attention:home", _("Branches"), Perm.VIEW),
     ("contacts", "attention:contacts", _("Contacts"), Perm.VIEW),
     ("imports", "attention:imports", _("Imports"), Perm.MANAGE_ATTENTION),
+    ("appointments", "attention:appointments_home", _("Appointments"), Perm.VIEW),
 ]
 TABS.append(("procedures", "attention:procedures", _("Procedures"), Perm.VIEW))  # -- directory

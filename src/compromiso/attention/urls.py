@@ -1,6 +1,7 @@
 from django.urls import path
 
 from compromiso.attention.views import agreements as agreement_views  # -- directory
+from compromiso.attention.views import appointments as appointment_views
 from compromiso.attention.views import branches as desk_branches  # -- desk
 from compromiso.attention.views import contacts as contact_views  # -- contacts
 from compromiso.attention.views import desk as desk_desk  # -- desk
@@ -23,6 +24,17 @@ urlpatterns = [
     path("imports/<id:pk>/columns/", import_views.import_mapping, name="import_mapping"),
     path("imports/<id:pk>/", import_views.import_job, name="import_job"),
     # -- end contacts
+    # -- appoint
+    path("appointments/", appointment_views.appointments_home, name="appointments_home"),
+    path("appointments/branch/<id:pk>/", appointment_views.appointments, name="appointments"),
+    path("appointments/branch/<id:pk>/plans/", appointment_views.slot_plans, name="slot_plans"),
+    path("appointments/plans/<id:pk>/", appointment_views.slot_plan_edit, name="slot_plan_edit"),
+    path(
+        "appointments/plans/<id:pk>/deactivate/",
+        appointment_views.slot_plan_deactivate,
+        name="slot_plan_deactivate",
+    ),
+    # -- end appoint
 ]
 
 # -- directory

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from compromiso.portal import appointments as appointment_views
 from compromiso.portal import attention as queue_public
 from compromiso.portal import charters, promise, seal, surveys, views
 from compromiso.portal import directory as directory_views  # -- directory
@@ -60,4 +61,33 @@ urlpatterns += [
     path("o/<slug:slug>/procedures/<str:code>/", directory_views.procedure, name="procedure"),
     path("o/<slug:slug>/offices/", office_views.offices, name="offices"),
     path("o/<slug:slug>/offices/<str:code>/", office_views.office, name="office"),
+    # -- appoint
+    path(
+        "o/<slug:slug>/appointments/",
+        appointment_views.appointment_start,
+        name="appointment_start",
+    ),
+    path(
+        "o/<slug:slug>/appointments/<slug:branch>/<id:queue>/",
+        appointment_views.appointment_book,
+        name="appointment_book",
+    ),
+    path("appointments/", appointment_views.appointment_lookup, name="appointment_lookup"),
+    path("appointments/<str:code>/", appointment_views.appointment_detail, name="appointment"),
+    path(
+        "appointments/<str:code>/change/",
+        appointment_views.appointment_change,
+        name="appointment_change",
+    ),
+    path(
+        "appointments/<str:code>/cancel/",
+        appointment_views.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path(
+        "kiosk/queue/<str:display_key>/check-in/",
+        appointment_views.appointment_kiosk_checkin,
+        name="appointment_kiosk_checkin",
+    ),
+    # -- end appoint
 ]

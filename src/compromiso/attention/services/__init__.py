@@ -1,5 +1,6 @@
 """State changes of attention management, one module per noun; callers import from here."""
 
+from compromiso.attention.services import appointments
 from compromiso.attention.services.contacts import record_contact, record_self_service
 from compromiso.attention.services.queue import (
     bump,
@@ -21,6 +22,7 @@ from compromiso.attention.services.queue import (
 )
 
 __all__ = [
+    "appointments",
     "bump",
     "call",
     "call_next",
