@@ -1,9 +1,13 @@
 from django.urls import path
 
 from compromiso.attention.views import home
+from compromiso.attention.views import board as live_board
 
 app_name = "attention"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # -- live
+    path("branches/<id:pk>/board/", live_board.board, name="board"),
+    # -- end live
 ]

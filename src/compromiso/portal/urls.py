@@ -1,6 +1,7 @@
 from django.urls import path
 
 from compromiso.portal import charters, promise, seal, surveys, views
+from compromiso.portal import display as queue_display
 
 app_name = "portal"
 
@@ -35,4 +36,13 @@ urlpatterns = [
     path("o/<slug:slug>/seal/", seal.seal_page, name="seal"),
     path("seal/", seal.lookup, name="seal_lookup"),
     path("seal/<str:number>/", seal.verify, name="seal_verify"),
+    # -- live
+    path("display/<str:key>/", queue_display.queue_display, name="queue_display"),
+    path(
+        "display/<str:key>/events/",
+        queue_display.queue_display_events,
+        name="queue_display_events",
+    ),
+    path("display/<str:key>/state/", queue_display.queue_display_state, name="queue_display_state"),
+    # -- end live
 ]
