@@ -109,7 +109,7 @@ class Watcher:
 
     def close(self) -> None:
         """Close the thread's database connection and stop the thread (tests)."""
-        self._executor.submit(connection.close).result()
+        self._executor.submit(lambda: connection.close()).result()
         self._executor.shutdown()
 
     def run[T](self, work: Callable[[], T]) -> Future[T]:

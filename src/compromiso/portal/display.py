@@ -6,6 +6,8 @@ missing."""
 
 import asyncio
 
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -51,6 +53,8 @@ def queue_display_state(request: HttpRequest, key: str) -> JsonResponse:
 
 async def queue_display_events(request: HttpRequest, key: str) -> StreamingHttpResponse:
     """A server-sent event stream of the display's state (see `attention.streams`)."""
-    found = streams.WATCHER.run(lambda: _branch(key).pk)
-    branch_id = await asyncio.wrap_future(found)
+    if isinstance(request, ASGIRequest):  # no database connection of the request's own
+        branch_id = await asyncio.wrap_future(streams.WATCHER.run(lambda: _branch(key).pk))
+    else:
+        branch_id = (await sync_to_async(_branch)(key)).pk
     return streams.response(request, branch_id)
