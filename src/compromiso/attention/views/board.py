@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from compromiso.attention.live import branch_state
 from compromiso.attention.models import Branch
-from compromiso.attention.views.common import branches_for, manages, organization_of
+from compromiso.attention.views.common import branches_for, organization_of
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.permissions import Perm
 
@@ -41,7 +41,9 @@ def board(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "refresh_seconds": REFRESH_SECONDS,
         "display_url": (
             reverse("portal:queue_display", args=[branch.display_key])
-            if manages(request, branch.organization)
+            if branches_for(request, branch.organization, Perm.MANAGE_ATTENTION)
+            .filter(pk=branch.pk)
+            .exists()
             else ""
         ),
     }
