@@ -79,7 +79,8 @@ def service_level_today(branch: Branch, now: dt.datetime) -> dict[str, Any]:
     """Today's service level so far (see the module's docstring), abandoned and no-shows."""
     start, end = day_bounds(branch, now)
     earlier = Transaction.objects.filter(visit=OuterRef("visit")).filter(
-        Q(queued_at__lt=OuterRef("queued_at")) | Q(queued_at=OuterRef("queued_at"), pk__lt=OuterRef("pk"))
+        Q(queued_at__lt=OuterRef("queued_at"))
+        | Q(queued_at=OuterRef("queued_at"), pk__lt=OuterRef("pk"))
     )
     firsts = (
         Transaction.objects.filter(visit__branch=branch, called_at__gte=start, called_at__lt=end)
@@ -88,11 +89,14 @@ def service_level_today(branch: Branch, now: dt.datetime) -> dict[str, Any]:
     )
     called = within = 0
     for queued_at, called_at, target in firsts:
+        assert called_at is not None  # filtered on
         called += 1
         limit = (target or branch.service_level_minutes) * 60
         if (called_at - queued_at).total_seconds() <= limit:
             within += 1
-    ended = Visit.objects.filter(branch=branch, finished_at__gte=start, finished_at__lt=end).aggregate(
+    ended = Visit.objects.filter(
+        branch=branch, finished_at__gte=start, finished_at__lt=end
+    ).aggregate(
         left=Count("pk", filter=Q(state=VisitState.LEFT)),
         no_show=Count("pk", filter=Q(state=VisitState.NO_SHOW)),
     )
@@ -177,9 +181,9 @@ def branch_state(
                 oldest=Min("queued_at", filter=Q(state=VisitState.WAITING)),
             )
         )
-        by_queue = {row["queue_id"]: row for row in open_now}
+        by_queue: dict[int, dict[str, Any]] = {row["queue_id"]: dict(row) for row in open_now}
         for row in rows:
-            found = by_queue.get(row["id"], {})
+            found: dict[str, Any] = by_queue.get(row["id"], {})
             oldest = found.get("oldest")
             row["on_hold"] = found.get("on_hold", 0)
             row["longest"] = _minutes((now - oldest).total_seconds()) if oldest else None

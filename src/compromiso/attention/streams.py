@@ -62,9 +62,9 @@ class Watcher:
     def _read_version(self, branch_id: int) -> int:
         try:
             value = _guarded(
-                lambda: Branch.objects.filter(pk=branch_id)
-                .values_list("version", flat=True)
-                .first()
+                lambda: (
+                    Branch.objects.filter(pk=branch_id).values_list("version", flat=True).first()
+                )
             )
         except BaseException:
             with self._lock:

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from compromiso.attention.views import home
 from compromiso.attention.views import board as live_board
+from compromiso.attention.views import home
 
 app_name = "attention"
 

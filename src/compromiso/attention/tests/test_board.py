@@ -23,12 +23,14 @@ def test_a_manager_sees_waiting_desks_and_the_service_level(
     page = client.get(board_url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Atención general" in html and "Módulo 1" in html
+    assert "Atención general" in html
+    assert "Módulo 1" in html
     assert reverse("portal:queue_display", args=[office.display_key]) in html
     assert visit.number not in html  # waiting numbers are counted, not listed
     fragment = client.get(board_url, headers={"HX-Request": "true"})
     assert fragment.status_code == 200
-    assert b'id="board-live"' in fragment.content and b"<html" not in fragment.content
+    assert b'id="board-live"' in fragment.content
+    assert b"<html" not in fragment.content
 
 
 def test_the_home_page_links_each_branch_to_its_board(client, quality_manager, office, board_url):

@@ -36,7 +36,14 @@ def day(office, general_queue, quick_queue, desk_one, desk_two, officer, quality
     yesterday = DAY - dt.timedelta(days=1)
     one, two = desk_one, desk_two
     v = {}
-    v["Y"] = served(general_queue, one, officer, at(23, 30, day=yesterday), at(23, 40, day=yesterday), at(23, 50, day=yesterday))
+    v["Y"] = served(
+        general_queue,
+        one,
+        officer,
+        at(23, 30, day=yesterday),
+        at(23, 40, day=yesterday),
+        at(23, 50, day=yesterday),
+    )
     v["M"] = served(general_queue, one, officer, at(23, 55, day=yesterday), at(0, 5), at(0, 15))
     services.sit_at(one, by=officer, at=at(8, 0))
     services.sit_at(two, by=quality_manager, at=at(8, 0))
@@ -90,10 +97,23 @@ def test_the_display_shows_the_last_calls_newest_first_and_the_waits(
     # 10 (Y), 10 (M), 5 (T before its transfer), 10 (A1), 12 (A2) → 9.4 min; desks 1 and 2
     # are open for A: ceil((2 + 1) × 9.4 / 2) = 15. B: nobody waits; T's 6 min, desk 1 only.
     assert state["queues"] == [
-        {"id": general_queue.pk, "letter": "A", "name": "Atención general", "waiting": 2, "minutes": 15},
-        {"id": quick_queue.pk, "letter": "B", "name": "Trámites rápidos", "waiting": 0, "minutes": 6},
+        {
+            "id": general_queue.pk,
+            "letter": "A",
+            "name": "Atención general",
+            "waiting": 2,
+            "minutes": 15,
+        },
+        {
+            "id": quick_queue.pk,
+            "letter": "B",
+            "name": "Trámites rápidos",
+            "waiting": 0,
+            "minutes": 6,
+        },
     ]
-    assert "desks" not in state and "today" not in state  # staff names stay off the display
+    assert "desks" not in state  # staff names stay off the display
+    assert "today" not in state
 
 
 def test_the_board_adds_holds_longest_waits_desks_and_the_service_level(

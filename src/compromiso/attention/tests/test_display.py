@@ -10,15 +10,6 @@ from django.urls import reverse
 
 from compromiso.attention import services, streams
 from compromiso.attention.models import Branch
-from compromiso.attention.tests.conftest import (  # noqa: F401 (fixtures)
-    arica_point,
-    desk_one,
-    general_queue,
-    in_person,
-    office,
-    quick_queue,
-    service,
-)
 from compromiso.core.actors import PUBLIC
 
 
@@ -34,7 +25,9 @@ def test_the_display_shows_the_number_called_and_its_desk(client, office, called
     assert page.status_code == 200
     html = page.content.decode()
     assert 'aria-live="assertive"' in html
-    assert called.number in html and "Módulo 1" in html and "Oficina Arica" in html
+    assert called.number in html
+    assert "Módulo 1" in html
+    assert "Oficina Arica" in html
     assert "<script>" not in html  # strict CSP: scripts only from files
 
 
@@ -83,7 +76,9 @@ def test_the_stream_sends_a_new_state_after_a_bump(office, general_queue, desk_o
         visit = await asyncio.wrap_future(
             watcher.run(lambda: services.issue_ticket(general_queue, by=PUBLIC))
         )
-        await asyncio.wrap_future(watcher.run(lambda: services.call(visit, desk=desk_one, by=officer)))
+        await asyncio.wrap_future(
+            watcher.run(lambda: services.call(visit, desk=desk_one, by=officer))
+        )
         loop = asyncio.get_running_loop()
         started = loop.time()
         version, state = _state(await asyncio.wait_for(anext(stream), 2))
