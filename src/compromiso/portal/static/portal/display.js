@@ -30,7 +30,7 @@
 
   function minutes(value) {
     if (value === null || value === undefined) { return root.dataset.noEstimate; }
-    return root.dataset.minutes.replace("%(n)s", String(value));
+    return root.dataset.minutes.replace("{n}", String(value));
   }
 
   function apply(state) {
