@@ -156,16 +156,19 @@ async def stream(
     sent = -1
     started = last_beat = time.monotonic()
     while time.monotonic() - started < lifetime:
-        version = await asyncio.wrap_future(watcher.version(branch_id))
-        if version < 0:
-            return
-        if version > sent:
-            sent, payload = await asyncio.wrap_future(
-                watcher.state(branch_id, staff=staff, newer_than=sent)
-            )
-            yield event(payload, version=sent)
-            last_beat = time.monotonic()
-        elif time.monotonic() - last_beat >= HEARTBEAT:
+        try:
+            version = await asyncio.wrap_future(watcher.version(branch_id))
+            if version < 0:
+                return
+            if version > sent:
+                sent, payload = await asyncio.wrap_future(
+                    watcher.state(branch_id, staff=staff, newer_than=sent)
+                )
+                yield event(payload, version=sent)
+                last_beat = time.monotonic()
+        except DatabaseError:  # a passing failure: look again on the next turn
+            pass
+        if time.monotonic() - last_beat >= HEARTBEAT:
             yield ": heartbeat\n\n"
             last_beat = time.monotonic()
         await asyncio.sleep(POLL)
@@ -183,14 +186,17 @@ def stream_sync(
     sent = -1
     started = last_beat = time.monotonic()
     while time.monotonic() - started < lifetime:
-        version = watcher.version(branch_id).result()
-        if version < 0:
-            return
-        if version > sent:
-            sent, payload = watcher.state(branch_id, staff=staff, newer_than=sent).result()
-            yield event(payload, version=sent)
-            last_beat = time.monotonic()
-        elif time.monotonic() - last_beat >= HEARTBEAT:
+        try:
+            version = watcher.version(branch_id).result()
+            if version < 0:
+                return
+            if version > sent:
+                sent, payload = watcher.state(branch_id, staff=staff, newer_than=sent).result()
+                yield event(payload, version=sent)
+                last_beat = time.monotonic()
+        except DatabaseError:  # a passing failure: look again on the next turn
+            pass
+        if time.monotonic() - last_beat >= HEARTBEAT:
             yield ": heartbeat\n\n"
             last_beat = time.monotonic()
         time.sleep(POLL)

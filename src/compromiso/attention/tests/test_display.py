@@ -117,3 +117,9 @@ def test_the_event_view_answers_an_event_stream(client, office):
     first = next(iter(answer.streaming_content))
     assert first.startswith(b"retry: ")
     answer.close()
+
+
+def test_the_display_of_a_quiet_morning_says_nobody_was_called(client, office, general_queue):
+    page = client.get(reverse("portal:queue_display", args=[office.display_key]))
+    assert page.status_code == 200
+    assert "queue-display-empty" in page.content.decode()
