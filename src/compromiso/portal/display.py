@@ -8,6 +8,7 @@ import asyncio
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -56,5 +57,14 @@ async def queue_display_events(request: HttpRequest, key: str) -> StreamingHttpR
     if isinstance(request, ASGIRequest):  # no database connection of the request's own
         branch_id = await asyncio.wrap_future(streams.WATCHER.run(lambda: _branch(key).pk))
     else:
-        branch_id = (await sync_to_async(_branch)(key)).pk
+        branch_id = await sync_to_async(_branch_id_and_let_go)(key)
     return streams.response(request, branch_id)
+
+
+def _branch_id_and_let_go(key: str) -> int:
+    """Under WSGI: the branch, then the thread's database connection is closed, so that a
+    stream open for minutes does not keep one (the watcher's connection serves it)."""
+    branch_id = _branch(key).pk
+    if not connection.in_atomic_block:
+        connection.close()
+    return branch_id
