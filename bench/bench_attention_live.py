@@ -17,7 +17,7 @@ measured from the connected client's call to the service's return, the commit in
 The delay of a call is measured from the service's return (its commit) to the moment a display
 thread reads an event holding that number; every display reads every call it sees.
 
-    .venv/bin/python bench/run.py attention_live     # or: .venv/bin/python bench/bench_attention_live.py
+    .venv/bin/python bench/run.py attention_live   # or: python bench/bench_attention_live.py
 """
 
 import http.client
@@ -110,7 +110,7 @@ class Display(threading.Thread):
                         self.seen.setdefault(call["number"], arrived)
                     data = ""
             link.close()
-        except Exception as error:  # noqa: BLE001 (reported)
+        except Exception as error:
             self.error = repr(error)
 
 
@@ -163,7 +163,7 @@ def _load(key: str, queue_ids: list[int], desk_ids: list[int], port: int) -> dic
                 try:
                     connection.ensure_connection()
                     act()
-                except Exception as error:  # noqa: BLE001 (counted)
+                except Exception as error:
                     with lock:
                         errors.append(repr(error)[:200])
                 finally:
