@@ -26,6 +26,8 @@ DEMO_PASSWORD = "compromiso-demo"
 
 # Routes that are not pages a person reads, with why.
 NOT_PAGES = {
+    "portal:queue_display_events": "a server-sent event stream",
+    "portal:queue_display_state": "JSON for the display page (checked)",
     "set_language": "POST-only language switch",
     "logout": "POST-only",
     "password_reset_confirm": "needs a one-time e-mailed token",
@@ -269,9 +271,14 @@ def sample_kwargs(organization: Any) -> dict[str, Any]:
         else None
     )
     on_audit = {"pk": reported.pk} if reported else None
+    from compromiso.attention.models import Branch
+
+    live_branch = Branch.objects.filter(**org).order_by("pk").first()
     table = {
         **seal_pages,
         **_appointment_kwargs(organization, pk),
+        "portal:queue_display": {"key": live_branch.display_key} if live_branch else None,
+        "attention:board": {"pk": live_branch.pk} if live_branch else None,
         "portal:case_new": slug,
         "portal:you_said_we_did": slug,
         "portal:rate": {**slug, "token": rating_token(case)} if case else None,

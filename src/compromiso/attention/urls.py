@@ -2,6 +2,7 @@ from django.urls import path
 
 from compromiso.attention.views import agreements as agreement_views  # -- directory
 from compromiso.attention.views import appointments as appointment_views
+from compromiso.attention.views import board as live_board
 from compromiso.attention.views import branches as desk_branches  # -- desk
 from compromiso.attention.views import contacts as contact_views  # -- contacts
 from compromiso.attention.views import desk as desk_desk  # -- desk
@@ -35,6 +36,9 @@ urlpatterns = [
         name="slot_plan_deactivate",
     ),
     # -- end appoint
+    # -- live
+    path("branches/<id:pk>/board/", live_board.board, name="board"),
+    # -- end live
 ]
 
 # -- directory

@@ -4,6 +4,7 @@ from compromiso.portal import appointments as appointment_views
 from compromiso.portal import attention as queue_public
 from compromiso.portal import charters, promise, seal, surveys, views
 from compromiso.portal import directory as directory_views  # -- directory
+from compromiso.portal import display as queue_display
 from compromiso.portal import offices as office_views  # -- directory
 
 app_name = "portal"
@@ -90,4 +91,13 @@ urlpatterns += [
         name="appointment_kiosk_checkin",
     ),
     # -- end appoint
+    # -- live
+    path("display/<str:key>/", queue_display.queue_display, name="queue_display"),
+    path(
+        "display/<str:key>/events/",
+        queue_display.queue_display_events,
+        name="queue_display_events",
+    ),
+    path("display/<str:key>/state/", queue_display.queue_display_state, name="queue_display_state"),
+    # -- end live
 ]

@@ -142,7 +142,9 @@ def issue_ticket(
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                Queue.objects.select_for_update().filter(pk=queue.pk).first()
+                # FOR NO KEY UPDATE: numbers are taken one at a time, while rows that only
+                # reference the queue (calls, events) are not held up.
+                Queue.objects.select_for_update(no_key=True).filter(pk=queue.pk).first()
                 visit = Visit.objects.create(
                     organization_id=branch.organization_id,
                     branch=branch,
