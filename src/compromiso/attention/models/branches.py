@@ -152,6 +152,9 @@ class Queue(TimeStampedModel):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # The day's ticket counter: the last number given and the local day it counts.
+    last_number = models.PositiveIntegerField(default=0, editable=False)
+    last_number_day = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("queue")

@@ -100,13 +100,24 @@ def _locked(visit: Visit) -> Visit:
     )
 
 
-def _next_number(queue: Queue, day: dt.date) -> str:
-    """The queue's next ticket number of the day: its letter and a counter (A001, A002…)."""
-    numbers = Visit.objects.filter(
-        branch_id=queue.branch_id, day=day, number__startswith=queue.letter
-    ).values_list("number", flat=True)
-    taken = [int(n[len(queue.letter) :]) for n in numbers if n[len(queue.letter) :].isdigit()]
-    return f"{queue.letter}{(max(taken, default=0) + 1) % 1000:03d}"
+def _next_number(queue: Queue, day: dt.date, *, recount: bool = False) -> str:
+    """The queue's next ticket number of the day, its letter and a counter (A001, A002…),
+    from the queue's counter row, locked FOR NO KEY UPDATE so numbers are taken one at a time
+    while rows that only reference the queue (calls, events) are not held up. `recount` reads
+    the day's highest number instead (tickets created by an import or the demo, which skip the
+    counter) and puts the counter right."""
+    locked = Queue.objects.select_for_update(no_key=True).only("last_number", "last_number_day")
+    row = locked.get(pk=queue.pk)
+    if recount:
+        numbers = Visit.objects.filter(
+            branch_id=queue.branch_id, day=day, number__startswith=queue.letter
+        ).values_list("number", flat=True)
+        tail = len(queue.letter)
+        number = max((int(n[tail:]) for n in numbers if n[tail:].isdigit()), default=0) + 1
+    else:
+        number = row.last_number + 1 if row.last_number_day == day else 1
+    Queue.objects.filter(pk=queue.pk).update(last_number=number, last_number_day=day)
+    return f"{queue.letter}{number % 1000:03d}"
 
 
 def issue_ticket(
@@ -139,17 +150,14 @@ def issue_ticket(
     if rank is None:
         rank = Rank.PRIORITY if priority_group else Rank.REGULAR
     day = timezone.localtime(at, branch.organization.zone).date()
-    for _attempt in range(5):
+    for attempt in range(5):
         try:
             with transaction.atomic():
-                # FOR NO KEY UPDATE: numbers are taken one at a time, while rows that only
-                # reference the queue (calls, events) are not held up.
-                Queue.objects.select_for_update(no_key=True).filter(pk=queue.pk).first()
                 visit = Visit.objects.create(
                     organization_id=branch.organization_id,
                     branch=branch,
                     day=day,
-                    number=_next_number(queue, day),
+                    number=_next_number(queue, day, recount=attempt > 0),
                     source=source,
                     priority_group=priority_group,
                     rank=rank,
@@ -169,7 +177,7 @@ def issue_ticket(
                 _event(visit, EventKind.ISSUED, at, by, step=step, source=source)
                 bump(branch.pk)
                 return visit
-        except IntegrityError:  # two tickets took the same number at once: take the next
+        except IntegrityError:  # the number was taken without the counter: recount the day
             continue
     raise DomainError(_("The ticket could not be issued; please try again."), code="busy")
 

@@ -175,3 +175,14 @@ def test_one_person_one_desk(desk_one, desk_two, officer, quality_manager):
         services.sit_at(desk_one, by=quality_manager)
     services.sit_at(desk_two, by=officer)  # moving leaves the first desk
     services.sit_at(desk_one, by=quality_manager)
+
+
+def test_numbers_continue_after_tickets_made_without_the_counter(general_queue):
+    """An import (or the demo) writes visits without moving the counter: the next ticket
+    notices the number is taken and continues after the day's highest."""
+    first = services.issue_ticket(general_queue, by=PUBLIC, at=minutes(0))
+    general_queue.refresh_from_db()
+    type(general_queue).objects.filter(pk=general_queue.pk).update(last_number=0)
+    second = services.issue_ticket(general_queue, by=PUBLIC, at=minutes(1))
+    third = services.issue_ticket(general_queue, by=PUBLIC, at=minutes(2))
+    assert [first.number, second.number, third.number] == ["A001", "A002", "A003"]
