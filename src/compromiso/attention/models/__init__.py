@@ -21,6 +21,7 @@ from compromiso.attention.models.contacts import (
     ContactSource,
 )
 from compromiso.attention.models.directory import BranchProcedure, FrontOfficeAgreement, Procedure
+from compromiso.attention.models.facts import VisitDailyFact, VisitFactsMark  # -- figures
 from compromiso.attention.models.imports import ImportJob, ImportKind, ImportStatus
 from compromiso.attention.models.visits import (
     CODE_ALPHABET,
@@ -66,7 +67,9 @@ __all__ = [
     "SlotPlan",
     "Transaction",
     "Visit",
+    "VisitDailyFact",  # -- figures
     "VisitEvent",
+    "VisitFactsMark",  # -- figures
     "VisitSource",
     "VisitState",
     "Weekday",
