@@ -73,9 +73,7 @@ def refresh(organization: Organization, days: Iterable[dt.date] | None = None) -
     refresh (every day with visits, the first time). Returns how many days were rebuilt."""
     now = timezone.now()
     with transaction.atomic():
-        mark = (
-            VisitFactsMark.objects.select_for_update().filter(organization=organization).first()
-        )
+        mark = VisitFactsMark.objects.select_for_update().filter(organization=organization).first()
         if days is None:
             visits = Visit.objects.filter(organization=organization)
             if mark is not None:

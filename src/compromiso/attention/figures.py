@@ -186,10 +186,9 @@ def compute(
 
     def rows_of(name: str) -> list[Row]:
         built = [
-            row(key, names[name].get(key, "—"), cell, minutes)
-            for key, cell in groups[name].items()
+            row(key, names[name].get(key, "—"), cell, minutes) for key, cell in groups[name].items()
         ]
-        return sorted(built, key=lambda r: (str(r.label) if name not in ("hour", "day") else r.key))
+        return sorted(built, key=lambda r: str(r.label) if name not in ("hour", "day") else r.key)
 
     return Report(
         start=start,

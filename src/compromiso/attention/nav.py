@@ -7,4 +7,5 @@ from compromiso.core.permissions import Perm
 
 TABS: list[tuple[str, str, object, Perm]] = [
     ("branches", "attention:home", _("Branches"), Perm.VIEW),
+    ("figures", "attention:figures", _("Figures"), Perm.VIEW),
 ]

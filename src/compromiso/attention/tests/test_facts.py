@@ -109,7 +109,11 @@ def test_the_figures_match_the_hand_computed_values(organization, log, office):
     assert thirty.total.within == round(100 * 5 / 6, 1)  # the 40-minute leaver still counts
     assert figures.compute(organization, DAY, DAY, minutes=45).total.within == 100.0
     assert [r.label for r in report.by_branch] == ["Oficina Arica"]
-    assert {r.label for r in report.by_desk} == {"Módulo 1 · Oficina Arica", "Módulo 2 · Oficina Arica", "—"}
+    assert {r.label for r in report.by_desk} == {
+        "Módulo 1 · Oficina Arica",
+        "Módulo 2 · Oficina Arica",
+        "—",
+    }
 
 
 def test_no_visits_means_no_figures(organization, office):

@@ -85,9 +85,7 @@ def log(organization, branch, service, officer):
     april = dt.datetime(2025, 4, 1, 0, 10, tzinfo=SANTIAGO)
     queue.call(five, desk=desk, by=officer, at=april)
     queue.start(five, by=officer, at=april + dt.timedelta(minutes=1))
-    queue.finish(
-        five, outcome=Outcome.RESOLVED, by=officer, at=april + dt.timedelta(minutes=11)
-    )
+    queue.finish(five, outcome=Outcome.RESOLVED, by=officer, at=april + dt.timedelta(minutes=11))
     return office
 
 
@@ -107,9 +105,7 @@ def _commitment(draft, quality_manager, service, source, **extra):
 
 
 def test_share_served_within_n_minutes(draft, quality_manager, service, log):
-    within = _commitment(
-        draft, quality_manager, service, "attention_within", threshold_minutes=15
-    )
+    within = _commitment(draft, quality_manager, service, "attention_within", threshold_minutes=15)
     value = indicators.measure(within, *MARCH)
     assert value == indicators.Value(Decimal("50.00"), Decimal(3), Decimal(6), 6)
     assert within.unit_symbol == "%"
@@ -119,9 +115,7 @@ def test_share_served_within_n_minutes(draft, quality_manager, service, log):
 
 def test_mean_and_median_wait(draft, quality_manager, service, log):
     mean = _commitment(draft, quality_manager, service, "attention_mean_wait", comparator="lte")
-    median = _commitment(
-        draft, quality_manager, service, "attention_median_wait", comparator="lte"
-    )
+    median = _commitment(draft, quality_manager, service, "attention_median_wait", comparator="lte")
     assert indicators.measure(mean, *MARCH).value == Decimal("12.20")  # 61 minutes ÷ 5
     assert indicators.measure(median, *MARCH).value == Decimal("10.00")  # 1 5 [10] 20 25
     assert str(mean.unit_symbol) == "minutes"
@@ -129,11 +123,17 @@ def test_mean_and_median_wait(draft, quality_manager, service, log):
 
 def test_complaints_per_thousand_attentions(organization, draft, quality_manager, service, log):
     CaseDailyFact.objects.create(
-        organization=organization, day=dt.date(2025, 3, 4), kind="complaint", service=service,
+        organization=organization,
+        day=dt.date(2025, 3, 4),
+        kind="complaint",
+        service=service,
         received=2,
     )
     CaseDailyFact.objects.create(  # an inquiry is not a complaint
-        organization=organization, day=dt.date(2025, 3, 4), kind="inquiry", service=service,
+        organization=organization,
+        day=dt.date(2025, 3, 4),
+        kind="inquiry",
+        service=service,
         received=7,
     )
     rate = _commitment(
@@ -201,9 +201,7 @@ def test_calls_within_n_seconds_from_intervals(organization, draft, quality_mana
         answered=10,
         answered_within=0,
     )
-    calls = _commitment(
-        draft, quality_manager, service, "calls_within", threshold_seconds=20
-    )
+    calls = _commitment(draft, quality_manager, service, "calls_within", threshold_seconds=20)
     value = indicators.measure(calls, *MARCH)
     assert value.value == Decimal("82.69")
     assert (value.numerator, value.denominator) == (Decimal(860), Decimal(1040))
@@ -220,12 +218,13 @@ def test_calls_within_n_seconds_from_logged_calls(organization, draft, quality_m
             outcome=ContactOutcome(outcome),
         )
     Contact.objects.create(  # a chat is not a call
-        organization=organization, kind=ContactKind.CHAT, started_at=at(5, 11, 0),
-        wait_seconds=1, outcome=ContactOutcome.RESOLVED,
+        organization=organization,
+        kind=ContactKind.CHAT,
+        started_at=at(5, 11, 0),
+        wait_seconds=1,
+        outcome=ContactOutcome.RESOLVED,
     )
-    calls = _commitment(
-        draft, quality_manager, service, "calls_within", threshold_seconds=20
-    )
+    calls = _commitment(draft, quality_manager, service, "calls_within", threshold_seconds=20)
     assert indicators.measure(calls, *MARCH).value == Decimal("50.00")  # 2 ÷ (3 + 1)
 
 
@@ -246,7 +245,9 @@ def test_the_period_follows_the_organisation_s_time_zone(
     """23:30 on 31 March, local time, is April in UTC in Santiago (UTC−3) and still March in
     Madrid (UTC+2): both count in March, none in April."""
     owner, by = (
-        (organization, quality_manager) if zone == "America/Santiago" else (other_organization, outsider)
+        (organization, quality_manager)
+        if zone == "America/Santiago"
+        else (other_organization, outsider)
     )
     unit = UnitFactory(organization=owner, name="Oficina", kind="branch")
     local_service = ServiceFactory(organization=owner, provider_unit=unit, name="Padrón")
@@ -262,8 +263,6 @@ def test_the_period_follows_the_organisation_s_time_zone(
     )
     visit = queue.issue_ticket(general, by=PUBLIC, at=at(31, 23, 30, ZoneInfo(zone)))
     queue.call(visit, desk=desk, by=staff, at=at(31, 23, 38, ZoneInfo(zone)))
-    commitment = _commitment(
-        charter, by, local_service, "attention_within", threshold_minutes=15
-    )
+    commitment = _commitment(charter, by, local_service, "attention_within", threshold_minutes=15)
     assert indicators.measure(commitment, *MARCH).value == Decimal("100.00")
     assert indicators.measure(commitment, *APRIL) == indicators.NO_DATA
