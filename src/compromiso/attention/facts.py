@@ -48,7 +48,7 @@ COUNTERS = (
     "hold_seconds",
 )
 HISTOGRAMS = ("wait_minutes", "service_minutes", "left_minutes")
-OUTCOME_COUNTERS = {
+OUTCOME_COUNTERS: dict[str, str] = {
     Outcome.RESOLVED: "resolved",
     Outcome.PENDING: "pending",
     Outcome.REFERRED: "referred",

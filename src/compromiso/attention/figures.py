@@ -51,7 +51,9 @@ class Cell:
     def add(self, values: tuple[Any, ...], histograms: tuple[dict[str, int], ...]) -> None:
         for name, value in zip(SUMMED, values, strict=True):
             self.sums[name] += value
-        for target, histogram in zip((self.wait, self.service, self.left_wait), histograms):
+        for target, histogram in zip(
+            (self.wait, self.service, self.left_wait), histograms, strict=True
+        ):
             for key, count in histogram.items():
                 target[int(key)] += count
 
@@ -169,7 +171,9 @@ def compute(
     ).iterator(chunk_size=5000):
         keys, sums, histograms = values[:6], values[6:-3], values[-3:]
         total.add(sums, histograms)
-        for name, key in zip(("branch", "service", "queue", "desk", "hour", "day"), keys):
+        for name, key in zip(
+            ("branch", "service", "queue", "desk", "hour", "day"), keys, strict=True
+        ):
             if name in ("queue", "desk") and not detail:
                 continue
             groups[name][key].add(sums, histograms)

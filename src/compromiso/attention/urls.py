@@ -1,7 +1,7 @@
 from django.urls import path
 
-from compromiso.attention.views import home
 from compromiso.attention.views import figures as figures_views  # -- figures
+from compromiso.attention.views import home
 
 app_name = "attention"
 

@@ -14,16 +14,6 @@ from compromiso.organizations.models import Organization
 HISTOGRAM_CAP = 240
 
 
-def _fk(model: type[models.Model], *, null: bool = False) -> "models.ForeignKey[object, object]":
-    return models.ForeignKey(
-        model,
-        null=null,
-        on_delete=models.SET_NULL if null else models.CASCADE,
-        db_constraint=False,
-        related_name="+",
-    )
-
-
 class VisitDailyFact(models.Model):
     """One cell of a day: the service transactions of the visits that arrived on `day` (the
     organisation's local day; a visit crossing midnight stays on its arrival day) in `hour`
@@ -34,11 +24,21 @@ class VisitDailyFact(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     hour = models.PositiveSmallIntegerField()
-    branch = _fk(Branch)
-    queue = _fk(Queue)
-    service = _fk(Service, null=True)
-    procedure = _fk(Procedure, null=True)
-    desk = _fk(Desk, null=True)
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    queue = models.ForeignKey(
+        Queue, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    service = models.ForeignKey(
+        Service, null=True, on_delete=models.SET_NULL, db_constraint=False, related_name="+"
+    )
+    procedure = models.ForeignKey(
+        Procedure, null=True, on_delete=models.SET_NULL, db_constraint=False, related_name="+"
+    )
+    desk = models.ForeignKey(
+        Desk, null=True, on_delete=models.SET_NULL, db_constraint=False, related_name="+"
+    )
     visits = models.PositiveIntegerField(default=0)
     transactions = models.PositiveIntegerField(default=0)  # arrived in the queue
     called = models.PositiveIntegerField(default=0)

@@ -119,7 +119,8 @@ def test_the_figures_match_the_hand_computed_values(organization, log, office):
 def test_no_visits_means_no_figures(organization, office):
     report = figures.compute(organization, DAY, DAY)
     assert report.is_empty
-    assert report.total.within is None and report.total.wait_median is None
+    assert report.total.within is None
+    assert report.total.wait_median is None
     assert report.busiest_day is None
 
 
