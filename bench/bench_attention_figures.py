@@ -217,9 +217,7 @@ def run() -> list[tuple[str, float, str]]:
 
 def _measure() -> list[tuple[str, float, str]]:
     from compromiso.attention import figures
-    from compromiso.attention.models import VisitDailyFact
-
-    from compromiso.attention.models import Branch
+    from compromiso.attention.models import Branch, VisitDailyFact
     from compromiso.organizations.models import Organization
 
     organization = Organization.objects.filter(slug="bench-attention").first()
