@@ -10,5 +10,6 @@ TABS: list[tuple[str, str, object, Perm]] = [
     ("contacts", "attention:contacts", _("Contacts"), Perm.VIEW),
     ("imports", "attention:imports", _("Imports"), Perm.MANAGE_ATTENTION),
     ("appointments", "attention:appointments_home", _("Appointments"), Perm.VIEW),
+    ("figures", "attention:figures", _("Figures"), Perm.VIEW),
 ]
 TABS.append(("procedures", "attention:procedures", _("Procedures"), Perm.VIEW))  # -- directory

@@ -6,6 +6,7 @@ from compromiso.attention.views import board as live_board
 from compromiso.attention.views import branches as desk_branches  # -- desk
 from compromiso.attention.views import contacts as contact_views  # -- contacts
 from compromiso.attention.views import desk as desk_desk  # -- desk
+from compromiso.attention.views import figures as figures_views  # -- figures
 from compromiso.attention.views import home
 from compromiso.attention.views import imports as import_views  # -- contacts
 from compromiso.attention.views import institution as institution_views  # -- directory
@@ -39,6 +40,8 @@ urlpatterns = [
     # -- live
     path("branches/<id:pk>/board/", live_board.board, name="board"),
     # -- end live
+    # -- figures
+    path("figures/", figures_views.figures_page, name="figures"),
 ]
 
 # -- directory

@@ -108,6 +108,22 @@ class CommitmentForm(StyledFormMixin, forms.Form):
     threshold_days = forms.IntegerField(
         label=_("N business days"), min_value=1, max_value=365, required=False
     )
+    threshold_minutes = forms.IntegerField(
+        label=_("N minutes (visitors served within N minutes)"),
+        min_value=1,
+        max_value=240,
+        required=False,
+    )
+    threshold_seconds = forms.IntegerField(
+        label=_("N seconds (calls answered within N seconds)"),
+        min_value=1,
+        max_value=600,
+        required=False,
+        help_text=_(
+            "Answered within N ÷ (answered + abandoned − short abandons), from the contact "
+            "centre's intervals with this threshold, or from the calls logged one by one."
+        ),
+    )
     protocol = forms.ModelChoiceField(
         label=_("Attention protocol (protocol compliance indicators)"),
         queryset=Protocol.objects.none(),

@@ -20,6 +20,13 @@ from compromiso.servicemodel.training_coverage import training_coverage
 from compromiso.surveys.figures import service_counts
 
 HUNDREDTH = Decimal("0.01")
+ATTENTION_SOURCES = (
+    IndicatorSource.ATTENTION_WITHIN,
+    IndicatorSource.ATTENTION_MEAN_WAIT,
+    IndicatorSource.ATTENTION_MEDIAN_WAIT,
+    IndicatorSource.ATTENTION_COMPLAINTS,
+    IndicatorSource.CALLS_WITHIN,
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,10 @@ def measure(commitment: Commitment, start: dt.date, end: dt.date, *, refresh: bo
         return _protocol_compliance(commitment, start, end)
     if source == IndicatorSource.TRAINING_COVERAGE:
         return _training_coverage(commitment, end)
+    if source in ATTENTION_SOURCES:  # -- attention (figures)
+        from compromiso.charters.attention_indicators import measure_attention
+
+        return measure_attention(commitment, start, end, refresh=refresh)
     if refresh:
         facts.refresh(commitment.charter.organization)
     rows = _facts(commitment, start, end)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.formats import date_format
@@ -196,6 +196,18 @@ class IndicatorSource(models.TextChoices):
         "training_coverage",
         _("% of contact staff trained in the protocols of their touch point"),
     )
+    # -- attention (figures)
+    ATTENTION_WITHIN = (
+        "attention_within",
+        _("% of visitors served within N minutes"),
+    )
+    ATTENTION_MEAN_WAIT = "attention_mean_wait", _("Average wait in minutes")
+    ATTENTION_MEDIAN_WAIT = "attention_median_wait", _("Median wait in minutes")
+    ATTENTION_COMPLAINTS = (
+        "attention_complaints_per_1000",
+        _("Complaints per 1,000 attentions"),
+    )
+    CALLS_WITHIN = "calls_within", _("% of calls answered within N seconds")
     MANUAL = "manual", _("Manual entry with evidence and approval")
 
 
@@ -206,6 +218,8 @@ PERCENT_SOURCES = (
     IndicatorSource.CASES_ACKNOWLEDGED,
     IndicatorSource.PROTOCOL_COMPLIANCE,
     IndicatorSource.TRAINING_COVERAGE,
+    IndicatorSource.ATTENTION_WITHIN,
+    IndicatorSource.CALLS_WITHIN,
 )
 
 
@@ -258,7 +272,7 @@ class Commitment(models.Model):
     is_guarantee = models.BooleanField(_("guarantee (redress when breached)"), default=False)
     redress_policy = models.CharField(_("redress when breached"), max_length=500, blank=True)
     indicator = models.CharField(_("indicator"), max_length=300)
-    source = models.CharField(_("data source"), max_length=24, choices=IndicatorSource.choices)
+    source = models.CharField(_("data source"), max_length=32, choices=IndicatorSource.choices)
     case_kind = models.CharField(
         _("cases of kind"),
         max_length=24,
@@ -284,6 +298,27 @@ class Commitment(models.Model):
     )
     threshold_days = models.PositiveSmallIntegerField(
         _("N business days"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    threshold_minutes = models.PositiveSmallIntegerField(
+        _("N minutes"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_(
+            "Visitors called within N minutes of joining the queue, of those called plus those "
+            "who left uncalled after waiting longer than N."
+        ),
+    )
+    threshold_seconds = models.PositiveSmallIntegerField(
+        _("N seconds"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_(
+            "Calls answered within N seconds ÷ (answered + abandoned − abandoned within the "
+            "short-abandon limit), from the contact centre's intervals with this threshold; "
+            "from the calls logged one by one when there are none."
+        ),
     )
     comparator = models.CharField(
         _("comparator"), max_length=3, choices=Comparator.choices, default=Comparator.AT_LEAST
@@ -323,6 +358,13 @@ class Commitment(models.Model):
             return str(_("business days"))
         if self.source == IndicatorSource.CASES_HANDLING:
             return "/5"
+        if self.source in (
+            IndicatorSource.ATTENTION_MEAN_WAIT,
+            IndicatorSource.ATTENTION_MEDIAN_WAIT,
+        ):
+            return str(_("minutes"))
+        if self.source == IndicatorSource.ATTENTION_COMPLAINTS:
+            return str(_("per 1,000 attentions"))
         if self.source == IndicatorSource.SURVEY_NET_SCORE:
             return str(_("points"))
         if self.source == IndicatorSource.MANUAL:

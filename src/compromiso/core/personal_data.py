@@ -185,6 +185,8 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "attention.BranchProcedure": "settings",
     "attention.SlotPlan": "settings",
     "attention.Transaction": "times, queues, desks and outcomes of a visit (no identity)",
+    "attention.VisitDailyFact": "counts and histograms per day (no identity)",  # -- figures
+    "attention.VisitFactsMark": "when the facts were last refreshed",  # -- figures
     "attention.VisitEvent": "a time, a state change and ids (no identity)",
     "attention.ContactInterval": "counts",
     "attention.VisitSurvey": "a link between a visit and its survey invitation",

@@ -3,7 +3,11 @@ procedure directory and front-office agreements (`directory`), visits with their
 and events (`visits`), appointments (`appointments`), contacts on other channels (`contacts`)
 and imported files (`imports`)."""
 
-from compromiso.attention.models.appointments import Appointment, AppointmentStatus, SlotPlan
+from compromiso.attention.models.appointments import (
+    Appointment,
+    AppointmentStatus,
+    SlotPlan,
+)
 from compromiso.attention.models.branches import (
     Branch,
     BranchQuerySet,
@@ -20,9 +24,24 @@ from compromiso.attention.models.contacts import (
     ContactOutcome,
     ContactSource,
 )
-from compromiso.attention.models.directory import BranchProcedure, FrontOfficeAgreement, Procedure
-from compromiso.attention.models.imports import ImportJob, ImportKind, ImportStatus
-from compromiso.attention.models.links import VisitCase, VisitSurvey
+from compromiso.attention.models.directory import (
+    BranchProcedure,
+    FrontOfficeAgreement,
+    Procedure,
+)
+from compromiso.attention.models.facts import (
+    VisitDailyFact,
+    VisitFactsMark,
+)
+from compromiso.attention.models.imports import (
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+)
+from compromiso.attention.models.links import (
+    VisitCase,
+    VisitSurvey,
+)
 from compromiso.attention.models.visits import (
     CODE_ALPHABET,
     OPEN_VISIT_STATES,
@@ -68,7 +87,9 @@ __all__ = [
     "Transaction",
     "Visit",
     "VisitCase",
+    "VisitDailyFact",
     "VisitEvent",
+    "VisitFactsMark",
     "VisitSource",
     "VisitState",
     "VisitSurvey",

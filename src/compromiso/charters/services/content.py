@@ -48,6 +48,11 @@ TOUCH_POINT_SOURCES = (
     IndicatorSource.MANUAL,
     IndicatorSource.PROTOCOL_COMPLIANCE,
     IndicatorSource.TRAINING_COVERAGE,
+    IndicatorSource.ATTENTION_WITHIN,  # -- attention: a branch is a touch point
+    IndicatorSource.ATTENTION_MEAN_WAIT,
+    IndicatorSource.ATTENTION_MEDIAN_WAIT,
+    IndicatorSource.ATTENTION_COMPLAINTS,
+    IndicatorSource.CALLS_WITHIN,
 )
 
 COMMITMENT_FIELDS = (
@@ -62,6 +67,8 @@ COMMITMENT_FIELDS = (
     "source",
     "case_kind",
     "threshold_days",
+    "threshold_minutes",
+    "threshold_seconds",
     "protocol",
     "check_method",
     "comparator",
@@ -108,6 +115,10 @@ def _validate_commitment(commitment: Commitment) -> None:
         errors["unit"] = _("Say the unit of a manual indicator: percent, minutes, calls…")
     if commitment.source == IndicatorSource.CASES_WITHIN_DAYS and not commitment.threshold_days:
         errors["threshold_days"] = _("Say within how many business days.")
+    if commitment.source == IndicatorSource.ATTENTION_WITHIN and not commitment.threshold_minutes:
+        errors["threshold_minutes"] = _("Say within how many minutes.")
+    if commitment.source == IndicatorSource.CALLS_WITHIN and not commitment.threshold_seconds:
+        errors["threshold_seconds"] = _("Say within how many seconds.")
     if commitment.is_guarantee and not commitment.redress_policy.strip():
         errors["redress_policy"] = _("A guarantee says what the user gets when it is breached.")
     percent = commitment.source in PERCENT_SOURCES

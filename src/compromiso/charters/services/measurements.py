@@ -44,10 +44,12 @@ def compute_measurements(
     """Compute every computed indicator of every published (or formerly published) charter
     for each closed period of its validity. Idempotent: a period's row is replaced by the
     same figures; manual measurements are left as entered. Breaches are notified once."""
+    from compromiso.attention import facts as attention_facts
     from compromiso.cases import facts
 
     today = today or organization.today()
     facts.refresh(organization)
+    attention_facts.refresh(organization)  # -- attention: the branches' visits
     charters = Charter.objects.filter(organization=organization, status__in=MEASURED_STATUSES)
     if charter is not None:
         charters = charters.filter(pk=charter.pk)

@@ -92,6 +92,8 @@ def compare(old: Charter, new: Charter) -> dict[str, Any]:
         "target",
         "periodicity",
         "threshold_days",
+        "threshold_minutes",
+        "threshold_seconds",
         "unit",
     )
     commitments = []

@@ -1,0 +1,123 @@
+"""The figures page: scoped to the branches a member may see, filters validated, every table
+downloadable, and the daily command."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from compromiso.attention import services
+from compromiso.attention.models import Branch, Outcome, Queue, VisitDailyFact
+from compromiso.catalog.tests.factories import TouchPointFactory
+from compromiso.core.actors import PUBLIC
+
+SANTIAGO = ZoneInfo("America/Santiago")
+DAY = dt.date(2026, 11, 2)
+PERIOD = {"start": "2026-11-01", "end": "2026-11-30"}
+
+
+def at(hour, minute):
+    return dt.datetime.combine(DAY, dt.time(hour, minute), tzinfo=SANTIAGO)
+
+
+@pytest.fixture
+def served(general_queue, desk_one, officer):
+    visit = services.issue_ticket(general_queue, by=PUBLIC, at=at(10, 0))
+    services.call(visit, desk=desk_one, by=officer, at=at(10, 12))
+    services.start(visit, by=officer, at=at(10, 13))
+    services.finish(visit, outcome=Outcome.RESOLVED, by=officer, at=at(10, 20))
+    return visit
+
+
+@pytest.fixture
+def temuco(organization, other_branch, in_person):
+    """A branch outside the unit head's unit, with one visitor waiting 30 minutes."""
+    point = TouchPointFactory(
+        organization=organization, unit=other_branch, channel=in_person, name="Oficina Temuco"
+    )
+    office = Branch.objects.create(organization=organization, touch_point=point, code="temuco")
+    queue = Queue.objects.create(branch=office, name="General", letter="T")
+    services.issue_ticket(queue, by=PUBLIC, at=at(11, 0))
+    return office
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    page = client.get(reverse("attention:figures"))
+    assert page.status_code == 302
+
+
+def test_someone_of_another_organisation_sees_none_of_its_figures(client, outsider, served):
+    client.force_login(outsider)
+    page = client.get(reverse("attention:figures"), {**PERIOD, "branch": served.branch_id})
+    assert page.context["report"].is_empty
+    assert "Oficina Arica" not in page.content.decode()
+
+
+def test_the_page_shows_the_period_s_figures(client, quality_manager, served):
+    client.force_login(quality_manager)
+    page = client.get(reverse("attention:figures"), PERIOD)
+    assert page.status_code == 200
+    report = page.context["report"]
+    assert (report.total.visits, report.total.wait_median, report.total.within) == (1, 12, 100.0)
+    html = page.content.decode()
+    assert "Oficina Arica" in html
+    assert "<svg" in html
+    assert "Módulo 1" in html
+
+
+def test_a_unit_head_sees_only_the_branches_of_the_unit(client, unit_head, served, temuco):
+    client.force_login(unit_head)
+    page = client.get(reverse("attention:figures"), PERIOD)
+    assert [r.label for r in page.context["report"].by_branch] == ["Oficina Arica"]
+    assert "Oficina Temuco" not in page.content.decode()
+    # Choosing a branch outside the scope is refused by the form, not shown.
+    refused = client.get(reverse("attention:figures"), {**PERIOD, "branch": temuco.pk})
+    assert "Oficina Temuco" not in refused.content.decode()
+    assert refused.context["form"].errors["branch"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "2026-11-30", "end": "2026-11-01"},
+        {"start": "yesterday", "end": "<script>alert(1)</script>"},
+        {"start": "2020-01-01", "end": "2026-11-30"},
+        {**PERIOD, "minutes": "9999"},
+        {**PERIOD, "branch": "x" * 5000},
+        {**PERIOD, "service": "-1"},
+    ],
+)
+def test_hostile_filters_give_a_clear_error_not_a_failure(client, quality_manager, query):
+    client.force_login(quality_manager)
+    client.cookies["django_language"] = "es"
+    page = client.get(reverse("attention:figures"), query, headers={"accept-language": "es"})
+    assert page.status_code == 200
+    assert page.context["form"].errors
+    assert "<script>alert(1)</script>" not in page.content.decode()
+
+
+def test_no_visits_says_so(client, quality_manager, office):
+    client.force_login(quality_manager)
+    page = client.get(reverse("attention:figures"), PERIOD)
+    assert page.context["report"].is_empty
+
+
+@pytest.mark.parametrize("figure", ["total", "branch", "desk", "hour", "day", "per_hour"])
+def test_every_table_downloads(client, quality_manager, served, figure):
+    client.force_login(quality_manager)
+    csv = client.get(reverse("attention:figures"), {**PERIOD, "figure": figure, "export": "csv"})
+    assert csv.status_code == 200
+    assert csv["Content-Type"].startswith("text/csv")
+    xlsx = client.get(reverse("attention:figures"), {**PERIOD, "figure": figure, "export": "xlsx"})
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_daily_command_rebuilds_every_organisation_s_facts(served, organization):
+    call_command("attention_facts")
+    assert VisitDailyFact.objects.filter(organization=organization).count() == 1
+    VisitDailyFact.objects.all().delete()
+    call_command("attention_facts", "--all")
+    assert VisitDailyFact.objects.filter(organization=organization).count() == 1
