@@ -1,7 +1,8 @@
 """Demo: a published charter for each demo organisation — the Chilean service's carta de
 servicios and the Catalan council's carta de serveis, written in Catalan under its profile —
-with about twelve commitments over the demo cases and survey responses, a manual one with
-approved results, and a year of measurements computed from them. Loading twice adds nothing."""
+with about fifteen commitments over the demo cases, survey responses, branch visits and calls, a
+manual one with approved results, and a year of measurements computed from them. Loading twice
+adds nothing."""
 
 import datetime as dt
 from decimal import Decimal
@@ -139,16 +140,49 @@ COMMITMENTS: dict[str, list[tuple[Any, ...]]] = {
             "CERT",
             "in_person",
             "Atendemos en sucursal con una espera de 15 minutos o menos.",
-            "% de personas atendidas en 15 minutos (registro del sistema de filas)",
-            "manual",
+            "% de personas llamadas a módulo en 15 minutos (sistema de filas de las sucursales)",
+            "attention_within",
             {
                 "is_guarantee": True,
                 "redress_policy": "Atención preferente en su próxima visita.",
-                "unit": "%",
+                "threshold_minutes": 15,
             },
+            "gte",
+            80,
+            "monthly",
+        ),
+        (
+            "CERT",
+            "",
+            "Emitimos los certificados sin errores.",
+            "% de certificados emitidos sin errores (control de calidad trimestral)",
+            "manual",
+            {"unit": "%"},
             "gte",
             85,
             "quarterly",
+        ),
+        (
+            "INFO",
+            "phone",
+            "Contestamos el 80 % de las llamadas al call center antes de 20 segundos.",
+            "% de llamadas contestadas en 20 segundos (centralita del call center)",
+            "calls_within",
+            {"threshold_seconds": 20},
+            "gte",
+            80,
+            "monthly",
+        ),
+        (
+            "INSC",
+            "in_person",
+            "Recibimos menos de 5 reclamos por cada 1.000 atenciones en sucursal.",
+            "Reclamos por cada 1.000 atenciones presenciales",
+            "attention_complaints_per_1000",
+            {},
+            "lte",
+            5,
+            "monthly",
         ),
         (
             "INSC",
@@ -316,13 +350,24 @@ COMMITMENTS: dict[str, list[tuple[Any, ...]]] = {
             "PAD",
             "in_person",
             "A l'OAC us atenem amb una espera màxima de 10 minuts.",
-            "% de persones ateses en 10 minuts (sistema de torns)",
-            "manual",
+            "% de persones cridades a taulell en 10 minuts (sistema de torns de l'OAC)",
+            "attention_within",
             {
                 "is_guarantee": True,
                 "redress_policy": "Atenció prioritària i disculpa per escrit.",
-                "unit": "%",
+                "threshold_minutes": 10,
             },
+            "gte",
+            85,
+            "monthly",
+        ),
+        (
+            "PAD",
+            "",
+            "Lliurem el volant de convivència en el mateix moment de la sol·licitud.",
+            "% de volants lliurats en el moment (control trimestral)",
+            "manual",
+            {"unit": "%"},
             "gte",
             85,
             "quarterly",
@@ -442,10 +487,10 @@ APPROVALS = {
     "sant-pere-de-riu": "Decret d'Alcaldia 2025/318",
 }
 EVIDENCE = {
-    "es": "Informe trimestral del sistema de gestión de filas (exportación CSV).",
-    "ca": "Informe trimestral del sistema de gestió de torns (exportació CSV).",
+    "es": "Informe trimestral del control de calidad de certificados (muestra revisada).",
+    "ca": "Informe trimestral del control dels volants lliurats (mostra revisada).",
 }
-# Quarterly results of the manual commitment, as the queue system reported them.
+# Quarterly results of the manual commitment, as the quality control reported them.
 MANUAL_RESULTS = [Decimal("88.4"), Decimal("83.1"), Decimal("86.9"), Decimal("90.2")]
 
 
