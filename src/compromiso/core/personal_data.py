@@ -78,6 +78,14 @@ NOT_PERSONAL: Mapping[str, str] = {
     "organizations.User.password": "staff account (a hash)",
     "organizations.User.preferred_language": "staff account",
     "core.AuditEntry.actor_label": "the staff member's user name",
+    # The sign-in log (organizations/sign_ins.py): staff accounts, kept a year, then deleted.
+    "organizations.SignIn.outcome": "a code",
+    "organizations.SignIn.username": (
+        "staff accounts: the user name typed at the staff log-in (no password), deleted after"
+        " a year"
+    ),
+    "organizations.SignIn.network": "staff accounts: the /24 or /48 network, never the address",
+    "organizations.SignIn.user_agent": "staff accounts: the browser's name, deleted after a year",
     "core.AuditEntry.object_id": "an id",
     "core.AuditEntry.action": "a code",
     "core.AuditEntry.data": "ids, codes and changed settings, never a requester's data",

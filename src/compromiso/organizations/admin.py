@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -7,6 +9,7 @@ from compromiso.organizations.models import (
     Membership,
     NetworkMember,
     Organization,
+    SignIn,
     Unit,
     User,
 )
@@ -41,3 +44,17 @@ admin.site.register(ClosureDay)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["name", "user", "organization", "hint", "created_at", "revoked_at"]
     readonly_fields = ["key_hash", "hint"]
+
+
+@admin.register(SignIn)
+class SignInAdmin(admin.ModelAdmin[SignIn]):
+    list_display = ["at", "outcome", "username", "network"]
+    list_filter = ["outcome"]
+    search_fields = ["username"]
+    readonly_fields = ["at", "outcome", "user", "username", "network", "user_agent"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

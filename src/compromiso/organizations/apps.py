@@ -12,3 +12,4 @@ class OrganizationsConfig(AppConfig):
         from compromiso.organizations.grants import is_network_member, membership_rows
 
         provide_sources(grants=membership_rows, network_analyst=is_network_member)
+        from compromiso.organizations import sign_ins  # noqa: F401  (connects the sign-in log)

@@ -26,6 +26,7 @@ NAVIGATION = (
     ("catalog:channels", _("Channels"), Perm.VIEW),
     ("catalog:touch_points", _("Touch points"), Perm.VIEW),
     ("organizations:members", _("Members and roles"), Perm.MANAGE_MEMBERS),
+    ("organizations:sign_ins", _("Sign-ins"), Perm.MANAGE_MEMBERS),
     ("organizations:calendar", _("Business calendar"), Perm.VIEW),
     ("cases:policies", _("Legal deadlines"), Perm.VIEW),
     ("cases:taxonomy", _("Categories and causes"), Perm.MANAGE_ORGANIZATION),
@@ -34,6 +35,7 @@ NAVIGATION = (
     ("cases:personal_data", _("Personal data requests"), Perm.MANAGE_ORGANIZATION),
     ("organizations:settings", _("Organisation settings"), Perm.MANAGE_ORGANIZATION),
     ("organizations:tokens", _("API tokens"), Perm.VIEW),
+    ("organizations:my_sign_ins", _("Your sign-ins"), Perm.VIEW),
 )
 
 

@@ -449,3 +449,41 @@ class ApiToken(models.Model):
     @classmethod
     def generate_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class SignInOutcome(models.TextChoices):
+    SUCCEEDED = "succeeded", _("Signed in")
+    FAILED = "failed", _("Failed attempt")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    SIGNED_OUT = "signed_out", _("Signed out")
+
+
+class SignIn(models.Model):
+    """One sign-in, failed attempt, lock-out or sign-out of a staff account (`sign_ins.py`).
+
+    The address is cut to its network (/24 for IPv4, /48 for IPv6) before it is stored, the
+    password is never seen, and rows are deleted after a year by `case_maintenance`."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=SignInOutcome.choices)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sign_ins",
+    )
+    # What was typed in the user name box (a failed attempt may name no account).
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    network = models.GenericIPAddressField(_("network"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="signin_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.outcome} {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compromiso.organizations import views
+from compromiso.organizations import sign_in_views, views
 
 app_name = "organizations"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<id:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("sign-ins/", sign_in_views.sign_ins, name="sign_ins"),
+    path("my-sign-ins/", sign_in_views.my_sign_ins, name="my_sign_ins"),
 ]

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from compromiso.cases import facts, privacy
 from compromiso.core import ratelimit, tasks
+from compromiso.organizations import sign_ins
 from compromiso.organizations.models import Organization
 
 
@@ -13,8 +14,8 @@ class Command(BaseCommand):
     help = (
         "Nightly upkeep of cases: anonymise closed cases past each organisation's retention "
         "period and rebuild the analytics facts of changed days (--rebuild: every day); drop "
-        "old rate counters, expired sessions, unsent acknowledgement secrets and finished task "
-        "rows."
+        "old rate counters, expired sessions, unsent acknowledgement secrets, finished task "
+        "rows and sign-ins older than a year."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -33,5 +34,6 @@ class Command(BaseCommand):
         import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
         self.stdout.write(
             f"pending acknowledgements purged={privacy.purge_pending_acknowledgements()} "
-            f"task rows pruned={tasks.prune_finished(settings.TASKS_KEEP_DAYS)}"
+            f"task rows pruned={tasks.prune_finished(settings.TASKS_KEEP_DAYS)} "
+            f"sign-ins purged={sign_ins.purge()}"
         )
