@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from compromiso.api import (
+    attention,
     audits,
     cases,
     catalog,
@@ -113,6 +114,7 @@ api.add_router("/", training.router)
 api.add_router("/", protocols.router)
 api.add_router("/", staff.router)
 api.add_router("/", audits.router)
+api.add_router("/", attention.router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
