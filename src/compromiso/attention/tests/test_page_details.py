@@ -128,3 +128,14 @@ def test_a_list_of_checkboxes_is_labelled_above_its_options():
     assert "Days" in html[label : html.index('value="1"')]
     # a single checkbox keeps its label after the box
     assert html.index('name="urgent"') < html.index('class="form-check-label" for="id_urgent"')
+
+
+def test_reception_marks_one_visitor_as_gone_in_the_singular(
+    client, settings, officer, office, general_queue
+):
+    issue_ticket(general_queue, by=PUBLIC)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    client.force_login(officer)
+    page = client.get(reverse("attention:reception", args=[office.pk])).content.decode()
+    assert ">Se fue<" in page
+    assert "Se fueron" not in page
