@@ -80,7 +80,10 @@ class ContactFilterForm(StyledFormMixin, forms.Form):
         label=_("Kind"), choices=[("", _("All")), *ContactKind.choices], required=False
     )
     channel = forms.ModelChoiceField(
-        label=_("Channel"), queryset=Channel.objects.none(), required=False
+        label=_("Channel"),
+        queryset=Channel.objects.none(),
+        required=False,
+        empty_label=_("All"),
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", _("All")), *ContactOutcome.choices], required=False

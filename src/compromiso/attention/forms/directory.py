@@ -87,6 +87,7 @@ class BranchesForm(StyledFormMixin, forms.Form):
                 choices=choices,
                 required=False,
                 initial=str(current.get(branch.pk, "")),
+                widget=forms.Select(attrs={"class": "form-select"}),
             )
 
     def chosen(self) -> dict[Branch, Queue | None]:

@@ -190,6 +190,7 @@ def contact_figures_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "form": form,
             "figures": figures,
             "header": header,
+            "day_header": [_("Day"), *header[1:]],
             "groups": table["groups"],
             "days": table["days"],
             "total": total,
