@@ -27,6 +27,8 @@ DEMO_PASSWORD = "compromiso-demo"
 # Routes that are not pages a person reads, with why.
 NOT_PAGES = {
     "set_language": "POST-only language switch",
+    "health": "JSON for load balancers and monitoring",
+    "metrics": "Prometheus text for the monitoring system",
     "logout": "POST-only",
     "password_reset_confirm": "needs a one-time e-mailed token",
     "portal:tracked_attachment": "a file download",

@@ -251,6 +251,9 @@ TASKS = {
 # Rows of finished tasks are deleted after this many days by `case_maintenance`.
 TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 7)
 
+# /health/ reports the task backlog stale (503) when the oldest ready task waited longer.
+HEALTH_TASKS_MAX_AGE_SECONDS = env_int("HEALTH_TASKS_MAX_AGE_SECONDS", 600)
+
 # Security headers. The CSP allows only our own scripts and styles (everything is vendored).
 SECURE_CSP = {
     "default-src": ["'self'"],
@@ -268,6 +271,8 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_FAILURE_VIEW = "compromiso.core.error_pages.csrf_failure"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Health checks and metrics scrapes come by plain HTTP from inside the network: not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
