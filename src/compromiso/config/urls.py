@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 
 from compromiso.api.urls import api
 from compromiso.api.urls import not_found as api_not_found
-from compromiso.core import health
+from compromiso.core import health, metrics
 from compromiso.core.admin_site import restrict_admin_to_superusers
 from compromiso.core.forms import (
     LoginForm,
@@ -80,4 +80,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
