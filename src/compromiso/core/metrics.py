@@ -112,9 +112,10 @@ class MetricsMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        _start_flusher()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _flusher_pid != [os.getpid()]:  # first request of this process (or forked child)
+            _start_flusher()
         started = time.perf_counter()
         response = self.get_response(request)
         method = request.method if request.method in METHODS else "other"
@@ -156,12 +157,12 @@ def _flush_forever() -> None:
 
 def _start_flusher() -> None:
     """One flushing thread per process (started again in a forked child)."""
-    if metrics_dir() is None:
-        return
     with _flusher_lock:
-        if _flusher_pid and _flusher_pid[0] == os.getpid():
+        if _flusher_pid == [os.getpid()]:
             return
         _flusher_pid[:] = [os.getpid()]
+    if metrics_dir() is None:
+        return
     threading.Thread(target=_flush_forever, name="metrics-flush", daemon=True).start()
     atexit.register(flush)
 
