@@ -9,12 +9,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: help demo serve worker test test-unit test-browser lint format messages catalogs migrate bench browser-deps clean
+.PHONY: help demo serve serve-production worker test test-unit test-browser lint format messages catalogs migrate bench browser-deps clean
 
 help:
 	@echo "make demo          create .venv, load the demo network, serve http://127.0.0.1:8000"
 	@echo "make test          lint, migration check, deploy check and the whole test suite"
 	@echo "make worker        run background tasks (e-mail, recomputations)"
+	@echo "make serve-production  gunicorn + static files + task worker (docs/operations.md)"
 	@echo "make lint          ruff (lint + format check) and mypy"
 	@echo "make format        ruff format and autofix"
 	@echo "make messages      extract strings into locale/*/LC_MESSAGES/django.po"
@@ -44,6 +45,10 @@ demo: migrate
 
 serve: migrate
 	$(BIN)/compromiso serve 127.0.0.1:8000
+
+# Production: gunicorn, WhiteNoise's static files and the task worker, stopped together.
+serve-production: migrate
+	$(BIN)/compromiso serve --production $${BIND:-127.0.0.1:8000}
 
 worker: migrate
 	$(BIN)/compromiso worker

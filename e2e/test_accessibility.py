@@ -29,6 +29,8 @@ NOT_PAGES = {
     "portal:queue_display_events": "a server-sent event stream",
     "portal:queue_display_state": "JSON for the display page (checked)",
     "set_language": "POST-only language switch",
+    "health": "JSON for load balancers and monitoring",
+    "metrics": "Prometheus text for the monitoring system",
     "logout": "POST-only",
     "password_reset_confirm": "needs a one-time e-mailed token",
     "portal:tracked_attachment": "a file download",

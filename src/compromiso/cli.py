@@ -2,6 +2,8 @@
 
 compromiso demo      load the demo network (idempotent) and print the staff logins
 compromiso serve     serve on http://127.0.0.1:8000 (or the address given)
+compromiso serve --production [ADDRESS]
+                     gunicorn, static files and the task worker (compromiso/production.py)
 compromiso worker    run background tasks
 compromiso <any Django management command>
 """
@@ -19,6 +21,10 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)
+    if len(args) > 1 and args[1] == "serve" and "--production" in args[2:]:
+        from compromiso.production import serve
+
+        sys.exit(serve([arg for arg in args[2:] if arg != "--production"]))
     if len(args) > 1 and args[1] in ALIASES:
         command, rest = args[1], args[2:]
         if command == "serve" and not rest:

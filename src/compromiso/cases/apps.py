@@ -9,3 +9,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from compromiso.cases import home, reference, signals  # noqa: F401  (connect their receivers)
+        from compromiso.cases.metrics import cases_received
+        from compromiso.core.metrics import register_collector
+
+        register_collector(cases_received)

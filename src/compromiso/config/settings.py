@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "compromiso.core.metrics.MetricsMiddleware",  # first: times the whole stack (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -189,7 +190,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
@@ -251,6 +252,9 @@ TASKS = {
 # Rows of finished tasks are deleted after this many days by `case_maintenance`.
 TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 7)
 
+# /health/ reports the task backlog stale (503) when the oldest ready task waited longer.
+HEALTH_TASKS_MAX_AGE_SECONDS = env_int("HEALTH_TASKS_MAX_AGE_SECONDS", 600)
+
 # Security headers. The CSP allows only our own scripts and styles (everything is vendored).
 SECURE_CSP = {
     "default-src": ["'self'"],
@@ -268,6 +272,8 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_FAILURE_VIEW = "compromiso.core.error_pages.csrf_failure"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Health checks and metrics scrapes come by plain HTTP from inside the network: not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from compromiso.api.urls import api
 from compromiso.api.urls import not_found as api_not_found
+from compromiso.core import health, metrics
 from compromiso.core.admin_site import restrict_admin_to_superusers
 from compromiso.core.forms import (
     LoginForm,
@@ -78,4 +79,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("health/", health.health, name="health"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

@@ -1,0 +1,67 @@
+"""Gunicorn's configuration for `compromiso serve --production` (`gunicorn -c
+python:compromiso.config.gunicorn compromiso.config.wsgi:application` runs it by hand).
+
+Everything comes from the environment, like the settings:
+
+- WEB_CONCURRENCY: worker processes (default 2 × CPU cores + 1);
+- GUNICORN_TIMEOUT: seconds a request may take before its worker is replaced (default 30);
+- GUNICORN_MAX_REQUESTS: recycle a worker after this many requests (default 0, never);
+- BIND: the address when none is given on the command line (default 127.0.0.1:8000);
+- METRICS_DIR: where the workers add up their request counters for /metrics (default a
+  temporary folder made at start and removed at exit).
+
+The access log (one line per request, without the query string) and the error log go to the
+standard output and error, for the service manager or the container runtime to collect.
+"""
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+wsgi_app = "compromiso.config.wsgi:application"
+bind = [os.environ.get("BIND", "127.0.0.1:8000")]
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+graceful_timeout = 20
+keepalive = 5
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 0)
+max_requests_jitter = max_requests // 10
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Client address, request line without the query string (it may carry a search or a code),
+# status, bytes, milliseconds.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+proc_name = "compromiso"
+control_socket_disable = True  # gunicorn's control socket sits at one path per user: off
+if Path("/dev/shm").is_dir():
+    worker_tmp_dir = "/dev/shm"  # the workers' heartbeat files, off a possibly slow disk
+
+_made_metrics_dir: list[str] = []
+
+
+def on_starting(server: Any) -> None:
+    """Give the workers an empty folder to add up their /metrics counters in."""
+    folder = os.environ.get("METRICS_DIR", "")
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="compromiso-metrics-")
+        _made_metrics_dir.append(folder)
+        os.environ["METRICS_DIR"] = folder
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for stale in Path(folder).glob("*.json"):
+        stale.unlink(missing_ok=True)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """A worker leaving (restart, scale-down, shutdown) writes its last counters."""
+    from compromiso.core.metrics import flush
+
+    flush()
+
+
+def on_exit(server: Any) -> None:
+    for folder in _made_metrics_dir:
+        shutil.rmtree(folder, ignore_errors=True)
