@@ -296,14 +296,7 @@ def resume(
         _require(by, visit.branch)
         _expect(visit, VisitState.ON_HOLD)
         step = current_step(visit)
-        held = (
-            step.events.filter(kind=EventKind.HELD)
-            .order_by("-at", "-pk")
-            .values_list("at", flat=True)
-            .first()
-        )
-        if held is not None:
-            step.hold_seconds += max(int((at - held).total_seconds()), 0)
+        _count_hold(step, at)
         if desk is not None:
             if desk.branch_id != visit.branch_id:
                 raise DomainError(_("This desk is in another branch."), code="other_branch")
@@ -315,6 +308,18 @@ def resume(
         _event(visit, EventKind.RESUMED, at, by, step=step)
         bump(visit.branch_id)
     return visit
+
+
+def _count_hold(step: Transaction, at: dt.datetime) -> None:
+    """Add the time since the step was last put on hold to its hold time (not saved)."""
+    held = (
+        step.events.filter(kind=EventKind.HELD)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if held is not None:
+        step.hold_seconds += max(int((at - held).total_seconds()), 0)
 
 
 def _close_step(step: Transaction, outcome: str, at: dt.datetime) -> None:
@@ -399,15 +404,8 @@ def finish(
         _expect(visit, VisitState.SERVING, VisitState.ON_HOLD)
         step = current_step(visit)
         if visit.state == VisitState.ON_HOLD:
-            held = (
-                step.events.filter(kind=EventKind.HELD)
-                .order_by("-at", "-pk")
-                .values_list("at", flat=True)
-                .first()
-            )
-            if held is not None:
-                step.hold_seconds += max(int((at - held).total_seconds()), 0)
-                step.save(update_fields=["hold_seconds"])
+            _count_hold(step, at)
+            step.save(update_fields=["hold_seconds"])
         _close_step(step, outcome, at)
         if next_queue is not None:
             new = _open_step(
