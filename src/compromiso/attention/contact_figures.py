@@ -105,6 +105,8 @@ class Counts:
         return self.offered == 0
 
     def service_level(self, convention: int = DEFAULT_CONVENTION) -> Decimal | None:
+        if self.answered and not self.answered_timed:
+            return None  # answered, but never timed (self-service, e-mail): nothing to measure
         if convention == 5:  # short abandons are what it credits
             return service_level(
                 5,

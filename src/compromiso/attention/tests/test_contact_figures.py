@@ -133,3 +133,12 @@ def test_an_empty_period_has_no_data_not_zero(organization):
     assert figures.groups == []
     assert figures.days == []
     assert figures.total.service_level() is None
+
+
+def test_untimed_answers_have_no_service_level():
+    """Self-service sessions and e-mails are answered but never timed: their service level is
+    no data, not 0 %."""
+    from compromiso.attention.contact_figures import Counts
+
+    counts = Counts(offered=50, answered=45, abandoned=5, answered_timed=0)
+    assert counts.service_level() is None
