@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import psycopg
+from django.db import connections
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import QuerySet
 
 from compromiso.attention import facts
@@ -250,49 +253,45 @@ def _labels(groups: dict[str, dict[Any, Cell]]) -> dict[str, dict[Any, str]]:
 
 
 def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
-    """The same figures from the day summaries, added up as arrays: counters with
-    `np.add.at`, the packed histograms of every row with one `np.bincount` per grouping."""
+    """The same figures from the day summaries, added up as arrays: the counters and the
+    packed histograms of every row with one `np.bincount` per grouping."""
     total = Cell()
     groups: dict[str, dict[Any, Cell]] = {name: {} for name in GROUPS}
-    data = list(
-        rows.values_list(
-            "branch_id", "service_id", "queue_id", "day", *SUMMED, *facts.HISTOGRAMS, "hours"
-        )
+    data = _fetch(
+        rows, ("branch_id", "service_id", "queue_id", "day", *SUMMED, *facts.HISTOGRAMS, "hours")
     )
     if not data:
         return total, groups, Counter(), {}, Counter()
     columns = list(zip(*data, strict=True))
-    count = len(data)
-    sums = np.array(columns[4 : 4 + len(SUMMED)], dtype=np.int64).T
-    histograms = [_Packed(column, 4, BINS) for column in columns[4 + len(SUMMED) : -1]]
+    sums = np.array(columns[4 : 4 + len(SUMMED)], dtype=np.int64)  # counter × row
+    histograms = [_Packed(column) for column in columns[4 + len(SUMMED) : -1]]
     keyed = {"branch": columns[0], "service": columns[1], "day": columns[3]}
     if detail:
         keyed["queue"] = columns[2]
     indexes = {name: _index(values) for name, values in keyed.items()}
-    total = _cells([None], np.zeros(count, dtype=np.intp), sums, histograms)[None]
     for name, (keys, index) in indexes.items():
         groups[name] = _cells(keys, index, sums, histograms)
+    total = _cells([None], np.zeros(len(data), dtype=np.intp), sums, histograms)[None]
     days, day_index = indexes["day"]
     # The hours: records (hour, *HOURLY) of every row.
-    hours = _Packed(columns[-1], 8 * HOUR_RECORD, 1)
-    records = np.frombuffer(hours.blob, dtype="<i8").reshape(-1, HOUR_RECORD)
+    hours = _Packed(columns[-1])
+    records = hours.values.reshape(-1, HOUR_RECORD)
     hour, counters = records[:, 0], records[:, 1:]
     by_hour = np.zeros((24, len(HOURLY)), dtype=np.int64)
     np.add.at(by_hour, hour, counters)
     groups["hour"] = {
-        int(h): Cell(sums=dict(zip(SUMMED, by_hour[h].tolist(), strict=True)), histograms=False)
+        h: Cell(sums=dict(zip(SUMMED, by_hour[h].tolist(), strict=True)), histograms=False)
         for h in np.unique(hour).tolist()
     }
     weekdays = np.array([day.weekday() for day in days], dtype=np.intp)
     visits = counters[:, 0]
-    slot = weekdays[day_index[hours.row]] * 24 + hour
-    came = visits > 0
-    per_slot = np.bincount(slot[came], weights=visits[came], minlength=7 * 24)
+    slot = weekdays[day_index[hours.row[::HOUR_RECORD]]] * 24 + hour
+    per_slot = np.bincount(slot, weights=visits, minlength=7 * 24)
     arrivals = Counter(
-        {(int(k) // 24, int(k) % 24): round(per_slot[k]) for k in np.flatnonzero(per_slot)}
+        {(k // 24, k % 24): round(per_slot[k]) for k in np.flatnonzero(per_slot).tolist()}
     )
     open_days: dict[int, set[dt.date]] = defaultdict(set)
-    for position in np.unique(day_index[sums[:, 0] > 0]).tolist():
+    for position in np.unique(day_index[sums[0] > 0]).tolist():
         open_days[days[position].weekday()].add(days[position])
     per_day = Counter(
         {day: cell.sums["visits"] for day, cell in groups["day"].items() if cell.sums["visits"]}
@@ -300,25 +299,48 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
     return total, groups, arrivals, open_days, per_day
 
 
-class _Packed:
-    """A column of packed arrays, joined: `blob`, and for each of its `size`-byte items the
-    row it came from (`row`) and its position in that row (`position`)."""
+def _fetch(rows: QuerySet[Any], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The rows' columns; on PostgreSQL (psycopg 3) in binary, so that the packed arrays come
+    as bytes instead of hexadecimal text twice their size."""
+    query = rows.values_list(*columns)
+    connection = connections[rows.db]
+    if connection.vendor != "postgresql" or not is_psycopg3:
+        return list(query)
+    sql, params = query.query.sql_with_params()
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
 
-    def __init__(self, column: tuple[Any, ...], size: int, width: int) -> None:
-        lengths = np.fromiter((len(b) for b in column), dtype=np.intp, count=len(column)) // size
-        self.blob = b"".join(column)
-        self.values = np.frombuffer(self.blob, dtype="<i4") if size == 4 else None
-        self.row = np.repeat(np.arange(len(column), dtype=np.intp), lengths)
-        starts = np.cumsum(lengths) - lengths
-        self.position = np.arange(len(self.row), dtype=np.intp) - np.repeat(starts, lengths)
-        self.width = width
+
+class _Packed:
+    """A column of packed arrays (`attention.models.summaries`), joined: every item's value,
+    the row it came from and its position in that row."""
+
+    def __init__(self, column: tuple[Any, ...]) -> None:
+        width_of = np.fromiter(
+            (b[0] if b else 0 for b in column), dtype=np.uint8, count=len(column)
+        )
+        values, rows, positions = [], [], []
+        for width, dtype in ((2, "<u2"), (4, "<u4"), (8, "<i8")):
+            chosen = np.flatnonzero(width_of == width)
+            if not len(chosen):
+                continue
+            blobs = [column[i] for i in chosen.tolist()]
+            lengths = (np.fromiter(map(len, blobs), dtype=np.intp, count=len(blobs)) - 1) // width
+            values.append(np.frombuffer(b"".join([b[1:] for b in blobs]), dtype=dtype))
+            rows.append(np.repeat(chosen, lengths))
+            starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+            positions.append(np.arange(len(starts), dtype=np.intp) - starts)
+        self.values = np.concatenate(values).astype(np.int64) if values else np.zeros(0, np.int64)
+        self.row = np.concatenate(rows) if rows else np.zeros(0, np.intp)
+        self.position = np.concatenate(positions) if positions else np.zeros(0, np.intp)
 
     def merged(self, index: np.ndarray, groups: int) -> np.ndarray:
         """The histograms added up per group (`index`: the group of each row)."""
-        assert self.values is not None
-        cells = index[self.row] * self.width + self.position
-        counts = np.bincount(cells, weights=self.values, minlength=groups * self.width)
-        return np.rint(counts).astype(np.int64).reshape(groups, self.width)
+        cells = index[self.row] * BINS + self.position
+        counts = np.bincount(cells, weights=self.values, minlength=groups * BINS)
+        return np.rint(counts).astype(np.int64).reshape(groups, BINS)
 
 
 def _index(values: tuple[Any, ...]) -> tuple[list[Any], np.ndarray]:
@@ -340,12 +362,12 @@ def _counter(histogram: np.ndarray) -> Counter[int]:
 def _cells(
     keys: list[Any], index: np.ndarray, sums: np.ndarray, histograms: list[_Packed]
 ) -> dict[Any, Cell]:
-    added = np.zeros((len(keys), sums.shape[1]), dtype=np.int64)
-    np.add.at(added, index, sums)
+    added = [np.bincount(index, weights=counter, minlength=len(keys)) for counter in sums]
+    totals = np.rint(np.array(added)).astype(np.int64).T.tolist()  # group × counter
     wait, service, left_wait = (packed.merged(index, len(keys)) for packed in histograms)
     return {
         key: Cell(
-            sums=dict(zip(SUMMED, added[g].tolist(), strict=True)),
+            sums=dict(zip(SUMMED, totals[g], strict=True)),
             wait=_counter(wait[g]),
             service=_counter(service[g]),
             left_wait=_counter(left_wait[g]),

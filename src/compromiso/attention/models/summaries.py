@@ -3,13 +3,14 @@ organisation × local day × branch × queue × service × procedure, without th
 with the histograms already merged. The network's figures read these (a month of 200 branches
 is some 16,000 rows instead of 370,000); a branch's desks and hours still come from the facts.
 
-The histograms are packed, not JSON, so that thousands of rows add up as one vector sum:
+The histograms are packed, not JSON, so that thousands of rows add up as one vector sum. A
+packed array is one byte giving the width of its items (2, 4 or 8: the smallest that holds its
+largest value), then the items as little-endian integers (unsigned 16 or 32 bits, signed 64):
 
-- a minute histogram is little-endian int32 counts for 0, 1, 2 … minutes, cut after the last
-  non-zero one (empty: no observation), at most `BINS` of them;
-- `hours` is one record per hour of arrival with facts that day: little-endian int64
-  `(hour, *HOURLY)`, so that the hour-of-day breakdown has its counts and sums (not its
-  percentiles)."""
+- a minute histogram: the counts for 0, 1, 2 … minutes, cut after the last non-zero one
+  (empty: no observation), at most `BINS` of them;
+- `hours`: one record per hour of arrival with facts that day, `(hour, *HOURLY)`, so that the
+  hour-of-day breakdown has its counts and sums (not its percentiles)."""
 
 from collections.abc import Mapping, Sequence
 from struct import pack, unpack
@@ -41,8 +42,28 @@ HOURLY = (
 HOUR_RECORD = 1 + len(HOURLY)
 
 
+FORMATS = {2: "H", 4: "I", 8: "q"}  # struct codes by width; numpy: <u2, <u4, <i8
+
+
+def pack_array(values: Sequence[int]) -> bytes:
+    """The width byte, then the items; empty for no items."""
+    if not values:
+        return b""
+    top, bottom = max(values), min(values)
+    width = 8 if bottom < 0 or top >= 1 << 32 else 4 if top >= 1 << 16 else 2
+    return bytes([width]) + pack(f"<{len(values)}{FORMATS[width]}", *values)
+
+
+def unpack_array(blob: bytes | memoryview) -> tuple[int, ...]:
+    data = bytes(blob)
+    if not data:
+        return ()
+    width = data[0]
+    return unpack(f"<{(len(data) - 1) // width}{FORMATS[width]}", data[1:])
+
+
 def pack_histogram(counts: Mapping[int, int] | Mapping[str, int]) -> bytes:
-    """{minutes: count} → int32 counts for 0 … the last minute observed."""
+    """{minutes: count} → the counts for 0 … the last minute observed."""
     dense: dict[int, int] = {}
     for key, count in counts.items():
         if count:
@@ -50,23 +71,20 @@ def pack_histogram(counts: Mapping[int, int] | Mapping[str, int]) -> bytes:
             dense[minutes] = dense.get(minutes, 0) + count
     if not dense:
         return b""
-    length = max(dense) + 1
-    return pack(f"<{length}i", *(dense.get(m, 0) for m in range(length)))
+    return pack_array([dense.get(minutes, 0) for minutes in range(max(dense) + 1)])
 
 
 def unpack_histogram(blob: bytes | memoryview) -> dict[int, int]:
-    values = unpack(f"<{len(blob) // 4}i", bytes(blob))
-    return {minutes: count for minutes, count in enumerate(values) if count}
+    return {minutes: count for minutes, count in enumerate(unpack_array(blob)) if count}
 
 
 def pack_hours(hours: Mapping[int, Sequence[int]]) -> bytes:
-    """{hour: counters in HOURLY order} → int64 records (hour, *counters), by hour."""
-    values = [value for hour in sorted(hours) for value in (hour, *hours[hour])]
-    return pack(f"<{len(values)}q", *values)
+    """{hour: counters in HOURLY order} → records (hour, *counters), by hour."""
+    return pack_array([value for hour in sorted(hours) for value in (hour, *hours[hour])])
 
 
 def unpack_hours(blob: bytes | memoryview) -> dict[int, dict[str, int]]:
-    values = unpack(f"<{len(blob) // 8}q", bytes(blob))
+    values = unpack_array(blob)
     return {
         values[i]: dict(zip(HOURLY, values[i + 1 : i + HOUR_RECORD], strict=True))
         for i in range(0, len(values), HOUR_RECORD)

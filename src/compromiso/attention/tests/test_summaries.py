@@ -12,6 +12,7 @@ from compromiso.attention import facts, figures, services
 from compromiso.attention.models import Branch, Desk, Outcome, Queue, VisitDaySummary
 from compromiso.attention.models.summaries import (
     BINS,
+    HOURLY,
     pack_histogram,
     pack_hours,
     unpack_histogram,
@@ -247,8 +248,49 @@ def test_histograms_and_hours_are_packed_and_unpacked():
     assert pack_histogram({}) == b""
     assert unpack_histogram(b"") == {}
     assert unpack_histogram(pack_histogram({"3": 2, "0": 1, "7": 0})) == {0: 1, 3: 2}
-    assert len(pack_histogram({"3": 2})) == 4 * 4  # 0 … 3 minutes, int32 each
+    assert len(pack_histogram({"3": 2})) == 1 + 4 * 2  # the width, then 0 … 3 minutes
+    assert pack_histogram({"1": 70_000})[0] == 4  # too big for 16 bits
     assert unpack_histogram(pack_histogram({BINS + 5: 1})) == {BINS - 1: 1}  # over the cap
     counters = list(range(12))
     assert unpack_hours(pack_hours({9: counters}))[9]["service_seconds"] == 11
     assert unpack_hours(memoryview(pack_hours({23: [2**40] * 12})))[23]["visits"] == 2**40
+
+
+def test_rows_of_every_width_add_up(organization, office, general_queue, service):
+    """Counts beyond 16 bits and sums beyond 32 bits are packed wider, and still add up."""
+    counters = dict.fromkeys(HOURLY, 0)
+    common = {"organization": organization, "branch": office, "queue": general_queue}
+    big = counters | {"visits": 70_000, "called": 70_000, "wait_seconds": 2**33}
+    VisitDaySummary.objects.create(
+        **common,
+        day=DAY,
+        service=service,
+        **big,
+        wait_minutes=pack_histogram({3: 70_000}),
+        hours=pack_hours({9: [big[name] for name in HOURLY]}),
+    )
+    small = counters | {"visits": 3, "called": 3, "wait_seconds": 180}
+    VisitDaySummary.objects.create(
+        **common,
+        day=TUESDAY,
+        service=None,
+        **small,
+        wait_minutes=pack_histogram({0: 1, 5: 2}),
+        hours=pack_hours({9: [small[name] for name in HOURLY], 10: [0] * len(HOURLY)}),
+    )
+    report = figures.compute(organization, DAY, TUESDAY, detail=False, refresh=False)
+    assert (report.total.visits, report.total.called) == (70_003, 70_003)
+    assert (report.total.wait_median, report.total.wait_p90) == (3, 3)
+    assert [(r.key, r.wait_median, r.wait_p90) for r in report.by_day] == [
+        (DAY, 3, 3),
+        (TUESDAY, 5, 5),
+    ]
+    assert [(r.label, r.visits) for r in report.by_service] == [(service.name, 70_000), ("—", 3)]
+    nine, ten = report.by_hour
+    assert (nine.key, nine.visits, nine.wait_mean) == (
+        9,
+        70_003,
+        round((2**33 + 180) / 60 / 70_003, 1),
+    )
+    assert (ten.key, ten.visits, ten.wait_mean) == (10, 0, None)
+    assert report.per_hour == {0: {9: 70_000.0}, 1: {9: 3.0}}
