@@ -274,7 +274,7 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
     total = _cells([None], np.zeros(len(data), dtype=np.intp), sums, histograms)[None]
     days, day_index = indexes["day"]
     # The hours: records (hour, *HOURLY) of every row.
-    hours = _Packed(columns[-1])
+    hours = _Packed(columns[-1], HOUR_RECORD)
     records = hours.values.reshape(-1, HOUR_RECORD)
     hour, counters = records[:, 0], records[:, 1:]
     by_hour = np.zeros((24, len(HOURLY)), dtype=np.int64)
@@ -285,7 +285,7 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
     }
     weekdays = np.array([day.weekday() for day in days], dtype=np.intp)
     visits = counters[:, 0]
-    slot = weekdays[day_index[hours.row[::HOUR_RECORD]]] * 24 + hour
+    slot = weekdays[day_index[hours.row]] * 24 + hour
     per_slot = np.bincount(slot, weights=visits, minlength=7 * 24)
     arrivals = Counter(
         {(k // 24, k % 24): round(per_slot[k]) for k in np.flatnonzero(per_slot).tolist()}
@@ -317,24 +317,38 @@ class _Packed:
     """A column of packed arrays (`attention.models.summaries`), joined: every item's value,
     the row it came from and its position in that row."""
 
-    def __init__(self, column: tuple[Any, ...]) -> None:
-        width_of = np.fromiter(
-            (b[0] if b else 0 for b in column), dtype=np.uint8, count=len(column)
-        )
-        values, rows, positions = [], [], []
-        for width, dtype in ((2, "<u2"), (4, "<u4"), (8, "<i8")):
-            chosen = np.flatnonzero(width_of == width)
-            if not len(chosen):
-                continue
-            blobs = [column[i] for i in chosen.tolist()]
-            lengths = (np.fromiter(map(len, blobs), dtype=np.intp, count=len(blobs)) - 1) // width
-            values.append(np.frombuffer(b"".join([b[1:] for b in blobs]), dtype=dtype))
-            rows.append(np.repeat(chosen, lengths))
-            starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-            positions.append(np.arange(len(starts), dtype=np.intp) - starts)
-        self.values = np.concatenate(values).astype(np.int64) if values else np.zeros(0, np.int64)
-        self.row = np.concatenate(rows) if rows else np.zeros(0, np.intp)
-        self.position = np.concatenate(positions) if positions else np.zeros(0, np.intp)
+    DTYPES = {2: "<u2", 4: "<u4", 8: "<i8"}
+
+    def __init__(self, column: tuple[Any, ...], record: int = 1) -> None:
+        """`record`: items per record; `row` is then per record, and `position` is left out."""
+        sizes = np.fromiter(map(len, column), dtype=np.intp, count=len(column))
+        raw = np.frombuffer(b"".join(column), dtype=np.uint8)
+        starts = (np.cumsum(sizes) - sizes)[sizes > 0]
+        widths = raw[starts].astype(np.intp)
+        width_of = np.zeros(len(column), dtype=np.intp)
+        width_of[sizes > 0] = widths
+        if len(np.unique(widths)) <= 1:  # the usual case: one width, cut the width bytes out
+            width = int(widths[0]) if len(widths) else 2
+            payload = np.delete(raw, starts)
+            self.values = payload.view(self.DTYPES[width]).astype(np.int64)
+            lengths = np.maximum(sizes - 1, 0) // width // record
+            self.row = np.repeat(np.arange(len(column), dtype=np.intp), lengths)
+        else:
+            values, rows, counts = [], [], []
+            for width, dtype in self.DTYPES.items():
+                chosen = np.flatnonzero(width_of == width)
+                blobs = [column[i][1:] for i in chosen.tolist()]
+                values.append(np.frombuffer(b"".join(blobs), dtype=dtype).astype(np.int64))
+                rows.append(chosen)
+                counts.append((sizes[chosen] - 1) // width)
+            self.values = np.concatenate(values)
+            lengths = np.concatenate(counts) // record
+            self.row = np.repeat(np.concatenate(rows), lengths)
+        if record > 1:
+            self.position = np.zeros(0, dtype=np.intp)
+            return
+        firsts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        self.position = np.arange(len(self.row), dtype=np.intp) - firsts
 
     def merged(self, index: np.ndarray, groups: int) -> np.ndarray:
         """The histograms added up per group (`index`: the group of each row)."""
