@@ -270,13 +270,16 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
         keyed["queue"] = columns[2]
     indexes = {name: _index(values) for name, values in keyed.items()}
     for name, (keys, index) in indexes.items():
-        groups[name] = _cells(keys, index, sums, histograms)
-    total = _cells([None], np.zeros(len(data), dtype=np.intp), sums, histograms)[None]
+        arrays = _added(index, len(keys), sums, histograms)
+        groups[name] = _cells(keys, arrays)
+    # The total: the sum of the last grouping's groups.
+    counters, merged = arrays
+    total = _cells([None], (counters.sum(0)[None], [m.sum(0)[None] for m in merged]))[None]
     days, day_index = indexes["day"]
     # The hours: records (hour, *HOURLY) of every row.
     hours = _Packed(columns[-1], HOUR_RECORD)
     records = hours.values.reshape(-1, HOUR_RECORD)
-    hour, counters = records[:, 0], records[:, 1:]
+    hour, counters = records[:, 0].astype(np.intp), records[:, 1:]
     by_hour = np.zeros((24, len(HOURLY)), dtype=np.int64)
     np.add.at(by_hour, hour, counters)
     groups["hour"] = {
@@ -320,7 +323,9 @@ class _Packed:
     DTYPES = {2: "<u2", 4: "<u4", 8: "<i8"}
 
     def __init__(self, column: tuple[Any, ...], record: int = 1) -> None:
-        """`record`: items per record; `row` is then per record, and `position` is left out."""
+        """`record`: items per record; `row` is then per record, and `position` is left out.
+        Histograms (`record` 1) keep their values as floats: `np.bincount` weighs with them."""
+        kind = np.float64 if record == 1 else np.int64
         sizes = np.fromiter(map(len, column), dtype=np.intp, count=len(column))
         raw = np.frombuffer(b"".join(column), dtype=np.uint8)
         starts = (np.cumsum(sizes) - sizes)[sizes > 0]
@@ -330,7 +335,7 @@ class _Packed:
         if len(np.unique(widths)) <= 1:  # the usual case: one width, cut the width bytes out
             width = int(widths[0]) if len(widths) else 2
             payload = np.delete(raw, starts)
-            self.values = payload.view(self.DTYPES[width]).astype(np.int64)
+            self.values = payload.view(self.DTYPES[width]).astype(kind)
             lengths = np.maximum(sizes - 1, 0) // width // record
             self.row = np.repeat(np.arange(len(column), dtype=np.intp), lengths)
         else:
@@ -338,7 +343,7 @@ class _Packed:
             for width, dtype in self.DTYPES.items():
                 chosen = np.flatnonzero(width_of == width)
                 blobs = [column[i][1:] for i in chosen.tolist()]
-                values.append(np.frombuffer(b"".join(blobs), dtype=dtype).astype(np.int64))
+                values.append(np.frombuffer(b"".join(blobs), dtype=dtype).astype(kind))
                 rows.append(chosen)
                 counts.append((sizes[chosen] - 1) // width)
             self.values = np.concatenate(values)
@@ -373,12 +378,17 @@ def _counter(histogram: np.ndarray) -> Counter[int]:
     return Counter(dict(zip(present.tolist(), histogram[present].tolist(), strict=True)))
 
 
-def _cells(
-    keys: list[Any], index: np.ndarray, sums: np.ndarray, histograms: list[_Packed]
-) -> dict[Any, Cell]:
-    added = [np.bincount(index, weights=counter, minlength=len(keys)) for counter in sums]
-    totals = np.rint(np.array(added)).astype(np.int64).T.tolist()  # group × counter
-    wait, service, left_wait = (packed.merged(index, len(keys)) for packed in histograms)
+Arrays = tuple[np.ndarray, list[np.ndarray]]  # counters (group × counter), three histograms
+
+
+def _added(index: np.ndarray, groups: int, sums: np.ndarray, histograms: list[_Packed]) -> Arrays:
+    added = [np.bincount(index, weights=counter, minlength=groups) for counter in sums]
+    return np.array(added).T, [packed.merged(index, groups) for packed in histograms]
+
+
+def _cells(keys: list[Any], arrays: Arrays) -> dict[Any, Cell]:
+    counters, (wait, service, left_wait) = arrays
+    totals = np.rint(counters).astype(np.int64).tolist()
     return {
         key: Cell(
             sums=dict(zip(SUMMED, totals[g], strict=True)),
