@@ -12,7 +12,9 @@ in its own queue, with its own wait. Formulas (research §G):
 
 `refresh` rebuilds the days of the visits changed since the last refresh (every step of a
 ticket saves its visit), or the days it is given; the figures and charter indicators call it
-before reading, so a step reaches the next computation."""
+before reading, so a step reaches the next computation. The same transaction rebuilds the day
+summaries (`VisitDaySummary`: the facts without hour and desk, histograms merged) of those
+days, which the figures of several branches read."""
 
 import datetime as dt
 import math
@@ -25,6 +27,12 @@ from django.utils import timezone
 
 from compromiso.attention.models import Outcome, Queue, Transaction, Visit
 from compromiso.attention.models.facts import HISTOGRAM_CAP, VisitDailyFact, VisitFactsMark
+from compromiso.attention.models.summaries import (
+    HOURLY,
+    VisitDaySummary,
+    pack_histogram,
+    pack_hours,
+)
 from compromiso.organizations.models import Organization
 
 COUNTERS = (
@@ -108,6 +116,52 @@ def _rebuild(organization: Organization, start: dt.date, end: dt.date) -> None:
     rows = _aggregate(organization, start, end)
     VisitDailyFact.objects.filter(organization=organization, day__gte=start, day__lte=end).delete()
     VisitDailyFact.objects.bulk_create(rows, batch_size=1000)
+    period = {"organization": organization, "day__gte": start, "day__lte": end}
+    VisitDaySummary.objects.filter(**period).delete()
+    VisitDaySummary.objects.bulk_create(summarize(rows), batch_size=1000)
+
+
+def summarize(rows: Iterable[VisitDailyFact]) -> list[VisitDaySummary]:
+    """Roll facts up to day × branch × queue × service × procedure: counters summed, minute
+    histograms merged, the `HOURLY` counters kept per hour of arrival."""
+    cells: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for fact in rows:
+        key = (
+            fact.organization_id,
+            fact.day,
+            fact.branch_id,
+            fact.queue_id,
+            fact.service_id,
+            fact.procedure_id,
+        )
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = dict.fromkeys(COUNTERS, 0) | {
+                name: defaultdict(int) for name in (*HISTOGRAMS, "hours")
+            }
+        for name in COUNTERS:
+            cell[name] += getattr(fact, name)
+        for name in HISTOGRAMS:
+            for minutes, count in getattr(fact, name).items():
+                cell[name][int(minutes)] += count
+        hour = cell["hours"].get(fact.hour) or [0] * len(HOURLY)
+        cell["hours"][fact.hour] = [
+            value + getattr(fact, name) for value, name in zip(hour, HOURLY, strict=True)
+        ]
+    return [
+        VisitDaySummary(
+            organization_id=key[0],
+            day=key[1],
+            branch_id=key[2],
+            queue_id=key[3],
+            service_id=key[4],
+            procedure_id=key[5],
+            **{name: cell[name] for name in COUNTERS},
+            **{name: pack_histogram(cell[name]) for name in HISTOGRAMS},
+            hours=pack_hours(cell["hours"]),
+        )
+        for key, cell in cells.items()
+    ]
 
 
 def _levels(organization: Organization) -> dict[int, int]:

@@ -17,26 +17,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import psycopg
+from django.db import connections
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
+from django.db.models import QuerySet
+
 from compromiso.attention import facts
-from compromiso.attention.models import Branch, Desk, Queue, VisitDailyFact
+from compromiso.attention.models import Branch, Desk, Queue, VisitDailyFact, VisitDaySummary
+from compromiso.attention.models.summaries import BINS, HOUR_RECORD, HOURLY
 from compromiso.cases.analytics import percentile
 from compromiso.catalog.models import Service
 from compromiso.organizations.models import Organization
 
-SUMMED = (
-    "visits",
-    "transactions",
-    "called",
-    "served",
-    "no_shows",
-    "left",
-    "transferred",
-    "within_level",
-    "left_after_level",
-    "wait_seconds",
-    "service_count",
-    "service_seconds",
-)
+SUMMED = HOURLY  # the counters the figures add up (kept per hour in the day summaries)
 
 
 @dataclass
@@ -47,6 +41,9 @@ class Cell:
     wait: Counter[int] = field(default_factory=Counter)
     service: Counter[int] = field(default_factory=Counter)
     left_wait: Counter[int] = field(default_factory=Counter)
+    # False: counts and sums only (an hour of the day summaries), no percentile, no "within
+    # X minutes" for a given X.
+    histograms: bool = True
 
     def add(self, values: tuple[Any, ...], histograms: tuple[dict[str, int], ...]) -> None:
         for name, value in zip(SUMMED, values, strict=True):
@@ -94,6 +91,8 @@ def within_share(cell: Cell, minutes: int | None) -> tuple[int, int]:
 def row(key: Any, label: str, cell: Cell, minutes: int | None) -> Row:
     sums = cell.sums
     within, offered = within_share(cell, minutes)
+    if minutes is not None and not cell.histograms:
+        within, offered = 0, 0
     return Row(
         key=key,
         label=label,
@@ -149,39 +148,25 @@ def compute(
     minutes: int | None = None,
     refresh: bool = True,
     detail: bool = True,
+    grain: str | None = None,
 ) -> Report:
     """The figures of the organisation's branches (or of `branches`, ids) over [start, end]
-    (local days, both included). `detail` adds queues and desks (one branch's view)."""
+    (local days, both included). `detail` adds queues and desks (one branch's view).
+
+    Without `detail` the figures come from the day summaries (`grain` "summary"), whose hour
+    breakdown has counts, sums and service level but no percentiles; with it, or with `grain`
+    "facts", from the daily facts."""
     if refresh:
         facts.refresh(organization)
-    rows = VisitDailyFact.objects.filter(organization=organization, day__gte=start, day__lte=end)
+    from_summaries = (grain or ("facts" if detail else "summary")) == "summary"
+    model = VisitDaySummary if from_summaries else VisitDailyFact
+    rows = model.objects.filter(organization=organization, day__gte=start, day__lte=end)
     if branches is not None:
         rows = rows.filter(branch_id__in=list(branches))
     if service is not None:
         rows = rows.filter(service=service)
-    total = Cell()
-    groups: dict[str, dict[Any, Cell]] = {
-        name: defaultdict(Cell) for name in ("branch", "service", "queue", "desk", "hour", "day")
-    }
-    arrivals: Counter[tuple[int, int]] = Counter()  # (weekday, hour) → visits
-    open_days: dict[int, set[dt.date]] = defaultdict(set)
-    per_day: Counter[dt.date] = Counter()
-    for values in rows.values_list(
-        "branch_id", "service_id", "queue_id", "desk_id", "hour", "day", *SUMMED, *facts.HISTOGRAMS
-    ).iterator(chunk_size=5000):
-        keys, sums, histograms = values[:6], values[6:-3], values[-3:]
-        total.add(sums, histograms)
-        for name, key in zip(
-            ("branch", "service", "queue", "desk", "hour", "day"), keys, strict=True
-        ):
-            if name in ("queue", "desk") and not detail:
-                continue
-            groups[name][key].add(sums, histograms)
-        day, hour, visits = keys[5], keys[4], sums[0]
-        if visits:
-            arrivals[(day.weekday(), hour)] += visits
-            open_days[day.weekday()].add(day)
-            per_day[day] += visits
+    read = _read_summaries if from_summaries else _read_facts
+    total, groups, arrivals, open_days, per_day = read(rows, detail)
     names = _labels(groups)
     per_hour: dict[int, dict[int, float]] = defaultdict(dict)
     for (weekday, hour), visits in arrivals.items():
@@ -211,6 +196,41 @@ def compute(
     )
 
 
+GROUPS = ("branch", "service", "queue", "desk", "hour", "day")
+# What a reading gives: the total, the groups, visits per (weekday, hour), the days each
+# weekday had visitors, visits per day.
+Read = tuple[
+    Cell,
+    dict[str, dict[Any, Cell]],
+    Counter[tuple[int, int]],
+    dict[int, set[dt.date]],
+    Counter[dt.date],
+]
+
+
+def _read_facts(rows: QuerySet[Any], detail: bool) -> Read:
+    total = Cell()
+    groups: dict[str, dict[Any, Cell]] = {name: defaultdict(Cell) for name in GROUPS}
+    arrivals: Counter[tuple[int, int]] = Counter()  # (weekday, hour) → visits
+    open_days: dict[int, set[dt.date]] = defaultdict(set)
+    per_day: Counter[dt.date] = Counter()
+    for values in rows.values_list(
+        "branch_id", "service_id", "queue_id", "desk_id", "hour", "day", *SUMMED, *facts.HISTOGRAMS
+    ).iterator(chunk_size=5000):
+        keys, sums, histograms = values[:6], values[6:-3], values[-3:]
+        total.add(sums, histograms)
+        for name, key in zip(GROUPS, keys, strict=True):
+            if name in ("queue", "desk") and not detail:
+                continue
+            groups[name][key].add(sums, histograms)
+        day, hour, visits = keys[5], keys[4], sums[0]
+        if visits:
+            arrivals[(day.weekday(), hour)] += visits
+            open_days[day.weekday()].add(day)
+            per_day[day] += visits
+    return total, groups, arrivals, open_days, per_day
+
+
 def _labels(groups: dict[str, dict[Any, Cell]]) -> dict[str, dict[Any, str]]:
     def ids(name: str) -> list[int]:
         return [key for key in groups[name] if key is not None]
@@ -229,4 +249,152 @@ def _labels(groups: dict[str, dict[Any, Cell]]) -> dict[str, dict[Any, str]]:
         },
         "hour": {hour: f"{hour:02d}:00" for hour in groups["hour"]},
         "day": {day: day.isoformat() for day in groups["day"]},
+    }
+
+
+def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
+    """The same figures from the day summaries, added up as arrays: the counters and the
+    packed histograms of every row with one `np.bincount` per grouping."""
+    total = Cell()
+    groups: dict[str, dict[Any, Cell]] = {name: {} for name in GROUPS}
+    data = _fetch(
+        rows, ("branch_id", "service_id", "queue_id", "day", *SUMMED, *facts.HISTOGRAMS, "hours")
+    )
+    if not data:
+        return total, groups, Counter(), {}, Counter()
+    columns = list(zip(*data, strict=True))
+    sums = np.array(columns[4 : 4 + len(SUMMED)], dtype=np.int64)  # counter × row
+    histograms = [_Packed(column) for column in columns[4 + len(SUMMED) : -1]]
+    keyed = {"branch": columns[0], "service": columns[1], "day": columns[3]}
+    if detail:
+        keyed["queue"] = columns[2]
+    indexes = {name: _index(values) for name, values in keyed.items()}
+    for name, (keys, index) in indexes.items():
+        arrays = _added(index, len(keys), sums, histograms)
+        groups[name] = _cells(keys, arrays)
+    # The total: the sum of the last grouping's groups.
+    counters, merged = arrays
+    total = _cells([None], (counters.sum(0)[None], [m.sum(0)[None] for m in merged]))[None]
+    days, day_index = indexes["day"]
+    # The hours: records (hour, *HOURLY) of every row.
+    hours = _Packed(columns[-1], HOUR_RECORD)
+    records = hours.values.reshape(-1, HOUR_RECORD)
+    hour, counters = records[:, 0].astype(np.intp), records[:, 1:]
+    by_hour = np.zeros((24, len(HOURLY)), dtype=np.int64)
+    np.add.at(by_hour, hour, counters)
+    groups["hour"] = {
+        h: Cell(sums=dict(zip(SUMMED, by_hour[h].tolist(), strict=True)), histograms=False)
+        for h in np.unique(hour).tolist()
+    }
+    weekdays = np.array([day.weekday() for day in days], dtype=np.intp)
+    visits = counters[:, 0]
+    slot = weekdays[day_index[hours.row]] * 24 + hour
+    per_slot = np.bincount(slot, weights=visits, minlength=7 * 24)
+    arrivals = Counter(
+        {(k // 24, k % 24): round(per_slot[k]) for k in np.flatnonzero(per_slot).tolist()}
+    )
+    open_days: dict[int, set[dt.date]] = defaultdict(set)
+    for position in np.unique(day_index[sums[0] > 0]).tolist():
+        open_days[days[position].weekday()].add(days[position])
+    per_day = Counter(
+        {day: cell.sums["visits"] for day, cell in groups["day"].items() if cell.sums["visits"]}
+    )
+    return total, groups, arrivals, open_days, per_day
+
+
+def _fetch(rows: QuerySet[Any], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The rows' columns; on PostgreSQL (psycopg 3) in binary, so that the packed arrays come
+    as bytes instead of hexadecimal text twice their size."""
+    query = rows.values_list(*columns)
+    connection = connections[rows.db]
+    if connection.vendor != "postgresql" or not is_psycopg3:
+        return list(query)
+    sql, params = query.query.sql_with_params()
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
+
+
+class _Packed:
+    """A column of packed arrays (`attention.models.summaries`), joined: every item's value,
+    the row it came from and its position in that row."""
+
+    DTYPES = {2: "<u2", 4: "<u4", 8: "<i8"}
+
+    def __init__(self, column: tuple[Any, ...], record: int = 1) -> None:
+        """`record`: items per record; `row` is then per record, and `position` is left out.
+        Histograms (`record` 1) keep their values as floats: `np.bincount` weighs with them."""
+        kind = np.float64 if record == 1 else np.int64
+        sizes = np.fromiter(map(len, column), dtype=np.intp, count=len(column))
+        raw = np.frombuffer(b"".join(column), dtype=np.uint8)
+        starts = (np.cumsum(sizes) - sizes)[sizes > 0]
+        widths = raw[starts].astype(np.intp)
+        width_of = np.zeros(len(column), dtype=np.intp)
+        width_of[sizes > 0] = widths
+        if len(np.unique(widths)) <= 1:  # the usual case: one width, cut the width bytes out
+            width = int(widths[0]) if len(widths) else 2
+            payload = np.delete(raw, starts)
+            self.values = payload.view(self.DTYPES[width]).astype(kind)
+            lengths = np.maximum(sizes - 1, 0) // width // record
+            self.row = np.repeat(np.arange(len(column), dtype=np.intp), lengths)
+        else:
+            values, rows, counts = [], [], []
+            for width, dtype in self.DTYPES.items():
+                chosen = np.flatnonzero(width_of == width)
+                blobs = [column[i][1:] for i in chosen.tolist()]
+                values.append(np.frombuffer(b"".join(blobs), dtype=dtype).astype(kind))
+                rows.append(chosen)
+                counts.append((sizes[chosen] - 1) // width)
+            self.values = np.concatenate(values)
+            lengths = np.concatenate(counts) // record
+            self.row = np.repeat(np.concatenate(rows), lengths)
+        if record > 1:
+            self.position = np.zeros(0, dtype=np.intp)
+            return
+        firsts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        self.position = np.arange(len(self.row), dtype=np.intp) - firsts
+
+    def merged(self, index: np.ndarray, groups: int) -> np.ndarray:
+        """The histograms added up per group (`index`: the group of each row)."""
+        cells = index[self.row] * BINS + self.position
+        counts = np.bincount(cells, weights=self.values, minlength=groups * BINS)
+        return np.rint(counts).astype(np.int64).reshape(groups, BINS)
+
+
+def _index(values: tuple[Any, ...]) -> tuple[list[Any], np.ndarray]:
+    """The distinct values (first seen first) and each value's position among them."""
+    positions: dict[Any, int] = {}
+    index = np.fromiter(
+        (positions.setdefault(value, len(positions)) for value in values),
+        dtype=np.intp,
+        count=len(values),
+    )
+    return list(positions), index
+
+
+def _counter(histogram: np.ndarray) -> Counter[int]:
+    present = np.flatnonzero(histogram)
+    return Counter(dict(zip(present.tolist(), histogram[present].tolist(), strict=True)))
+
+
+Arrays = tuple[np.ndarray, list[np.ndarray]]  # counters (group × counter), three histograms
+
+
+def _added(index: np.ndarray, groups: int, sums: np.ndarray, histograms: list[_Packed]) -> Arrays:
+    added = [np.bincount(index, weights=counter, minlength=groups) for counter in sums]
+    return np.array(added).T, [packed.merged(index, groups) for packed in histograms]
+
+
+def _cells(keys: list[Any], arrays: Arrays) -> dict[Any, Cell]:
+    counters, (wait, service, left_wait) = arrays
+    totals = np.rint(counters).astype(np.int64).tolist()
+    return {
+        key: Cell(
+            sums=dict(zip(SUMMED, totals[g], strict=True)),
+            wait=_counter(wait[g]),
+            service=_counter(service[g]),
+            left_wait=_counter(left_wait[g]),
+        )
+        for g, key in enumerate(keys)
     }

@@ -195,6 +195,7 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "attention.Transaction": "times, queues, desks and outcomes of a visit (no identity)",
     "attention.VisitDailyFact": "counts and histograms per day (no identity)",  # -- figures
     "attention.VisitFactsMark": "when the facts were last refreshed",  # -- figures
+    "attention.VisitDaySummary": "counts and histograms per day (no identity)",  # -- netfacts
     "attention.VisitEvent": "a time, a state change and ids (no identity)",
     "attention.ContactInterval": "counts",
     "attention.VisitSurvey": "a link between a visit and its survey invitation",

@@ -42,6 +42,7 @@ from compromiso.attention.models.links import (
     VisitCase,
     VisitSurvey,
 )
+from compromiso.attention.models.summaries import VisitDaySummary  # -- netfacts
 from compromiso.attention.models.visits import (
     CODE_ALPHABET,
     OPEN_VISIT_STATES,
@@ -88,6 +89,7 @@ __all__ = [
     "Visit",
     "VisitCase",
     "VisitDailyFact",
+    "VisitDaySummary",
     "VisitEvent",
     "VisitFactsMark",
     "VisitSource",
