@@ -6,9 +6,8 @@ Setup: a fresh PostgreSQL database with one branch, two queues and 50 desks, eac
 member of staff signed in. The server (uvicorn on the ASGI application when it is importable,
 else Django's development server on the WSGI one: the run says which) serves the 200 display
 streams, read by 200 client threads over plain HTTP. The kiosk and desk clients are threads of
-this process calling the queue services directly (`issue_ticket`, `call_next`): this tree has no
-kiosk or desk pages yet, and the services are where an action's database work is; a page would
-add its own rendering. Each kiosk issues a ticket every KIOSK_EVERY seconds and each desk calls
+this process calling the queue services directly (`issue_ticket`, `call_next`), which is where
+an action's database work is (the kiosk and desk pages add their rendering). Each kiosk issues a ticket every KIOSK_EVERY seconds and each desk calls
 every DESK_EVERY seconds (open loop, random phase), so the load is 100 ÷ KIOSK_EVERY tickets and
 50 ÷ DESK_EVERY calls a second. PostgreSQL's default 100 connections cannot hold 150 client
 threads each keeping one, so a client connects for each action (not timed: the time is
