@@ -7,7 +7,8 @@ member of staff signed in. The server (uvicorn on the ASGI application when it i
 else Django's development server on the WSGI one: the run says which) serves the 200 display
 streams, read by 200 client threads over plain HTTP. The kiosk and desk clients are threads of
 this process calling the queue services directly (`issue_ticket`, `call_next`), which is where
-an action's database work is (the kiosk and desk pages add their rendering). Each kiosk issues a ticket every KIOSK_EVERY seconds and each desk calls
+an action's database work is (the kiosk and desk pages add their rendering). Each kiosk
+issues a ticket every KIOSK_EVERY seconds and each desk calls
 every DESK_EVERY seconds (open loop, random phase), so the load is 100 ÷ KIOSK_EVERY tickets and
 50 ÷ DESK_EVERY calls a second. PostgreSQL's default 100 connections cannot hold 150 client
 threads each keeping one, so a client connects for each action (not timed: the time is
