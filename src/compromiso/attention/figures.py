@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import QuerySet
@@ -309,7 +310,10 @@ def _fetch(rows: QuerySet[Any], columns: tuple[str, ...]) -> list[tuple[Any, ...
     connection = connections[rows.db]
     if connection.vendor != "postgresql" or not is_psycopg3:
         return list(query)
-    sql, params = query.query.sql_with_params()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (no branch in scope)
+        return []
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, binary=True)

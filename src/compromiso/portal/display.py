@@ -5,6 +5,7 @@ branch's secret display key (a wrong key is a 404). The page updates through ser
 missing."""
 
 import asyncio
+import re
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
@@ -20,10 +21,12 @@ from compromiso.attention.live import branch_state, load_branch
 from compromiso.attention.models import Branch
 
 KEY_LENGTH = 64  # longer keys are not looked up
+KEY_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _branch(key: str) -> Branch:
-    if not key or len(key) > KEY_LENGTH:
+    # A key is URL-safe base64: anything else (a NUL byte PostgreSQL refuses) is looked up never.
+    if not key or len(key) > KEY_LENGTH or not KEY_CHARACTERS.fullmatch(key):
         raise Http404
     try:
         return load_branch(display_key=key, is_active=True, organization__is_active=True)

@@ -7,6 +7,7 @@ Every choice a citizen sends (a procedure, a queue, a priority) is checked again
 an id of another branch's queue is no choice at all."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -36,6 +37,7 @@ from compromiso.core.ids import parse_id
 from compromiso.surveys.models import Invitation, Wave, WaveStatus
 
 KEY_LENGTH = 32  # a display key is at most this long; anything longer is no key
+KEY_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")  # URL-safe base64, as the keys are made
 
 
 # -- finding the branch and the ticket ---------------------------------------------------------
@@ -43,7 +45,11 @@ KEY_LENGTH = 32  # a display key is at most this long; anything longer is no key
 
 def kiosk_branch(display_key: str) -> Branch | None:
     """The active branch whose kiosk (or display) holds this secret key."""
-    if not display_key or len(display_key) > KEY_LENGTH:
+    if (
+        not display_key
+        or len(display_key) > KEY_LENGTH
+        or not KEY_CHARACTERS.fullmatch(display_key)
+    ):
         return None
     return (
         Branch.objects.active()
