@@ -43,6 +43,7 @@ LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
 # An e-mail sent by a task that failed stays a failed task row (kept TASKS_KEEP_DAYS days).
 EMAIL_TASKS = (
+    "compromiso.attention.tasks.send_appointment_mail",
     "compromiso.audits.tasks.send_request_reminder",
     "compromiso.cases.tasks.send_acknowledgement",
     "compromiso.cases.tasks.send_answer_notice",
