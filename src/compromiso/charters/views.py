@@ -37,6 +37,7 @@ from compromiso.charters.models import (
     Measurement,
     SectionKind,
 )
+from compromiso.core.dbrouter import use_replica
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import add_service_error
 from compromiso.core.http import AuthenticatedHttpRequest, report
@@ -78,6 +79,7 @@ def latest_results(commitments: Iterable[Commitment]) -> dict[int, Measurement]:
 
 
 @login_required
+@use_replica
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every commitment of the published charters with its latest compliance, worst first."""
     organization = require_organization(request)

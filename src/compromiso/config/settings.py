@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "compromiso.core.error_pages.SiteErrorPagesMiddleware",
+    "compromiso.core.dbrouter.ReadYourWritesMiddleware",  # a no-op without a replica
 ]
 
 ROOT_URLCONF = "compromiso.config.urls"
@@ -147,6 +148,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "timeout": 20,
     }
+
+# A PostgreSQL streaming replica (optional): the views marked `use_replica` (dashboards, analytics,
+# exports) read from it, everything else from the primary (core/dbrouter.py). A browser that just
+# wrote reads from the primary for DATABASE_REPLICA_PIN_SECONDS; a replica further behind than
+# DATABASE_REPLICA_MAX_LAG_SECONDS, or down, is not read at all.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(env_str("DATABASE_REPLICA_MAX_LAG_SECONDS", "5"))
+DATABASE_REPLICA_PIN_SECONDS = env_int(
+    "DATABASE_REPLICA_PIN_SECONDS", int(DATABASE_REPLICA_MAX_LAG_SECONDS) + 10
+)
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 0)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read what they wrote
+    DATABASE_ROUTERS = ["compromiso.core.dbrouter.ReplicaRouter"]
+    if DATABASE_REPLICA_PIN_SECONDS <= DATABASE_REPLICA_MAX_LAG_SECONDS:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_PIN_SECONDS must exceed DATABASE_REPLICA_MAX_LAG_SECONDS, or a "
+            "user could read from the replica before it has their own change."
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organizations.User"

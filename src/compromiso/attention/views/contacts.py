@@ -33,6 +33,7 @@ from compromiso.attention.models import Contact
 from compromiso.attention.services.contacts import record_contact
 from compromiso.attention.views.common import organization_of, serves
 from compromiso.catalog.models import TouchPoint
+from compromiso.core.dbrouter import use_replica
 from compromiso.core.errors import DomainError
 from compromiso.core.exports import tabular_response
 from compromiso.core.forms import add_service_error
@@ -135,6 +136,7 @@ def _cells(counts: Counts, convention: int) -> list[Any]:
 
 
 @login_required
+@use_replica
 def contact_figures_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     organization = organization_of(request)
     start, end = default_period(organization.today())

@@ -15,6 +15,7 @@ from compromiso.attention import figures
 from compromiso.attention.models import Branch
 from compromiso.attention.views.common import branches_for, organization_of
 from compromiso.catalog.models import Service
+from compromiso.core.dbrouter import use_replica
 from compromiso.core.exports import tabular_response
 from compromiso.core.forms import StyledFormMixin
 from compromiso.core.http import AuthenticatedHttpRequest
@@ -114,6 +115,7 @@ def _chart(rows: list[figures.Row]) -> charts.SeriesChart | None:
 
 
 @login_required
+@use_replica
 def figures_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     organization = organization_of(request)
     visible = branches_for(request, organization).select_related("touch_point")

@@ -41,6 +41,7 @@ from compromiso.audits.models import (
 from compromiso.audits.mystery_results import export_table, round_results
 from compromiso.catalog.models import TouchPoint
 from compromiso.charters.models import Commitment, IndicatorSource
+from compromiso.core.dbrouter import use_replica
 from compromiso.core.errors import DomainError
 from compromiso.core.exports import tabular_response
 from compromiso.core.forms import add_service_error
@@ -426,6 +427,7 @@ def results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@use_replica
 def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     round_ = _round(request, pk)
     header, rows = export_table(round_)

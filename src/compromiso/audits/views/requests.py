@@ -20,6 +20,7 @@ from compromiso.audits.forms.requests import AnswerRequestForm, RequestForm, Rev
 from compromiso.audits.models import Audit, AuditFile, InformationRequest, RequestStatus
 from compromiso.audits.services.requests import is_waiting, request_for, visible_requests
 from compromiso.core.audit import log_action
+from compromiso.core.dbrouter import use_replica
 from compromiso.core.errors import DomainError
 from compromiso.core.exports import tabular_response
 from compromiso.core.forms import add_service_error
@@ -85,6 +86,7 @@ def request_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@use_replica
 def request_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The list as CSV (or XLSX with ?format=xlsx)."""
     audit = audit_for(request, pk, "view")

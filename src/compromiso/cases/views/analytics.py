@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from compromiso.cases import analytics
 from compromiso.cases.models import CaseKind
 from compromiso.catalog.models import Channel, Service
+from compromiso.core.dbrouter import use_replica
 from compromiso.core.exports import tabular_response
 from compromiso.core.forms import StyledFormMixin
 from compromiso.core.http import AuthenticatedHttpRequest
@@ -89,6 +90,7 @@ def _bars(rows: list[tuple[Any, ...]], name: str) -> charts.SeriesChart | None:
 
 
 @login_required
+@use_replica
 def analytics_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Volumes, timeliness, satisfaction with handling, causes and redress; everything exports."""
     organization = require_organization(request)

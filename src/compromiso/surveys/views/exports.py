@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from compromiso.catalog.models import Channel, Service, TouchPoint
 from compromiso.core.audit import log_action
+from compromiso.core.dbrouter import use_replica
 from compromiso.core.exports import streamed_csv, tabular_response
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.organizations.models import Unit
@@ -22,6 +23,7 @@ from compromiso.surveys.views.access import visible_waves
 
 
 @login_required
+@use_replica
 def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     """The wave's responses, one row each, for the services the viewer may see. No contact
     details: the export is as anonymous as the answers."""
@@ -125,6 +127,7 @@ def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse
 
 
 @login_required
+@use_replica
 def export_figures(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     """The wave's figures as on its page, one row per cell: the net score with its interval and
     its two halves, % satisfied and % dissatisfied. A cell under the wave's minimum carries n
