@@ -130,29 +130,33 @@ def primary(django_db_setup: Any, django_db_blocker: Any) -> Iterator[pgcluster.
 
 
 @contextlib.contextmanager
-def _server(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
-    """`compromiso serve --production` on a free port; yields its base URL."""
-    port = pgcluster.free_port()
-    folder = tmp_path / f"server-{port}"
-    folder.mkdir()
-    env = {
-        **env,
-        "STATIC_ROOT": str(folder / "static"),
-        "MEDIA_ROOT": str(folder / "media"),
-        "EMAIL_FILE_PATH": str(folder / "mail"),
-    }
-    log_path = folder / "server.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "compromiso.cli", "serve", "--production", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + START_SECONDS
+def _servers(tmp_path: Path, env: dict[str, str], count: int = 1) -> Iterator[list[str]]:
+    """`compromiso serve --production` on `count` free ports, started together; yields their
+    base URLs once each answers its health check."""
+    started: list[tuple[subprocess.Popen[bytes], str, Path]] = []
+    try:
+        for _ in range(count):
+            port = pgcluster.free_port()
+            folder = tmp_path / f"server-{port}"
+            folder.mkdir()
+            own_env = {
+                **env,
+                "STATIC_ROOT": str(folder / "static"),
+                "MEDIA_ROOT": str(folder / "media"),
+                "EMAIL_FILE_PATH": str(folder / "mail"),
+            }
+            log_path = folder / "server.log"
+            with log_path.open("wb") as log:
+                server = subprocess.Popen(
+                    [sys.executable, "-m", "compromiso.cli", "serve", "--production", str(port)],
+                    env=own_env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own group: nothing is left behind
+                )
+            started.append((server, f"http://127.0.0.1:{port}", log_path))
+        deadline = time.monotonic() + START_SECONDS
+        for server, base, log_path in started:
             while True:
                 try:
                     with urllib.request.urlopen(f"{base}/health/", timeout=5):
@@ -163,18 +167,21 @@ def _server(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
                     if time.monotonic() > deadline or server.poll() is not None:
                         raise AssertionError(log_path.read_text(errors="replace")) from None
                     time.sleep(0.3)
-            yield base
-        finally:
+        yield [base for _server, base, _log in started]
+    finally:
+        for server, _base, _log in started:
             if server.poll() is None:
                 server.send_signal(signal.SIGTERM)
-                try:
-                    server.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(server.pid, signal.SIGKILL)
-                    server.wait()
+        for server, _base, _log in started:
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGKILL)
-    assert "Traceback" not in log_path.read_text(errors="replace")
+    for _server, _base, log_path in started:
+        assert "Traceback" not in log_path.read_text(errors="replace")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -255,7 +262,7 @@ def _new_case(client: Browser, base: str, seed: dict[str, Any], channel: int) ->
 def test_two_servers_share_sessions_rate_limits_and_reference_data(primary, tmp_path):
     seed = primary.seed
     env = _env(primary.url("compromiso"))
-    with _server(tmp_path, env) as one, _server(tmp_path, env) as two:
+    with _servers(tmp_path, env, 2) as (one, two):
         # A session opened on one server is valid on the other.
         ana = Browser()
         ana.log_in(one, "ana")
@@ -305,7 +312,7 @@ def test_dashboards_read_the_replica_and_a_writer_reads_its_own_writes(primary, 
         DATABASE_REPLICA_PIN_SECONDS=str(PIN),
     )
     analytics = "/staff/cases/analytics/"
-    with _server(tmp_path, env) as base:
+    with _servers(tmp_path, env) as (base,):
         bob, ana = Browser(), Browser()
         bob.log_in(base, "bob")
         bob_pinned_until = time.monotonic() + PIN + 0.5
