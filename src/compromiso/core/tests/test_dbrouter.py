@@ -15,6 +15,8 @@ from compromiso.core.models import RateCounter
 from compromiso.organizations.models import User
 
 router = dbrouter.ReplicaRouter()
+# The fixture adds a replica to DATABASES on purpose, and says so.
+pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
 
 
 @pytest.fixture
