@@ -34,8 +34,8 @@ from compromiso.organizations.models import Membership, User
 from compromiso.organizations.services import create_api_token
 
 SRC = Path(compromiso.__file__).resolve().parents[1]
-# Bound of each command of the drill: about 5 s each on an idle two-core machine, far more
-# when other work shares its cores.
+# Bound of each command of the drill: each takes about 4 s of CPU (docs/reliability.md), far
+# more wall time when other work shares the two cores.
 COMMAND_SECONDS = 300
 
 
