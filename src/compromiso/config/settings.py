@@ -320,3 +320,34 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Stored files (case attachments, audit files, imports) go through Django's storage API: in
+# MEDIA_ROOT by default, in an S3-compatible bucket with STORAGE_BACKEND=s3 (django-storages;
+# docs/operations.md, "Attachments on S3"). Files are never public: downloads go through the
+# staff pages, which check permissions and stream the object.
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    AWS_S3_OPTIONS = {
+        "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME") or None,
+        "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+        "location": env_str("AWS_LOCATION", ""),
+        "default_acl": None,  # the bucket's own policy: private
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "object_parameters": (
+            {"ServerSideEncryption": env_str("AWS_S3_SERVER_SIDE_ENCRYPTION")}
+            if env_str("AWS_S3_SERVER_SIDE_ENCRYPTION")
+            else {}
+        ),
+    }
+    STORAGES = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": AWS_S3_OPTIONS},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured("STORAGE_BACKEND is filesystem (the default) or s3.")
