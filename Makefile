@@ -73,15 +73,18 @@ browser-deps:
 	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium chromium-driver"; exit 1; fi; \
 	fi
 
+# The tests run in TEST_WORKERS processes (pytest-xdist; default one per CPU core).
+TEST_WORKERS ?= auto
+
 test-unit: catalogs
 	$(BIN)/compromiso makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=compromiso.example DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.org \
 	  $(BIN)/compromiso check --deploy --fail-level WARNING
-	$(BIN)/pytest -m "not browser" -p no:cacheprovider
+	$(BIN)/pytest -m "not browser" -p no:cacheprovider -n $(TEST_WORKERS)
 
 test-browser: catalogs browser-deps
-	$(BIN)/pytest -m browser -p no:cacheprovider
+	$(BIN)/pytest -m browser -p no:cacheprovider -n $(TEST_WORKERS)
 
 test: lint test-unit test-browser
 

@@ -20,8 +20,7 @@ thread reads an event holding that number; every display reads every call it see
     .venv/bin/python bench/run.py attention_live   # or: python bench/bench_attention_live.py
 """
 
-import http.client
-import importlib.util
+import contextlib
 import json
 import os
 import random
@@ -41,7 +40,10 @@ DISPLAYS = int(os.environ.get("BENCH_DISPLAYS", "200"))
 DURATION = float(os.environ.get("BENCH_DURATION", "30"))
 KIOSK_EVERY = float(os.environ.get("BENCH_KIOSK_EVERY", "2"))  # seconds between a kiosk's tickets
 DESK_EVERY = float(os.environ.get("BENCH_DESK_EVERY", "2"))  # seconds between a desk's calls
-MAX_CONNECTIONS = 80  # client connections open at once (PostgreSQL allows 100 in all)
+MAX_CONNECTIONS = 60  # client connections open at once (PostgreSQL allows 100 in all)
+CLIENT_PROCESSES = int(os.environ.get("BENCH_CLIENT_PROCESSES", "3"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))  # the server's processes
+THREADS = int(os.environ.get("BENCH_THREADS", "80"))  # threads per process: displays hold one
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -79,77 +81,106 @@ def _setup() -> tuple[str, list[int], list[int]]:
     return branch.display_key, [general.pk, quick.pk], desks
 
 
-class Display(threading.Thread):
-    """One display: reads the event stream and notes when each called number first appears."""
+def _displays(port: int, key: str, count: int) -> dict[str, object]:
+    """`count` displays in one event loop: each reads the event stream and notes when (monotonic
+    clock, shared by the processes of this machine) each called number first appears."""
+    import asyncio
 
-    def __init__(self, port: int, key: str, seen: dict[str, float], stop: threading.Event):
-        super().__init__(daemon=True)
-        self.port, self.key, self.seen, self.stop = port, key, seen, stop
-        self.connected = threading.Event()
-        self.error = ""
+    seen: list[dict[str, float]] = [{} for _ in range(count)]
+    connected = 0
+    errors: list[str] = []
+    until = time.monotonic() + 3600.0  # set when the parent says go
+    ready = asyncio.Event()
 
-    def run(self) -> None:
+    async def display(n: int) -> None:
+        nonlocal connected
         try:
-            link = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            link.request("GET", f"/display/{self.key}/events/", headers={"Host": "testserver"})
-            answer = link.getresponse()
-            if answer.status != 200:
-                self.error = f"status {answer.status}"
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(
+                f"GET /display/{key}/events/ HTTP/1.0\r\nHost: testserver\r\n"
+                "Accept: text/event-stream\r\n\r\n".encode()
+            )
+            await writer.drain()
+            status = (await reader.readline()).decode()
+            if " 200 " not in status:
+                errors.append(status.strip())
                 return
-            self.connected.set()
+            connected += 1
+            if connected == count:
+                ready.set()
             data = ""
-            while not self.stop.is_set():
-                line = answer.readline().decode()
-                if not line:
-                    return
+            while time.monotonic() < until:
+                remaining = until - time.monotonic()
+                try:
+                    raw = await asyncio.wait_for(reader.readline(), timeout=max(remaining, 0.01))
+                except TimeoutError:
+                    break
+                if not raw:
+                    break
+                line = raw.decode().rstrip("\r\n")
                 if line.startswith("data: "):
                     data = line[6:]
-                elif line == "\n" and data:
+                elif line == "" and data:
                     arrived = time.monotonic()
                     for call in json.loads(data)["calls"]:
-                        self.seen.setdefault(call["number"], arrived)
+                        seen[n].setdefault(call["number"], arrived)
                     data = ""
-            link.close()
+                elif line and not line.startswith((":", "event:", "id:", "retry:")):
+                    # a chunk-size line of the chunked transfer encoding: not an event line
+                    continue
+            writer.close()
         except Exception as error:
-            self.error = repr(error)
+            errors.append(repr(error)[:200])
+
+    async def all_displays() -> None:
+        nonlocal until
+        tasks = []
+        for n in range(count):
+            tasks.append(asyncio.create_task(display(n)))
+            await asyncio.sleep(0.005)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ready.wait(), timeout=60)
+        print("ready", flush=True)
+        until = float(await asyncio.to_thread(sys.stdin.readline))
+        await asyncio.gather(*tasks)
+
+    asyncio.run(all_displays())
+    return {"connected": connected, "errors": errors, "seen": seen}
 
 
-def _load(key: str, queue_ids: list[int], desk_ids: list[int], port: int) -> dict[str, object]:
+def _clients(setup: dict[str, object], part: int, parts: int) -> dict[str, object]:
+    """One client process: its share of the kiosks and desks, each a thread acting open loop
+    through the queue services, timed from the call to the service's return (commit
+    included)."""
     from django.db import connection
 
     from compromiso.attention import services
-    from compromiso.attention.models import Desk, Queue
+    from compromiso.attention.models import Desk, DeskSession, Queue
     from compromiso.core.actors import PUBLIC
+    from compromiso.organizations.models import User
 
-    stop = threading.Event()
-    displays = [Display(port, key, {}, stop) for _ in range(DISPLAYS)]
-    for display in displays:
-        display.start()
-        time.sleep(0.005)
-    for display in displays:
-        display.connected.wait(30)
-    connected = sum(d.connected.is_set() for d in displays)
-
-    gate = threading.Semaphore(MAX_CONNECTIONS)
-    issue_ms: list[float] = []
-    call_ms: list[float] = []
-    called_at: dict[str, float] = {}
-    errors: list[str] = []
-    lock = threading.Lock()
+    queue_ids: list[int] = setup["queues"]  # type: ignore[assignment]
+    desk_ids: list[int] = setup["desks"]  # type: ignore[assignment]
+    kiosks = [n for n in range(KIOSKS) if n % parts == part]
+    my_desks = [pk for n, pk in enumerate(desk_ids) if n % parts == part]
     queues = list(
         Queue.objects.select_related("branch__touch_point__unit", "branch__organization").filter(
             pk__in=queue_ids
         )
     )
-    desks = list(Desk.objects.select_related("branch__touch_point__unit").filter(pk__in=desk_ids))
-    from compromiso.attention.models import DeskSession
-
+    desks = list(Desk.objects.select_related("branch__touch_point__unit").filter(pk__in=my_desks))
     sitting = dict(DeskSession.objects.filter(ended_at__isnull=True).values_list("desk_id", "user"))
-    from compromiso.organizations.models import User
-
     users = User.objects.in_bulk(list(sitting.values()))
     connection.close()
-    until = time.monotonic() + DURATION
+    print("ready", flush=True)
+    until = float(sys.stdin.readline())
+
+    gate = threading.Semaphore(max(MAX_CONNECTIONS // parts, 1))
+    issue_ms: list[float] = []
+    call_ms: list[float] = []
+    called_at: dict[str, float] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
 
     def client(every: float, act) -> None:  # type: ignore[no-untyped-def]
         due = time.monotonic() + random.uniform(0, every)
@@ -187,7 +218,7 @@ def _load(key: str, queue_ids: list[int], desk_ids: list[int], port: int) -> dic
 
     threads = [
         threading.Thread(target=client, args=(KIOSK_EVERY, lambda q=queues[n % 2]: kiosk(q)))
-        for n in range(KIOSKS)
+        for n in kiosks
     ] + [
         threading.Thread(target=client, args=(DESK_EVERY, lambda d=desk: desk_call(d)))
         for desk in desks
@@ -196,27 +227,75 @@ def _load(key: str, queue_ids: list[int], desk_ids: list[int], port: int) -> dic
         thread.start()
     for thread in threads:
         thread.join()
-    time.sleep(2)  # the last calls reach the displays
-    stop.set()
+    return {"issue_ms": issue_ms, "call_ms": call_ms, "called_at": called_at, "errors": errors}
 
+
+def _spawn(*args: str) -> subprocess.Popen[str]:
+    """A client process; it prints "ready" once set up, then waits for the time to stop."""
+    return subprocess.Popen(
+        [sys.executable, __file__, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ,
+    )
+
+
+def _ready(process: subprocess.Popen[str]) -> None:
+    assert process.stdout is not None
+    if process.stdout.readline().strip() != "ready":
+        raise RuntimeError("a client process failed to start")
+
+
+def _result(process: subprocess.Popen[str]) -> dict[str, object]:
+    out, _ = process.communicate(timeout=DURATION + 300)
+    lines = out.strip().splitlines()
+    if process.returncode or not lines:
+        raise RuntimeError(f"a client process failed (exit {process.returncode})")
+    return json.loads(lines[-1])  # type: ignore[no-any-return]
+
+
+def _load(key: str, queue_ids: list[int], desk_ids: list[int], port: int) -> dict[str, object]:
+    """The displays connect first (one process), then the kiosks and desks act for DURATION
+    seconds (CLIENT_PROCESSES processes); the displays keep reading 2 s longer."""
+    setup = json.dumps({"key": key, "queues": queue_ids, "desks": desk_ids, "port": port})
+    displays = _spawn("--displays", setup)
+    clients = [
+        _spawn("--clients", setup, str(part), str(CLIENT_PROCESSES))
+        for part in range(CLIENT_PROCESSES)
+    ]
+    for process in [displays, *clients]:
+        _ready(process)
+    until = time.monotonic() + DURATION
+    for process, stop in [(displays, until + 2), *((c, until) for c in clients)]:
+        assert process.stdin is not None
+        process.stdin.write(f"{stop}\n")
+        process.stdin.flush()
+    parts = [_result(process) for process in clients]
+    shown = _result(displays)
+    issue_ms = [ms for part in parts for ms in part["issue_ms"]]  # type: ignore[attr-defined]
+    call_ms = [ms for part in parts for ms in part["call_ms"]]  # type: ignore[attr-defined]
+    called_at: dict[str, float] = {}
+    for part in parts:
+        called_at.update(part["called_at"])  # type: ignore[arg-type]
     delays: list[float] = []
     missed = 0
-    for display in displays:
+    for seen in shown["seen"]:  # type: ignore[attr-defined]
         for number, at in called_at.items():
-            arrived = display.seen.get(number)
+            arrived = seen.get(number)
             if arrived is None:
                 missed += 1
             else:
                 delays.append((arrived - at) * 1000)
     return {
-        "connected": connected,
-        "display_errors": sum(bool(d.error) for d in displays),
+        "connected": shown["connected"],
+        "display_errors": len(shown["errors"]),  # type: ignore[arg-type]
         "issue_ms": issue_ms,
         "call_ms": call_ms,
         "calls": len(called_at),
         "delays": delays,
         "missed": missed,
-        "errors": errors,
+        "errors": [error for part in parts for error in part["errors"]],  # type: ignore[attr-defined]
     }
 
 
@@ -229,15 +308,20 @@ def measure() -> None:
     call_command("migrate", verbosity=0)
     key, queue_ids, desk_ids = _setup()
     port = free_port()
-    if importlib.util.find_spec("uvicorn") is not None:
-        used = "uvicorn (ASGI)"
-        command = [sys.executable, "-m", "uvicorn", "compromiso.config.asgi:application",
-                   "--port", str(port), "--log-level", "warning"]  # fmt: skip
-    else:
-        used = "Django runserver (WSGI, threaded)"
-        command = [sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload",
-                   "--skip-checks", f"127.0.0.1:{port}"]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    used = f"gunicorn ({WORKERS} workers × {THREADS} threads), as `compromiso serve --production`"
+    command = [sys.executable, "-m", "compromiso.cli", "serve", "--production",
+               f"127.0.0.1:{port}"]  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "WEB_CONCURRENCY": str(WORKERS),
+        "GUNICORN_THREADS": str(THREADS),
+        "GUNICORN_LOG_LEVEL": "warning",
+        "TASKS_BACKEND": "database",  # the production server runs its task worker beside it
+    }
+    from django.db import connection
+
+    connection.close()
     with server(command, env, port, ROOT):
         result = _load(key, queue_ids, desk_ids, port)
     issue, call, delays = result["issue_ms"], result["call_ms"], result["delays"]
@@ -293,6 +377,15 @@ if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     if sys.argv[1:] == ["--measure"]:
         measure()
+    elif sys.argv[1:2] == ["--displays"]:
+        setup = json.loads(sys.argv[2])
+        print(json.dumps(_displays(setup["port"], setup["key"], DISPLAYS)))
+    elif sys.argv[1:2] == ["--clients"]:
+        import django
+
+        django.setup()
+        setup = json.loads(sys.argv[2])
+        print(json.dumps(_clients(setup, int(sys.argv[3]), int(sys.argv[4]))))
     else:
         for label, value, unit in run():
             print(f"  {label:<60} {value:>12,.1f} {unit}")

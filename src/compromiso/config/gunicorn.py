@@ -4,6 +4,9 @@ python:compromiso.config.gunicorn compromiso.config.wsgi:application` runs it by
 Everything comes from the environment, like the settings:
 
 - WEB_CONCURRENCY: worker processes (default 2 × CPU cores + 1);
+- GUNICORN_THREADS: threads per worker (default 32): queue displays and boards hold a
+  server-sent event stream open for minutes, each in a thread of its own, waiting on one
+  shared watcher per process, so a worker must not be a single thread;
 - GUNICORN_TIMEOUT: seconds a request may take before its worker is replaced (default 30);
 - GUNICORN_MAX_REQUESTS: recycle a worker after this many requests (default 0, never);
 - BIND: the address when none is given on the command line (default 127.0.0.1:8000);
@@ -24,6 +27,8 @@ from typing import Any
 wsgi_app = "compromiso.config.wsgi:application"
 bind = [os.environ.get("BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 32)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 20
 keepalive = 5

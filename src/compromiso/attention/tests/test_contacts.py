@@ -189,3 +189,37 @@ def test_the_figures_page_in_spanish_states_the_regulatory_convention(client, of
     page = client.get(reverse("attention:contact_figures")).content.decode()
     assert "80 % de las llamadas respondidas antes de 20 segundos" in page
     assert "atendidas dentro de T ÷ (atendidas + abandonadas)" in page
+
+
+def test_e_mail_answered_hours_later_reads_in_hours_and_the_csv_keeps_seconds(
+    client, organization, officer, settings
+):
+    for wait, handle in ((4 * 3600, 600), (2 * 3600, 900)):  # mean 3 h, 12.5 min
+        Contact.objects.create(
+            organization=organization,
+            kind=ContactKind.EMAIL,
+            outcome=ContactOutcome.RESOLVED,
+            started_at=timezone.now(),
+            wait_seconds=wait,
+            handle_seconds=handle,
+        )
+    Contact.objects.create(
+        organization=organization,
+        kind=ContactKind.PHONE,
+        outcome=ContactOutcome.RESOLVED,
+        started_at=timezone.now(),
+        wait_seconds=15,
+        handle_seconds=100,
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    client.force_login(officer)
+    url = reverse("attention:contact_figures")
+    page = client.get(url).content.decode()
+    assert "Tiempo medio de respuesta</th>" in page
+    assert "(s)</th>" not in page
+    assert '<td class="text-end">3 h 00 min</td>' in page  # e-mail: (4 h + 2 h) / 2
+    assert '<td class="text-end">13 min</td>' in page  # e-mail handling: 12.5 min, rounded
+    assert '<td class="text-end">15,0 s</td>' in page  # the phone line, in seconds
+    csv = client.get(url, {"format": "csv"}).content.decode()
+    assert "Tiempo medio de respuesta (s)" in csv
+    assert "10800.0" in csv and "750.0" in csv

@@ -3,6 +3,7 @@ contact channels' figures (service level, speed of answer, abandonment, first-co
 resolution, handling time) per channel or line and per day, with a CSV download."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from compromiso.attention.contact_figures import (
@@ -121,17 +123,31 @@ def contact_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "attention/contacts/new.html", {"tab": "contacts", "form": form})
 
 
-def _cells(counts: Counts, convention: int) -> list[Any]:
+def readable_duration(seconds: Decimal | None) -> str | None:
+    """A duration as a person reads it on the page: "42,5 s" for a call, "12 min" or "3 h 05 min"
+    for an e-mail answered hours later (the CSV keeps the seconds)."""
+    if seconds is None:
+        return None
+    if seconds < 120:
+        return f"{number_format(seconds, 1)} s"
+    minutes = int((seconds + 30) // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _cells(counts: Counts, convention: int, *, readable: bool = False) -> list[Any]:
+    shown = readable_duration if readable else (lambda value: value)
     return [
         counts.offered,
         counts.answered,
         counts.abandoned,
         counts.short_abandoned,
         percent(counts.service_level(convention)),
-        counts.average_speed_of_answer,
+        shown(counts.average_speed_of_answer),
         percent(counts.abandonment),
         percent(counts.first_contact_resolution),
-        counts.average_handling_time,
+        shown(counts.average_handling_time),
     ]
 
 
@@ -173,15 +189,19 @@ def contact_figures_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         _("First-contact resolution (%)"),
         _("Average handling time (s)"),
     ]
+    csv = request.GET.get("format") == "csv"
+    if not csv:  # the page shows durations as minutes and hours where they are long
+        header[6], header[9] = _("Average speed of answer"), _("Average handling time")
     table: dict[str, list[list[Any]]] = {"groups": [], "days": []}
     total: list[Any] = []
     if figures is not None and not figures.empty:
         for name in ("groups", "days"):
             table[name] = [
-                [row.label, *_cells(row.counts, convention)] for row in getattr(figures, name)
+                [row.label, *_cells(row.counts, convention, readable=not csv)]
+                for row in getattr(figures, name)
             ]
-        total = [_("Total"), *_cells(figures.total, convention)]
-    if request.GET.get("format") == "csv" and figures is not None:
+        total = [_("Total"), *_cells(figures.total, convention, readable=not csv)]
+    if csv and figures is not None:
         rows = [*table["groups"], *table["days"], *([total] if total else [])]
         return tabular_response("contact-figures", header, rows, "csv")
     return render(

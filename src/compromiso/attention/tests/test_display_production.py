@@ -1,0 +1,172 @@
+"""A branch display under the production server (`compromiso serve --production`, gunicorn's
+threaded workers): the event stream stays open past the worker timeout, and a ticket taken at
+the kiosk reaches it within a second or two, while the other pages are still served."""
+
+import http.client
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+import compromiso
+from compromiso.core.tests.test_production_server import START_SECONDS, STOP_SECONDS, _free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url(tmp_path: Path) -> str:
+    """The test database as the server's: a file copy on SQLite, the same database on
+    PostgreSQL (the rows made here are committed)."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "db.sqlite3"
+        connection.ensure_connection()
+        target = sqlite3.connect(path)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+        return f"sqlite:///{path}"
+    settings = connection.settings_dict
+    user = urllib.parse.quote(settings["USER"] or "")
+    password = f":{urllib.parse.quote(settings['PASSWORD'])}" if settings["PASSWORD"] else ""
+    host = settings["HOST"] or "127.0.0.1"
+    port = settings["PORT"] or "5432"
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+class Stream:
+    """An EventSource's reading of `/display/<key>/events/`: the state events, in order."""
+
+    def __init__(self, port: int, key: str) -> None:
+        self.link = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.link.request("GET", f"/display/{key}/events/", headers={"Host": "127.0.0.1"})
+        self.answer = self.link.getresponse()
+        assert self.answer.status == 200
+        assert self.answer.getheader("Content-Type", "").startswith("text/event-stream")
+
+    def next_state(self) -> dict:
+        data = ""
+        while True:
+            line = self.answer.readline().decode()
+            assert line, "the stream ended"
+            if line.startswith("data: "):
+                data = line[6:]
+            elif line == "\n" and data:
+                return json.loads(data)
+
+    def close(self) -> None:
+        self.link.close()
+
+
+def _post_kiosk(port: int, key: str, choice: str) -> int:
+    """Take a ticket through the kiosk's two pages, as the touch screen does."""
+    link = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    path = f"/kiosk/queue/{key}/?choice={urllib.parse.quote(choice)}"
+    link.request("GET", path, headers={"Host": "127.0.0.1"})
+    page = link.getresponse()
+    body = page.read().decode()
+    cookie = page.getheader("Set-Cookie", "")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    secret = re.search(r"csrftoken=([^;]+)", cookie)
+    assert token and secret, body[:500]
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "choice": choice, "priority": ""}
+    )
+    link.request(
+        "POST",
+        f"/kiosk/queue/{key}/",
+        body=form,
+        headers={
+            "Host": "127.0.0.1",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={secret.group(1)}",
+        },
+    )
+    answer = link.getresponse()
+    answer.read()
+    link.close()
+    return answer.status
+
+
+def test_a_display_stream_outlives_the_worker_timeout_and_shows_a_kiosk_ticket(
+    tmp_path, office, general_queue
+):
+    from compromiso.attention.services import public
+
+    choice = public.choices(office)[0].choices[0].key
+    port = _free_port()
+    source = str(Path(compromiso.__file__).resolve().parents[1])
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("METRICS_", "PYTEST", "DJANGO_"))
+    }
+    env.update(
+        PYTHONPATH=os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")])),
+        DEBUG="false",
+        SECRET_KEY="display-production-test-" + "k" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=_database_url(tmp_path),
+        EMAIL_BACKEND="file",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+        SECURE_SSL_REDIRECT="false",
+        STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        WEB_CONCURRENCY="1",  # one worker: the stream and the kiosk share it
+        GUNICORN_THREADS="4",
+        GUNICORN_TIMEOUT="3",  # a sync worker holding a stream would be killed after this
+        TASKS_BACKEND="database",
+    )
+    connection.close()  # SQLite: the server's writes are not blocked by this process
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "compromiso.cli", "serve", "--production", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    stream = None
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            try:
+                stream = Stream(port, office.display_key)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, (
+                    tmp_path / "server.log"
+                ).read_text(errors="replace")
+                time.sleep(0.3)
+        first = stream.next_state()
+        assert [queue["waiting"] for queue in first["queues"]] == [0]
+
+        time.sleep(4)  # longer than GUNICORN_TIMEOUT: the worker is not killed for the stream
+        assert _post_kiosk(port, office.display_key, choice) == 302
+        taken = time.monotonic()
+        state = stream.next_state()
+        delay = time.monotonic() - taken
+        assert [queue["waiting"] for queue in state["queues"]] == [1]
+        assert delay < 2.0, f"the ticket reached the display after {delay:.1f} s"
+        output = (tmp_path / "server.log").read_text(errors="replace")
+        assert "WORKER TIMEOUT" not in output
+        assert "Using worker: gthread" in output
+    finally:
+        if stream is not None:
+            stream.close()
+        os.killpg(server.pid, signal.SIGTERM)
+        try:  # gunicorn lets an open stream run for its graceful timeout (20 s)
+            server.wait(timeout=STOP_SECONDS + 20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
