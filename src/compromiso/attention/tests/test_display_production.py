@@ -77,7 +77,8 @@ def _post_kiosk(port: int, key: str, choice: str) -> int:
     cookie = page.getheader("Set-Cookie", "")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     secret = re.search(r"csrftoken=([^;]+)", cookie)
-    assert token and secret, body[:500]
+    assert token, body[:500]
+    assert secret, cookie
     form = urllib.parse.urlencode(
         {"csrfmiddlewaretoken": token.group(1), "choice": choice, "priority": ""}
     )
@@ -143,9 +144,9 @@ def test_a_display_stream_outlives_the_worker_timeout_and_shows_a_kiosk_ticket(
                 stream = Stream(port, office.display_key)
                 break
             except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, (
-                    tmp_path / "server.log"
-                ).read_text(errors="replace")
+                output = (tmp_path / "server.log").read_text(errors="replace")
+                assert server.poll() is None, output
+                assert time.monotonic() < deadline, output
                 time.sleep(0.3)
         first = stream.next_state()
         assert [queue["waiting"] for queue in first["queues"]] == [0]
