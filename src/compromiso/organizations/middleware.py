@@ -96,13 +96,13 @@ class StaffIdleTimeoutMiddleware:
             if seen and time.time() - seen >= minutes * 60 + TOUCH_SECONDS:
                 logout(request)
                 ended = True
-        elif STAFF_MARK_COOKIE in request.COOKIES:
+        elif request.COOKIES.get(STAFF_MARK_COOKIE):
             ended = True  # the session store already forgot the session
         request.staff_session_ended = minutes if ended else None  # type: ignore[attr-defined]
         response = self.get_response(request)
         after = getattr(request, "user", None)
         if after is not None and after.is_authenticated:
-            if STAFF_MARK_COOKIE not in request.COOKIES:
+            if not request.COOKIES.get(STAFF_MARK_COOKIE):
                 response.set_cookie(
                     STAFF_MARK_COOKIE,
                     "1",
