@@ -58,6 +58,8 @@ if not DEBUG:
         )
 
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-compromiso-demo-key-change-me-in-production")
+# Earlier keys: still accepted for signatures and to open sealed two-factor secrets.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
