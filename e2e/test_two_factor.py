@@ -40,6 +40,7 @@ def test_administrator_enrols_after_the_password_then_logs_in_with_a_code(
 
     page.get_by_role("button", name="Configurar una aplicación de autenticación").click()
     assert page.locator("main img[src^='data:image/svg+xml']").is_visible()
+    page.screenshot(path="test-results/two-factor-enrol.png", full_page=True)
     secret = _secret_from(page.get_by_test_id("totp-secret").inner_text())
     page.fill("input[name=code]", totp.totp(secret, time.time()))
     page.get_by_role("button", name="Activar").click()

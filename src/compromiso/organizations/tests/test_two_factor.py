@@ -94,7 +94,7 @@ def test_a_wrong_code_at_enrolment_leaves_it_off_and_says_so(viewer):
     response = client.post(page, {"action": "confirm", "code": wrong})
 
     assert response.status_code == 200
-    assert "That code is not right" in response.content.decode()
+    assert "Ese código no es correcto" in response.content.decode()
     assert not two_factor.has_two_factor(viewer)
     assert not RecoveryCode.objects.filter(user=viewer).exists()
 
@@ -145,7 +145,7 @@ def test_a_wrong_code_does_not_log_in_and_is_recorded_as_a_failure(viewer):
         response = client.post(reverse("login_code"), {"code": wrong})
 
         assert response.status_code == 200
-        assert "That code is not right" in response.content.decode()
+        assert "Ese código no es correcto" in response.content.decode()
         assert not _signed_in(client)
     failure = SignIn.objects.get(outcome=SignInOutcome.FAILED)
     assert (failure.user, failure.second_factor) == (viewer, "totp")
@@ -250,7 +250,7 @@ def test_wrong_codes_from_many_addresses_are_rate_limited_per_account(viewer):
 
         response = client.post(reverse("login_code"), {"code": _code(secret)})
 
-        assert "Too many wrong codes" in response.content.decode()
+        assert "Demasiados códigos erróneos" in response.content.decode()
         assert not _signed_in(client)
 
 
@@ -283,7 +283,10 @@ def test_when_managers_must_an_administrator_without_an_app_can_only_enrol(
 
     for page in ("organizations:overview", "organizations:members", "organizations:my_sign_ins"):
         assert client.get(reverse(page)).url == reverse("organizations:two_factor")
-    assert "requires two-factor" in client.get(reverse("organizations:two_factor")).content.decode()
+    assert (
+        "exige el acceso en dos pasos"
+        in client.get(reverse("organizations:two_factor")).content.decode()
+    )
 
     viewer_client = _client()
     _password_step(viewer_client, viewer)
