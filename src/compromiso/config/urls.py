@@ -9,11 +9,11 @@ from compromiso.api.urls import not_found as api_not_found
 from compromiso.core import health, metrics
 from compromiso.core.admin_site import restrict_admin_to_superusers
 from compromiso.core.forms import (
-    LoginForm,
     StyledPasswordChangeForm,
     StyledSetPasswordForm,
     TaskPasswordResetForm,
 )
+from compromiso.organizations import two_factor_views
 
 restrict_admin_to_superusers(admin.site)
 
@@ -38,11 +38,8 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("i18n/setlang/", set_language, name="set_language"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm),
-        name="login",
-    ),
+    path("accounts/login/", two_factor_views.TwoStepLoginView.as_view(), name="login"),
+    path("accounts/login/code/", two_factor_views.login_code, name="login_code"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",

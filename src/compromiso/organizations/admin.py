@@ -14,6 +14,8 @@ from compromiso.organizations.models import (
     User,
 )
 
+# The authenticator secrets and recovery codes (TotpDevice, RecoveryCode) are deliberately not
+# registered: administrators reset a second factor from the members page, never read one.
 admin.site.register(User, UserAdmin)
 
 
@@ -48,10 +50,18 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
 @admin.register(SignIn)
 class SignInAdmin(admin.ModelAdmin[SignIn]):
-    list_display = ["at", "outcome", "username", "network"]
-    list_filter = ["outcome"]
+    list_display = ["at", "outcome", "second_factor", "username", "network"]
+    list_filter = ["outcome", "second_factor"]
     search_fields = ["username"]
-    readonly_fields = ["at", "outcome", "user", "username", "network", "user_agent"]
+    readonly_fields = [
+        "at",
+        "outcome",
+        "second_factor",
+        "user",
+        "username",
+        "network",
+        "user_agent",
+    ]
 
     def has_add_permission(self, request: Any) -> bool:
         return False

@@ -36,6 +36,7 @@ NAVIGATION = (
     ("organizations:settings", _("Organisation settings"), Perm.MANAGE_ORGANIZATION),
     ("organizations:tokens", _("API tokens"), Perm.VIEW),
     ("organizations:my_sign_ins", _("Your sign-ins"), Perm.VIEW),
+    ("organizations:two_factor", _("Two-factor log-in"), Perm.VIEW),
 )
 
 

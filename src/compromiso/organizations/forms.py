@@ -100,11 +100,21 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm[Organization]):
             "office_closes_at",
             "weekmask",
             "case_retention_days",
+            "two_factor_required_for",
         ]
         widgets = {
             "office_opens_at": forms.TimeInput(attrs={"type": "time"}),
             "office_closes_at": forms.TimeInput(attrs={"type": "time"}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A form sent without the choice (an older page, a script) keeps the current one.
+        self.fields["two_factor_required_for"].required = False
+
+    def clean_two_factor_required_for(self) -> str:
+        chosen: str = self.cleaned_data.get("two_factor_required_for") or ""
+        return chosen or self.instance.two_factor_required_for
 
 
 class ApiTokenForm(StyledFormMixin, forms.Form):

@@ -59,6 +59,14 @@ def validate_weekmask(value: str) -> None:
         )
 
 
+class TwoFactorRequirement(models.TextChoices):
+    """Who of an organisation's staff must log in with a second factor (an authenticator app)."""
+
+    NOBODY = "nobody", _("Nobody")
+    MANAGERS = "managers", _("Administrators and quality managers")
+    ALL_STAFF = "all", _("All staff")
+
+
 class OrganizationQuerySet(models.QuerySet["Organization"]):
     def visible_to(self, user: Viewer) -> "OrganizationQuerySet":
         """The organisations the user is a member of."""
@@ -118,6 +126,16 @@ class Organization(TimeStampedModel):
         help_text=_(
             "Closed cases are anonymised after this many days: names, contact details, texts "
             "and files are erased; the figures stay."
+        ),
+    )
+    two_factor_required_for = models.CharField(
+        _("two-factor log-in required for"),
+        max_length=10,
+        choices=TwoFactorRequirement.choices,
+        default=TwoFactorRequirement.NOBODY,
+        help_text=_(
+            "Who must confirm each log-in with a code from an authenticator app. Those who have "
+            "not set one up are taken to do so right after their password."
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -458,6 +476,12 @@ class SignInOutcome(models.TextChoices):
     SIGNED_OUT = "signed_out", _("Signed out")
 
 
+class SecondFactor(models.TextChoices):
+    NONE = "", _("Password only")
+    TOTP = "totp", _("Authenticator code")
+    RECOVERY_CODE = "recovery_code", _("Recovery code")
+
+
 class SignIn(models.Model):
     """One sign-in, failed attempt, lock-out or sign-out of a staff account (`sign_ins.py`).
 
@@ -478,6 +502,10 @@ class SignIn(models.Model):
     username = models.CharField(_("user name"), max_length=150, blank=True)
     network = models.GenericIPAddressField(_("network"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    # The second step of a log-in: the code that confirmed it, or the code that was wrong.
+    second_factor = models.CharField(
+        _("second factor"), max_length=16, choices=SecondFactor.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("sign-in")
@@ -487,3 +515,57 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TotpDevice(models.Model):
+    """A staff member's authenticator app (RFC 6238): the shared secret, sealed (`totp.seal`),
+    and the last time step a code was accepted for, so no code is accepted twice.
+
+    Not registered in the admin and never exported: the secret is shown once, at enrolment."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp_device"
+    )
+    sealed_secret = models.CharField(max_length=200, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app (a lost phone). Only its
+    SHA-256 is kept; the codes are shown once, when they are made."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "code_hash"], name="recovery_code_unique_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+    @staticmethod
+    def hash(code: str) -> str:
+        return hashlib.sha256(code.encode()).hexdigest()

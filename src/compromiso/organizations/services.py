@@ -51,6 +51,7 @@ ORGANIZATION_FIELDS = (
     "office_closes_at",
     "weekmask",
     "case_retention_days",
+    "two_factor_required_for",
 )
 
 

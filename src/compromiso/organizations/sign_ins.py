@@ -32,6 +32,8 @@ USER_AGENT_LENGTH = 200
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48
 _RECORDED = "_compromiso_sign_in"  # the row already written for this request
+# Set by the log-in's code step: the second factor that confirmed it, or that was wrong.
+SECOND_FACTOR_ATTR = "_compromiso_second_factor"
 
 
 def network_of(address: str | None) -> str | None:
@@ -70,6 +72,7 @@ def record(
         username=username,
         network=network_of(meta.get("REMOTE_ADDR")),
         user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH],
+        second_factor=str(getattr(request, SECOND_FACTOR_ATTR, "") or ""),
     )
     if request is not None:
         setattr(request, _RECORDED, entry)

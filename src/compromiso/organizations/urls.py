@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compromiso.organizations import sign_in_views, views
+from compromiso.organizations import sign_in_views, two_factor_views, views
 
 app_name = "organizations"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("tokens/<id:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("sign-ins/", sign_in_views.sign_ins, name="sign_ins"),
     path("my-sign-ins/", sign_in_views.my_sign_ins, name="my_sign_ins"),
+    path("my-account/two-factor/", two_factor_views.two_factor_page, name="two_factor"),
+    path(
+        "members/<id:user_pk>/reset-two-factor/",
+        two_factor_views.reset_member_two_factor,
+        name="reset_two_factor",
+    ),
 ]

@@ -44,6 +44,7 @@ from compromiso.organizations.models import (
     ClosureDay,
     Membership,
     Organization,
+    TotpDevice,
     Unit,
     User,
 )
@@ -291,10 +292,20 @@ def members(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("user", "unit")
         .order_by("user__username", "role")
     )
+    with_two_factor = set(
+        TotpDevice.objects.filter(
+            user__in=memberships.values("user_id"), confirmed_at__isnull=False
+        ).values_list("user_id", flat=True)
+    )
     return render(
         request,
         "organizations/members.html",
-        {"memberships": memberships, "person_form": new_person, "role_form": new_role},
+        {
+            "memberships": memberships,
+            "person_form": new_person,
+            "role_form": new_role,
+            "with_two_factor": with_two_factor,
+        },
     )
 
 
