@@ -130,6 +130,7 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "organizations.Membership": "roles",
     "organizations.ClosureDay": "calendar",
     "organizations.ApiToken": "a name, a hash and its hint",
+    "core.ScheduledRun": "a periodic job's name, due time, node (host:pid) and outcome",
     "catalog.Channel": "catalogue",
     "catalog.TouchPoint": "catalogue",
     "catalog.Service": "catalogue",

@@ -131,6 +131,7 @@ def test_the_production_server_serves_and_stops_cleanly(tmp_path):
         ).stdout
         assert "gunicorn" in children
         assert "compromiso.cli worker" in children
+        assert "compromiso.cli scheduler" in children
 
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=STOP_SECONDS) == 0
