@@ -22,7 +22,7 @@ import compromiso
 # transaction=True: no transaction is left open on the test database while it is copied.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-START_SECONDS = 30
+START_SECONDS = 60  # collectstatic and three Django processes on a busy machine
 STOP_SECONDS = 20
 
 
