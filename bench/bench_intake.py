@@ -18,7 +18,8 @@ systems alike. Afterwards the rows in each database are counted against the succ
 BENCH_SERVERS lists the server settings, each measured in turn with both systems under it:
 `granian` (WSGI, BENCH_WORKERS processes × BENCH_THREADS blocking threads), `sync` (gunicorn's
 sync workers, BENCH_WORKERS processes, no keep-alive) and `gthread` (gunicorn, BENCH_WORKERS ×
-BENCH_THREADS). `BENCH_PORTAL_PAGE=1` adds Compromiso's public charter list (GET) as a target.
+BENCH_THREADS). BENCH_PORTAL_PAGE=0 leaves out Compromiso's public charter list (a GET target).
+BENCH_COMPARE_SERVERS=1 measures Compromiso alone under every setting at once, in ABBA turns.
 
 Two measurements: saturated (closed loop: each client sends again as soon as it is answered; the
 throughput, whose latency is mostly queueing) and paced (open loop: BENCH_PACED_RATE requests per
@@ -476,6 +477,30 @@ def _rows_ratio(targets: list[Target], rows: int) -> float:
     return rows / max(created, 1)
 
 
+def compare_servers() -> list[tuple[str, float, str]]:
+    """Compromiso alone under every setting of SERVERS at once (one database), loaded in turn in
+    ABBA order: the servers compared in the same conditions, like the systems in `run`."""
+    require_postgresql()
+    VAR.mkdir(parents=True, exist_ok=True)
+    with compromiso() as (serve, _rows), contextlib.ExitStack() as stack:
+        targets = []
+        for setting in SERVERS:
+            for target in stack.enter_context(serve(setting)):
+                target.label = f"[{setting}] {target.label}"
+                targets.append(target)
+        _measure(targets, "saturated", rate=None)
+    figures = []
+    for target in targets:
+        saturated = _figures(target, "saturated")
+        figures += [
+            (f"{target.label}: per second ({CLIENTS} clients)", saturated["rate"], "/s"),
+            (f"{target.label}: p50 latency", saturated["p50"], "ms"),
+            (f"{target.label}: p95 latency", saturated["p95"], "ms"),
+            (f"{target.label}: failed requests", saturated["errors"], ""),
+        ]
+    return figures
+
+
 def run() -> list[tuple[str, float, str]]:
     require_postgresql()
     VAR.mkdir(parents=True, exist_ok=True)
@@ -539,5 +564,7 @@ def _setting_figures(setting: str, targets: list[Target]) -> list[tuple[str, flo
 
 
 if __name__ == "__main__":
-    for label, value, unit in run():
+    # BENCH_COMPARE_SERVERS=1: Compromiso alone under each server setting, side by side.
+    compare = os.environ.get("BENCH_COMPARE_SERVERS") == "1"
+    for label, value, unit in compare_servers() if compare else run():
         print(f"{label:<66} {value:>10,.2f} {unit}")
