@@ -26,10 +26,12 @@ def application():
 @pytest.fixture(autouse=True)
 def _keep_the_test_transaction() -> Iterator[None]:
     """Like Django's test client: the handler must not close the tests' connection."""
+    signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
         yield
     finally:
+        signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
 
 
