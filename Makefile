@@ -15,7 +15,7 @@ help:
 	@echo "make demo          create .venv, load the demo network, serve http://127.0.0.1:8000"
 	@echo "make test          lint, migration check, deploy check and the whole test suite"
 	@echo "make worker        run background tasks (e-mail, recomputations)"
-	@echo "make serve-production  gunicorn + static files + task worker (docs/operations.md)"
+	@echo "make serve-production  gunicorn + static files + task worker + scheduler (docs/operations.md)"
 	@echo "make lint          ruff (lint + format check) and mypy"
 	@echo "make format        ruff format and autofix"
 	@echo "make messages      extract strings into locale/*/LC_MESSAGES/django.po"
@@ -46,7 +46,7 @@ demo: migrate
 serve: migrate
 	$(BIN)/compromiso serve 127.0.0.1:8000
 
-# Production: gunicorn, WhiteNoise's static files and the task worker, stopped together.
+# Production: gunicorn, WhiteNoise's static files, the task worker and the scheduler, stopped together.
 serve-production: migrate
 	$(BIN)/compromiso serve --production $${BIND:-127.0.0.1:8000}
 

@@ -1,11 +1,25 @@
-"""Public intake through the API on PostgreSQL, 50 concurrent clients, against django-helpdesk.
+"""Public intake on PostgreSQL, 50 concurrent clients, against django-helpdesk.
 
-Both systems run on this machine under the same WSGI server (gunicorn, same workers and threads)
-against the same PostgreSQL server, each in a fresh database and a virtualenv of its own under
-var/bench/. Each client keeps one connection and POSTs new cases (Compromiso: /api/v1/cases with
-a personal access token and an Idempotency-Key; django-helpdesk 2.6: /api/tickets/ with basic
-auth, the API its documentation offers). Afterwards the rows in each database are counted against
-the successful responses.
+Both systems run on this machine under the same WSGI server settings against the same PostgreSQL
+server, each in a fresh database and a virtualenv of its own under var/bench/. The targets:
+
+- Compromiso's API: POST /api/v1/cases with a personal access token and an Idempotency-Key;
+- Compromiso's public complaint form: GET /o/bench/cases/new/ (CSRF cookie and token, the form's
+  one-time submission id), then POST it (a 302 to the acknowledgement page);
+- django-helpdesk 2.6.1's public ticket form, its cheapest intake: GET /tickets/submit/ for the
+  CSRF token, then POST it (a 302 to the ticket's public page);
+- django-helpdesk's REST API (POST /api/tickets/ with basic auth), when BENCH_HELPDESK_API=1.
+
+A form intake is timed from its GET to the POST's answer. The public forms are rate-limited per
+client address (Compromiso: 20 an hour), as for citizens: each form client takes a new loopback
+address (127.x.y.z) every FORM_REQUESTS_PER_ADDRESS intakes, as many citizens would, for both
+systems alike. Afterwards the rows in each database are counted against the successful intakes.
+
+BENCH_SERVERS lists the server settings, each measured in turn with both systems under it:
+`granian` (WSGI, BENCH_WORKERS processes × BENCH_THREADS blocking threads), `sync` (gunicorn's
+sync workers, BENCH_WORKERS processes, no keep-alive) and `gthread` (gunicorn, BENCH_WORKERS ×
+BENCH_THREADS). BENCH_PORTAL_PAGE=0 leaves out Compromiso's public charter list (a GET target).
+BENCH_COMPARE_SERVERS=1 measures Compromiso alone under every setting at once, in ABBA turns.
 
 Two measurements: saturated (closed loop: each client sends again as soon as it is answered; the
 throughput, whose latency is mostly queueing) and paced (open loop: BENCH_PACED_RATE requests per
@@ -22,10 +36,12 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import statistics
 import subprocess
 import threading
 import time
+import urllib.parse
 import uuid
 from base64 import b64encode
 from collections.abc import Callable, Iterator
@@ -50,7 +66,13 @@ WORKER_CONNECTIONS = os.environ.get(
     "BENCH_WORKER_CONNECTIONS", str(-(-CLIENTS // int(WORKERS)) + 1)
 )
 PACED_RATE = float(os.environ.get("BENCH_PACED_RATE", "50"))
+PACED = os.environ.get("BENCH_PACED", "1") != "0"
+SERVERS = os.environ.get("BENCH_SERVERS", "granian,sync").split(",")
+HELPDESK_API = os.environ.get("BENCH_HELPDESK_API", "0") == "1"
+PORTAL_PAGE = os.environ.get("BENCH_PORTAL_PAGE", "1") == "1"
+FORM_REQUESTS_PER_ADDRESS = 10
 GUNICORN = "gunicorn==27.0.1"
+GRANIAN = "granian==2.8.7"
 HELPDESK = "django-helpdesk==2.6.1"
 
 SETUP_COMPROMISO = """
@@ -65,6 +87,10 @@ Membership.objects.create(user=user, organization=org, role="quality_manager")
 _token, raw = create_api_token(user=user, organization=org, name="bench")
 print(raw, channel.pk)
 """
+
+SETUP_HELPDESK_PUBLIC = (
+    "from helpdesk.models import Queue\nQueue.objects.update(allow_public_submission=True)\n"
+)
 
 HELPDESK_SETTINGS = """
 import os
@@ -116,6 +142,9 @@ class Target:
     path: str
     headers: Callable[[], dict[str, str]]
     body: bytes
+    form: Callable[[str], str] | None = None  # the form page's HTML -> the urlencoded POST body
+    method: str = "POST"
+    created: int = 201  # the status of a success
     created_total: int = 0  # every 201, warm-up included, to compare with the rows
     latencies: dict[str, list[float]] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
@@ -134,8 +163,18 @@ def _load(target: Target, seconds: float, rate: float | None, measured: str | No
     measure_from, stop = begin + SETTLE, begin + seconds
     results: list[list[tuple[float, int, float]]] = [[] for _ in range(CLIENTS)]
 
+    def connect(slot: int, count: int) -> http.client.HTTPConnection:
+        if target.form is None:
+            return http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
+        address = (1 + slot, *divmod(count // FORM_REQUESTS_PER_ADDRESS % 65000, 256))
+        source = ("127.{}.{}.{}".format(*address), 0)
+        return http.client.HTTPConnection(
+            "127.0.0.1", target.port, timeout=60, source_address=source
+        )
+
     def client(slot: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
+        count = slot * 100_000 + int(begin * 10) % 50_000  # a fresh address range each turn
+        connection = connect(slot, count)
         sent = 0
         while True:
             if rate is None:
@@ -146,14 +185,15 @@ def _load(target: Target, seconds: float, rate: float | None, measured: str | No
             if started >= stop:
                 break
             sent += 1
+            count += 1
+            if target.form is not None and count % FORM_REQUESTS_PER_ADDRESS == 0:
+                connection.close()
+                connection = connect(slot, count)
             try:
-                connection.request("POST", target.path, target.body, target.headers())
-                response = connection.getresponse()
-                response.read()
-                status = response.status
+                status = _send(connection, target)
             except (OSError, http.client.HTTPException):
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
+                connection = connect(slot, count)
                 status = 0
             results[slot].append((started, status, time.monotonic() - started))
         connection.close()
@@ -164,15 +204,54 @@ def _load(target: Target, seconds: float, rate: float | None, measured: str | No
     for thread in threads:
         thread.join()
     every = [row for rows in results for row in rows]
-    target.created_total += sum(1 for _s, status, _l in every if status == 201)
+    target.created_total += sum(1 for _s, status, _l in every if status == target.created)
     if measured is not None:
         kept = [row for row in every if row[0] >= measure_from]
         target.latencies.setdefault(measured, []).extend(
-            latency for _s, status, latency in kept if status == 201
+            latency for _s, status, latency in kept if status == target.created
         )
         target.failed[measured] = target.failed.get(measured, 0) + sum(
-            1 for row in kept if row[1] != 201
+            1 for row in kept if row[1] != target.created
         )
+
+
+def _send(connection: http.client.HTTPConnection, target: Target) -> int:
+    """One intake (or page): the status of its last response."""
+    if target.form is None:
+        connection.request(target.method, target.path, target.body, target.headers())
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    connection.request("GET", target.path, headers={"Accept-Language": "es"})
+    response = connection.getresponse()
+    page = response.read().decode()
+    if response.status != 200:
+        return response.status
+    cookies = "; ".join(
+        value.split(";", 1)[0]
+        for key, value in response.getheaders()
+        if key.lower() == "set-cookie"
+    )
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookies,
+        "Referer": f"http://127.0.0.1:{target.port}{target.path}",
+        "Accept-Language": "es",
+    }
+    connection.request("POST", target.path, target.form(page), headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def _hidden(page: str, name: str) -> str:
+    """The value of a form's hidden input."""
+    match = re.search(rf'name="{name}" value="([^"]*)"', page) or re.search(
+        rf'value="([^"]*)" name="{name}"', page
+    )
+    if match is None:
+        raise http.client.HTTPException(f"no {name} in the form")
+    return match.group(1)
 
 
 def _measure(targets: list[Target], name: str, rate: float | None) -> None:
@@ -196,23 +275,40 @@ def _figures(target: Target, name: str) -> dict[str, float]:
     }
 
 
-def _gunicorn(bin_dir: Path, app: str, port: int) -> list[str]:
+def _server(setting: str, bin_dir: Path, app: str, port: int) -> list[str]:
+    """The command serving `app` on `port` under one server setting, the same for both systems."""
+    if setting == "granian":
+        return [
+            str(bin_dir / "granian"),
+            "--interface", "wsgi",
+            "--workers", WORKERS,
+            "--blocking-threads", THREADS,
+            "--host", "127.0.0.1",
+            "--port", str(port),
+            "--log-level", "warning",
+            "--no-ws",
+            app,
+        ]  # fmt: skip
+    common = [str(bin_dir / "gunicorn"), app, "--workers", WORKERS]
+    common += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if setting == "sync":
+        return [*common, "--worker-class", "sync"]
     return [
-        str(bin_dir / "gunicorn"),
-        app,
-        "--workers", WORKERS,
+        *common,
         "--threads", THREADS,
         "--worker-connections", WORKER_CONNECTIONS,
         "--worker-class", "gthread",
-        "--bind", f"127.0.0.1:{port}",
-        "--log-level", "warning",
     ]  # fmt: skip
 
 
+Serve = Callable[[str], contextlib.AbstractContextManager[list[Target]]]
+
+
 @contextlib.contextmanager
-def compromiso() -> Iterator[tuple[Target, Callable[[], int]]]:
-    """Compromiso served, with a token and a channel; yields it and a count of its cases."""
-    bin_dir = venv(VAR / "compromiso-venv", ["-e", str(ROOT), GUNICORN])
+def compromiso() -> Iterator[tuple[Serve, Callable[[], int]]]:
+    """Compromiso's database, with a token and a channel; yields how to serve it under a server
+    setting (its targets) and a count of its cases."""
+    bin_dir = venv(VAR / "compromiso-venv", ["-e", str(ROOT), GUNICORN, GRANIAN])
     with database(f"compromiso_bench_{os.getpid()}") as url:
         env = {
             **os.environ,
@@ -251,19 +347,56 @@ def compromiso() -> Iterator[tuple[Target, Callable[[], int]]]:
                 "Idempotency-Key": uuid.uuid4().hex,
             }
 
-        port = free_port()
-        app = _gunicorn(bin_dir, "compromiso.config.wsgi:application", port)
-        with server(app, env, port, ROOT):
-            yield (
-                Target("Compromiso", port, "/api/v1/cases", headers, body),
-                lambda: int(psql("SELECT count(*) FROM cases_case", url.rsplit("/", 1)[1])),
+        def form(page: str) -> str:
+            return urllib.parse.urlencode(
+                {
+                    "csrfmiddlewaretoken": _hidden(page, "csrfmiddlewaretoken"),
+                    "submission_id": _hidden(page, "submission_id"),
+                    "kind": "complaint",
+                    "service": "",
+                    "subject": "Cobro duplicado en la sucursal",
+                    "description": "Me cobraron dos veces el certificado de nacimiento. " * 5,
+                    "requester_name": "Ana Pérez",
+                    "requester_national_id": "12.345.678-5",
+                    "requester_email": "ana@example.org",
+                    "reply_channel": "email",
+                    "website": "",
+                }
             )
+
+        @contextlib.contextmanager
+        def serve(setting: str) -> Iterator[list[Target]]:
+            port = free_port()
+            app = _server(setting, bin_dir, "compromiso.config.wsgi:application", port)
+            with server(app, env, port, ROOT):
+                targets = [
+                    Target("Compromiso API", port, "/api/v1/cases", headers, body),
+                    Target(
+                        "Compromiso form", port, "/o/bench/cases/new/", dict, b"", form, created=302
+                    ),
+                ]
+                if PORTAL_PAGE:
+                    targets.append(
+                        Target(
+                            "Compromiso portal page",
+                            port,
+                            "/o/bench/charters/",
+                            lambda: {"Accept-Language": "es"},
+                            b"",
+                            method="GET",
+                            created=200,
+                        )
+                    )
+                yield targets
+
+        yield serve, lambda: int(psql("SELECT count(*) FROM cases_case", url.rsplit("/", 1)[1]))
 
 
 @contextlib.contextmanager
-def helpdesk() -> Iterator[tuple[Target, Callable[[], int]]]:
-    """django-helpdesk served, with a user and a queue; yields it and a count of its tickets."""
-    bin_dir = venv(VAR / "helpdesk-venv", [HELPDESK, GUNICORN, "psycopg[binary]"])
+def helpdesk() -> Iterator[tuple[Serve, Callable[[], int]]]:
+    """django-helpdesk's database, with a user and a queue open to public submission; yields how
+    to serve it under a server setting (its targets) and a count of its tickets."""
+    bin_dir = venv(VAR / "helpdesk-venv", [HELPDESK, GUNICORN, GRANIAN, "psycopg[binary]"])
     site = VAR / "helpdesk_site"
     site.mkdir(parents=True, exist_ok=True)
     (site / "hdsite.py").write_text(HELPDESK_SETTINGS)
@@ -286,6 +419,9 @@ def helpdesk() -> Iterator[tuple[Target, Callable[[], int]]]:
             env=env, check=True, capture_output=True, text=True, cwd=site,
         ).stdout.split()  # fmt: skip
         queue = int(out[-1])
+        subprocess.run(
+            [*admin, "shell", "-v0", "-c", SETUP_HELPDESK_PUBLIC], env=env, check=True, cwd=site
+        )
         body = json.dumps(
             {
                 "queue": queue,
@@ -300,45 +436,135 @@ def helpdesk() -> Iterator[tuple[Target, Callable[[], int]]]:
         def headers() -> dict[str, str]:
             return {"Authorization": auth, "Content-Type": "application/json"}
 
-        port = free_port()
-        with server(_gunicorn(bin_dir, "hdwsgi:application", port), env, port, site):
-            yield (
-                Target("django-helpdesk 2.6.1", port, "/api/tickets/", headers, body),
-                lambda: int(psql("SELECT count(*) FROM helpdesk_ticket", name)),
+        def form(page: str) -> str:
+            return urllib.parse.urlencode(
+                {
+                    "csrfmiddlewaretoken": _hidden(page, "csrfmiddlewaretoken"),
+                    "queue": str(queue),
+                    "title": "Cobro duplicado en la sucursal",
+                    "body": "Me cobraron dos veces el certificado de nacimiento. " * 5,
+                    "priority": "3",
+                    "submitter_email": "ana@example.org",
+                }
             )
+
+        @contextlib.contextmanager
+        def serve(setting: str) -> Iterator[list[Target]]:
+            port = free_port()
+            with server(_server(setting, bin_dir, "hdwsgi:application", port), env, port, site):
+                targets = [
+                    Target(
+                        "django-helpdesk form",
+                        port,
+                        "/tickets/submit/",
+                        dict,
+                        b"",
+                        form,
+                        created=302,
+                    )
+                ]
+                if HELPDESK_API:
+                    targets.append(
+                        Target("django-helpdesk API", port, "/api/tickets/", headers, body)
+                    )
+                yield targets
+
+        yield serve, lambda: int(psql("SELECT count(*) FROM helpdesk_ticket", name))
+
+
+def _rows_ratio(targets: list[Target], rows: int) -> float:
+    created = sum(t.created_total for t in targets if t.created != 200)
+    return rows / max(created, 1)
+
+
+def compare_servers() -> list[tuple[str, float, str]]:
+    """Compromiso alone under every setting of SERVERS at once (one database), loaded in turn in
+    ABBA order: the servers compared in the same conditions, like the systems in `run`."""
+    require_postgresql()
+    VAR.mkdir(parents=True, exist_ok=True)
+    with compromiso() as (serve, _rows), contextlib.ExitStack() as stack:
+        targets = []
+        for setting in SERVERS:
+            for target in stack.enter_context(serve(setting)):
+                target.label = f"[{setting}] {target.label}"
+                targets.append(target)
+        _measure(targets, "saturated", rate=None)
+    figures = []
+    for target in targets:
+        saturated = _figures(target, "saturated")
+        figures += [
+            (f"{target.label}: per second ({CLIENTS} clients)", saturated["rate"], "/s"),
+            (f"{target.label}: p50 latency", saturated["p50"], "ms"),
+            (f"{target.label}: p95 latency", saturated["p95"], "ms"),
+            (f"{target.label}: failed requests", saturated["errors"], ""),
+        ]
+    return figures
 
 
 def run() -> list[tuple[str, float, str]]:
     require_postgresql()
     VAR.mkdir(parents=True, exist_ok=True)
-    with compromiso() as (ours, our_rows), helpdesk() as (theirs, their_rows):
-        _measure([ours, theirs], "saturated", rate=None)
-        _measure([ours, theirs], "paced", rate=PACED_RATE)
-        rows = {ours.label: our_rows(), theirs.label: their_rows()}
-    figures = []
-    for target in (ours, theirs):
-        saturated, paced = _figures(target, "saturated"), _figures(target, "paced")
-        label, paced_label = target.label, f"{target.label}: paced {PACED_RATE:g}/s"
+    figures: list[tuple[str, float, str]] = []
+    with compromiso() as (serve_ours, our_rows), helpdesk() as (serve_theirs, their_rows):
+        every_ours: list[Target] = []
+        every_theirs: list[Target] = []
+        for setting in SERVERS:
+            with serve_ours(setting) as ours, serve_theirs(setting) as theirs:
+                targets = ours + theirs
+                _measure(targets, "saturated", rate=None)
+                if PACED:
+                    _measure(targets, "paced", rate=PACED_RATE)
+            every_ours += ours
+            every_theirs += theirs
+            figures += _setting_figures(setting, targets)
+        figures.append(
+            ("Compromiso: rows / successful intakes", _rows_ratio(every_ours, our_rows()), "")
+        )
+        figures.append(
+            (
+                "django-helpdesk: rows / successful intakes",
+                _rows_ratio(every_theirs, their_rows()),
+                "",
+            )
+        )
+    return figures
+
+
+def _setting_figures(setting: str, targets: list[Target]) -> list[tuple[str, float, str]]:
+    figures: list[tuple[str, float, str]] = []
+    for target in targets:
+        saturated = _figures(target, "saturated")
+        label = f"[{setting}] {target.label}"
         figures += [
-            (f"{label}: created per second ({CLIENTS} clients)", saturated["rate"], "/s"),
+            (f"{label}: per second ({CLIENTS} clients)", saturated["rate"], "/s"),
             (f"{label}: p50 latency", saturated["p50"], "ms"),
             (f"{label}: p95 latency", saturated["p95"], "ms"),
-            (f"{label}: failed requests in the measured period", saturated["errors"], ""),
-            (f"{paced_label}: created per second", paced["rate"], "/s"),
-            (f"{paced_label}: p50 latency", paced["p50"], "ms"),
-            (f"{paced_label}: p95 latency", paced["p95"], "ms"),
-            (f"{paced_label}: failed requests", paced["errors"], ""),
-            (
-                f"{label}: rows in the database / successful responses",
-                rows[label] / max(target.created_total, 1),
-                "",
-            ),
+            (f"{label}: failed requests", saturated["errors"], ""),
         ]
-    ratio = _figures(ours, "saturated")["rate"] / max(_figures(theirs, "saturated")["rate"], 1e-9)
-    figures.append(("Compromiso ÷ django-helpdesk (rate)", ratio, "×"))
+        if PACED:
+            paced = _figures(target, "paced")
+            figures += [
+                (f"{label}: paced {PACED_RATE:g}/s p50", paced["p50"], "ms"),
+                (f"{label}: paced {PACED_RATE:g}/s p95", paced["p95"], "ms"),
+                (f"{label}: paced failed requests", paced["errors"], ""),
+            ]
+    rate = {t.label: _figures(t, "saturated")["rate"] for t in targets}
+    peer = max(rate["django-helpdesk form"], 1e-9)
+    versus = f"[{setting}] Compromiso"
+    figures += [
+        (f"{versus} API ÷ django-helpdesk form", rate["Compromiso API"] / peer, "×"),
+        (f"{versus} form ÷ django-helpdesk form", rate["Compromiso form"] / peer, "×"),
+        (
+            f"[{setting}] Compromiso form ÷ Compromiso API",
+            rate["Compromiso form"] / max(rate["Compromiso API"], 1e-9),
+            "×",
+        ),
+    ]  # fmt: skip
     return figures
 
 
 if __name__ == "__main__":
-    for label, value, unit in run():
-        print(f"{label:<62} {value:>10,.2f} {unit}")
+    # BENCH_COMPARE_SERVERS=1: Compromiso alone under each server setting, side by side.
+    compare = os.environ.get("BENCH_COMPARE_SERVERS") == "1"
+    for label, value, unit in compare_servers() if compare else run():
+        print(f"{label:<66} {value:>10,.2f} {unit}")

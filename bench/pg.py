@@ -73,7 +73,9 @@ def server(command: list[str], env: dict[str, str], port: int, cwd: Path) -> Ite
     log = (VAR / f"server-{port}.log").open("w")
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
+        # Granian accepts connections once its workers have loaded the application: on a busy
+        # two-core machine four Django processes can take over a minute.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited; see {log.name}")
@@ -86,5 +88,9 @@ def server(command: list[str], env: dict[str, str], port: int, cwd: Path) -> Ite
         yield
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         log.close()

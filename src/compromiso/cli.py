@@ -3,8 +3,9 @@
 compromiso demo      load the demo network (idempotent) and print the staff logins
 compromiso serve     serve on http://127.0.0.1:8000 (or the address given)
 compromiso serve --production [ADDRESS]
-                     gunicorn, static files and the task worker (compromiso/production.py)
+                     gunicorn, static files, the task worker and the scheduler (production.py)
 compromiso worker    run background tasks
+compromiso scheduler enqueue the periodic jobs at their times (core/schedule.py)
 compromiso <any Django management command>
 """
 

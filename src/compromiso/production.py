@@ -1,13 +1,15 @@
 """`compromiso serve --production [ADDRESS]`: the application under gunicorn, with the task
-worker beside it, from the same environment variables as `compromiso serve`.
+worker and the scheduler beside it, from the same environment variables as `compromiso serve`.
 
 1. `collectstatic` puts the static files in STATIC_ROOT, where WhiteNoise serves them from;
 2. the task worker (`compromiso worker`, django-tasks-db's `db_worker`) starts as a child;
-3. gunicorn starts as a child with `compromiso.config.gunicorn` (workers, timeout, logs).
+3. the scheduler (`compromiso scheduler`, core/schedule.py) starts as a child: it enqueues the
+   periodic jobs at their times, for the worker to run;
+4. gunicorn starts as a child with `compromiso.config.gunicorn` (workers, timeout, logs).
 
-Like `make demo`, the two run together and stop together: SIGTERM or SIGINT (Ctrl-C) stops both
+Like `make demo`, they run together and stop together: SIGTERM or SIGINT (Ctrl-C) stops them
 gracefully (gunicorn finishes the requests under way, the worker its current task), and if one
-of them ends on its own the other is stopped and the command exits with the first one's code,
+of them ends on its own the others are stopped and the command exits with the first one's code,
 for the service manager to restart the whole. ADDRESS is HOST:PORT or PORT (default BIND, else
 127.0.0.1:8000). The database must be migrated first (`compromiso migrate`).
 """
@@ -52,6 +54,7 @@ def serve(args: list[str]) -> int:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     children = [
         subprocess.Popen(_command("worker"), env=env),
+        subprocess.Popen(_command("scheduler"), env=env),
         subprocess.Popen(
             [
                 sys.executable,

@@ -1,6 +1,11 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compromiso.config.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from compromiso.core.handlers import CompromisoHandler  # noqa: E402 (after setup)
+
+# Django's WSGI handler, with a shorter middleware chain for token API calls (core/handlers.py).
+application = CompromisoHandler()

@@ -74,3 +74,32 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
+
+
+class ScheduledRun(models.Model):
+    """One periodic job at one due time, claimed by the scheduler that inserts this row first:
+    the unique (job, due_at) makes every due time run at most once across every node."""
+
+    class Outcome(models.TextChoices):
+        ENQUEUED = "enqueued", _("enqueued")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        BASELINE = "baseline", _("first start, not run")
+
+    job = models.CharField(max_length=60)
+    due_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.ENQUEUED)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects: models.Manager["ScheduledRun"] = models.Manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "due_at"], name="core_scheduledrun_once"),
+        ]
+        indexes = [models.Index(fields=["due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.due_at:%Y-%m-%d %H:%M}: {self.outcome}"

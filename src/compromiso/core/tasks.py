@@ -70,3 +70,32 @@ def send_password_reset(*, user_id: int, language: str) -> None:
         subject = render_to_string("registration/password_reset_subject.txt", context)
         body = render_to_string("registration/password_reset_email.txt", context)
     send_mail(" ".join(subject.split()), body, None, [address])
+
+
+@task()
+def run_scheduled_job(*, run_id: int) -> None:
+    """Run one claimed periodic job (`core/schedule.py`) and record how it ended."""
+    import io
+    import logging
+
+    from django.core.management import call_command
+
+    from compromiso.core.models import ScheduledRun
+    from compromiso.core.schedule import SCHEDULE
+
+    logger = logging.getLogger("compromiso.scheduler")
+    run = ScheduledRun.objects.filter(pk=run_id).first()
+    job = next((job for job in SCHEDULE if run is not None and job.name == run.job), None)
+    if run is None or job is None or run.outcome != ScheduledRun.Outcome.ENQUEUED:
+        return
+    try:
+        output = io.StringIO()
+        call_command(job.command, *job.args, stdout=output)
+    except BaseException:
+        run.outcome, run.finished_at = ScheduledRun.Outcome.FAILED, timezone.now()
+        run.save(update_fields=["outcome", "finished_at"])
+        logger.exception("%s (run %s) failed", run.job, run.pk)
+        raise
+    run.outcome, run.finished_at = ScheduledRun.Outcome.DONE, timezone.now()
+    run.save(update_fields=["outcome", "finished_at"])
+    logger.info("%s (run %s) done: %s", run.job, run.pk, " ".join(output.getvalue().split()))

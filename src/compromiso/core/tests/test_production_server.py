@@ -22,7 +22,7 @@ import compromiso
 # transaction=True: no transaction is left open on the test database while it is copied.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-START_SECONDS = 30
+START_SECONDS = 60  # collectstatic and three Django processes on a busy machine
 STOP_SECONDS = 20
 
 
@@ -131,6 +131,7 @@ def test_the_production_server_serves_and_stops_cleanly(tmp_path):
         ).stdout
         assert "gunicorn" in children
         assert "compromiso.cli worker" in children
+        assert "compromiso.cli scheduler" in children
 
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=STOP_SECONDS) == 0
