@@ -97,7 +97,7 @@ class ResilientWorker(db_worker.Worker):
                 time.sleep(RETRY_SECONDS)
                 self.startup_delay = False
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         task_result_id = db_task_result.id
         self.running_task = True
         try:
@@ -133,7 +133,7 @@ class ResilientWorker(db_worker.Worker):
                 time.sleep(RETRY_SECONDS)
 
 
-def _cut_by_outage(result: DBTaskResult) -> bool:
+def _cut_by_outage(result: DBTaskResult[Any, Any]) -> bool:
     path = result.exception_class_path
     return path.endswith((".OperationalError", ".InterfaceError")) and (
         "psycopg" in path or path.startswith("django.db")
