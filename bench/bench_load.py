@@ -213,7 +213,8 @@ def _figures(requests_csv: Path, started: float, checks: dict) -> list[tuple[str
             (f"{label}: p95", p95, "ms"),
             (f"{label}: errors", errors[label], ""),
         ]
-    best = (0, 0, 0.0)  # cases and responses in the busiest minute within the p95 target
+    within = (0, 0, 0.0)  # cases and responses in the busiest minute within the p95 target
+    busiest = (0, 0, 0.0)  # and in the busiest minute of all, with its p95
     for minute in sorted(minutes):
         _p50, p95 = _quantiles(minutes[minute])
         figures += [
@@ -222,14 +223,21 @@ def _figures(requests_csv: Path, started: float, checks: dict) -> list[tuple[str
             (f"minute {minute + 1}: cases filed", filed[minute], ""),
             (f"minute {minute + 1}: survey responses", answered[minute], ""),
         ]
-        if p95 <= P95_TARGET_MS and (filed[minute] + answered[minute] > best[0] + best[1]):
-            best = (filed[minute], answered[minute], p95)
+        done = filed[minute] + answered[minute]
+        if p95 <= P95_TARGET_MS and done > within[0] + within[1]:
+            within = (filed[minute], answered[minute], p95)
+        if done > busiest[0] + busiest[1]:
+            busiest = (filed[minute], answered[minute], p95)
     figures += [(check, value, "") for check, value in checks.items()]
-    figures += [
-        (f"busiest minute within p95 {P95_TARGET_MS:g} ms: p95", best[2], "ms"),
-        ("  at that mix: cases per day per web node", best[0] * 60 * 24, "/day"),
-        ("  at that mix: survey responses per day per web node", best[1] * 60 * 24, "/day"),
-    ]
+    for name, (cases, responses, p95) in (
+        (f"busiest minute within p95 {P95_TARGET_MS:g} ms", within),
+        ("busiest minute of the run", busiest),
+    ):
+        figures += [
+            (f"{name}: p95", p95, "ms"),
+            ("  cases per day per web node at that p95", cases * 60 * 24, "/day"),
+            ("  survey responses per day per web node at that p95", responses * 60 * 24, "/day"),
+        ]
     return figures
 
 
