@@ -1,7 +1,11 @@
 """Background work for cases: take ids, load, call one function."""
 
+from typing import Any
+
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
+from django.core.mail.utils import DNS_NAME
+from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -12,26 +16,48 @@ from compromiso.organizations.models import organization_time
 @task()
 def send_acknowledgement(*, case_id: int) -> None:
     """E-mail the requester the tracking code and secret (ISO 10002 §7.4). The secret waits,
-    sealed, in its own row (never in this task's arguments), deleted once the e-mail is sent."""
+    sealed, in its own row (never in this task's arguments), deleted once the e-mail is sent.
+
+    The row is also the sent-marker: it is locked while the e-mail goes out and deleted in the
+    same transaction, so a task run again after a worker crash finds it gone and sends nothing.
+    Only a crash in the instant between the SMTP server's acceptance and the commit can repeat
+    the e-mail, and then with the same Message-ID, which mail clients show once."""
     from compromiso.cases.models import Case, PendingAcknowledgement
 
-    pending = PendingAcknowledgement.objects.filter(case_id=case_id).first()
-    case = Case.objects.select_related("organization").filter(pk=case_id).first()
-    if pending is None or case is None or not case.requester_email:
-        return
-    with (
-        translation.override(case.organization.language or settings.LANGUAGE_CODE),
-        organization_time(case.organization),
-    ):
-        context = {
-            "case": case,
-            "secret": pending.unseal(),
-            "site_url": settings.SITE_URL.rstrip("/"),
-        }
-        subject = render_to_string("cases/email/acknowledgement_subject.txt", context).strip()
-        body = render_to_string("cases/email/acknowledgement_body.txt", context)
-    send_mail(subject, body, None, [case.requester_email])
-    PendingAcknowledgement.objects.filter(case_id=case_id).delete()
+    with transaction.atomic():
+        pending = (
+            PendingAcknowledgement.objects.select_for_update(skip_locked=True)
+            .filter(case_id=case_id)
+            .first()
+        )
+        case = Case.objects.select_related("organization").filter(pk=case_id).first()
+        if pending is None or case is None or not case.requester_email:
+            return
+        with (
+            translation.override(case.organization.language or settings.LANGUAGE_CODE),
+            organization_time(case.organization),
+        ):
+            context = {
+                "case": case,
+                "secret": pending.unseal(),
+                "site_url": settings.SITE_URL.rstrip("/"),
+            }
+            subject = render_to_string("cases/email/acknowledgement_subject.txt", context).strip()
+            body = render_to_string("cases/email/acknowledgement_body.txt", context)
+        message = EmailMessage(
+            subject,
+            body,
+            None,
+            [case.requester_email],
+            headers={"Message-ID": acknowledgement_message_id(case, pending.nonce)},
+        )
+        message.send()
+        pending.delete()
+
+
+def acknowledgement_message_id(case: Any, nonce: str) -> str:
+    """The same for every attempt at one case's acknowledgement, different for each case."""
+    return f"<ack.{case.pk}.{nonce[:12]}@{DNS_NAME}>"
 
 
 @task()

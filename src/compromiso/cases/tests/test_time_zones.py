@@ -145,3 +145,19 @@ def test_a_pause_inside_one_local_day_stops_no_calendar_day(madrid):
     paused = due_at(calendar, received, 10, DeadlineUnit.CALENDAR_DAYS, pauses=[pause])
 
     assert paused == plain
+
+
+def test_an_acknowledgement_task_run_again_after_a_crash_sends_no_second_email(madrid_case):
+    """A worker killed after the send is restarted and runs the task again: the sent-marker (the
+    pending row, deleted with the send) stops the second e-mail."""
+    mail.outbox.clear()
+    PendingAcknowledgement.objects.filter(case=madrid_case).delete()
+    PendingAcknowledgement.seal(madrid_case, "s3cret").save(force_insert=True)
+
+    send_acknowledgement.call(case_id=madrid_case.pk)
+    send_acknowledgement.call(case_id=madrid_case.pk)
+
+    (message,) = mail.outbox
+    assert message.to == ["ana@example.org"]
+    assert message.extra_headers["Message-ID"].startswith(f"<ack.{madrid_case.pk}.")
+    assert not PendingAcknowledgement.objects.filter(case=madrid_case).exists()
