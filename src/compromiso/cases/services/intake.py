@@ -146,7 +146,10 @@ def receive_case(
     if policy is None:
         policy = DeadlinePolicy.objects.filter(organization=organization, kind=kind).first()
     if policy is None:
-        install_deadline_presets(organization, by=SYSTEM)
+        try:  # (its own savepoint: a failure leaves this intake's transaction usable)
+            install_deadline_presets(organization, by=SYSTEM)
+        except IntegrityError:  # a concurrent first intake installed them a moment before
+            pass
         policy = DeadlinePolicy.objects.filter(organization=organization, kind=kind).first()
     if policy is None:
         raise ValidationError({"kind": _("Unknown kind of request.")})
