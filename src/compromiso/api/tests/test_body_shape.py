@@ -6,7 +6,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("raw", ["[1, 2, 3]", '"text"', "12", "null"])
+@pytest.mark.parametrize(
+    "raw", ["[1, 2, 3]", '"text"', "12", "null", '{"name": NaN}', '{"name": Infinity}']
+)
 def test_a_patch_whose_body_is_not_an_object_is_refused(api_as, quality_manager, organization, raw):
     name = organization.name
     response = api_as(quality_manager).patch("/organization", raw=raw)
