@@ -24,6 +24,7 @@ from compromiso.api import (
 )
 from compromiso.api.auth import TokenAuth
 from compromiso.api.errors import error_body, install_error_handlers, json_method_not_allowed
+from compromiso.api.parser import ObjectBodyParser
 
 ERRORS = {
     400: "The request could not be read (e.g. a body that is not JSON)",
@@ -100,6 +101,7 @@ api = CompromisoAPI(
     ),
     auth=TokenAuth(),
     urls_namespace="api",
+    parser=ObjectBodyParser(),
 )
 install_error_handlers(api)
 api.add_router("/", organizations.router)

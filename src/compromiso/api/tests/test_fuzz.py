@@ -5,6 +5,7 @@ Bounded in time: a few examples per operation, no shrinking; the whole run takes
 minute on two cores."""
 
 import json
+from typing import Any
 
 import pytest
 import schemathesis
@@ -27,6 +28,10 @@ from compromiso.organizations.services import create_api_token
 DOCUMENT = json.loads(json.dumps(api.get_openapi_schema(), default=str))
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 schema.app = application
+
+# Operations, requests and server errors of this run, printed at the end of the module (the
+# figures of docs/reliability.md).
+FIGURES: dict[str, Any] = {"operations": set(), "requests": 0, "server_errors": 0}
 
 CHECKS = [
     not_a_server_error,
@@ -91,4 +96,18 @@ def token(db, settings, quality_manager, organization, branch):
     derandomize=True,
 )
 def test_no_operation_fails_or_breaks_its_schema(case, token):
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+    FIGURES["operations"].add((case.method, case.path))
+    FIGURES["requests"] += 1
+    response = case.call(headers={"Authorization": f"Bearer {token}"})
+    FIGURES["server_errors"] += response.status_code >= 500
+    case.validate_response(response, checks=CHECKS)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _print_figures():
+    yield
+    if FIGURES["requests"]:
+        print(
+            f"\nAPI fuzz: {len(FIGURES['operations'])} operations, {FIGURES['requests']} "
+            f"requests, {FIGURES['server_errors']} server errors"
+        )

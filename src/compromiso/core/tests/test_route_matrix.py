@@ -69,6 +69,68 @@ API_PARAMETERS: dict[str, tuple[str, str]] = {
     "programme_id": ("servicemodel.TrainingProgramme", "organization"),
 }
 
+# Rows placed in a unit (their `visible_to` filters by the unit's tree path): a role held on one
+# unit must not read those of another unit of its own organisation. Staff route -> (model label,
+# path to the row's unit path); API path parameter -> the same.
+UNIT_PLACED: dict[str, tuple[str, str]] = {
+    "cases:detail": ("cases.Case", "unit__path"),
+    "catalog:service_detail": ("catalog.Service", "provider_unit__path"),
+    "charters:detail": ("charters.Charter", "unit__path"),
+    "attention:branch": ("attention.Branch", "touch_point__unit__path"),
+    "attention:appointments": ("attention.Branch", "touch_point__unit__path"),
+    "improvement:detail": ("improvement.ImprovementAction", "owner_unit__path"),
+    "servicemodel:training_session": ("servicemodel.TrainingSession", "unit__path"),
+    "servicemodel:person": ("servicemodel.StaffMember", "unit__path"),
+}
+API_UNIT_PATHS: dict[str, str] = {
+    "case_id": "unit__path",
+    "touch_point_id": "unit__path",
+    "service_id": "provider_unit__path",
+    "charter_id": "unit__path",
+    "action_id": "owner_unit__path",
+}
+
+
+def _outside_unit(label: str, path: str, membership: Membership) -> int | None:
+    """The first row of the member's organisation placed in a unit outside the member's
+    subtree (a sibling, a parent or a cousin)."""
+    from django.apps import apps
+
+    assert membership.unit is not None
+    return (
+        apps.get_model(label)
+        .objects.filter(organization=membership.organization, **{f"{path}__isnull": False})
+        .exclude(**{f"{path}__startswith": membership.unit.path})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def unit_urls(client: Client, membership: Membership) -> tuple[dict[str, str], dict[str, str]]:
+    """(staff route -> URL, API path -> URL) naming rows of another unit of the member's own
+    organisation."""
+    pages = {}
+    for name, (label, path) in UNIT_PLACED.items():
+        pk = _outside_unit(label, path, membership)
+        if pk is not None:
+            pages[name] = reverse(name, kwargs={"pk": pk})
+    schema = client.get("/api/v1/openapi.json").json()
+    api = {}
+    for api_path, operations in schema["paths"].items():
+        names = re.findall(r"{(\w+)}", api_path)
+        if "get" not in operations or not names or not set(names) <= set(API_UNIT_PATHS):
+            continue
+        url = api_path
+        for name in names:
+            pk = _outside_unit(API_PARAMETERS[name][0], API_UNIT_PATHS[name], membership)
+            if pk is None:
+                break
+            url = url.replace(f"{{{name}}}", str(pk))
+        else:
+            api[api_path] = url
+    return pages, api
+
 
 def _walk_module() -> Any:
     spec = importlib.util.spec_from_file_location("accessibility_walk", WALK)
@@ -203,6 +265,36 @@ def test_no_role_of_either_organisation_reads_the_other_organisations_rows():
                 leaks.append(f"{user.username} ({membership.role}) API {url} [{path}] -> 200")
             assert status < 500, f"{user.username} API {url} -> {status}"
 
+    # A role held on one unit reads nothing placed in another unit of its own organisation.
+    unit_requests = 0
+    for membership in people:
+        if membership.unit is None:
+            continue
+        user, organization = membership.user, membership.organization
+        pages, api = unit_urls(anonymous, membership)
+        assert pages, f"the demo has no row outside {membership.unit} for {user}"
+        assert api, f"the demo has no API row outside {membership.unit} for {user}"
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session["organization_id"] = organization.pk
+        session.save()
+        _token, secret = services.create_api_token(
+            user=user, organization=organization, name="unit matrix", expires_at=None
+        )
+        bearer = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        for who, urls in ((client, pages), (bearer, api)):
+            for name, url in urls.items():
+                status = who.get(url).status_code
+                unit_requests += 1
+                if status == 200:
+                    leaks.append(
+                        f"{user.username} ({membership.role} of {membership.unit}) GET {url} "
+                        f"[{name}], another unit's row -> 200"
+                    )
+                assert status < 500, f"{user.username} GET {url} -> {status}"
+    requests += unit_requests
+
     # Once the access is revoked, the peer's pages of that audit are refused too.
     for access in AuditAccess.objects.filter(revoked_at__isnull=True):
         administrator = Membership.objects.filter(
@@ -219,7 +311,8 @@ def test_no_role_of_either_organisation_reads_the_other_organisations_rows():
     pages, skipped, api = targets[chile.pk]
     print(
         f"\nroute matrix: {len(pages)} staff routes + {len(api)} API paths × {len(people)} "
-        f"roles = {requests} requests, {len(leaks)} leaks, {len(granted_reads)} reads of a "
+        f"roles + {unit_requests} reads of another unit's rows by unit-scoped roles = "
+        f"{requests} requests, {len(leaks)} leaks, {len(granted_reads)} reads of a "
         f"peer granted access to an audit; {len(skipped)} routes skipped; "
         f"demo {loaded:.0f} s, total {time.monotonic() - started:.0f} s"
     )
