@@ -30,6 +30,10 @@ SKIPPED_FOR_TOKEN_API = frozenset(
         "django_htmx.middleware.HtmxMiddleware",
         "axes.middleware.AxesMiddleware",
         "compromiso.core.error_pages.SiteErrorPagesMiddleware",
+        "compromiso.organizations.middleware.StaffIdleTimeoutMiddleware",  # session log-ins
+        "compromiso.organizations.middleware.TwoFactorEnrolmentMiddleware",
+        # the API reads from the primary only: a token client needs no read-your-writes cookie
+        "compromiso.core.dbrouter.ReadYourWritesMiddleware",
     }
 )
 

@@ -1,6 +1,7 @@
 """A case arrives: from the public form, e-mail, the API or staff at the counter. Tracking code,
 secret, legal deadline, idempotency key, first event, attachments and routing."""
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -146,10 +147,10 @@ def receive_case(
     if policy is None:
         policy = DeadlinePolicy.objects.filter(organization=organization, kind=kind).first()
     if policy is None:
-        try:  # (its own savepoint: a failure leaves this intake's transaction usable)
+        # A concurrent first intake may have installed them a moment before: the install is its
+        # own savepoint, so its failure leaves this intake's transaction usable.
+        with contextlib.suppress(IntegrityError):
             install_deadline_presets(organization, by=SYSTEM)
-        except IntegrityError:  # a concurrent first intake installed them a moment before
-            pass
         policy = DeadlinePolicy.objects.filter(organization=organization, kind=kind).first()
     if policy is None:
         raise ValidationError({"kind": _("Unknown kind of request.")})

@@ -41,6 +41,7 @@ WALK = Path(__file__).resolve().parents[4] / "e2e" / "test_accessibility.py"
 NOT_FORMS = {
     "portal:queue_display_events": "a server-sent event stream",
     "logout": "POST-only, no fields: ends the session",
+    "login_code": "the second step of a staff log-in: shown only after a right password",
     "password_change": "needs a log-in: a staff page",
     "password_change_done": "needs a log-in: a staff page",
 }
