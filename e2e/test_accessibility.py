@@ -39,6 +39,7 @@ NOT_PAGES = {
     "portal:charter_report": "a PDF",
     "portal:charter_data": "CSV/JSON open data",
     "organizations:switch": "POST-only",
+    "organizations:reset_two_factor": "POST-only (its button is on the members page)",
     "organizations:unit_row": "an htmx fragment of the units page",
     "organizations:unit_delete": "POST-only",
     "organizations:membership_remove": "POST-only",

@@ -40,8 +40,9 @@ def test_a_kiosk_ticket_called_at_a_desk_appears_on_the_display(
     kiosk.goto(f"/kiosk/queue/{office.display_key}/")
     assert kiosk.locator("html").get_attribute("lang") == "es"
     kiosk.get_by_role("link", name="Atención general").click()
-    kiosk.locator("button[name=priority][value='']").click()
-    kiosk.wait_for_url(re.compile(r"/kiosk/queue/[^/]+/ticket/"))
+    with kiosk.expect_navigation():
+        kiosk.locator("button[name=priority][value='']").click()
+    assert re.search(r"/kiosk/queue/[^/]+/ticket/", kiosk.url), kiosk.locator("body").inner_text()
     number = kiosk.locator(".queue-number").inner_text().strip()
     assert number == "A001"
     assert "Su número" in kiosk.locator("h1").inner_text()
