@@ -1,21 +1,24 @@
-"""A busy branch on PostgreSQL: 100 kiosks issuing tickets and 50 desks calling the next one,
+"""Busy branches on PostgreSQL: 100 kiosks issuing tickets and 50 desks calling the next one,
 concurrently, while 200 displays hold their event streams open; the p95 of each action and of
 the delay from a call to its event at the displays.
 
-Setup: a fresh PostgreSQL database with one branch, two queues and 50 desks, each with its own
-member of staff signed in. The server (uvicorn on the ASGI application when it is importable,
-else Django's development server on the WSGI one: the run says which) serves the 200 display
-streams, read by 200 client threads over plain HTTP. The kiosk and desk clients are threads of
-this process calling the queue services directly (`issue_ticket`, `call_next`), which is where
-an action's database work is (the kiosk and desk pages add their rendering). Each kiosk
-issues a ticket every KIOSK_EVERY seconds and each desk calls
-every DESK_EVERY seconds (open loop, random phase), so the load is 100 ÷ KIOSK_EVERY tickets and
+Setup: a fresh PostgreSQL database with BRANCHES branches (default 10) of one organisation, each
+with two queues, a tenth of the desks (each with its own member of staff signed in), a tenth of
+the kiosks and a tenth of the displays (BRANCHES=1 puts everything in one branch). The server is
+the production server (`compromiso serve --production`: gunicorn's threaded workers, BENCH_WORKERS
+× BENCH_THREADS), which serves the display streams, read over plain HTTP by one client process
+(an event loop with a connection per display). The kiosk and desk clients are threads of
+BENCH_CLIENT_PROCESSES other processes calling the queue services directly (`issue_ticket`,
+`call_next`), which is where an action's database work is (the kiosk and desk pages add their
+rendering). Each kiosk issues a ticket every KIOSK_EVERY seconds and each desk calls every
+DESK_EVERY seconds (open loop, random phase), so the load is 100 ÷ KIOSK_EVERY tickets and
 50 ÷ DESK_EVERY calls a second. PostgreSQL's default 100 connections cannot hold 150 client
-threads each keeping one, so a client connects for each action (not timed: the time is
-measured from the connected client's call to the service's return, the commit included).
+threads each keeping one, so a client connects for each action (not timed: the time is measured
+from the connected client's call to the service's return, the commit included).
 
 The delay of a call is measured from the service's return (its commit) to the moment a display
-thread reads an event holding that number; every display reads every call it sees.
+of its branch reads an event holding that number (the monotonic clock is the machine's, shared
+by the processes); every display reads every call of its branch it sees.
 
     .venv/bin/python bench/run.py attention_live   # or: python bench/bench_attention_live.py
 """
@@ -37,6 +40,7 @@ from pg import ROOT, VAR, database, free_port, require_postgresql, server
 KIOSKS = int(os.environ.get("BENCH_KIOSKS", "100"))
 DESKS = int(os.environ.get("BENCH_DESKS", "50"))
 DISPLAYS = int(os.environ.get("BENCH_DISPLAYS", "200"))
+BRANCHES = int(os.environ.get("BENCH_BRANCHES", "10"))  # kiosks, desks and displays spread out
 DURATION = float(os.environ.get("BENCH_DURATION", "30"))
 KIOSK_EVERY = float(os.environ.get("BENCH_KIOSK_EVERY", "2"))  # seconds between a kiosk's tickets
 DESK_EVERY = float(os.environ.get("BENCH_DESK_EVERY", "2"))  # seconds between a desk's calls
@@ -53,7 +57,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
 
 
-def _setup() -> tuple[str, list[int], list[int]]:
+def _setup() -> tuple[list[tuple[int, str]], list[int], list[int]]:
+    """BRANCHES branches of one organisation, each with two queues and its share of the desks,
+    each desk with its own member of staff signed in."""
     from compromiso.attention import services
     from compromiso.attention.models import Branch, Desk, Queue
     from compromiso.catalog.models import Channel, TouchPoint
@@ -62,28 +68,34 @@ def _setup() -> tuple[str, list[int], list[int]]:
     org = Organization.objects.create(
         name="Servicio de prueba", slug="bench", country="CL", time_zone="America/Santiago"
     )
-    unit = Unit.objects.create(organization=org, name="Sucursal Centro", kind="branch")
     channel = Channel.objects.create(organization=org, name="Presencial", kind="in_person")
-    point = TouchPoint.objects.create(
-        organization=org, unit=unit, channel=channel, name="Oficina Centro"
-    )
-    branch = Branch.objects.create(organization=org, touch_point=point, code="centro")
-    general = Queue.objects.create(branch=branch, name="Atención general", letter="A")
-    quick = Queue.objects.create(branch=branch, name="Trámites rápidos", letter="B")
-    desks = []
-    for n in range(DESKS):
-        desk = Desk.objects.create(branch=branch, name=f"Módulo {n + 1}")
-        desk.queues.add(general, quick)
-        user = User.objects.create_user(username=f"desk{n}", password=None)
-        Membership.objects.create(user=user, organization=org, unit=unit, role=Role.CASE_OFFICER)
-        services.sit_at(desk, by=user)
-        desks.append(desk.pk)
-    return branch.display_key, [general.pk, quick.pk], desks
+    branches, queues, desks = [], [], []
+    for b in range(BRANCHES):
+        unit = Unit.objects.create(organization=org, name=f"Sucursal {b + 1}", kind="branch")
+        point = TouchPoint.objects.create(
+            organization=org, unit=unit, channel=channel, name=f"Oficina {b + 1}"
+        )
+        branch = Branch.objects.create(organization=org, touch_point=point, code=f"s{b + 1}")
+        general = Queue.objects.create(branch=branch, name="Atención general", letter="A")
+        quick = Queue.objects.create(branch=branch, name="Trámites rápidos", letter="B")
+        branches.append((branch.pk, branch.display_key))
+        queues += [general.pk, quick.pk]
+        for n in range(b, DESKS, BRANCHES):
+            desk = Desk.objects.create(branch=branch, name=f"Módulo {n + 1}")
+            desk.queues.add(general, quick)
+            user = User.objects.create_user(username=f"desk{n}", password=None)
+            Membership.objects.create(
+                user=user, organization=org, unit=unit, role=Role.CASE_OFFICER
+            )
+            services.sit_at(desk, by=user)
+            desks.append(desk.pk)
+    return branches, queues, desks
 
 
-def _displays(port: int, key: str, count: int) -> dict[str, object]:
-    """`count` displays in one event loop: each reads the event stream and notes when (monotonic
-    clock, shared by the processes of this machine) each called number first appears."""
+def _displays(port: int, branches: list[list[object]], count: int) -> dict[str, object]:
+    """`count` displays in one event loop, shared out over the branches: each reads its branch's
+    event stream and notes when (monotonic clock, shared by the processes of this machine) each
+    called number first appears, as "<branch id>:<number>"."""
     import asyncio
 
     seen: list[dict[str, float]] = [{} for _ in range(count)]
@@ -94,6 +106,7 @@ def _displays(port: int, key: str, count: int) -> dict[str, object]:
 
     async def display(n: int) -> None:
         nonlocal connected
+        branch_id, key = branches[n % len(branches)]
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(
@@ -123,7 +136,7 @@ def _displays(port: int, key: str, count: int) -> dict[str, object]:
                 elif line == "" and data:
                     arrived = time.monotonic()
                     for call in json.loads(data)["calls"]:
-                        seen[n].setdefault(call["number"], arrived)
+                        seen[n].setdefault(f"{branch_id}:{call['number']}", arrived)
                     data = ""
                 elif line and not line.startswith((":", "event:", "id:", "retry:")):
                     # a chunk-size line of the chunked transfer encoding: not an event line
@@ -145,7 +158,8 @@ def _displays(port: int, key: str, count: int) -> dict[str, object]:
         await asyncio.gather(*tasks)
 
     asyncio.run(all_displays())
-    return {"connected": connected, "errors": errors, "seen": seen}
+    shown = [branches[n % len(branches)][0] for n in range(count)]
+    return {"connected": connected, "errors": errors, "seen": seen, "branch": shown}
 
 
 def _clients(setup: dict[str, object], part: int, parts: int) -> dict[str, object]:
@@ -164,9 +178,9 @@ def _clients(setup: dict[str, object], part: int, parts: int) -> dict[str, objec
     kiosks = [n for n in range(KIOSKS) if n % parts == part]
     my_desks = [pk for n, pk in enumerate(desk_ids) if n % parts == part]
     queues = list(
-        Queue.objects.select_related("branch__touch_point__unit", "branch__organization").filter(
-            pk__in=queue_ids
-        )
+        Queue.objects.select_related("branch__touch_point__unit", "branch__organization")
+        .filter(pk__in=queue_ids)
+        .order_by("pk")
     )
     desks = list(Desk.objects.select_related("branch__touch_point__unit").filter(pk__in=my_desks))
     sitting = dict(DeskSession.objects.filter(ended_at__isnull=True).values_list("desk_id", "user"))
@@ -214,10 +228,13 @@ def _clients(setup: dict[str, object], part: int, parts: int) -> dict[str, objec
         with lock:
             call_ms.append((time.perf_counter() - began) * 1000)
             if visit is not None:
-                called_at[visit.number] = done
+                called_at[f"{visit.branch_id}:{visit.number}"] = done
 
+    queue_count = len(queues)
     threads = [
-        threading.Thread(target=client, args=(KIOSK_EVERY, lambda q=queues[n % 2]: kiosk(q)))
+        threading.Thread(
+            target=client, args=(KIOSK_EVERY, lambda q=queues[n % queue_count]: kiosk(q))
+        )
         for n in kiosks
     ] + [
         threading.Thread(target=client, args=(DESK_EVERY, lambda d=desk: desk_call(d)))
@@ -255,10 +272,12 @@ def _result(process: subprocess.Popen[str]) -> dict[str, object]:
     return json.loads(lines[-1])  # type: ignore[no-any-return]
 
 
-def _load(key: str, queue_ids: list[int], desk_ids: list[int], port: int) -> dict[str, object]:
+def _load(
+    branches: list[tuple[int, str]], queue_ids: list[int], desk_ids: list[int], port: int
+) -> dict[str, object]:
     """The displays connect first (one process), then the kiosks and desks act for DURATION
     seconds (CLIENT_PROCESSES processes); the displays keep reading 2 s longer."""
-    setup = json.dumps({"key": key, "queues": queue_ids, "desks": desk_ids, "port": port})
+    setup = json.dumps({"branches": branches, "queues": queue_ids, "desks": desk_ids, "port": port})
     displays = _spawn("--displays", setup)
     clients = [
         _spawn("--clients", setup, str(part), str(CLIENT_PROCESSES))
@@ -277,11 +296,13 @@ def _load(key: str, queue_ids: list[int], desk_ids: list[int], port: int) -> dic
     call_ms = [ms for part in parts for ms in part["call_ms"]]  # type: ignore[attr-defined]
     called_at: dict[str, float] = {}
     for part in parts:
-        called_at.update(part["called_at"])  # type: ignore[arg-type]
+        called_at.update(part["called_at"])  # type: ignore[call-overload]
     delays: list[float] = []
     missed = 0
-    for seen in shown["seen"]:  # type: ignore[attr-defined]
+    for seen, branch_id in zip(shown["seen"], shown["branch"], strict=True):  # type: ignore[call-overload]
         for number, at in called_at.items():
+            if not number.startswith(f"{branch_id}:"):
+                continue  # another branch's call: not on this display
             arrived = seen.get(number)
             if arrived is None:
                 missed += 1
@@ -306,7 +327,7 @@ def measure() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    key, queue_ids, desk_ids = _setup()
+    branches, queue_ids, desk_ids = _setup()
     port = free_port()
     used = f"gunicorn ({WORKERS} workers × {THREADS} threads), as `compromiso serve --production`"
     command = [sys.executable, "-m", "compromiso.cli", "serve", "--production",
@@ -323,7 +344,7 @@ def measure() -> None:
 
     connection.close()
     with server(command, env, port, ROOT):
-        result = _load(key, queue_ids, desk_ids, port)
+        result = _load(branches, queue_ids, desk_ids, port)
     issue, call, delays = result["issue_ms"], result["call_ms"], result["delays"]
     out = [
         (f"server: {used}", 0.0, ""),
@@ -379,7 +400,7 @@ if __name__ == "__main__":
         measure()
     elif sys.argv[1:2] == ["--displays"]:
         setup = json.loads(sys.argv[2])
-        print(json.dumps(_displays(setup["port"], setup["key"], DISPLAYS)))
+        print(json.dumps(_displays(setup["port"], setup["branches"], DISPLAYS)))
     elif sys.argv[1:2] == ["--clients"]:
         import django
 

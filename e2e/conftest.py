@@ -42,3 +42,22 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def short_streams(monkeypatch):
+    """Event streams that notice a closed browser within a second (a heartbeat every half
+    second): call the returned function at the end of a test that kept a display open, so that
+    no stream still reads the database while the test's data is flushed."""
+    import time
+
+    from compromiso.attention import streams
+
+    monkeypatch.setattr(streams, "HEARTBEAT", 0.5)
+
+    def finish(*contexts):
+        for context in contexts:
+            context.close()
+        time.sleep(1.5)  # each stream writes a heartbeat, finds its browser gone and ends
+
+    return finish

@@ -33,7 +33,7 @@ def retried(step):
 
 
 def test_a_called_ticket_appears_on_the_display_within_a_second(
-    page, office, general_queue, desk_one, officer
+    page, office, general_queue, desk_one, officer, short_streams
 ):
     page.goto(f"/display/{office.display_key}/")
     page.wait_for_selector("#display-current .queue-display-empty")
@@ -57,3 +57,4 @@ def test_a_called_ticket_appears_on_the_display_within_a_second(
     assert page.locator("#display-queues tr").first.inner_text().startswith("A · Atención general")
     print(f"call → display: {delay * 1000:.0f} ms")
     assert delay < 1.0
+    short_streams(page.context)

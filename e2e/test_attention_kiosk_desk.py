@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_kiosk_ticket_called_at_a_desk_appears_on_the_display(
-    browser, live_server, office, general_queue, desk_one, officer
+    browser, live_server, office, general_queue, desk_one, officer, short_streams
 ):
     def tab():
         context = browser.new_context(base_url=live_server.url, locale="es-CL")
@@ -74,5 +74,4 @@ def test_a_kiosk_ticket_called_at_a_desk_appears_on_the_display(
     assert (visit.state, visit.desk_id, visit.calls) == (VisitState.CALLED, desk_one.pk, 1)
     print(f"desk click → display: {delay * 1000:.0f} ms")
     assert delay < 1.0
-    for context in (display_context, kiosk_context, desk_context):
-        context.close()
+    short_streams(display_context, kiosk_context, desk_context)
