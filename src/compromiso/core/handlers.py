@@ -32,8 +32,6 @@ SKIPPED_FOR_TOKEN_API = frozenset(
         "compromiso.core.error_pages.SiteErrorPagesMiddleware",
         "compromiso.organizations.middleware.StaffIdleTimeoutMiddleware",  # session log-ins
         "compromiso.organizations.middleware.TwoFactorEnrolmentMiddleware",
-        # the API reads from the primary only: a token client needs no read-your-writes cookie
-        "compromiso.core.dbrouter.ReadYourWritesMiddleware",
     }
 )
 

@@ -122,3 +122,12 @@ def visible_in(organization: Organization, viewer: Viewer) -> QuerySet[SignIn]:
         .values("user_id")
     )
     return SignIn.objects.filter(user__in=members).select_related("user")
+
+
+def attempted_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The user name of a log-in attempt as django-axes counts it (AXES_USERNAME_CALLABLE): the
+    form's or the credentials' value, at most as long as a user name can be (150)."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username", "")
+    return str(value or "")[:150]

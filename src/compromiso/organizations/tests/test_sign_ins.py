@@ -172,3 +172,14 @@ def test_everyone_sees_their_own_recent_sign_ins_only(client, viewer, admin_user
     page = client.get(reverse("organizations:my_sign_ins"))
 
     assert [(row.user, row.outcome) for row in page.context["rows"]] == [(viewer, "succeeded")]
+
+
+def test_a_megabyte_user_name_is_a_failed_log_in_not_an_error(client, db):
+    from axes.models import AccessAttempt
+
+    response = client.post(
+        "/accounts/login/", {"username": "x" * 1_000_000, "password": "wrong password"}
+    )
+    assert response.status_code == 200
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "x" * 150
