@@ -54,9 +54,16 @@ def open_as(browser, live_server, username):
 
 
 def wait_for(page, condition, seconds=15):
+    """Poll the database until `condition` holds; SQLite's shared test database is locked for a
+    moment while the server writes to it, which is a "not yet", not a failure."""
+    from django.db import OperationalError
+
     for _ in range(seconds * 10):
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except OperationalError:
+            pass
         page.wait_for_timeout(100)
     raise AssertionError("the condition never held")
 
