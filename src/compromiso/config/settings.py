@@ -116,6 +116,23 @@ MIDDLEWARE = [
     "compromiso.core.dbrouter.ReadYourWritesMiddleware",  # a no-op without a replica
 ]
 
+# A JSON API call with a bearer token skips these (core/handlers.py): it reads no session, cookie,
+# flash message or CSRF token, and log-in throttling and the site's error pages do not concern it.
+TOKEN_API_SKIPPED_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "compromiso.organizations.middleware.StaffLanguageMiddleware",
+    "compromiso.organizations.middleware.OrganizationTimeZoneMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "compromiso.core.error_pages.SiteErrorPagesMiddleware",
+    "compromiso.organizations.middleware.StaffIdleTimeoutMiddleware",  # session log-ins
+    "compromiso.organizations.middleware.TwoFactorEnrolmentMiddleware",
+]
+
 ROOT_URLCONF = "compromiso.config.urls"
 WSGI_APPLICATION = "compromiso.config.wsgi.application"
 

@@ -18,22 +18,8 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 
 TOKEN_API_PREFIX = "/api/v1/"
-SKIPPED_FOR_TOKEN_API = frozenset(
-    {
-        "whitenoise.middleware.WhiteNoiseMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-        "compromiso.organizations.middleware.StaffLanguageMiddleware",
-        "compromiso.organizations.middleware.OrganizationTimeZoneMiddleware",
-        "django.contrib.messages.middleware.MessageMiddleware",
-        "django_htmx.middleware.HtmxMiddleware",
-        "axes.middleware.AxesMiddleware",
-        "compromiso.core.error_pages.SiteErrorPagesMiddleware",
-        "compromiso.organizations.middleware.StaffIdleTimeoutMiddleware",  # session log-ins
-        "compromiso.organizations.middleware.TwoFactorEnrolmentMiddleware",
-    }
-)
+# Named in settings (TOKEN_API_SKIPPED_MIDDLEWARE), beside the MIDDLEWARE it is taken from.
+SKIPPED_FOR_TOKEN_API = frozenset(settings.TOKEN_API_SKIPPED_MIDDLEWARE)
 
 
 def is_token_api(environ: dict[str, Any]) -> bool:
