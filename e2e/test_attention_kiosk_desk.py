@@ -15,6 +15,7 @@ from compromiso.attention.tests.conftest import (  # noqa: F401
     general_queue,
     in_person,
     office,
+    open_now_for_real,
     quick_queue,
     service,
 )
@@ -31,6 +32,7 @@ def test_a_kiosk_ticket_called_at_a_desk_appears_on_the_display(
         page.set_default_timeout(15_000)
         return context, page
 
+    open_now_for_real(office)  # the kiosk issues tickets only while the branch is open
     display_context, display = tab()
     display.goto(f"/display/{office.display_key}/")
     display.wait_for_selector("#display-current .queue-display-empty")

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
 from django.db import Error as DatabaseError
-from django.db import connection
+from django.db import connection, connections
 from django.http import HttpRequest, StreamingHttpResponse
 
 from compromiso.attention.live import branch_state, load_branch
@@ -174,6 +174,12 @@ async def stream(
         await asyncio.sleep(POLL)
 
 
+def _release_connections() -> None:
+    for database in connections.all(initialized_only=True):
+        if not database.in_atomic_block:
+            database.close()
+
+
 def stream_sync(
     branch_id: int,
     *,
@@ -181,7 +187,10 @@ def stream_sync(
     lifetime: float = LIFETIME,
     watcher: Watcher = WATCHER,
 ) -> Iterator[str]:
-    """The same stream for a WSGI server: a thread per connection, sharing the watcher."""
+    """The same stream for a WSGI server: a thread per connection, sharing the watcher. The
+    thread gives back its database connection first (to the pool, under the production server):
+    the watcher reads for every stream, and a display stays connected for minutes."""
+    _release_connections()
     yield _first()
     sent = -1
     started = last_beat = time.monotonic()

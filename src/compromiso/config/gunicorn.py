@@ -7,6 +7,11 @@ Everything comes from the environment, like the settings:
 - GUNICORN_THREADS: threads per worker (default 32): queue displays and boards hold a
   server-sent event stream open for minutes, each in a thread of its own, waiting on one
   shared watcher per process, so a worker must not be a single thread;
+- DATABASE_POOL_SIZE: PostgreSQL connections per worker, shared by its threads (default 8, or
+  the threads if fewer): a thread takes one while it handles a request and gives it back, and a
+  display's stream gives its one back before it starts waiting. workers × DATABASE_POOL_SIZE, plus
+  the task worker, the scheduler and the administrators' sessions, must stay under PostgreSQL's
+  max_connections (100 by default); the server says so at start when it does not;
 - GUNICORN_TIMEOUT: seconds a request may take before its worker is replaced (default 30);
 - GUNICORN_MAX_REQUESTS: recycle a worker after this many requests (default 0, never);
 - BIND: the address when none is given on the command line (default 127.0.0.1:8000);
@@ -30,6 +35,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or 32)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+# Read by the settings when each worker loads the application.
+os.environ.setdefault("DATABASE_POOL_SIZE", str(min(threads, 8)))
 graceful_timeout = 20
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 0)
@@ -58,6 +65,32 @@ def on_starting(server: Any) -> None:
     Path(folder).mkdir(parents=True, exist_ok=True)
     for stale in Path(folder).glob("*.json"):
         stale.unlink(missing_ok=True)
+    _check_connections(server)
+
+
+def _check_connections(server: Any) -> None:
+    """Warn when the workers' pools could ask PostgreSQL for more connections than it allows
+    (read with psycopg alone: Django is loaded by each worker, never before the fork)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as link:
+            row = link.execute("SHOW max_connections").fetchone()
+    except psycopg.Error:  # the database may come up later; the workers will say so
+        return
+    allowed = int(row[0]) if row else 0
+    wanted = workers * int(os.environ["DATABASE_POOL_SIZE"]) + 5
+    if wanted > allowed:
+        server.log.warning(
+            "%s workers × DATABASE_POOL_SIZE=%s connections (+5 for the task worker and the "
+            "scheduler) exceed PostgreSQL's max_connections=%s: lower one of them or raise it.",
+            workers,
+            os.environ["DATABASE_POOL_SIZE"],
+            allowed,
+        )
 
 
 def worker_exit(server: Any, worker: Any) -> None:

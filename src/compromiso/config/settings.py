@@ -8,6 +8,7 @@ are set, so a production deployment cannot silently run on demo defaults.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -162,6 +163,27 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'compromi
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))
 }
+# A pool of connections per process on PostgreSQL (psycopg's), shared by the process's threads:
+# DATABASE_POOL_SIZE at most, a request waiting up to DATABASE_POOL_TIMEOUT seconds for one. 0 (the
+# default) is a connection per thread. The production server sets it (config/gunicorn.py), since
+# its workers run many threads each and PostgreSQL refuses clients beyond max_connections.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+DATABASE_POOL_TIMEOUT = float(env_str("DATABASE_POOL_TIMEOUT", "10"))
+
+
+def _pooled(database: dj_database_url.DBConfig) -> None:
+    if DATABASE_POOL_SIZE > 0 and database["ENGINE"] == "django.db.backends.postgresql":
+        database["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+        options: dict[str, Any] = dict(database.get("OPTIONS") or {})
+        database["OPTIONS"] = options
+        options["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,
+        }
+
+
+_pooled(DATABASES["default"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and IMMEDIATE let the web process and the task worker share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -184,6 +206,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 0)
     )
+    _pooled(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read what they wrote
     DATABASE_ROUTERS = ["compromiso.core.dbrouter.ReplicaRouter"]
     if DATABASE_REPLICA_PIN_SECONDS <= DATABASE_REPLICA_MAX_LAG_SECONDS:

@@ -62,16 +62,21 @@ def _kiosk_branch(display_key: str) -> Branch:
 
 @require_http_methods(["GET", "POST"])
 def kiosk(request: HttpRequest, display_key: str) -> HttpResponse:
-    """The kiosk: choose the procedure, then a priority, and the ticket is issued."""
+    """The kiosk: choose the procedure, then a priority, and the ticket is issued. Outside the
+    branch's opening hours it says the office is closed and issues nothing."""
     branch = _kiosk_branch(display_key)
     start = reverse("portal:queue_kiosk", args=[display_key])
-    groups = public.choices(branch)
     context: dict[str, Any] = {
         "branch": branch,
-        "groups": groups,
         "start": start,
         "return_seconds": KIOSK_RETURN_SECONDS * 3,
     }
+    if not public.is_open(branch):
+        context["closed"] = _("This office is closed now. Come back during its opening hours.")
+        status = 400 if request.method == "POST" else 200
+        return render(request, "portal/attention/kiosk.html", context, status=status)
+    groups = public.choices(branch)
+    context["groups"] = groups
     source = request.POST if request.method == "POST" else request.GET
     picked = source.get("choice")
     if picked is None:

@@ -185,20 +185,20 @@ def take_ticket(
     email: str = "",
     now: dt.datetime | None = None,
 ) -> Visit:
-    """A ticket issued to the public at the kiosk or from the web (by the public actor)."""
+    """A ticket issued to the public at the kiosk or from the web (by the public actor), only
+    within the branch's opening hours."""
     if source not in (VisitSource.KIOSK, VisitSource.WEB):
         raise DomainError(_("Unknown ticket source or priority."), code="invalid")
     if priority_group not in PriorityGroup.values:
         raise DomainError(_("Choose one of the priorities offered."), code="invalid_priority")
     if choice.queue.branch_id != branch.pk:
         raise DomainError(_("Choose one of the procedures offered."), code="invalid_choice")
-    if source == VisitSource.WEB:
-        if not branch.accepts_web_queue:
-            raise DomainError(
-                _("This office does not take visitors from the web."), code="no_web_queue"
-            )
-        if not is_open(branch, now):
-            raise DomainError(_("This office is closed now."), code="closed")
+    if source == VisitSource.WEB and not branch.accepts_web_queue:
+        raise DomainError(
+            _("This office does not take visitors from the web."), code="no_web_queue"
+        )
+    if not is_open(branch, now):
+        raise DomainError(_("This office is closed now."), code="closed")
     service = choice.procedure.service if choice.procedure is not None else None
     if service is not None and not choice.queue.services.filter(pk=service.pk).exists():
         service = None  # another institution's service: the queue's own is counted

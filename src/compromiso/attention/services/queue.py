@@ -5,14 +5,18 @@ branch's number of calls, or left before being served.
 
 Every step writes one `VisitEvent` with its time and, in the same transaction, the times of the
 visit's current `Transaction`, so wait, service and visit times come from events, never typed.
-Each step bumps the branch's `version`, which displays and boards wait on. `at` lets an import
-replay another system's times; otherwise it is now."""
+Each step bumps the branch's `version`, which displays and boards wait on, once it is committed.
+`at` lets an import replay another system's times; otherwise it is now.
+
+Many kiosks and desks of one branch act at once, so no step holds a row every step of the branch
+needs for longer than one statement: the ticket number is taken in a short transaction of its
+own and the version is bumped after the commit (see `_take_number` and `bump`)."""
 
 import datetime as dt
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,8 +54,16 @@ def _require(by: Actor, branch: Branch) -> None:
 
 
 def bump(branch_id: int) -> None:
-    """Tell displays and boards that the branch changed."""
-    Branch.objects.filter(pk=branch_id).update(version=F("version") + 1)
+    """Tell displays and boards that the branch changed, once the change is committed.
+
+    The branch's row is shared by every step of the branch: updated after the commit, in a
+    statement of its own, it is held for that statement only, not for the whole step; and a
+    display never reads a version whose change it cannot see yet. A failure to bump is logged
+    and does not undo the committed step (the next step bumps again)."""
+    transaction.on_commit(
+        lambda: Branch.objects.filter(pk=branch_id).update(version=F("version") + 1),
+        robust=True,
+    )
 
 
 def _event(
@@ -100,23 +112,33 @@ def _locked(visit: Visit) -> Visit:
     )
 
 
-def _next_number(queue: Queue, day: dt.date, *, recount: bool = False) -> str:
-    """The queue's next ticket number of the day, its letter and a counter (A001, A002…),
-    from the queue's counter row, locked FOR NO KEY UPDATE so numbers are taken one at a time
-    while rows that only reference the queue (calls, events) are not held up. `recount` reads
-    the day's highest number instead (tickets created by an import or the demo, which skip the
-    counter) and puts the counter right."""
-    locked = Queue.objects.select_for_update(no_key=True).only("last_number", "last_number_day")
-    row = locked.get(pk=queue.pk)
-    if recount:
-        numbers = Visit.objects.filter(
-            branch_id=queue.branch_id, day=day, number__startswith=queue.letter
-        ).values_list("number", flat=True)
-        tail = len(queue.letter)
-        number = max((int(n[tail:]) for n in numbers if n[tail:].isdigit()), default=0) + 1
-    else:
-        number = row.last_number + 1 if row.last_number_day == day else 1
-    Queue.objects.filter(pk=queue.pk).update(last_number=number, last_number_day=day)
+def _take_number(queue: Queue, day: dt.date, *, recount: bool = False) -> str:
+    """The queue's next ticket number of the day, its letter and a counter (A001, A002…).
+
+    The counter row is moved in one UPDATE and read back, in a transaction of its own when the
+    caller is not inside one: every ticket of the queue needs the row, so it is held for two
+    statements, not while the visit, its step and its event are written. A number taken by a
+    ticket that then fails is skipped, as on a paper roll. `recount` reads the day's highest
+    number instead (tickets created by an import or the demo, which skip the counter) and puts
+    the counter right."""
+    with transaction.atomic():
+        counter = Queue.objects.filter(pk=queue.pk)
+        if recount:
+            counter.select_for_update(no_key=True).only("pk").get()
+            numbers = Visit.objects.filter(
+                branch_id=queue.branch_id, day=day, number__startswith=queue.letter
+            ).values_list("number", flat=True)
+            tail = len(queue.letter)
+            number = max((int(n[tail:]) for n in numbers if n[tail:].isdigit()), default=0) + 1
+            counter.update(last_number=number, last_number_day=day)
+        else:
+            counter.update(
+                last_number=Case(
+                    When(last_number_day=day, then=F("last_number") + 1), default=Value(1)
+                ),
+                last_number_day=day,
+            )
+            number = counter.values_list("last_number", flat=True).get()
     return f"{queue.letter}{number % 1000:03d}"
 
 
@@ -151,13 +173,14 @@ def issue_ticket(
         rank = Rank.PRIORITY if priority_group else Rank.REGULAR
     day = timezone.localtime(at, branch.organization.zone).date()
     for attempt in range(5):
+        number = _take_number(queue, day, recount=attempt > 0)
         try:
             with transaction.atomic():
                 visit = Visit.objects.create(
                     organization_id=branch.organization_id,
                     branch=branch,
                     day=day,
-                    number=_next_number(queue, day, recount=attempt > 0),
+                    number=number,
                     source=source,
                     priority_group=priority_group,
                     rank=rank,

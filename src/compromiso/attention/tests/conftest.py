@@ -66,3 +66,34 @@ def desk_two(office, general_queue):
     desk = Desk.objects.create(branch=office, name="Módulo 2")
     desk.queues.add(general_queue)
     return desk
+
+
+def open_now_for_real(branch: Branch) -> None:
+    """Open `branch` at the real present, for tests whose server runs in another process (where
+    the clock cannot be moved): its hours cover the whole of today's weekday, and its
+    organisation's holidays are those of a country with none today (in UTC)."""
+    import datetime as dt
+
+    import holidays
+    from django.utils import timezone
+
+    from compromiso.attention.models import OpeningHours
+
+    organization = branch.organization
+    today = timezone.now().date()
+    country = next(
+        code
+        for code in sorted(holidays.list_supported_countries())
+        if len(code) == 2
+        if today not in holidays.country_holidays(code, years=today.year)
+    )
+    organization.country, organization.subdivision, organization.time_zone = country, "", "UTC"
+    organization.save(update_fields=["country", "subdivision", "time_zone"])
+    organization.closure_days.filter(date=today).delete()
+    OpeningHours.objects.filter(branch=branch).delete()
+    OpeningHours.objects.create(
+        branch=branch,
+        weekday=today.weekday(),
+        opens_at=dt.time(0),
+        closes_at=dt.time(23, 59, 59, 999_999),
+    )

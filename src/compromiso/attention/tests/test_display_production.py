@@ -102,7 +102,9 @@ def test_a_display_stream_outlives_the_worker_timeout_and_shows_a_kiosk_ticket(
     tmp_path, office, general_queue
 ):
     from compromiso.attention.services import public
+    from compromiso.attention.tests.conftest import open_now_for_real
 
+    open_now_for_real(office)  # the kiosk issues tickets only while the branch is open
     choice = public.choices(office)[0].choices[0].key
     port = _free_port()
     source = str(Path(compromiso.__file__).resolve().parents[1])

@@ -74,8 +74,11 @@ def day(office, general_queue, quick_queue, desk_one, desk_two, officer, quality
 
 
 def test_the_display_shows_the_last_calls_newest_first_and_the_waits(
-    day, office, general_queue, quick_queue
+    day, office, general_queue, quick_queue, django_capture_on_commit_callbacks
 ):
+    assert office.version == 0  # bumped after each step's commit; the test never commits
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bump(office.pk)
     branch = live.load_branch(pk=office.pk)
     state = live.branch_state(branch, now=NOON)
 

@@ -161,10 +161,17 @@ def test_desk_steps_need_the_permission_at_the_branch(general_queue, desk_one, v
             services.issue_ticket(general_queue, by=person, source=VisitSource.RECEPTION)
 
 
-def test_each_step_moves_the_branch_version(general_queue, desk_one, officer, office):
+def test_each_step_moves_the_branch_version_once_committed(
+    general_queue, desk_one, officer, office, django_capture_on_commit_callbacks
+):
     before = office.version
-    visit = services.issue_ticket(general_queue, by=PUBLIC)
-    services.call(visit, desk=desk_one, by=officer)
+    with django_capture_on_commit_callbacks() as bumps:
+        visit = services.issue_ticket(general_queue, by=PUBLIC)
+        services.call(visit, desk=desk_one, by=officer)
+    office.refresh_from_db()
+    assert office.version == before  # nothing yet: a display must not look before the commit
+    for bump in bumps:
+        bump()
     office.refresh_from_db()
     assert office.version == before + 2
 

@@ -27,10 +27,12 @@ from compromiso.attention.models import (
     VisitState,
     VisitSurvey,
 )
+from compromiso.attention.services import public as services_public
 from compromiso.attention.tests import conftest as attention_fixtures
 from compromiso.cases.models import Case
 from compromiso.catalog.tests.factories import ChannelFactory, TouchPointFactory
 from compromiso.core.actors import PUBLIC
+from compromiso.core.errors import DomainError
 from compromiso.organizations.models import ClosureDay
 from compromiso.surveys.models import Invitation, Response
 from compromiso.surveys.tests import conftest as survey_fixtures
@@ -80,6 +82,7 @@ def at_wednesday():
 # -- kiosk --------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("at_wednesday")
 def test_the_kiosk_offers_the_active_queues_when_the_branch_lists_no_procedure(
     citizen, general_queue, quick_queue
 ):
@@ -92,6 +95,7 @@ def test_the_kiosk_offers_the_active_queues_when_the_branch_lists_no_procedure(
     assert "style=" not in html
 
 
+@pytest.mark.usefixtures("at_wednesday")
 def test_the_kiosk_offers_the_branch_s_procedures_grouped_by_institution(
     citizen, organization, other_organization, office, general_queue
 ):
@@ -113,6 +117,7 @@ def test_the_kiosk_offers_the_branch_s_procedures_grouped_by_institution(
     assert "Atención general" not in html  # the procedures are offered, not the queues
 
 
+@pytest.mark.usefixtures("at_wednesday")
 def test_a_kiosk_issues_a_ticket_and_shows_its_number_and_qr_code(citizen, office, general_queue):
     url = kiosk_url(office)
     choose = citizen.get(url, {"choice": f"q{general_queue.pk}"})
@@ -136,6 +141,7 @@ def test_a_kiosk_issues_a_ticket_and_shows_its_number_and_qr_code(citizen, offic
     assert "portal/queue_kiosk.js" in html
 
 
+@pytest.mark.usefixtures("at_wednesday")
 def test_a_procedure_chosen_at_the_kiosk_is_recorded_on_the_ticket(
     citizen, organization, office, general_queue, service
 ):
@@ -150,6 +156,7 @@ def test_a_procedure_chosen_at_the_kiosk_is_recorded_on_the_ticket(
     assert (visit.procedure, visit.service, visit.queue) == (procedure, service, general_queue)
 
 
+@pytest.mark.usefixtures("at_wednesday")
 def test_a_wrong_kiosk_key_is_a_404(citizen, office, general_queue):
     assert citizen.get(reverse("portal:queue_kiosk", args=["not-the-key"])).status_code == 404
     assert citizen.get(reverse("portal:queue_kiosk", args=["k" * 200])).status_code == 404
@@ -163,6 +170,7 @@ def test_a_wrong_kiosk_key_is_a_404(citizen, office, general_queue):
     assert not Visit.objects.exists()
 
 
+@pytest.mark.usefixtures("at_wednesday")
 def test_a_kiosk_does_not_show_another_branch_s_ticket(
     citizen, organization, office, general_queue
 ):
@@ -187,6 +195,7 @@ def test_a_kiosk_does_not_show_another_branch_s_ticket(
         {"choice": "OTHER_BRANCH", "priority": ""},
     ],
 )
+@pytest.mark.usefixtures("at_wednesday")
 def test_hostile_input_at_the_kiosk_issues_nothing(
     citizen, organization, office, general_queue, data
 ):
@@ -205,6 +214,7 @@ def test_hostile_input_at_the_kiosk_issues_nothing(
     assert not Visit.objects.exists()
 
 
+@pytest.mark.usefixtures("at_wednesday")
 def test_the_kiosk_speaks_spanish_and_catalan(citizen, office, general_queue):
     citizen.cookies["compromiso_language"] = "ca"
     html = citizen.get(kiosk_url(office)).content.decode()
@@ -216,6 +226,7 @@ def test_the_kiosk_speaks_spanish_and_catalan(citizen, office, general_queue):
     assert 'value="en"' in html
 
 
+@pytest.mark.usefixtures("at_wednesday")
 def test_the_kiosk_is_rate_limited(citizen, office, general_queue, monkeypatch):
     monkeypatch.setattr("compromiso.portal.attention.KIOSK_TICKETS_PER_HOUR", 2)
     data = {"choice": f"q{general_queue.pk}", "priority": ""}
@@ -224,6 +235,38 @@ def test_the_kiosk_is_rate_limited(citizen, office, general_queue, monkeypatch):
 
     assert codes == [302, 302, 429]
     assert Visit.objects.count() == 2
+
+
+@pytest.mark.parametrize("moment", [NAVY_DAY_11, WEDNESDAY_20, SATURDAY_10])
+def test_a_closed_office_s_kiosk_says_so_and_issues_nothing(citizen, office, general_queue, moment):
+    data = {"choice": f"q{general_queue.pk}", "priority": ""}
+    with time_machine.travel(moment, tick=False):
+        page = citizen.get(kiosk_url(office))
+        chosen = citizen.get(kiosk_url(office), {"choice": f"q{general_queue.pk}"})
+        sent = citizen.post(kiosk_url(office), data)
+
+    for response in (page, chosen):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "This office is closed now." in html
+        assert 'href="?choice=' not in html
+        assert 'name="priority"' not in html
+    assert sent.status_code == 400
+    assert "This office is closed now." in sent.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_the_kiosk_opens_with_the_office(citizen, office, general_queue):
+    with time_machine.travel(WEDNESDAY_11, tick=False):
+        assert 'href="?choice=' in citizen.get(kiosk_url(office)).content.decode()
+    with time_machine.travel(WEDNESDAY_20, tick=False):
+        assert 'href="?choice=' not in citizen.get(kiosk_url(office)).content.decode()
+        with pytest.raises(DomainError):
+            services_public.take_ticket(
+                office,
+                services_public.choices(office)[0].choices[0],
+                source=VisitSource.KIOSK,
+            )
 
 
 # -- join from the web --------------------------------------------------------------------------
