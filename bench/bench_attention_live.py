@@ -13,8 +13,9 @@ BENCH_CLIENT_PROCESSES other processes calling the queue services directly (`iss
 rendering). Each kiosk issues a ticket every KIOSK_EVERY seconds and each desk calls every
 DESK_EVERY seconds (open loop, random phase), so the load is 100 ÷ KIOSK_EVERY tickets and
 50 ÷ DESK_EVERY calls a second. PostgreSQL's default 100 connections cannot hold 150 client
-threads each keeping one, so a client connects for each action (not timed: the time is measured
-from the connected client's call to the service's return, the commit included).
+threads each keeping one, so the client threads of a process share a pool of connections, as the
+server's threads do (DATABASE_POOL_SIZE); the time is measured from the client's call to the
+service's return, the commit included, once the client holds a connection.
 
 The delay of a call is measured from the service's return (its commit) to the moment a display
 of its branch reads an event holding that number (the monotonic clock is the machine's, shared
@@ -254,7 +255,7 @@ def _spawn(*args: str) -> subprocess.Popen[str]:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env=os.environ,
+        env={**os.environ, "DATABASE_POOL_SIZE": str(max(MAX_CONNECTIONS // CLIENT_PROCESSES, 1))},
     )
 
 

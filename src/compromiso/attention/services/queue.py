@@ -213,19 +213,22 @@ def waiting_in(queues: Iterable[Queue]) -> "list[Visit]":
 
 def call_next(desk: Desk, *, by: Actor, at: dt.datetime | None = None) -> Visit | None:
     """Call the first waiting visit of the desk's queues (appointments, then priority, then by
-    time in the queue); None when nobody waits."""
+    time in the queue); None when nobody waits. The visit is locked as it is chosen (a visit
+    another desk is calling is skipped), so it is not read twice."""
     _require(by, desk.branch)
+    at = at or timezone.now()
     with transaction.atomic():
         queue_ids = list(desk.queues.filter(is_active=True).values_list("pk", flat=True))
         candidate = (
             Visit.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("branch", "branch__touch_point__unit", "queue")
             .filter(queue_id__in=queue_ids, state=VisitState.WAITING)
             .order_by("rank", "queued_at", "pk")
             .first()
         )
         if candidate is None:
             return None
-        return call(candidate, desk=desk, by=by, at=at)
+        return _call(candidate, desk=desk, by=by, at=at)
 
 
 def call(visit: Visit, *, desk: Desk, by: Actor, at: dt.datetime | None = None) -> Visit:
@@ -234,21 +237,26 @@ def call(visit: Visit, *, desk: Desk, by: Actor, at: dt.datetime | None = None) 
     with transaction.atomic():
         visit = _locked(visit)
         _require(by, visit.branch)
-        if desk.branch_id != visit.branch_id:
-            raise DomainError(_("This desk is in another branch."), code="other_branch")
-        _expect(visit, VisitState.WAITING)
-        step = current_step(visit)
-        visit.state = VisitState.CALLED
-        visit.desk = desk
-        visit.calls = 1
-        visit.save(update_fields=["state", "desk", "calls", "updated_at"])
-        step.desk = desk
-        step.calls += 1
-        if step.called_at is None:
-            step.called_at = at
-        step.save(update_fields=["desk", "calls", "called_at"])
-        _event(visit, EventKind.CALLED, at, by, step=step, desk=desk)
-        bump(visit.branch_id)
+        return _call(visit, desk=desk, by=by, at=at)
+
+
+def _call(visit: Visit, *, desk: Desk, by: Actor, at: dt.datetime) -> Visit:
+    """Call a visit locked in the current transaction, its caller's permission checked."""
+    if desk.branch_id != visit.branch_id:
+        raise DomainError(_("This desk is in another branch."), code="other_branch")
+    _expect(visit, VisitState.WAITING)
+    step = current_step(visit)
+    visit.state = VisitState.CALLED
+    visit.desk = desk
+    visit.calls = 1
+    visit.save(update_fields=["state", "desk", "calls", "updated_at"])
+    step.desk = desk
+    step.calls += 1
+    if step.called_at is None:
+        step.called_at = at
+    step.save(update_fields=["desk", "calls", "called_at"])
+    _event(visit, EventKind.CALLED, at, by, step=step, desk=desk)
+    bump(visit.branch_id)
     return visit
 
 
