@@ -73,18 +73,20 @@ browser-deps:
 	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium chromium-driver"; exit 1; fi; \
 	fi
 
-# The tests run in TEST_WORKERS processes (pytest-xdist; default one per CPU core).
+# The tests run in TEST_WORKERS processes (pytest-xdist; default one per CPU core); TEST_ARGS
+# adds pytest options (.ci/run uses it to run a database-independent test in one pass only).
 TEST_WORKERS ?= auto
+TEST_ARGS ?=
 
 test-unit: catalogs
 	$(BIN)/compromiso makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=compromiso.example DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.org \
 	  $(BIN)/compromiso check --deploy --fail-level WARNING
-	$(BIN)/pytest -m "not browser" -p no:cacheprovider -n $(TEST_WORKERS)
+	$(BIN)/pytest -m "not browser" -p no:cacheprovider -n $(TEST_WORKERS) $(TEST_ARGS)
 
 test-browser: catalogs browser-deps
-	$(BIN)/pytest -m browser -p no:cacheprovider -n $(TEST_WORKERS)
+	$(BIN)/pytest -m browser -p no:cacheprovider -n $(TEST_WORKERS) $(TEST_ARGS)
 
 test: lint test-unit test-browser
 
