@@ -221,3 +221,46 @@ def test_duplicate_branch_code_is_a_field_error(
     )
     assert response.status_code == 200
     assert Branch.objects.count() == 1
+
+
+def test_an_institution_served_by_a_front_office_is_shown_its_agreement_first(
+    client, organization, other_organization
+):
+    """The institution has no branch: its home names the front office that serves its
+    procedures and the target, and leads to its figures there."""
+    import datetime as dt
+
+    from compromiso.attention.models import FrontOfficeAgreement
+
+    FrontOfficeAgreement.objects.create(
+        front_office=organization,
+        institution=other_organization,
+        reference="CONV-7",
+        valid_from=dt.date(2020, 1, 1),
+        target_within_minutes=20,
+        target_share=85,
+    )
+    FrontOfficeAgreement.objects.create(  # expired: not shown
+        front_office=organization,
+        institution=other_organization,
+        reference="CONV-OLD",
+        valid_from=dt.date(2010, 1, 1),
+        valid_until=dt.date(2012, 1, 1),
+    )
+    manager = UserFactory()
+    MembershipFactory(user=manager, organization=other_organization, role=Role.QUALITY_MANAGER)
+    client.force_login(manager)
+    client.cookies["compromiso_language"] = "es"
+
+    body = client.get(reverse("attention:home")).content.decode()
+
+    assert "Atendido por una red de atención" in body
+    assert (
+        f"{organization.name} atiende sus trámites en sus oficinas: meta 85 % de sus "
+        "visitantes atendidos en 20 minutos."
+    ) in body
+    assert "CONV-7" in body
+    assert "CONV-OLD" not in body
+    assert reverse("attention:institution") in body
+    assert "Su organización no tiene oficinas propias." in body
+    assert "Todavía ninguna oficina gestiona una fila." not in body
