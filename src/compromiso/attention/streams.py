@@ -37,6 +37,12 @@ RETRY_MS = 1000
 
 State = tuple[int, dict[str, Any]]
 
+# Set when the server process is asked to stop (the production server's SIGTERM, see
+# config/gunicorn.py): every stream ends within POLL seconds, and the screen's EventSource
+# reconnects after RETRY_MS to a process still serving, instead of holding the stop for the
+# server's whole graceful timeout.
+STOPPING = threading.Event()
+
 
 def _guarded[T](work: Callable[[], T]) -> T:
     """Run database work in the watcher's thread; a broken connection is dropped and opened
@@ -155,7 +161,7 @@ async def stream(
     yield _first()
     sent = -1
     started = last_beat = time.monotonic()
-    while time.monotonic() - started < lifetime:
+    while time.monotonic() - started < lifetime and not STOPPING.is_set():
         try:
             version = await asyncio.wrap_future(watcher.version(branch_id))
             if version < 0:
@@ -194,7 +200,7 @@ def stream_sync(
     yield _first()
     sent = -1
     started = last_beat = time.monotonic()
-    while time.monotonic() - started < lifetime:
+    while time.monotonic() - started < lifetime and not STOPPING.is_set():
         try:
             version = watcher.version(branch_id).result()
             if version < 0:

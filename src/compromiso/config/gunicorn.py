@@ -93,6 +93,23 @@ def _check_connections(server: Any) -> None:
         )
 
 
+def post_worker_init(worker: Any) -> None:
+    """On SIGTERM (a graceful stop) the worker's display and board streams end at once, and the
+    screens reconnect to a process still serving, before gunicorn stops the worker."""
+    import signal
+
+    from compromiso.attention.streams import STOPPING
+
+    stop = signal.getsignal(signal.SIGTERM)
+
+    def stopping(signum: int, frame: Any) -> None:
+        STOPPING.set()
+        if callable(stop):
+            stop(signum, frame)
+
+    signal.signal(signal.SIGTERM, stopping)
+
+
 def worker_exit(server: Any, worker: Any) -> None:
     """A worker leaving (restart, scale-down, shutdown) writes its last counters."""
     from compromiso.core.metrics import flush

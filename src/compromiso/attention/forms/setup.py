@@ -16,6 +16,9 @@ from compromiso.core.forms import StyledFormMixin
 PERIODS = 2  # two opening periods a day at most: a split day
 
 
+WINDOW_FIELDS = ("check_in_opens_minutes", "check_in_closes_minutes", "no_show_after_minutes")
+
+
 class BranchForm(StyledFormMixin, forms.Form):
     touch_point = forms.ModelChoiceField(
         label=_("Touch point"),
@@ -44,7 +47,41 @@ class BranchForm(StyledFormMixin, forms.Form):
     accepts_appointments = forms.BooleanField(
         label=_("takes appointments"), required=False, initial=True
     )
+    check_in_opens_minutes = forms.IntegerField(
+        label=_("appointment check-in opens (minutes before the time)"),
+        min_value=0,
+        max_value=240,
+        initial=60,
+        required=False,
+    )
+    check_in_closes_minutes = forms.IntegerField(
+        label=_("appointment check-in closes (minutes after the slot ends)"),
+        min_value=0,
+        max_value=240,
+        initial=15,
+        required=False,
+    )
+    no_show_after_minutes = forms.IntegerField(
+        label=_("an appointment not checked in is a no-show (minutes after the slot ends)"),
+        min_value=0,
+        max_value=1440,
+        initial=30,
+        required=False,
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in WINDOW_FIELDS:  # left empty: the usual window
+            if name in data and data[name] is None:
+                data[name] = self.fields[name].initial
+        closes, no_show = data.get("check_in_closes_minutes"), data.get("no_show_after_minutes")
+        if closes is not None and no_show is not None and no_show < closes:
+            self.add_error(
+                "no_show_after_minutes",
+                _("An appointment can only be a no-show once its check-in has closed."),
+            )
+        return data
 
     def __init__(self, *args: Any, touch_points: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -68,12 +68,36 @@ class Branch(TimeStampedModel):
         _("visitors may join the queue from the web"), default=True
     )
     accepts_appointments = models.BooleanField(_("takes appointments"), default=True)
+    check_in_opens_minutes = models.PositiveSmallIntegerField(
+        _("appointment check-in opens (minutes before the time)"),
+        default=60,
+        validators=[MaxValueValidator(240)],
+    )
+    check_in_closes_minutes = models.PositiveSmallIntegerField(
+        _("appointment check-in closes (minutes after the slot ends)"),
+        default=15,
+        validators=[MaxValueValidator(240)],
+    )
+    no_show_after_minutes = models.PositiveSmallIntegerField(
+        _("an appointment not checked in is a no-show (minutes after the slot ends)"),
+        default=30,
+        validators=[MaxValueValidator(1440)],
+    )
     display_key = models.CharField(max_length=32, default=_display_key, editable=False, unique=True)
     # Bumped on every change a display or board shows; displays wait for it to move.
     version = models.PositiveBigIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = BranchQuerySet.as_manager()
+
+    def check_in_window(
+        self, starts_at: dt.datetime, ends_at: dt.datetime
+    ) -> tuple[dt.datetime, dt.datetime]:
+        """When an appointment of this branch at starts_at–ends_at may check in."""
+        return (
+            starts_at - dt.timedelta(minutes=self.check_in_opens_minutes),
+            ends_at + dt.timedelta(minutes=self.check_in_closes_minutes),
+        )
 
     class Meta:
         verbose_name = _("branch")
@@ -86,7 +110,14 @@ class Branch(TimeStampedModel):
                 violation_error_message=_(
                     "Another branch of this organisation has this short name."
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(no_show_after_minutes__gte=models.F("check_in_closes_minutes")),
+                name="branch_no_show_after_check_in_closes",
+                violation_error_message=_(
+                    "An appointment can only be a no-show once its check-in has closed."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -45,9 +45,6 @@ from compromiso.core.permissions import Perm, require
 
 CODE_LENGTH = 8
 MAX_CHANGES = 5
-CHECK_IN_EARLY = dt.timedelta(minutes=60)
-CHECK_IN_LATE = dt.timedelta(minutes=15)
-NO_SHOW_GRACE = dt.timedelta(minutes=30)
 REMIND_AHEAD = dt.timedelta(hours=24)
 
 
@@ -264,19 +261,22 @@ def check_in(appointment: Appointment, *, by: Actor, now: dt.datetime | None = N
                 code="wrong_state",
             )
         zone = appointment.branch.organization.zone
-        if now < appointment.starts_at - CHECK_IN_EARLY:
+        opens, closes = appointment.branch.check_in_window(
+            appointment.starts_at, appointment.ends_at
+        )
+        if now < opens:
             raise DomainError(
                 _("Too early: check-in opens at %(time)s.")
-                % {"time": f"{(appointment.starts_at - CHECK_IN_EARLY).astimezone(zone):%H:%M}"},
+                % {"time": f"{opens.astimezone(zone):%H:%M}"},
                 code="too_early",
             )
-        if now > appointment.ends_at + CHECK_IN_LATE:
+        if now > closes:
             raise DomainError(
                 _(
                     "Too late: check-in closed at %(time)s. Take a ticket at the kiosk or ask at "
                     "reception."
                 )
-                % {"time": f"{(appointment.ends_at + CHECK_IN_LATE).astimezone(zone):%H:%M}"},
+                % {"time": f"{closes.astimezone(zone):%H:%M}"},
                 code="too_late",
             )
         visit = issue_ticket(
@@ -319,13 +319,17 @@ def mark_no_show(
     return appointment
 
 
-def mark_no_shows(*, now: dt.datetime | None = None, grace: dt.timedelta = NO_SHOW_GRACE) -> int:
-    """Every booking whose slot ended more than `grace` ago without a check-in is a no-show."""
+def mark_no_shows(*, now: dt.datetime | None = None) -> int:
+    """Every booking whose slot ended more than its branch's `no_show_after_minutes` ago without
+    a check-in is a no-show."""
     now = now or timezone.now()
     count = 0
     for appointment in Appointment.objects.filter(
-        status=AppointmentStatus.BOOKED, ends_at__lt=now - grace
-    ).only("pk"):
+        status=AppointmentStatus.BOOKED, ends_at__lt=now
+    ).select_related("branch"):
+        grace = dt.timedelta(minutes=appointment.branch.no_show_after_minutes)
+        if appointment.ends_at >= now - grace:
+            continue
         with transaction.atomic():
             updated = Appointment.objects.filter(
                 pk=appointment.pk, status=AppointmentStatus.BOOKED

@@ -29,6 +29,9 @@ BRANCH_FIELDS = (
     "service_level_minutes",
     "accepts_web_queue",
     "accepts_appointments",
+    "check_in_opens_minutes",
+    "check_in_closes_minutes",
+    "no_show_after_minutes",
     "is_active",
 )
 QUEUE_FIELDS = ("name", "letter", "is_quick", "target_wait_minutes", "order", "is_active")

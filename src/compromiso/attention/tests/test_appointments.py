@@ -271,3 +271,29 @@ def test_staff_booking_and_check_in_need_the_right_role(
     appointment.refresh_from_db()
     assert appointment.status == "no_show"
     assert SYSTEM  # the jobs act as the system
+
+
+def test_each_branch_sets_its_check_in_window_and_no_show_time(
+    plan, general_queue, officer, office
+):
+    """Sucursal Arica: check-in from 10 minutes before the slot to 5 minutes after it ends; a
+    no-show 45 minutes after it ends."""
+    office.check_in_opens_minutes = 10
+    office.check_in_closes_minutes = 5
+    office.no_show_after_minutes = 45
+    office.save()
+    early, _ = book(general_queue)  # 09:00–09:30
+    late, _ = book(general_queue, starts_at=MONDAY_9 + dt.timedelta(minutes=30))  # 09:30–10:00
+
+    with pytest.raises(DomainError, match="08:50"):
+        booking.check_in(early, by=officer, now=MONDAY_9 - dt.timedelta(minutes=11))
+    with pytest.raises(DomainError, match="10:05"):
+        booking.check_in(late, by=officer, now=MONDAY_9 + dt.timedelta(minutes=66))
+    assert booking.check_in(early, by=officer, now=MONDAY_9 - dt.timedelta(minutes=10))
+
+    # 10:00 + 45 min: not yet at 10:44, a no-show at 10:46.
+    assert booking.mark_no_shows(now=MONDAY_9 + dt.timedelta(minutes=104)) == 0
+    assert booking.mark_no_shows(now=MONDAY_9 + dt.timedelta(minutes=106)) == 1
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert (early.status, late.status) == ("checked_in", "no_show")

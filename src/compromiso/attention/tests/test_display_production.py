@@ -9,7 +9,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.parse
 from pathlib import Path
@@ -17,8 +16,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-import compromiso
-from compromiso.core.tests.test_production_server import START_SECONDS, STOP_SECONDS, _free_port
+from compromiso.core.tests.production import free_port, server_env, start
+from compromiso.core.tests.test_production_server import START_SECONDS, STOP_SECONDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -63,6 +62,15 @@ class Stream:
             elif line == "\n" and data:
                 return json.loads(data)
 
+    def ends(self) -> bool:
+        """Read to the end of the stream (True), or False when it does not end in time."""
+        try:
+            while self.answer.readline():
+                pass
+        except TimeoutError:
+            return False
+        return True
+
     def close(self) -> None:
         self.link.close()
 
@@ -106,38 +114,17 @@ def test_a_display_stream_outlives_the_worker_timeout_and_shows_a_kiosk_ticket(
 
     open_now_for_real(office)  # the kiosk issues tickets only while the branch is open
     choice = public.choices(office)[0].choices[0].key
-    port = _free_port()
-    source = str(Path(compromiso.__file__).resolve().parents[1])
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("METRICS_", "PYTEST", "DJANGO_"))
-    }
-    env.update(
-        PYTHONPATH=os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")])),
-        DEBUG="false",
-        SECRET_KEY="display-production-test-" + "k" * 40,
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=_database_url(tmp_path),
-        EMAIL_BACKEND="file",
-        EMAIL_FILE_PATH=str(tmp_path / "mail"),
-        SECURE_SSL_REDIRECT="false",
-        STATIC_ROOT=str(tmp_path / "static"),
-        MEDIA_ROOT=str(tmp_path / "media"),
+    port = free_port()
+    env = server_env(
+        tmp_path,
+        _database_url(tmp_path),
         WEB_CONCURRENCY="1",  # one worker: the stream and the kiosk share it
         GUNICORN_THREADS="4",
         GUNICORN_TIMEOUT="3",  # a sync worker holding a stream would be killed after this
-        TASKS_BACKEND="database",
     )
     connection.close()  # SQLite: the server's writes are not blocked by this process
     log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "compromiso.cli", "serve", "--production", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = start(["compromiso.cli", "serve", "--production", f"127.0.0.1:{port}"], env, log)
     stream = None
     try:
         deadline = time.monotonic() + START_SECONDS
@@ -163,13 +150,23 @@ def test_a_display_stream_outlives_the_worker_timeout_and_shows_a_kiosk_ticket(
         output = (tmp_path / "server.log").read_text(errors="replace")
         assert "WORKER TIMEOUT" not in output
         assert "Using worker: gthread" in output
+
+        # A graceful stop ends the open stream at once (the screen reconnects elsewhere)
+        # instead of waiting for it through gunicorn's graceful timeout (20 s).
+        stream.link.sock.settimeout(10)
+        stopped = time.monotonic()
+        server.send_signal(signal.SIGTERM)  # as a service manager stops it
+        assert stream.ends()
+        assert server.wait(timeout=STOP_SECONDS) == 0
+        assert time.monotonic() - stopped < 8, "the open stream held the stop"
     finally:
         if stream is not None:
             stream.close()
-        os.killpg(server.pid, signal.SIGTERM)
-        try:  # gunicorn lets an open stream run for its graceful timeout (20 s)
-            server.wait(timeout=STOP_SECONDS + 20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        if server.poll() is None:  # the test failed before it stopped the server
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=STOP_SECONDS + 20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
         log.close()

@@ -264,3 +264,35 @@ def test_an_institution_served_by_a_front_office_is_shown_its_agreement_first(
     assert reverse("attention:institution") in body
     assert "Su organización no tiene oficinas propias." in body
     assert "Todavía ninguna oficina gestiona una fila." not in body
+
+
+def test_the_appointment_windows_are_set_on_the_branch_form(client, unit_head, office):
+    client.force_login(unit_head)
+    url = reverse("attention:branch_edit", kwargs={"pk": office.pk})
+    data = {
+        "code": office.code,
+        "no_show_after_calls": 3,
+        "service_level_minutes": 15,
+        "accepts_appointments": "on",
+        "is_active": "on",
+        "check_in_opens_minutes": 20,
+        "check_in_closes_minutes": 10,
+        "no_show_after_minutes": 5,
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "An appointment can only be a no-show once its check-in has closed." in (
+        refused.content.decode()
+    )
+    office.refresh_from_db()
+    assert office.check_in_opens_minutes == 60  # nothing saved
+
+    client.post(url, {**data, "no_show_after_minutes": 40})
+    office.refresh_from_db()
+    assert (
+        office.check_in_opens_minutes,
+        office.check_in_closes_minutes,
+        office.no_show_after_minutes,
+    ) == (20, 10, 40)
+    page = client.get(reverse("attention:branch", kwargs={"pk": office.pk})).content.decode()
+    assert "Appointment check-in opens (minutes before the time)" in page

@@ -172,6 +172,7 @@ def appointments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .select_related("queue", "visit")
         .order_by("starts_at", "pk")
     )
+    windows = {a.pk: branch.check_in_window(a.starts_at, a.ends_at) for a in rows}
     now = timezone.now()
     return render(
         request,
@@ -186,9 +187,7 @@ def appointments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 (
                     a,
                     a.status == AppointmentStatus.BOOKED
-                    and a.starts_at - booking.CHECK_IN_EARLY
-                    <= now
-                    <= a.ends_at + booking.CHECK_IN_LATE,
+                    and windows[a.pk][0] <= now <= windows[a.pk][1],
                     a.status == AppointmentStatus.BOOKED and a.starts_at <= now,
                 )
                 for a in rows

@@ -1,7 +1,6 @@
 """E-mail intake: messages become cases or replies, once, and bad mail is refused safely."""
 
 import smtplib
-import socket
 from email.message import EmailMessage
 
 import pytest
@@ -12,6 +11,7 @@ from compromiso.cases import services
 from compromiso.cases.mail import CaseMailHandler, MailRejected, ingest_message
 from compromiso.cases.models import Case, Status
 from compromiso.catalog.tests.factories import ChannelFactory
+from compromiso.core.tests.production import free_port
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -199,12 +199,6 @@ def test_the_handler_answers_like_a_mail_server(organization, mailbox_channel):
     assert refused.startswith("550")
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_lmtp_listener_turns_a_delivery_into_a_case(organization):
     from aiosmtpd.controller import Controller
@@ -216,7 +210,7 @@ def test_the_lmtp_listener_turns_a_delivery_into_a_case(organization):
         def factory(self):
             return LMTP(self.handler)
 
-    port = _free_port()
+    port = free_port()
     controller = LMTPController(CaseMailHandler(organization.slug), hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -3,19 +3,15 @@ deployment on the test's own folders, and the process in a group of its own (so 
 left behind when the test fails)."""
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import IO
 
 import compromiso
+from compromiso.core.pgcluster import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+__all__ = ["free_port", "server_env", "start"]
 
 
 def server_env(tmp_path: Path, database_url: str, **settings: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ suite runs on PostgreSQL (pg_dump / pg_restore), on SQLite otherwise (the online
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from compromiso.cases.models import Attachment, Case
 from compromiso.catalog.tests.factories import ChannelFactory
 from compromiso.core.actors import PUBLIC
 from compromiso.core.backup import BackupError, create_backup, restore_backup, verify_archive
+from compromiso.core.tests.production import free_port
 from compromiso.organizations.models import Membership, User
 from compromiso.organizations.services import create_api_token
 
@@ -149,12 +149,6 @@ def _not_a_backup(tmp_path):
 # --- The restore drill --------------------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _compromiso(args, env, timeout=COMMAND_SECONDS):
     return subprocess.run(
         [sys.executable, "-c", "from compromiso.cli import main; main()", *args],
@@ -267,7 +261,7 @@ def test_restore_drill_backup_under_load_restores_every_acknowledged_case(seeded
         seeded_run = _compromiso(["restore", str(seed)], source)
         assert seeded_run.returncode == 0, seeded_run.stderr
 
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [
                 sys.executable,

@@ -10,7 +10,7 @@ Idempotency-Key. The faults, in turn:
 1. kill -9 of a gunicorn worker;
 2. kill -9 of the task worker while a batch of acknowledgement e-mails is going out (the SMTP
    server answers slowly, so a batch is always under way);
-3. `pg_ctl restart -m fast` of the database.
+3. a restart of the database (`pg_ctl stop -m fast`, then start).
 
 Then every request cut off is sent again with its key (as a client does), the tasks drain, and:
 every acknowledged case is in the database with what was sent, no case is there twice or
@@ -21,17 +21,13 @@ than running every migration, and nothing here depends on the migrations' data.
 """
 
 import asyncio
-import contextlib
 import email
 import http.client
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -44,6 +40,8 @@ from typing import Any
 import pytest
 
 import compromiso
+from compromiso.core import pgcluster
+from compromiso.core.tests.production import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -71,20 +69,6 @@ MIGRATION_MODULES = {app.rsplit(".", 1)[-1]: None for app in INSTALLED_APPS}
 """
 
 
-def _postgresql_bin() -> Path | None:
-    found = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: (p.parent.parent.name != "15", p.parent.parent.name),
-    )
-    return found[0].parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _until(condition: Any, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -93,58 +77,15 @@ def _until(condition: Any, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
-class Cluster:
-    """A throwaway PostgreSQL cluster (run as the postgres user when the tests run as root)."""
-
-    def __init__(self, bin_dir: Path) -> None:
-        self.bin = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="compromiso-crash-"))
-        self.port = _free_port()
-        self.as_root = os.geteuid() == 0
-        if self.as_root:
-            shutil.chown(self.root, "postgres", "postgres")
-
-    def _run(self, *command: str) -> None:
-        prefix = ["runuser", "-u", "postgres", "--"] if self.as_root else []
-        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
-
-    def _ctl(self, action: str, *extra: str) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
-        self._run(
-            str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-l",
-            str(self.root / "log"), "-w", "-t", "60", "-o", options, action, *extra,
-        )  # fmt: skip
-
-    def start(self) -> None:
-        self._run(
-            str(self.bin / "initdb"), "-D", str(self.root / "data"), "-A", "trust",
-            "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8",
-        )  # fmt: skip
-        self._ctl("start")
-
-    def restart(self) -> None:
-        self._ctl("restart", "-m", "fast")
-
-    def stop(self) -> None:
-        with contextlib.suppress(subprocess.SubprocessError):
-            self._ctl("stop", "-m", "immediate")
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def url(self, database: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
-
-    def tasks(self, *statuses: str) -> int:
-        """How many task rows are in these states."""
-        listed = ", ".join(f"'{status}'" for status in statuses)
-        table = "django_tasks_database_dbtaskresult"
-        return int(self.query(f"SELECT count(*) FROM {table} WHERE status IN ({listed})")[0][0])
-
-    def query(self, sql: str, database: str = "crash") -> list[tuple[Any, ...]]:
-        import psycopg
-
-        with psycopg.connect(self.url(database), autocommit=True, connect_timeout=5) as db:
-            cursor = db.execute(sql)
-            return cursor.fetchall() if cursor.description else []
+def _tasks(cluster: pgcluster.Cluster, *statuses: str) -> int:
+    """How many task rows of the crash database are in these states."""
+    return int(
+        cluster.query(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = ANY(%s)",
+            [list(statuses)],
+            database="crash",
+        )
+    )
 
 
 class CountingSMTP:
@@ -301,16 +242,11 @@ class Load:
 
 
 @pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    bin_dir = _postgresql_bin()
-    if bin_dir is None or not (bin_dir / "pg_ctl").exists():
+def cluster() -> Iterator[pgcluster.Cluster]:
+    if not pgcluster.available():
         pytest.skip("PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
-    cluster = Cluster(bin_dir)
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
+    with pgcluster.throwaway() as made:
+        yield made
 
 
 def test_acknowledged_cases_and_emails_survive_killed_workers_and_a_database_restart(
@@ -320,9 +256,9 @@ def test_acknowledged_cases_and_emails_survive_killed_workers_and_a_database_res
 
     began = time.monotonic()
     smtp = CountingSMTP()
-    controller = Controller(smtp, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
     controller.start()
-    cluster.query("CREATE DATABASE crash", database="postgres")
+    cluster.execute("CREATE DATABASE crash")
     source = str(Path(compromiso.__file__).resolve().parents[1])
     (tmp_path / "crash_settings.py").write_text(SYNCDB_SETTINGS)
     env = {
@@ -359,7 +295,7 @@ def test_acknowledged_cases_and_emails_survive_killed_workers_and_a_database_res
         env=env, check=True, capture_output=True, text=True, timeout=120,
     ).stdout.split()[-2:]  # fmt: skip
 
-    service = Service(env, _free_port(), tmp_path / "server.log")
+    service = Service(env, free_port(), tmp_path / "server.log")
     load = Load(service.port, token, int(channel))
     clients = [threading.Thread(target=load.client, daemon=True) for _ in range(CLIENTS)]
     faults: dict[str, Any] = {}
@@ -378,12 +314,12 @@ def test_acknowledged_cases_and_emails_survive_killed_workers_and_a_database_res
 
         # 2. The task worker dies while a batch of e-mails is going out.
         def batch_under_way() -> bool:
-            ready = cluster.tasks("READY")
+            ready = _tasks(cluster, "READY")
             return len(smtp.received) >= 3 and ready >= 3
 
         _until(batch_under_way, 60, "a batch of e-mails under way")
-        faults["e-mails waiting when the task worker was killed"] = cluster.tasks(
-            "READY", "RUNNING"
+        faults["e-mails waiting when the task worker was killed"] = _tasks(
+            cluster, "READY", "RUNNING"
         )
         os.kill(service.task_worker(), signal.SIGKILL)
         faults["e-mails received before the kill"] = len(smtp.received)
@@ -415,15 +351,16 @@ def test_acknowledged_cases_and_emails_survive_killed_workers_and_a_database_res
         assert len(acknowledged) == len(load.filings), "a retried filing was never accepted"
 
         def drained() -> bool:
-            return cluster.tasks("READY", "RUNNING") == 0
+            return _tasks(cluster, "READY", "RUNNING") == 0
 
-        left = cluster.tasks("READY", "RUNNING")  # each takes SMTP_DELAY and a little more
+        left = _tasks(cluster, "READY", "RUNNING")  # each takes SMTP_DELAY and a little more
         _until(drained, 60 + left * (SMTP_DELAY + 0.5), "the e-mail tasks to finish")
     finally:
         service.stop()
         controller.stop()
 
-    cases = dict(cluster.query("SELECT id, requester_email FROM cases_case"))
+    with cluster.connect("crash") as db:
+        cases = dict(db.execute("SELECT id, requester_email FROM cases_case").fetchall())
     # Every acknowledgement names a case that is in the database, with what was sent.
     for filing in acknowledged:
         assert cases.get(filing.case_id) == filing.email
@@ -437,7 +374,7 @@ def test_acknowledged_cases_and_emails_survive_killed_workers_and_a_database_res
     assert set(per_recipient) == set(cases.values())
     assert max(per_recipient.values()) == 1, per_recipient.most_common(3)
     repeated = len(smtp.received) - len(set(smtp.received))
-    assert cluster.tasks("FAILED") == 0
+    assert _tasks(cluster, "FAILED") == 0
 
     figures = {
         "filings sent": len(load.filings),

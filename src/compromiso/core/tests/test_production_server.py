@@ -5,7 +5,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,19 +16,13 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-import compromiso
+from compromiso.core.tests.production import free_port, server_env, start
 
 # transaction=True: no transaction is left open on the test database while it is copied.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 START_SECONDS = 60  # collectstatic and three Django processes on a busy machine
 STOP_SECONDS = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _migrated_database(path: Path) -> None:
@@ -58,35 +51,10 @@ def _get(url: str) -> tuple[int, bytes, str]:
 def test_the_production_server_serves_and_stops_cleanly(tmp_path):
     database = tmp_path / "db.sqlite3"
     _migrated_database(database)
-    port = _free_port()
-    source = str(Path(compromiso.__file__).resolve().parents[1])
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("METRICS_", "PYTEST", "DJANGO_"))
-    }
-    env.update(
-        PYTHONPATH=os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")])),
-        DEBUG="false",
-        SECRET_KEY="production-server-test-" + "k" * 40,
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{database}",
-        EMAIL_BACKEND="file",
-        EMAIL_FILE_PATH=str(tmp_path / "mail"),
-        SECURE_SSL_REDIRECT="false",
-        STATIC_ROOT=str(tmp_path / "static"),
-        MEDIA_ROOT=str(tmp_path / "media"),
-        WEB_CONCURRENCY="2",
-        TASKS_BACKEND="database",
-    )
+    port = free_port()
+    env = server_env(tmp_path, f"sqlite:///{database}", WEB_CONCURRENCY="2")
     log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "compromiso.cli", "serve", "--production", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own group: nothing is left behind if the test fails
-    )
+    server = start(["compromiso.cli", "serve", "--production", f"127.0.0.1:{port}"], env, log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_SECONDS

@@ -24,16 +24,11 @@ import compromiso
 from compromiso.cases.models import Attachment, Case
 from compromiso.catalog.tests.factories import ChannelFactory
 from compromiso.core.backup import create_backup
+from compromiso.core.tests.production import free_port
 
 pytestmark = pytest.mark.slow
 SRC = Path(compromiso.__file__).resolve().parents[1]
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "compromiso-test", "AWS_SECRET_ACCESS_KEY": "not-a-secret"}
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +36,7 @@ def s3_endpoint():
     """moto's S3 server in its own process, with an empty private bucket."""
     import boto3
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
