@@ -15,6 +15,7 @@ from compromiso.attention.tests.conftest import (  # noqa: F401
     general_queue,
     in_person,
     office,
+    open_now_for_real,
     quick_queue,
     service,
 )
@@ -33,6 +34,7 @@ def log_in(page, username):
 def test_a_kiosk_ticket_is_called_at_a_desk_and_its_page_says_where_to_go(
     page, browser, live_server, organization, office, general_queue, desk_one, officer
 ):
+    open_now_for_real(office)  # the kiosk issues tickets only while the branch is open
     # The visitor at the kiosk (a touch screen: links and buttons, no typing).
     kiosk = browser.new_context(base_url=live_server.url, locale="en-GB")
     screen = kiosk.new_page()
