@@ -24,6 +24,7 @@ from compromiso.attention.services import public
 from compromiso.core.errors import DomainError
 from compromiso.core.forms import StyledFormMixin
 from compromiso.core.ratelimit import allow, blocked, client_address
+from compromiso.portal.offices import hours_by_day
 
 KIOSK_TICKETS_PER_HOUR = 600  # one kiosk, a busy branch: ten a minute
 KIOSK_RETURN_SECONDS = 20  # the ticket stays on screen this long
@@ -73,6 +74,7 @@ def kiosk(request: HttpRequest, display_key: str) -> HttpResponse:
     }
     if not public.is_open(branch):
         context["closed"] = _("This office is closed now. Come back during its opening hours.")
+        context["hours"] = hours_by_day(list(branch.hours.all()))
         status = 400 if request.method == "POST" else 200
         return render(request, "portal/attention/kiosk.html", context, status=status)
     groups = public.choices(branch)

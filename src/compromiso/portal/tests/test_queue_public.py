@@ -256,6 +256,16 @@ def test_a_closed_office_s_kiosk_says_so_and_issues_nothing(citizen, office, gen
     assert not Visit.objects.exists()
 
 
+def test_a_closed_kiosk_shows_the_branch_s_opening_hours(citizen, office, general_queue):
+    OpeningHours.objects.create(
+        branch=office, weekday=2, opens_at=dt.time(8, 30), closes_at=dt.time(14)
+    )
+    with time_machine.travel(WEDNESDAY_20, tick=False):
+        html = citizen.get(kiosk_url(office)).content.decode()
+    assert "Opening hours" in html
+    assert "Wednesday: 08:30–14:00" in html
+
+
 def test_the_kiosk_opens_with_the_office(citizen, office, general_queue):
     with time_machine.travel(WEDNESDAY_11, tick=False):
         assert 'href="?choice=' in citizen.get(kiosk_url(office)).content.decode()
