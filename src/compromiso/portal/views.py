@@ -101,6 +101,9 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
         )
     if visit is not None:
         initial["kind"] = "complaint"
+    # Nothing of this visitor's on the page but the token and the submission id (the form adds
+    # the id to `initial`, so this is decided before).
+    blank = not initial and request.method != "POST"
     form = PublicCaseForm(
         request.POST or None,
         request.FILES or None,
@@ -131,9 +134,7 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
             "organization": organization,
             "form": form,
             "visit": visit,
-            "case_fields": _case_fields(
-                form, organization, blank=not form.is_bound and not initial
-            ),
+            "case_fields": _case_fields(form, organization, blank=blank and not form.is_bound),
         },
     )
 
