@@ -379,3 +379,18 @@ def test_a_refused_form_after_a_blank_page_keeps_what_was_typed_and_its_errors(c
     assert 'value="Ana María"' in html
     assert 'aria-invalid="true"' in html
     assert 'href="#id_subject"' in html
+
+
+def test_a_blank_form_page_reuses_its_fields_and_costs_one_query(
+    citizen, url, django_assert_max_num_queries
+):
+    """docs/performance.md counts these; this keeps them from growing back unnoticed."""
+    citizen.get(url)  # renders the fields and reads the organisation's reference data
+
+    with django_assert_max_num_queries(1):  # the organisation
+        again = Client().get(url)
+
+    assert "portal/_case_fields.html" not in [t.name for t in again.templates]
+    assert 'for="id_subject"' in again.content.decode()
+    refused = citizen.post(url, form_data(subject=""))
+    assert "portal/_case_fields.html" in [t.name for t in refused.templates]
