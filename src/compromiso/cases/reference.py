@@ -1,6 +1,6 @@
-"""What intake reads of an organisation for every case — its channels, legal deadline policies,
-closure days and whether it routes by rules — kept in each process until the organisation's
-`reference_stamp` changes.
+"""What intake reads of an organisation for every case — its channels, its public services (the
+public form's list), legal deadline policies, closure days and whether it routes by rules — kept
+in each process until the organisation's `reference_stamp` changes.
 
 These rows change a few times a year and are read on every case: on the API's path they were a
 third of the intake's queries. Whoever saves or deletes one gives the organisation a new stamp
@@ -17,13 +17,15 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from compromiso.cases.models import AssignmentRule, DeadlinePolicy
-from compromiso.catalog.models import Channel
+from compromiso.catalog.models import Audience, Channel, Service
 from compromiso.organizations.models import ClosureDay, Organization, new_reference_stamp
 
 
 @dataclass(frozen=True)
 class IntakeReference:
     channels: dict[int, Channel]
+    # Active services for the public, in the catalogue's order, with their provider unit.
+    public_services: tuple[Service, ...]
     policies: dict[str, DeadlinePolicy]
     closed_days: frozenset[dt.date]
     routes: bool  # an active assignment rule exists
@@ -39,6 +41,11 @@ def intake_reference(organization: Organization) -> IntakeReference:
         return kept[1]
     reference = IntakeReference(
         channels={c.pk: c for c in Channel.objects.filter(organization=organization)},
+        public_services=tuple(
+            Service.objects.filter(
+                organization=organization, is_active=True, audience=Audience.EXTERNAL
+            ).select_related("provider_unit")
+        ),
         policies={p.kind: p for p in DeadlinePolicy.objects.filter(organization=organization)},
         closed_days=frozenset(organization.closure_days.values_list("date", flat=True)),
         routes=AssignmentRule.objects.filter(organization=organization, is_active=True).exists(),
@@ -69,6 +76,6 @@ def _restamp(sender: Any, instance: Any, **kwargs: Any) -> None:
         organization.reference_stamp = stamp
 
 
-for model in (Channel, DeadlinePolicy, ClosureDay, AssignmentRule):
+for model in (Channel, Service, DeadlinePolicy, ClosureDay, AssignmentRule):
     post_save.connect(_restamp, sender=model, dispatch_uid=f"restamp-{model.__name__}")
     post_delete.connect(_restamp, sender=model, dispatch_uid=f"restamp-{model.__name__}-del")

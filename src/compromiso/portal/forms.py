@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from compromiso.cases.models import CaseKind, ReplyChannel
@@ -11,11 +12,50 @@ from compromiso.catalog.models import Service
 from compromiso.core.forms import MultipleFileField, StyledFormMixin
 
 
+class LoadedServiceField(forms.ChoiceField):
+    """A choice among services already loaded (the organisation's intake reference keeps them,
+    cases/reference.py): the list and the refusal of a ModelChoiceField, without a query to list
+    the services or to check the one chosen."""
+
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"],
+    }
+
+    def __init__(self, *, empty_label: Any, **kwargs: Any) -> None:
+        super().__init__(choices=(), **kwargs)
+        self.empty_label = empty_label
+        self.services: dict[str, Service] = {}
+
+    def set_services(self, services: Any) -> None:
+        self.services = {str(service.pk): service for service in services}
+        self.choices = [("", self.empty_label), *((pk, str(s)) for pk, s in self.services.items())]
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.pk if isinstance(value, Service) else value
+
+    def to_python(self, value: Any) -> Service | None:
+        if value in self.empty_values:
+            return None
+        service = self.services.get(str(value).strip())
+        if service is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return service
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # the choice was checked by to_python
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return str(self.prepare_value(initial) or "") != str(data or "")
+
+
 class PublicCaseForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What do you want to do?"), choices=CaseKind.choices)
-    service = forms.ModelChoiceField(
+    service = LoadedServiceField(
         label=_("Service concerned"),
-        queryset=Service.objects.none(),
         required=False,
         empty_label=_("— I don't know / other —"),
     )
@@ -63,7 +103,7 @@ class PublicCaseForm(StyledFormMixin, forms.Form):
             data["submission_id"] = str(uuid.uuid4())
             self.data = data
             self.lost_submission_id = True
-        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+        self.fields["service"].set_services(services)  # type: ignore[attr-defined]
         self.fields["website"].widget.attrs.update(
             {"tabindex": "-1", "autocomplete": "off", "class": "form-control"}
         )

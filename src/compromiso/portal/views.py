@@ -3,12 +3,17 @@
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +21,8 @@ from compromiso.attention import links as visit_links
 from compromiso.attention.models import Visit
 from compromiso.cases import services as case_services
 from compromiso.cases.models import Attachment, Case, HandlingRating, Status
-from compromiso.catalog.models import Audience, Channel, ChannelKind, Service
+from compromiso.cases.reference import IntakeReference, intake_reference
+from compromiso.catalog.models import Audience, Channel, ChannelKind
 from compromiso.core.actors import PUBLIC
 from compromiso.core.forms import add_service_error
 from compromiso.core.ratelimit import allow, blocked, client_address
@@ -37,7 +43,6 @@ from compromiso.surveys.models import Wave, WaveStatus
 SUBMISSIONS_PER_HOUR = 20
 FAILED_LOOKUPS_PER_15_MINUTES = 10
 LOOKUP_WINDOW = 15 * 60
-ACK_SESSION_KEY = "compromiso_case_received"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -81,23 +86,29 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
     requests. Works without JavaScript; acknowledges only after the case is committed."""
     organization = get_object_or_404(Organization, slug=slug, is_active=True)
     timezone.activate(organization.zone)
-    web = Channel.objects.filter(
-        organization=organization, kind=ChannelKind.WEB, is_active=True
-    ).first()
+    # The organisation was read in this request: its reference data (channels, public services,
+    # deadlines) are current, and kept in the process while they do not change.
+    reference = intake_reference(organization)
+    web = _web_channel(reference)
     if web is None:
         raise Http404("This organisation takes no requests on the web.")
-    public_services = Service.objects.filter(
-        organization=organization, is_active=True, audience=Audience.EXTERNAL
-    )
     # A complaint about a visit to a branch (the ticket's page links here with ?visit=<code>).
     visit = visit_links.visit_for_complaint(organization, request.GET.get("visit"))
     initial: dict[str, object] = {}
     if visit is not None and visit.service_id is not None:
-        initial["service"] = public_services.filter(pk=visit.service_id).first()
+        initial["service"] = next(
+            (s for s in reference.public_services if s.pk == visit.service_id), None
+        )
     if visit is not None:
         initial["kind"] = "complaint"
+    # Nothing of this visitor's on the page but the token and the submission id (the form adds
+    # the id to `initial`, so this is decided before).
+    blank = not initial and request.method != "POST"
     form = PublicCaseForm(
-        request.POST or None, request.FILES or None, services=public_services, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        services=reference.public_services,
+        initial=initial,
     )
     if request.method == "POST":
         if not allow(
@@ -107,16 +118,52 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
         ):
             return render(request, "portal/too_many.html", status=429)
         if form.is_valid():
-            case = _submit(request, organization, web, form, visit=visit)
-            if case is not None:
+            received = _submit(request, organization, web, form, visit=visit, reference=reference)
+            if received is not None:
+                case, secret = received
                 if visit is not None:
                     visit_links.link_case(visit, case, by=PUBLIC)
-                return redirect("portal:case_received", slug=organization.slug)
+                response = redirect("portal:case_received", slug=organization.slug)
+                if secret is not None:  # a form sent twice: the first answer gave the receipt
+                    _give_receipt(response, organization, case, secret)
+                return response
     return render(
         request,
         "portal/case_form.html",
-        {"organization": organization, "form": form, "visit": visit},
+        {
+            "organization": organization,
+            "form": form,
+            "visit": visit,
+            "case_fields": _case_fields(form, organization, blank=blank and not form.is_bound),
+        },
     )
+
+
+def _web_channel(reference: IntakeReference) -> Channel | None:
+    """The organisation's active web channel (the first by name, as the catalogue orders them)."""
+    web = [c for c in reference.channels.values() if c.kind == ChannelKind.WEB and c.is_active]
+    return min(web, key=lambda c: (c.name, c.pk), default=None)
+
+
+# The blank form's fields as rendered, per (organisation, language): (its reference stamp, HTML).
+# They hold no token, no submission id and nothing typed; a new stamp (a service or a channel
+# saved) renders them again.
+_blank_fields: dict[tuple[int, str], tuple[str, SafeString]] = {}
+
+
+def _case_fields(form: PublicCaseForm, organization: Organization, *, blank: bool) -> SafeString:
+    """The form's fields: rendered once per organisation and language while the form is blank
+    (rendering its fourteen widgets was most of the page's cost), for every request otherwise
+    (what was typed, errors, a visit's service)."""
+    if not blank:
+        return render_to_string("portal/_case_fields.html", {"form": form})
+    key = (organization.pk, get_language() or "")
+    kept = _blank_fields.get(key)
+    if kept is not None and kept[0] == organization.reference_stamp:
+        return kept[1]
+    fields = render_to_string("portal/_case_fields.html", {"form": form})
+    _blank_fields[key] = (organization.reference_stamp, fields)
+    return fields
 
 
 def _submit(
@@ -126,7 +173,10 @@ def _submit(
     form: PublicCaseForm,
     *,
     visit: Visit | None = None,
-) -> Case | None:
+    reference: IntakeReference | None = None,
+) -> tuple[Case, str | None] | None:
+    """The case and its secret; for a form sent again, the first case and no secret; None when
+    the services refused it (the errors are on the form)."""
     data = form.cleaned_data
     key = f"web:{data['submission_id']}"
     fields = {
@@ -139,49 +189,86 @@ def _submit(
             {**fields, "service": getattr(data["service"], "pk", None)}, sort_keys=True, default=str
         ).encode()
     ).hexdigest()
+    # About a visit: the branch's channel and touch point, where it happened. Otherwise the
+    # office the form was opened from (offices page), filed through the web.
+    point = visit.branch.touch_point if visit is not None else None
     try:
-        with transaction.atomic():
-            earlier = case_services.case_for_intake_key(organization, key, body_hash)
-            if earlier is not None:  # the same form sent twice: show the first case again
-                return earlier
-            # About a visit: the branch's channel and touch point, where it happened. Otherwise
-            # the office the form was opened from (offices page), filed through the web.
-            point = visit.branch.touch_point if visit is not None else None
-            case, secret = case_services.receive_case(
-                organization=organization,
-                channel=point.channel if point is not None else web,
-                touch_point=point or touch_point_from(request, organization),
-                service=data["service"],
-                by=PUBLIC,
-                uploads=data["attachments"],
-                intake_key=key,
-                body_hash=body_hash,
-                **fields,
-            )
-    except case_services.AlreadyReceived as double:  # both sends arrived at the same moment
-        return double.case
+        # The submission id is claimed in the case's own transaction, as the API's key is: the
+        # same form sent again (even at the same moment) gets the first case back.
+        case, secret = case_services.receive_case(
+            organization=organization,
+            channel=point.channel if point is not None else web,
+            touch_point=point or touch_point_from(request, organization),
+            service=data["service"],
+            by=PUBLIC,
+            uploads=data["attachments"],
+            intake_key=key,
+            body_hash=body_hash,
+            reference=reference,
+            **fields,
+        )
+    except case_services.AlreadyReceived as double:
+        return double.case, None
     except (ValidationError, case_services.CaseError) as error:
         add_service_error(form, error)
         return None
-    request.session[ACK_SESSION_KEY] = {"code": case.tracking_code, "secret": secret}
-    return case
+    return case, secret
+
+
+# The acknowledgement's tracking code and secret travel to its page in a signed cookie that only
+# that page's path receives: no session to write, never in a URL (history, logs, referrers), and
+# shown only to the browser that sent the form, for RECEIPT_MAX_AGE seconds.
+RECEIPT_COOKIE = "compromiso_receipt"
+RECEIPT_SALT = "compromiso.portal.case_received"
+RECEIPT_MAX_AGE = 30 * 60
+
+
+def _give_receipt(
+    response: HttpResponse, organization: Organization, case: Case, secret: str
+) -> None:
+    response.set_signed_cookie(
+        RECEIPT_COOKIE,
+        f"{case.tracking_code}:{secret}",
+        salt=RECEIPT_SALT,
+        max_age=RECEIPT_MAX_AGE,
+        path=reverse("portal:case_received", args=[organization.slug]),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _receipt(request: HttpRequest) -> tuple[str, str] | None:
+    """(tracking code, secret) from a receipt this server signed less than RECEIPT_MAX_AGE ago;
+    None for none, a forged or altered one, or an expired one."""
+    value = request.get_signed_cookie(
+        RECEIPT_COOKIE, default=None, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE
+    )
+    if value is None or value.count(":") != 1:
+        return None
+    code, secret = value.split(":")
+    return code, secret
 
 
 def case_received(request: HttpRequest, slug: str) -> HttpResponse:
-    """The acknowledgement: tracking code and secret, shown once after the case is saved."""
+    """The acknowledgement: tracking code and secret, shown after the case is saved to the
+    browser that sent it."""
     organization = get_object_or_404(Organization, slug=slug, is_active=True)
     timezone.activate(organization.zone)
-    receipt = request.session.get(ACK_SESSION_KEY)
+    receipt = _receipt(request)
     if receipt is None:
         return redirect("portal:track")
-    case = Case.objects.filter(organization=organization, tracking_code=receipt["code"]).first()
-    if case is None:
+    code, secret = receipt
+    case = Case.objects.filter(organization=organization, tracking_code=code).first()
+    if case is None or not case_services.verify_secret(case, secret):
         raise Http404
-    return render(
+    response = render(
         request,
         "portal/case_received.html",
-        {"organization": organization, "case": case, "secret": receipt["secret"]},
+        {"organization": organization, "case": case, "secret": secret},
     )
+    patch_cache_control(response, private=True, no_store=True)  # it shows the secret
+    return response
 
 
 @require_http_methods(["GET", "POST"])

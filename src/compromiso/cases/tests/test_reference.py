@@ -36,3 +36,25 @@ def test_a_channel_saved_without_its_organisation_loaded_does_not_read_it(organi
     touched = [q["sql"] for q in queries if "organizations_organization" in q["sql"]]
     assert len(touched) == 1  # the new stamp, written; never a SELECT of the organisation
     assert touched[0].lstrip().upper().startswith("UPDATE")
+
+
+def test_the_public_services_follow_every_change_to_a_service(organization):
+    from compromiso.catalog.models import Audience
+    from compromiso.catalog.tests.factories import ServiceFactory
+
+    public = ServiceFactory(organization=organization, code="A1", name="Licencia de conducir")
+    internal = ServiceFactory(organization=organization, code="B1", audience=Audience.INTERNAL)
+    assert [s.pk for s in intake_reference(organization).public_services] == [public.pk]
+
+    public.name = "Licencia de conducir clase B"
+    public.save()
+    internal.audience = Audience.EXTERNAL
+    internal.save()
+    organization.refresh_from_db()  # as the next request reads it
+
+    listed = intake_reference(organization).public_services
+    assert [s.pk for s in listed] == [public.pk, internal.pk]  # in the catalogue's order
+    assert listed[0].name == "Licencia de conducir clase B"
+    public.delete()
+    organization.refresh_from_db()
+    assert [s.pk for s in intake_reference(organization).public_services] == [internal.pk]

@@ -1,13 +1,21 @@
 """The public case form and tracking page: a citizen's view, bad and hostile input."""
 
+import datetime as dt
+import re
 import uuid
 
 import pytest
-from django.core import mail
+import time_machine
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
 
 from compromiso.cases.models import Case, Status
+from compromiso.cases.services import verify_secret
 from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.portal.views import RECEIPT_COOKIE, RECEIPT_MAX_AGE, RECEIPT_SALT
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +255,142 @@ def test_a_form_larger_than_the_request_limit_gets_a_page_that_says_so(citizen, 
     html = response.content.decode()
     assert "Lo que envió es demasiado grande" in html
     assert 'id="main"' in html
+
+
+def _hidden(html, name):
+    found = re.search(rf'name="{name}" value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)" name="{name}"', html
+    )
+    assert found is not None, name
+    return found.group(1)
+
+
+def test_the_acknowledgement_reaches_the_filer_without_a_session(citizen, url):
+    sent = citizen.post(url, form_data())
+    citizen.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+
+    page = citizen.get(sent["Location"])
+
+    case = Case.objects.get()
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert case.tracking_code in html
+    assert verify_secret(case, page.context["secret"])
+    assert "no-store" in page["Cache-Control"]
+    assert not Session.objects.exists()  # nothing kept on the server for an anonymous filer
+
+
+def test_another_browser_opening_the_acknowledgement_sees_no_code(citizen, url):
+    sent = citizen.post(url, form_data())
+
+    stranger = Client()
+    page = stranger.get(sent["Location"])
+
+    assert page.status_code == 302
+    assert page["Location"] == reverse("portal:track")
+    assert Case.objects.get().tracking_code not in page.content.decode()
+
+
+def test_a_forged_receipt_shows_nothing(citizen, url, organization):
+    sent = citizen.post(url, form_data())
+    other = citizen.post(url, form_data(submission_id=str(uuid.uuid4()), subject="Otro"))
+    assert other.status_code == 302
+    first, second = Case.objects.order_by("pk")
+    receipt = citizen.cookies[RECEIPT_COOKIE].value
+    assert second.tracking_code in receipt
+    # The second case's receipt, its code swapped for the first case's: the signature no longer
+    # matches; and a receipt signed with another key is refused too.
+    citizen.cookies[RECEIPT_COOKIE] = receipt.replace(second.tracking_code, first.tracking_code)
+    assert citizen.get(sent["Location"])["Location"] == reverse("portal:track")
+    forged = signing.TimestampSigner(key="not-the-server-key", salt=RECEIPT_COOKIE + RECEIPT_SALT)
+    citizen.cookies[RECEIPT_COOKIE] = forged.sign(f"{first.tracking_code}:ABCDEFGHJK")
+    assert citizen.get(sent["Location"])["Location"] == reverse("portal:track")
+    # The genuine receipt still works.
+    citizen.cookies[RECEIPT_COOKIE] = receipt
+    assert second.tracking_code in citizen.get(sent["Location"]).content.decode()
+
+
+def test_an_expired_receipt_shows_nothing(citizen, url):
+    with time_machine.travel(dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC), tick=False):
+        sent = citizen.post(url, form_data())
+    later = dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=RECEIPT_MAX_AGE)
+    with time_machine.travel(later - dt.timedelta(seconds=5), tick=False):
+        assert citizen.get(sent["Location"]).status_code == 200
+    with time_machine.travel(later + dt.timedelta(seconds=5), tick=False):
+        page = citizen.get(sent["Location"])
+
+    assert page.status_code == 302
+    assert page["Location"] == reverse("portal:track")
+
+
+def test_each_form_page_has_its_own_token_and_submission_id(url):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [browser.get(url).content.decode() for browser in (first, second)]
+
+    tokens = [_hidden(page, "csrfmiddlewaretoken") for page in pages]
+    ids = [_hidden(page, "submission_id") for page in pages]
+    assert tokens[0] != tokens[1]
+    assert ids[0] != ids[1]
+    # Each browser's page is its own: both are taken, as two cases.
+    for browser, token, submission_id in zip((first, second), tokens, ids, strict=True):
+        data = form_data(csrfmiddlewaretoken=token, submission_id=submission_id)
+        assert browser.post(url, data).status_code == 302
+    assert Case.objects.count() == 2
+
+
+def test_the_form_lists_the_services_as_they_are_now(citizen, url, organization):
+    kept = ServiceFactory(organization=organization, name="Certificado de residencia")
+    assert "Certificado de residencia" in citizen.get(url).content.decode()
+
+    kept.name = "Certificado de domicilio"
+    kept.save()
+    added = ServiceFactory(organization=organization, name="Patente comercial")
+    html = citizen.get(url).content.decode()
+    assert "Certificado de domicilio" in html
+    assert "Certificado de residencia" not in html
+    assert f'value="{added.pk}">{added.code} · Patente comercial' in html
+
+    added.is_active = False
+    added.save()
+    assert "Patente comercial" not in citizen.get(url).content.decode()
+    response = citizen.post(url, form_data(service=added.pk))
+    assert "service" in response.context["form"].errors
+    assert citizen.post(url, form_data(service=kept.pk)).status_code == 302
+    assert Case.objects.get().service == kept
+
+
+def test_the_form_speaks_each_visitors_language(url):
+    spanish = Client(headers={"accept-language": "es"}).get(url).content.decode()
+    english = Client(headers={"accept-language": "en"}).get(url).content.decode()
+    catalan = Client(headers={"accept-language": "ca"}).get(url).content.decode()
+
+    assert 'for="id_subject">Asunto' in spanish
+    assert 'for="id_subject">Subject' in english
+    assert 'for="id_subject">Assumpte' in catalan
+
+
+def test_a_refused_form_after_a_blank_page_keeps_what_was_typed_and_its_errors(citizen, url):
+    citizen.get(url)
+
+    response = citizen.post(url, form_data(subject="", requester_name="Ana María"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Ana María"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'href="#id_subject"' in html
+
+
+def test_a_blank_form_page_reuses_its_fields_and_costs_one_query(
+    citizen, url, django_assert_max_num_queries
+):
+    """docs/performance.md counts these; this keeps them from growing back unnoticed."""
+    citizen.get(url)  # renders the fields and reads the organisation's reference data
+
+    with django_assert_max_num_queries(1):  # the organisation
+        again = Client().get(url)
+
+    assert "portal/_case_fields.html" not in [t.name for t in again.templates]
+    assert 'for="id_subject"' in again.content.decode()
+    refused = citizen.post(url, form_data(subject=""))
+    assert "portal/_case_fields.html" in [t.name for t in refused.templates]
