@@ -176,6 +176,7 @@ def run() -> list[tuple[str, float, str]]:
                     "LOAD_TARGETS": str(work / "targets.json"),
                     "LOAD_ACKS": str(work / "acks.jsonl"),
                     "LOAD_REQUESTS": str(work / "requests.csv"),
+                    "LOAD_RESENDS": str(work / "resends.csv"),
                 },
                 check=False,
                 cwd=ROOT,
@@ -184,7 +185,29 @@ def run() -> list[tuple[str, float, str]]:
             time.sleep(2)
         acks = [json.loads(line) for line in (work / "acks.jsonl").read_text().splitlines()]
         checks = _check(url, acks, first_case, responses_before)
-    return _figures(work / "requests.csv", started, checks)
+    return _figures(work / "requests.csv", started, checks) + _resends(work / "resends.csv")
+
+
+def _resends(resends_csv: Path) -> list[tuple[str, float, str]]:
+    """Requests a client sent again because the server closed their kept-alive connection
+    without answering, with how long that connection had been idle (gunicorn closes one after
+    GUNICORN_KEEPALIVE seconds)."""
+    rows = list(csv.reader(resends_csv.open())) if resends_csv.exists() else []
+    figures: list[tuple[str, float, str]] = [
+        ("requests sent again (closed kept-alive connection)", len(rows), "")
+    ]
+    for (method, path), count in sorted(Counter((r[1], r[2]) for r in rows).items()):
+        figures.append((f"  sent again: {method} {path}", count, ""))
+    idle = sorted(float(r[3]) for r in rows)
+    if idle:
+        figures += [
+            ("  idle time before them: least", idle[0], "s"),
+            ("  idle time before them: median", statistics.median(idle), "s"),
+            ("  idle time before them: most", idle[-1], "s"),
+        ]
+    for error, count in sorted(Counter(r[4] for r in rows).items()):
+        figures.append((f"  error seen: {error or 'none given'}", count, ""))
+    return figures
 
 
 def _figures(requests_csv: Path, started: float, checks: dict) -> list[tuple[str, float, str]]:

@@ -17,8 +17,17 @@ a public service's traffic:
 
 Every acknowledgement a client receives (a tracking code on the "request received" page, a 201
 with its id, a survey's thank-you page) is appended as a JSON line to LOAD_ACKS, for the driver
-to find in the database. Each simulated citizen or respondent connects from an address of its
-own in 127.0.0.0/8: the public forms are rate-limited per address, as they are for real people.
+to find in the database.
+
+Like a browser, a client sends a request once more, on a new connection, when the server closed
+the kept-alive connection it went out on without answering a byte (HTTP/1.1 lets either side
+close an idle connection at any moment, RFC 9112 §9.3.1; Chromium and Firefox resend in that case,
+whatever the method). Each such resend is written to LOAD_RESENDS with the connection's idle
+time before the request, so the driver can show when they happen; the database checks afterwards
+would show any request the server had in fact received twice.
+
+Each simulated citizen or respondent connects from an address of its own in 127.0.0.0/8: the
+public forms are rate-limited per address, as they are for real people.
 """
 
 import html.parser
@@ -34,12 +43,14 @@ from typing import Any
 
 import requests.adapters
 import requests.cookies
+import urllib3.exceptions
 from locust import HttpUser, between, events, task
 
 with open(os.environ["LOAD_TARGETS"]) as targets:
     TARGETS: dict[str, Any] = json.load(targets)
 ACKS = open(os.environ["LOAD_ACKS"], "a", buffering=1)  # noqa: SIM115 - lives as long as locust
 REQUESTS = open(os.environ["LOAD_REQUESTS"], "a", buffering=1)  # noqa: SIM115
+RESENDS = open(os.environ["LOAD_RESENDS"], "a", buffering=1)  # noqa: SIM115
 _ack_lock = threading.Lock()
 _addresses = itertools.count(1)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -56,20 +67,44 @@ def _record(name: str, response_time: float, exception: Any, **_kwargs: Any) -> 
     REQUESTS.write(f"{time.time():.3f},{name},{response_time:.1f},{int(exception is None)}\n")
 
 
-class _SourceAddress(requests.adapters.HTTPAdapter):
-    def __init__(self, address: str) -> None:
+class _Connections(requests.adapters.HTTPAdapter):
+    """One visitor's connections, from its own source address if given, resending like a browser."""
+
+    def __init__(self, address: str = "") -> None:
         self.address = address
+        self.last_answer = 0.0  # when this visitor last got an answer (0: never)
         super().__init__()
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["source_address"] = (self.address, 0)
+        if self.address:
+            kwargs["source_address"] = (self.address, 0)
         super().init_poolmanager(*args, **kwargs)
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        idle = time.monotonic() - self.last_answer if self.last_answer else None
+        try:
+            response = super().send(request, *args, **kwargs)
+        except requests.ConnectionError as error:
+            reason = error.args[0] if error.args else None
+            if idle is None or not isinstance(reason, urllib3.exceptions.ProtocolError):
+                raise  # not a kept-alive connection closed under the request: a real failure
+            RESENDS.write(
+                f"{time.time():.3f},{request.method},{request.path_url.split('?')[0]},"
+                f"{idle:.3f},{type(reason.args[-1]).__name__ if reason.args else ''}\n"
+            )
+            response = super().send(request, *args, **kwargs)
+        self.last_answer = time.monotonic()
+        return response
+
+
+def _connections(user: HttpUser, address: str = "") -> None:
+    adapter = _Connections(address)
+    user.client.mount("http://", adapter)
 
 
 def _own_address(user: HttpUser) -> None:
     n = next(_addresses)
-    adapter = _SourceAddress(f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255 or 1}")
-    user.client.mount("http://", adapter)
+    _connections(user, f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255 or 1}")
 
 
 class _BehindTLS(requests.cookies.RequestsCookieJar):
@@ -86,6 +121,7 @@ class Visitor(HttpUser):
 
     def on_start(self) -> None:
         self.client.cookies = _BehindTLS()
+        _connections(self)
 
 
 class _Forms(html.parser.HTMLParser):
@@ -296,6 +332,9 @@ class IntakeSystem(HttpUser):
     weight = 1
     wait_time = between(1, 5)
 
+    def on_start(self) -> None:
+        _connections(self)
+
     @task
     def create_case(self) -> None:
         body = {
@@ -316,7 +355,7 @@ class IntakeSystem(HttpUser):
             name="api: POST /api/v1/cases",
             catch_response=True,
         ) as response:
-            if response.status_code != 201:
+            if response.status_code not in (200, 201):  # 200: the key's first answer, replayed
                 response.failure(f"status {response.status_code}")
                 return
             acknowledge("case_api", id=response.json()["id"])

@@ -14,6 +14,11 @@ Everything comes from the environment, like the settings:
   max_connections (100 by default); the server says so at start when it does not;
 - GUNICORN_TIMEOUT: seconds a request may take before its worker is replaced (default 30);
 - GUNICORN_MAX_REQUESTS: recycle a worker after this many requests (default 0, never);
+- GUNICORN_KEEPALIVE: seconds an idle connection is kept open for the client's next request
+  (default 5, for browsers connecting directly, which resend a request the server closed its
+  connection under). Behind a proxy or load balancer that keeps connections to gunicorn open, set
+  it above that proxy's idle timeout, so that gunicorn never closes a connection the proxy is
+  about to reuse;
 - BIND: the address when none is given on the command line (default 127.0.0.1:8000);
 - METRICS_DIR: where the workers add up their request counters for /metrics (default a
   temporary folder made at start and removed at exit).
@@ -38,7 +43,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 # Read by the settings when each worker loads the application.
 os.environ.setdefault("DATABASE_POOL_SIZE", str(min(threads, 8)))
 graceful_timeout = 20
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 0)
 max_requests_jitter = max_requests // 10
 accesslog = "-"

@@ -316,17 +316,27 @@ elif EMAIL_BACKEND_CHOICE not in ("", "smtp") or (not DEBUG and not env_str("EMA
     )
 
 # Background tasks: django.tasks with the database backend; `compromiso worker` runs them.
-# TASKS_BACKEND=immediate runs them inline (the test suite does this).
+# TASKS_BACKEND=immediate runs them inline (the test suite does this). TASKS_BACKEND=rq keeps the
+# queue in Redis (TASKS_REDIS_URL) through django-tasks-rq, for when the database backend becomes
+# the bottleneck (docs/operations.md, "When to move tasks to a broker"); `compromiso worker` then
+# runs RQ's worker. The task code is the same for all three.
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASKS_BACKEND not in ("database", "immediate", "rq"):
+    raise ImproperlyConfigured("TASKS_BACKEND must be database, immediate or rq.")
 TASKS = {
     "default": {
-        "BACKEND": (
-            "django.tasks.backends.immediate.ImmediateBackend"
-            if TASKS_BACKEND == "immediate"
-            else "django_tasks_db.DatabaseBackend"
-        )
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "rq": "django_tasks_rq.RQBackend",
+        }[TASKS_BACKEND],
+        **({"QUEUES": ["default"]} if TASKS_BACKEND == "rq" else {}),
     }
 }
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL}}
 
 # Rows of finished tasks are deleted after this many days by `case_maintenance`.
 TASKS_KEEP_DAYS = env_int("TASKS_KEEP_DAYS", 7)

@@ -10,7 +10,9 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,7 +29,9 @@ from django.db import connection
 import compromiso
 from compromiso.core import pgcluster
 
-pytestmark = [pytest.mark.slow]
+# django_db: the suite's test database is made only for a run that holds a test marked so, and
+# the clusters start from a copy of it (the tests themselves talk to the clusters only).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 START_SECONDS = 90  # a bound: on a busy 2-core machine gunicorn took over 40 s
 SOURCE = str(Path(compromiso.__file__).resolve().parents[1])
@@ -70,8 +74,8 @@ def _env(database_url: str, **extra: str) -> dict[str, str]:
         WEB_CONCURRENCY="1",
         TASKS_BACKEND="database",
         LANGUAGE_CODE="es",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -377,3 +381,64 @@ def test_two_workers_run_each_task_exactly_once(primary, tmp_path):
     )
     assert finished[0] == tasks
     assert finished[1] == 2  # both workers took part
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis server of the test's own, on a free port, keeping nothing on disk."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = pgcluster.free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as link:
+                    link.sendall(b"PING\r\n")
+                    if link.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_two_workers_on_a_redis_broker_run_each_task_exactly_once(primary, redis_url):
+    """The broker path of docs/operations.md, tried: the same task code, queued in Redis with
+    TASKS_BACKEND=rq, run by two `compromiso worker` processes (RQ's worker), each task once."""
+    tasks = 30
+    env = _env(primary.url("compromiso"), TASKS_BACKEND="rq", TASKS_REDIS_URL=redis_url)
+    _compromiso(
+        env,
+        "shell",
+        "-c",
+        "from compromiso.core.tests.scale_tasks import count_once\n"
+        f"for n in range({tasks}): count_once.enqueue(key=f'broker-{{n}}', seconds=0.1)",
+    )
+    command = [sys.executable, "-m", "compromiso.cli", "worker", "--batch"]
+    workers = [subprocess.Popen(command, env=env) for _ in range(2)]
+    for worker in workers:
+        assert worker.wait(timeout=90) == 0
+    counted = primary.query(
+        "SELECT json_build_array(count(*), min(hits), max(hits)) FROM core_ratecounter "
+        "WHERE key LIKE 'broker-%%'",
+        database="compromiso",
+    )
+    assert counted == [tasks, 1, 1]
+    # Nothing went through the database queue: the tasks were in Redis.
+    queued_in_database = primary.query(
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE task_path LIKE "
+        "'%%count_once' AND args_kwargs::text LIKE '%%broker-%%'",
+        database="compromiso",
+    )
+    assert queued_in_database == 0

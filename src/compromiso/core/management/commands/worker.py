@@ -15,6 +15,9 @@ Crashes and outages lose no task:
 
 A task may therefore run again after a crash: each task is written to be repeated safely (the
 e-mails check a sent-marker, see `cases.tasks`).
+
+With `TASKS_BACKEND=rq` the queue is in Redis and this command runs RQ's worker on it instead
+(django-rq's `rqworker` with django-tasks-rq's job class); `--batch` becomes RQ's `--burst`.
 """
 
 import logging
@@ -23,6 +26,7 @@ import socket
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections, connections
 from django.db.utils import InterfaceError, OperationalError
 from django.utils.crypto import get_random_string
@@ -162,10 +166,18 @@ class Command(DatabaseWorker):
     help = "Run background tasks (e-mail, recomputations); logs warnings and failures only."
 
     def add_arguments(self, parser: Any) -> None:
+        if settings.TASKS_BACKEND == "rq":  # django-tasks-db's options would refuse the backend
+            parser.add_argument(
+                "--batch", action="store_true", help="Leave when the queue is empty."
+            )
+            return
         super().add_arguments(parser)
         parser.set_defaults(worker_id=worker_id())
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.TASKS_BACKEND == "rq":
+            self.run_rq_worker(burst=options["batch"], verbosity=options["verbosity"])
+            return
         # django-tasks-db builds its Worker inside handle(): ours takes its place there.
         original = db_worker.Worker
         db_worker.Worker = ResilientWorker  # type: ignore[misc]
@@ -173,6 +185,17 @@ class Command(DatabaseWorker):
             super().handle(*args, **options)
         finally:
             db_worker.Worker = original  # type: ignore[misc]
+
+    def run_rq_worker(self, *, burst: bool, verbosity: int) -> None:
+        """The tasks are in Redis: RQ's worker runs them (each in a forked child, so a task that
+        kills its process leaves the worker alive, and RQ marks the job failed)."""
+        from django.core.management import call_command
+
+        queues = settings.TASKS["default"].get("QUEUES", ["default"])
+        extra = {"burst": True} if burst else {}
+        call_command(
+            "rqworker", *queues, job_class="django_tasks_rq.Job", verbosity=verbosity, **extra
+        )
 
     def configure_logging(self, verbosity: int) -> None:
         super().configure_logging(verbosity)
