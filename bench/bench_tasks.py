@@ -9,17 +9,26 @@ started to the last one finished, as stored on the tasks' rows, so the workers' 
 (seconds of Python imports) is not counted.
 
     .venv/bin/python bench/bench_tasks.py        # or: .venv/bin/python bench/run.py tasks
+
+BENCH_TASKS_BACKEND=rq measures the broker path instead (docs/operations.md): the same tasks
+queued in Redis (BENCH_REDIS_URL, default a fresh database 9 of the local Redis, emptied first)
+and run by `compromiso worker` with TASKS_BACKEND=rq (RQ's worker, a forked child per task); the
+rate counts from the first task started to the last finished as RQ recorded them.
 """
 
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from pg import ROOT, database, psql, require_postgresql
 
 TASKS = int(os.environ.get("BENCH_TASKS", "1000"))
+BACKEND = os.environ.get("BENCH_TASKS_BACKEND", "database")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 WORKERS = [int(n) for n in os.environ.get("BENCH_TASK_WORKERS", "1,2,4").split(",")]
 
 ENQUEUE = """
@@ -31,13 +40,35 @@ for _ in range({tasks}):
 print(json.dumps(time.perf_counter() - started))
 """
 
+# The broker path: ids kept to read RQ's own start and end times afterwards.
+ENQUEUE_RQ = """
+import json, time
+import django_rq
+from compromiso.core.tests.scale_tasks import nothing
+django_rq.get_connection("default").flushdb()
+started = time.perf_counter()
+ids = [nothing.enqueue().id for _ in range({tasks})]
+print(json.dumps([time.perf_counter() - started, ids]))
+"""
+
+SPAN_RQ = """
+import json
+from django.tasks import default_task_backend
+ids = json.load(open({path!r}))
+results = [default_task_backend.get_result(i) for i in ids]
+done = [r for r in results if r.status == "SUCCESSFUL"]
+span = max(r.finished_at for r in done) - min(r.started_at for r in done)
+print(json.dumps([len(done), span.total_seconds()]))
+"""
+
 
 def _env(url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         PYTHONPATH=str(ROOT / "src"),
         DATABASE_URL=url,
-        TASKS_BACKEND="database",
+        TASKS_BACKEND=BACKEND,
+        TASKS_REDIS_URL=REDIS_URL,
         DJANGO_SETTINGS_MODULE="compromiso.config.settings",
     )
     return env
@@ -55,25 +86,41 @@ def run() -> list[tuple[str, float, str]]:
         env = _env(url)
         _compromiso(env, "migrate", "django_tasks_database", "-v0")
         name = url.rsplit("/", 1)[1]
+        ids_file = Path(tempfile.mkdtemp()) / "ids.json"
         for workers in WORKERS:
-            psql("TRUNCATE django_tasks_database_dbtaskresult", name)
-            output = _compromiso(env, "shell", "-c", ENQUEUE.format(tasks=TASKS))
-            seconds = json.loads(output.strip().splitlines()[-1])
+            if BACKEND == "rq":
+                output = _compromiso(env, "shell", "-c", ENQUEUE_RQ.format(tasks=TASKS))
+                seconds, ids = json.loads(output.strip().splitlines()[-1])
+                ids_file.write_text(json.dumps(ids))
+            else:
+                psql("TRUNCATE django_tasks_database_dbtaskresult", name)
+                output = _compromiso(env, "shell", "-c", ENQUEUE.format(tasks=TASKS))
+                seconds = json.loads(output.strip().splitlines()[-1])
             if workers == WORKERS[0]:
                 results.append(("tasks enqueued, one process", TASKS / seconds, "tasks/s"))
             command = [sys.executable, "-m", "compromiso.cli", "worker", "--batch"]
-            command += ["--no-startup-delay", "--interval", "0", "-v0"]
+            if BACKEND != "rq":
+                command += ["--no-startup-delay", "--interval", "0", "-v0"]
             started = time.perf_counter()
-            processes = [subprocess.Popen(command, env=env) for _ in range(workers)]
+            processes = [
+                subprocess.Popen(
+                    command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+                for _ in range(workers)
+            ]
             for process in processes:
                 process.wait()
             wall = time.perf_counter() - started
-            done = psql(
-                "SELECT json_build_array(count(*) FILTER (WHERE status = 'SUCCESSFUL'), "
-                "EXTRACT(EPOCH FROM max(finished_at) - min(started_at))) "
-                "FROM django_tasks_database_dbtaskresult",
-                name,
-            )
+            if BACKEND == "rq":
+                done = _compromiso(env, "shell", "-c", SPAN_RQ.format(path=str(ids_file)))
+                done = done.strip().splitlines()[-1]
+            else:
+                done = psql(
+                    "SELECT json_build_array(count(*) FILTER (WHERE status = 'SUCCESSFUL'), "
+                    "EXTRACT(EPOCH FROM max(finished_at) - min(started_at))) "
+                    "FROM django_tasks_database_dbtaskresult",
+                    name,
+                )
             count, span = json.loads(done)
             assert count == TASKS, f"{count} of {TASKS} tasks ran"
             results.append((f"tasks run, {workers} worker(s)", count / float(span), "tasks/s"))
@@ -86,7 +133,7 @@ if __name__ == "__main__":
 
     print(
         f"# {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-        f"postgresql · {time.strftime('%Y-%m-%d %H:%M')} UTC"
+        f"postgresql · tasks in {BACKEND} · {time.strftime('%Y-%m-%d %H:%M')} UTC"
     )
     for what, value, unit in run():
         print(f"{what:45} {value:10.1f} {unit}")
