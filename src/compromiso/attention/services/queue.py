@@ -15,8 +15,8 @@ own and the version is bumped after the commit (see `_take_number` and `bump`)."
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,15 +115,15 @@ def _locked(visit: Visit) -> Visit:
 def _take_number(queue: Queue, day: dt.date, *, recount: bool = False) -> str:
     """The queue's next ticket number of the day, its letter and a counter (A001, A002…).
 
-    The counter row is moved in one UPDATE and read back, in a transaction of its own when the
-    caller is not inside one: every ticket of the queue needs the row, so it is held for two
-    statements, not while the visit, its step and its event are written. A number taken by a
-    ticket that then fails is skipped, as on a paper roll. `recount` reads the day's highest
-    number instead (tickets created by an import or the demo, which skip the counter) and puts
-    the counter right."""
-    with transaction.atomic():
-        counter = Queue.objects.filter(pk=queue.pk)
-        if recount:
+    The counter row is moved and read in one statement (UPDATE … RETURNING), committed at once
+    when the caller is not inside a transaction: every ticket of the queue needs the row, so it
+    is held for that one statement, not while the visit, its step and its event are written. A
+    number taken by a ticket that then fails is skipped, as on a paper roll. `recount` reads the
+    day's highest number instead (tickets created by an import or the demo, which skip the
+    counter) and puts the counter right."""
+    if recount:
+        with transaction.atomic():
+            counter = Queue.objects.filter(pk=queue.pk)
             counter.select_for_update(no_key=True).only("pk").get()
             numbers = Visit.objects.filter(
                 branch_id=queue.branch_id, day=day, number__startswith=queue.letter
@@ -131,14 +131,22 @@ def _take_number(queue: Queue, day: dt.date, *, recount: bool = False) -> str:
             tail = len(queue.letter)
             number = max((int(n[tail:]) for n in numbers if n[tail:].isdigit()), default=0) + 1
             counter.update(last_number=number, last_number_day=day)
-        else:
-            counter.update(
-                last_number=Case(
-                    When(last_number_day=day, then=F("last_number") + 1), default=Value(1)
-                ),
-                last_number_day=day,
+    else:
+        connection = connections[router.db_for_write(Queue)]
+        quote = connection.ops.quote_name
+        day_value = connection.ops.adapt_datefield_value(day)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(Queue._meta.db_table)} SET "
+                f"{quote('last_number')} = CASE WHEN {quote('last_number_day')} = %s "
+                f"THEN {quote('last_number')} + 1 ELSE 1 END, {quote('last_number_day')} = %s "
+                f"WHERE {quote('id')} = %s RETURNING {quote('last_number')}",
+                [day_value, day_value, queue.pk],
             )
-            number = counter.values_list("last_number", flat=True).get()
+            row = cursor.fetchone()
+        if row is None:
+            raise DomainError(_("This queue is closed."), code="queue_closed")
+        number = row[0]
     return f"{queue.letter}{number % 1000:03d}"
 
 
