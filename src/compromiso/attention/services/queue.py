@@ -226,11 +226,11 @@ def call_next(desk: Desk, *, by: Actor, at: dt.datetime | None = None) -> Visit 
     _require(by, desk.branch)
     at = at or timezone.now()
     with transaction.atomic():
-        queue_ids = list(desk.queues.filter(is_active=True).values_list("pk", flat=True))
+        queues = desk.queues.filter(is_active=True).values("pk")  # a subquery, not a round trip
         candidate = (
             Visit.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("branch", "branch__touch_point__unit", "queue")
-            .filter(queue_id__in=queue_ids, state=VisitState.WAITING)
+            .filter(queue_id__in=queues, state=VisitState.WAITING)
             .order_by("rank", "queued_at", "pk")
             .first()
         )
