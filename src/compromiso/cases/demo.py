@@ -26,6 +26,7 @@ from compromiso.cases.models import (
     Category,
     EventKind,
     HandlingRating,
+    PendingAnswerNotice,
     Redress,
     RootCause,
     Status,
@@ -296,6 +297,7 @@ def _forget_history_notices(organization: Organization) -> None:
                 Case.objects.filter(organization=organization).values_list("pk", flat=True)
             ),
         ).delete()
+        PendingAnswerNotice.objects.filter(event__case__organization=organization).delete()
 
 
 def _coding(subject: str, rng: random.Random) -> tuple[int, str]:

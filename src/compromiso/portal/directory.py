@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from compromiso.attention import directory
 from compromiso.attention.directory import MAX_QUERY
+from compromiso.attention.services import public
 from compromiso.attention.waits import branch_estimates
 from compromiso.organizations.models import Organization
-from compromiso.portal.offices import hours_by_day, is_open
+from compromiso.portal.offices import hours_by_day
 
 
 def _query(request: HttpRequest) -> str:
@@ -59,7 +60,7 @@ def procedure(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     for row in directory.where([item]).get(item.pk, []):
         branch = row.branch
         rows = list(branch.hours.all())
-        open_now = is_open(branch.organization, rows, now)
+        open_now = public.is_open_at(branch.organization, rows, now)
         estimate = branch_estimates(branch, now=now).get(row.queue_id) if open_now else None
         places.append(
             {

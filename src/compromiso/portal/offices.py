@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from compromiso.attention.models import Branch, BranchProcedure, OpeningHours, Queue, Weekday
+from compromiso.attention.services import public
 from compromiso.attention.waits import Estimate, branch_estimates
 from compromiso.catalog.models import Audience, ChannelKind, TouchPoint
 from compromiso.core.ids import parse_id
@@ -74,22 +75,6 @@ def hours_by_day(rows: list[OpeningHours]) -> list[tuple[str, str]]:
     return [(str(Weekday(day).label), ", ".join(spans)) for day, spans in sorted(days.items())]
 
 
-def is_open(organization: Organization, rows: list[OpeningHours], now: dt.datetime) -> bool:
-    """Open now: within one of the branch's periods of the weekday (or, with none, the
-    organisation's office hours on a business day), never on a holiday or closure day."""
-    local = organization.local(now)
-    day, moment = local.date(), local.time()
-    calendar = organization.business_calendar()
-    if rows:
-        if calendar.holidays_between(day, day) or day in calendar.closed_days:
-            return False
-        return any(r.weekday == day.weekday() and r.opens_at <= moment < r.closes_at for r in rows)
-    return (
-        calendar.is_business_day(day)
-        and organization.office_opens_at <= moment < organization.office_closes_at
-    )
-
-
 def _office(organization: Organization, point: TouchPoint, now: dt.datetime) -> Office:
     branch = _branch(point)
     office = Office(point, branch, branch.code if branch else f"p{point.pk}")
@@ -97,7 +82,7 @@ def _office(organization: Organization, point: TouchPoint, now: dt.datetime) -> 
         return office
     rows = list(branch.hours.all())
     office.hours = hours_by_day(rows)
-    office.is_open = is_open(organization, rows, now)
+    office.is_open = public.is_open_at(organization, rows, now)
     office.procedures = [
         row.procedure
         for row in BranchProcedure.objects.filter(

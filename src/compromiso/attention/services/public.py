@@ -8,6 +8,7 @@ an id of another branch's queue is no choice at all."""
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -34,6 +35,7 @@ from compromiso.core.actors import PUBLIC
 from compromiso.core.audit import log_action
 from compromiso.core.errors import DomainError
 from compromiso.core.ids import parse_id
+from compromiso.organizations.models import Organization
 from compromiso.surveys.models import Invitation, Wave, WaveStatus
 
 KEY_LENGTH = 32  # a display key is at most this long; anything longer is no key
@@ -154,18 +156,25 @@ def priority_choices() -> list[tuple[str, str]]:
 
 
 def is_open(branch: Branch, now: dt.datetime | None = None) -> bool:
-    """Whether the branch takes visitors now: within its opening hours for today's weekday (in
-    the organisation's time zone) or, when it lists none, the organisation's office hours on a
-    business day; never on a public holiday or a closure day."""
-    organization = branch.organization
-    local = organization.local(now or timezone.now())
+    """Whether the branch takes visitors now (`is_open_at`, with its opening hours read)."""
+    hours = list(OpeningHours.objects.filter(branch=branch))
+    return is_open_at(branch.organization, hours, now or timezone.now())
+
+
+def is_open_at(organization: Organization, hours: Iterable[OpeningHours], now: dt.datetime) -> bool:
+    """Whether a branch of `organization` with these opening hours (its `OpeningHours` rows,
+    for a caller that has them already) is open at `now`: within one of its periods for the
+    weekday, in the organisation's time zone, or, when it lists none, within the organisation's
+    office hours on a business day; never on a public holiday or a closure day. The one rule of
+    the kiosk, the web queue and the public office and procedure directories."""
+    local = organization.local(now)
     day, time = local.date(), local.time()
     calendar = organization.business_calendar()
-    if calendar.holidays_between(day, day):
+    if calendar.holidays_between(day, day):  # public holidays and the closure days
         return False
-    hours = list(OpeningHours.objects.filter(branch=branch))
-    if hours:
-        return any(h.weekday == day.weekday() and h.opens_at <= time < h.closes_at for h in hours)
+    periods = list(hours)
+    if periods:
+        return any(h.weekday == day.weekday() and h.opens_at <= time < h.closes_at for h in periods)
     return calendar.is_business_day(day) and (
         organization.office_opens_at <= time < organization.office_closes_at
     )

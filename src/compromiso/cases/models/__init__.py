@@ -19,7 +19,7 @@ from compromiso.cases.models.case import (
     TextSearchConfigField,
     Verdict,
 )
-from compromiso.cases.models.events import CaseEvent, EventKind
+from compromiso.cases.models.events import CaseEvent, EventKind, PendingAnswerNotice
 from compromiso.cases.models.facts import CaseDailyFact, DirtyFactDay
 from compromiso.cases.models.intake import IntakeKey, PendingAcknowledgement
 from compromiso.cases.models.policies import DeadlinePolicy
@@ -48,6 +48,7 @@ __all__ = [
     "HandlingRating",
     "IntakeKey",
     "PendingAcknowledgement",
+    "PendingAnswerNotice",
     "Priority",
     "Redress",
     "RedressKind",

@@ -55,3 +55,18 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.tracking_code} {self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class PendingAnswerNotice(models.Model):
+    """An answer whose e-mail to the requester has not left yet: written with the answer, in its
+    transaction, and deleted by the e-mail task in the transaction that sends it. It is the
+    answer e-mail's sent-marker, one per answer, so a case answered again after reopening gets a
+    second e-mail while a task run twice sends one."""
+
+    event = models.OneToOneField(
+        CaseEvent, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.event_id}"

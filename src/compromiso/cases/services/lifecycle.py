@@ -14,6 +14,7 @@ from compromiso.cases.models import (
     CaseEvent,
     CaseKind,
     EventKind,
+    PendingAnswerNotice,
     RootCause,
     Status,
 )
@@ -133,7 +134,7 @@ def answer_case(case: Case, *, answer: str, by: Actor) -> Case:
     require_action(case, CaseAction.ANSWER)
     if not answer.strip():
         raise ValidationError({"answer": _("The answer cannot be empty.")})
-    move_status(
+    event = move_status(
         case, Status.ANSWERED, by=by, comment=answer, is_public=True, event_kind=EventKind.REPLY
     )
     case.answered_at = timezone.now()
@@ -155,7 +156,9 @@ def answer_case(case: Case, *, answer: str, by: Actor) -> Case:
     if case.requester_email:
         from compromiso.cases.tasks import send_answer_notice
 
-        enqueue_with_transaction(send_answer_notice, case_id=case.pk)
+        # The answer's sent-marker, deleted by the task when its e-mail leaves (tasks.py).
+        PendingAnswerNotice.objects.create(event=event)
+        enqueue_with_transaction(send_answer_notice, case_id=case.pk, event_id=event.pk)
     return case
 
 

@@ -282,7 +282,7 @@ def test_the_demo_shows_its_progress_and_ends_with_the_log_ins(demo):
 def test_the_demo_history_queues_no_mail_for_its_requesters(demo):
     from django_tasks_db.models import DBTaskResult
 
-    from compromiso.cases.models import Case
+    from compromiso.cases.models import Case, PendingAnswerNotice
 
     queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
 
@@ -290,6 +290,8 @@ def test_the_demo_history_queues_no_mail_for_its_requesters(demo):
     assert not {path for path in queued if path.startswith("compromiso.cases.")} - {
         "compromiso.cases.tasks.recompute_open_deadlines"
     }
+    assert Case.objects.filter(answered_at__isnull=False, requester_email__gt="").exists()
+    assert not PendingAnswerNotice.objects.exists()  # no answer e-mail waits to be sent
 
 
 def test_the_arica_case_officer_handles_cases_of_his_own_branch(demo):

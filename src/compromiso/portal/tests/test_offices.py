@@ -17,7 +17,7 @@ from compromiso.attention.tests.test_directory import procedure
 from compromiso.cases.models import Case
 from compromiso.catalog.tests.factories import ChannelFactory, TouchPointFactory
 from compromiso.core.actors import SYSTEM
-from compromiso.portal import offices
+from compromiso.organizations.models import ClosureDay
 
 pytestmark = pytest.mark.django_db
 
@@ -96,17 +96,18 @@ def test_the_estimate_shows_while_open_and_nothing_when_closed(
     assert "Atención general" not in closed_page.text
 
 
-def test_is_open_follows_the_periods_and_holidays(organization, office):
-    rows = [OpeningHours(branch=office, weekday=0, opens_at=dt.time(8, 30), closes_at=dt.time(14))]
+def test_a_closure_day_closes_the_office_page_within_its_hours(
+    client, organization, office, general_queue, offices_setup
+):
+    """The page asks the kiosk's rule (attention's `is_open_at`): a closure day of the
+    organisation closes a branch with its own hours, and no wait is shown."""
     monday = dt.date(2026, 11, 2)
-    assert offices.is_open(organization, rows, _at_local(organization, monday, 9))
-    assert not offices.is_open(organization, rows, _at_local(organization, monday, 14))
-    tuesday = monday + dt.timedelta(days=1)
-    assert not offices.is_open(organization, rows, _at_local(organization, tuesday, 9))
-    new_year = dt.date(2029, 1, 1)  # a Monday and a public holiday
-    assert not offices.is_open(organization, rows, _at_local(organization, new_year, 9))
-    # without periods: the organisation's office hours on business days
-    assert offices.is_open(organization, [], _at_local(organization, tuesday, 10))
+    ClosureDay.objects.create(organization=organization, date=monday)
+    url = reverse("portal:office", args=[organization.slug, "arica"])
+    with mock.patch.object(timezone, "now", return_value=_at_local(organization, monday, 10)):
+        page = client.get(url)
+    assert page.status_code == 200
+    assert "Atención general" not in page.text
 
 
 def test_no_estimate_is_said_when_there_is_no_history(
