@@ -10,6 +10,7 @@ one branch (facts). Median and worst of 7 runs.
     .venv/bin/python bench/run.py attention_figures   (needs BENCH_PG or a local PostgreSQL)
 """
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -36,7 +37,7 @@ COLUMNS = (
 
 SUMMARY_COLUMNS = (
     "organization_id", "day", "branch_id", "queue_id", "service_id", "procedure_id",
-    *COLUMNS[8:26], "wait_minutes", "service_minutes", "left_minutes", "hours",
+    *COLUMNS[8:26], "wait_minutes", "service_minutes", "left_minutes", "hours", "hour_minutes",
 )  # fmt: skip
 COUNTERS = COLUMNS[8:26]
 CAP = 241  # HISTOGRAM_CAP + 1: what the facts keep for anything longer
@@ -53,12 +54,14 @@ def _bytea(blob: bytes) -> str:
 
 
 class _Day:
-    """One summary row being added up: counters, the three histograms, the hours."""
+    """One summary row being added up: counters, the three histograms, the hours, the waits
+    and the waits of those who left per hour."""
 
     def __init__(self) -> None:
         self.counters = dict.fromkeys(COUNTERS, 0)
         self.histograms = [np.zeros(CAP + 1, dtype="<i4") for _ in range(3)]
         self.hours: dict[int, np.ndarray] = {}
+        self.hour_waits: dict[int, list[np.ndarray]] = {}  # hour → [waits, left uncalled]
 
     def add(self, hour: int, counters: dict[str, int], histograms: list[np.ndarray]) -> None:
         from compromiso.attention.models.summaries import HOURLY
@@ -67,18 +70,36 @@ class _Day:
             self.counters[name] += value
         for target, values in zip(self.histograms, histograms, strict=True):
             target += np.bincount(values, minlength=CAP + 1).astype("<i4")
+        waits = self.hour_waits.setdefault(hour, [np.zeros(CAP + 1, dtype="<i4") for _ in "wl"])
+        for target, values in zip(waits, (histograms[0], histograms[2]), strict=True):
+            target += np.bincount(values, minlength=CAP + 1).astype("<i4")
         row = self.hours.setdefault(hour, np.zeros(len(HOURLY), dtype="<i8"))
         row += np.array([counters.get(name, 0) for name in HOURLY], dtype="<i8")
 
     def packed(self) -> list[str]:
-        from compromiso.attention.models.summaries import pack_histogram, pack_hours
+        from compromiso.attention.models.summaries import (
+            HOUR_HISTOGRAMS,
+            pack_histogram,
+            pack_hour_minutes,
+            pack_hours,
+        )
 
         histograms = [
             pack_histogram({int(m): int(histogram[m]) for m in np.flatnonzero(histogram)})
             for histogram in self.histograms
         ]
         hours = pack_hours({hour: row.tolist() for hour, row in self.hours.items()})
-        return [_bytea(blob) for blob in (*histograms, hours)]
+        hour_minutes = pack_hour_minutes(
+            {
+                name: {
+                    hour: {int(m): int(histogram[m]) for m in np.flatnonzero(histogram)}
+                    for hour, pair in self.hour_waits.items()
+                    for histogram in (pair[kind],)
+                }
+                for kind, name in enumerate(HOUR_HISTOGRAMS)
+            }
+        )
+        return [_bytea(blob) for blob in (*histograms, hours, hour_minutes)]
 
 
 def _counters(**values: int) -> dict[str, int]:
@@ -267,6 +288,15 @@ def _measure() -> list[tuple[str, float, str]]:
         report.by_branch,
         report.by_day,
     )
+    # The hours: the same but for the service time's median and P90 (not kept per hour).
+    no_service = {"service_median": None, "service_p90": None}
+    assert [dataclasses.replace(r, **no_service) for r in fine.by_hour] == report.by_hour
+    hour_bytes = sum(
+        len(blob or b"")
+        for blob in VisitDaySummary.objects.filter(organization=organization)
+        .values_list("hour_minutes", flat=True)
+        .iterator()
+    )
     network_median, network_worst = _time(network)
     listed_median, listed_worst = _time(listed)
     branch_median, branch_worst = _time(one_branch)
@@ -274,6 +304,7 @@ def _measure() -> list[tuple[str, float, str]]:
         ("visits represented", visits, "visits"),
         ("fact rows", rows, "rows"),
         ("day summary rows", summaries, "rows"),
+        ("per-hour wait histograms per summary row (mean)", hour_bytes / summaries, "bytes"),
         ("building facts and summaries with COPY (0: built by an earlier run)", built, "s"),
         ("month's figures, network of 200 branches, median", network_median, "ms"),
         ("month's figures, network, worst of 7", network_worst, "ms"),

@@ -28,9 +28,11 @@ from django.utils import timezone
 from compromiso.attention.models import Outcome, Queue, Transaction, Visit
 from compromiso.attention.models.facts import HISTOGRAM_CAP, VisitDailyFact, VisitFactsMark
 from compromiso.attention.models.summaries import (
+    HOUR_HISTOGRAMS,
     HOURLY,
     VisitDaySummary,
     pack_histogram,
+    pack_hour_minutes,
     pack_hours,
 )
 from compromiso.organizations.models import Organization
@@ -123,7 +125,8 @@ def _rebuild(organization: Organization, start: dt.date, end: dt.date) -> None:
 
 def summarize(rows: Iterable[VisitDailyFact]) -> list[VisitDaySummary]:
     """Roll facts up to day × branch × queue × service × procedure: counters summed, minute
-    histograms merged, the `HOURLY` counters kept per hour of arrival."""
+    histograms merged, the `HOURLY` counters and the wait histograms (`HOUR_HISTOGRAMS`) kept
+    per hour of arrival."""
     cells: dict[tuple[Any, ...], dict[str, Any]] = {}
     for fact in rows:
         key = (
@@ -136,14 +139,20 @@ def summarize(rows: Iterable[VisitDailyFact]) -> list[VisitDaySummary]:
         )
         cell = cells.get(key)
         if cell is None:
-            cell = cells[key] = dict.fromkeys(COUNTERS, 0) | {
-                name: defaultdict(int) for name in (*HISTOGRAMS, "hours")
-            }
+            cell = cells[key] = (
+                dict.fromkeys(COUNTERS, 0)
+                | {name: defaultdict(int) for name in (*HISTOGRAMS, "hours")}
+                | {"hour_minutes": {name: {} for name in HOUR_HISTOGRAMS}}
+            )
         for name in COUNTERS:
             cell[name] += getattr(fact, name)
         for name in HISTOGRAMS:
             for minutes, count in getattr(fact, name).items():
                 cell[name][int(minutes)] += count
+        for name in HOUR_HISTOGRAMS:
+            per_hour = cell["hour_minutes"][name].setdefault(fact.hour, defaultdict(int))
+            for minutes, count in getattr(fact, name).items():
+                per_hour[int(minutes)] += count
         hour = cell["hours"].get(fact.hour) or [0] * len(HOURLY)
         cell["hours"][fact.hour] = [
             value + getattr(fact, name) for value, name in zip(hour, HOURLY, strict=True)
@@ -159,6 +168,7 @@ def summarize(rows: Iterable[VisitDailyFact]) -> list[VisitDaySummary]:
             **{name: cell[name] for name in COUNTERS},
             **{name: pack_histogram(cell[name]) for name in HISTOGRAMS},
             hours=pack_hours(cell["hours"]),
+            hour_minutes=pack_hour_minutes(cell["hour_minutes"]),
         )
         for key, cell in cells.items()
     ]

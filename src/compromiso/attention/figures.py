@@ -26,7 +26,13 @@ from django.db.models import QuerySet
 
 from compromiso.attention import facts
 from compromiso.attention.models import Branch, Desk, Queue, VisitDailyFact, VisitDaySummary
-from compromiso.attention.models.summaries import BINS, HOUR_RECORD, HOURLY
+from compromiso.attention.models.summaries import (
+    BINS,
+    HOUR_HISTOGRAMS,
+    HOUR_KEYS,
+    HOUR_RECORD,
+    HOURLY,
+)
 from compromiso.cases.analytics import percentile
 from compromiso.catalog.models import Service
 from compromiso.organizations.models import Organization
@@ -42,8 +48,8 @@ class Cell:
     wait: Counter[int] = field(default_factory=Counter)
     service: Counter[int] = field(default_factory=Counter)
     left_wait: Counter[int] = field(default_factory=Counter)
-    # False: counts and sums only (an hour of the day summaries), no percentile, no "within
-    # X minutes" for a given X.
+    # False: counts and sums only (an hour of day summaries built before they kept the hours'
+    # waits), no percentile, no "within X minutes" for a given X.
     histograms: bool = True
 
     def add(self, values: tuple[Any, ...], histograms: tuple[dict[str, int], ...]) -> None:
@@ -155,8 +161,8 @@ def compute(
     (local days, both included). `detail` adds queues and desks (one branch's view).
 
     Without `detail` the figures come from the day summaries (`grain` "summary"), whose hour
-    breakdown has counts, sums and service level but no percentiles; with it, or with `grain`
-    "facts", from the daily facts."""
+    breakdown has the wait histograms but not the service time's (no service median or P90
+    per hour); with it, or with `grain` "facts", from the daily facts."""
     if refresh:
         facts.refresh(organization)
     from_summaries = (grain or ("facts" if detail else "summary")) == "summary"
@@ -259,13 +265,23 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
     total = Cell()
     groups: dict[str, dict[Any, Cell]] = {name: {} for name in GROUPS}
     data = _fetch(
-        rows, ("branch_id", "service_id", "queue_id", "day", *SUMMED, *facts.HISTOGRAMS, "hours")
+        rows,
+        (
+            "branch_id",
+            "service_id",
+            "queue_id",
+            "day",
+            *SUMMED,
+            *facts.HISTOGRAMS,
+            "hours",
+            "hour_minutes",
+        ),
     )
     if not data:
         return total, groups, Counter(), {}, Counter()
     columns = list(zip(*data, strict=True))
     sums = np.array(columns[4 : 4 + len(SUMMED)], dtype=np.int64)  # counter × row
-    histograms = [_Packed(column) for column in columns[4 + len(SUMMED) : -1]]
+    histograms = [_Packed(column) for column in columns[4 + len(SUMMED) : -2]]
     keyed = {"branch": columns[0], "service": columns[1], "day": columns[3]}
     if detail:
         keyed["queue"] = columns[2]
@@ -278,13 +294,17 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
     total = _cells([None], (counters.sum(0)[None], [m.sum(0)[None] for m in merged]))[None]
     days, day_index = indexes["day"]
     # The hours: records (hour, *HOURLY) of every row.
-    hours = _Packed(columns[-1], HOUR_RECORD)
+    hours = _Packed(columns[-2], HOUR_RECORD)
     records = hours.values.reshape(-1, HOUR_RECORD)
     hour, counters = records[:, 0].astype(np.intp), records[:, 1:]
-    by_hour = np.zeros((24, len(HOURLY)), dtype=np.int64)
-    np.add.at(by_hour, hour, counters)
+    by_hour = (
+        np.rint([np.bincount(hour, weights=counter, minlength=24) for counter in counters.T])
+        .astype(np.int64)
+        .T
+    )  # hour × counter
+    minutes = _hour_minutes(columns[-1])
     groups["hour"] = {
-        h: Cell(sums=dict(zip(SUMMED, by_hour[h].tolist(), strict=True)), histograms=False)
+        h: _hour_cell(by_hour[h], None if minutes is None else minutes[:, h])
         for h in np.unique(hour).tolist()
     }
     weekdays = np.array([day.weekday() for day in days], dtype=np.intp)
@@ -301,6 +321,29 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
         {day: cell.sums["visits"] for day, cell in groups["day"].items() if cell.sums["visits"]}
     )
     return total, groups, arrivals, open_days, per_day
+
+
+def _hour_minutes(column: tuple[Any, ...]) -> np.ndarray | None:
+    """The per-hour wait histograms of every row added up: histogram (`HOUR_HISTOGRAMS`) ×
+    hour × minutes; None when a row has none yet (built before they were kept)."""
+    if any(blob is None for blob in column):
+        return None
+    widths = {blob[0] for blob in column if blob}
+    if len(widths) <= 1:  # the usual case: the items as they come, no copy
+        values = _payload(column, widths.pop() if widths else 2)
+    else:
+        values = _Packed(column, 2).values
+    pairs = values.reshape(-1, 2)  # (key, count)
+    counts = np.bincount(pairs[:, 0], weights=pairs[:, 1], minlength=HOUR_KEYS)
+    return np.rint(counts).astype(np.int64).reshape(len(HOUR_HISTOGRAMS), 24, BINS)
+
+
+def _hour_cell(counters: np.ndarray, minutes: np.ndarray | None) -> Cell:
+    sums = dict(zip(SUMMED, counters.tolist(), strict=True))
+    if minutes is None:
+        return Cell(sums=sums, histograms=False)
+    wait, left_wait = minutes
+    return Cell(sums=sums, wait=_counter(wait), left_wait=_counter(left_wait))
 
 
 def _fetch(rows: QuerySet[Any], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
@@ -331,15 +374,13 @@ class _Packed:
         Histograms (`record` 1) keep their values as floats: `np.bincount` weighs with them."""
         kind = np.float64 if record == 1 else np.int64
         sizes = np.fromiter(map(len, column), dtype=np.intp, count=len(column))
-        raw = np.frombuffer(b"".join(column), dtype=np.uint8)
-        starts = (np.cumsum(sizes) - sizes)[sizes > 0]
-        widths = raw[starts].astype(np.intp)
-        width_of = np.zeros(len(column), dtype=np.intp)
-        width_of[sizes > 0] = widths
-        if len(np.unique(widths)) <= 1:  # the usual case: one width, cut the width bytes out
+        width_of = np.fromiter(
+            (blob[0] if blob else 0 for blob in column), dtype=np.intp, count=len(column)
+        )
+        widths = np.unique(width_of[sizes > 0])
+        if len(widths) <= 1:  # the usual case: one width, joined without the width bytes
             width = int(widths[0]) if len(widths) else 2
-            payload = np.delete(raw, starts)
-            self.values = payload.view(self.DTYPES[width]).astype(kind)
+            self.values = _payload(column, width).astype(kind)
             lengths = np.maximum(sizes - 1, 0) // width // record
             self.row = np.repeat(np.arange(len(column), dtype=np.intp), lengths)
         else:
@@ -364,6 +405,12 @@ class _Packed:
         cells = index[self.row] * BINS + self.position
         counts = np.bincount(cells, weights=self.values, minlength=groups * BINS)
         return np.rint(counts).astype(np.int64).reshape(groups, BINS)
+
+
+def _payload(column: tuple[Any, ...], width: int) -> np.ndarray:
+    """The items of packed arrays all of `width`, joined, as little-endian integers."""
+    joined = b"".join([blob[1:] for blob in column if blob])
+    return np.frombuffer(joined, dtype=_Packed.DTYPES[width])
 
 
 def _index(values: tuple[Any, ...]) -> tuple[list[Any], np.ndarray]:

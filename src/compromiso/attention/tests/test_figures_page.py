@@ -2,6 +2,7 @@
 downloadable, and the daily command."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -102,6 +103,41 @@ def test_no_visits_says_so(client, quality_manager, office):
     client.force_login(quality_manager)
     page = client.get(reverse("attention:figures"), PERIOD)
     assert page.context["report"].is_empty
+
+
+def _hour_row(html, hour):
+    """The cells of one hour's row in the table by hour of arrival."""
+    section = html.split('id="figures-hour"', 1)[1].split("</section>", 1)[0]
+    table = section.rsplit("<thead>", 1)[1]  # the table of figures, after the chart's own
+    row = table.split(f'<th scope="row" class="fw-normal">{hour}</th>', 1)[1].split("</tr>")[0]
+    return re.findall(r'<td class="text-end">([^<]*)</td>', row), table
+
+
+def test_the_network_page_gives_each_hour_s_wait_median_and_p90_in_spanish(
+    client, quality_manager, served, temuco
+):
+    """Two branches read the day summaries: the 10:00 row (one visitor, wait 12, served 7)
+    shows the wait's median, P90 and % within 10 minutes; the 11:00 one (nobody called yet)
+    dashes; the service time has no per-hour median here, and the page says so."""
+    client.force_login(quality_manager)
+    page = client.get(
+        reverse("attention:figures"),
+        {**PERIOD, "minutes": "12"},
+        headers={"accept-language": "es"},
+    )
+    assert page.context["report"].by_branch[1].label == "Oficina Temuco"  # several branches
+    html = page.content.decode()
+    cells, table = _hour_row(html, "10:00")
+    header = re.findall(r'<th scope="col" class="text-end">([^<]*)</th>', table)
+    shown = dict(zip(header, cells, strict=True))
+    assert (shown["Espera mediana (min)"], shown["P90 de espera (min)"]) == ("12", "12")
+    assert shown["% atendido dentro del plazo"] == "100,0"
+    assert shown["Mediana de atención (min)"] == "—"
+    eleven, _table = _hour_row(html, "11:00")
+    assert dict(zip(header, eleven, strict=True))["Espera mediana (min)"] == "—"
+    assert "las horas de llegada dan la mediana y el P90 de la espera" in table
+    within_ten = client.get(reverse("attention:figures"), {**PERIOD, "minutes": "10"})
+    assert within_ten.context["report"].by_hour[0].within == 0.0
 
 
 @pytest.mark.parametrize("figure", ["total", "branch", "desk", "hour", "day", "per_hour"])

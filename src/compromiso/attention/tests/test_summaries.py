@@ -1,12 +1,14 @@
 """The day summaries (`VisitDaySummary`): kept by the facts' refresh, and giving the figures of
 several branches exactly as the daily facts do, on event logs computed by hand in two time
-zones (a transfer, a hold, a no-show, a visitor who left, a visit crossing midnight)."""
+zones (a transfer, a hold, a no-show, a visitor who left, a visit crossing midnight), the
+hour-of-day waits included."""
 
 import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 
 from compromiso.attention import facts, figures, services
 from compromiso.attention.models import Branch, Desk, Outcome, Queue, VisitDaySummary
@@ -14,8 +16,10 @@ from compromiso.attention.models.summaries import (
     BINS,
     HOURLY,
     pack_histogram,
+    pack_hour_minutes,
     pack_hours,
     unpack_histogram,
+    unpack_hour_minutes,
     unpack_hours,
 )
 from compromiso.catalog.tests.factories import (
@@ -135,10 +139,16 @@ def test_the_refresh_keeps_one_summary_per_day_branch_queue_and_service(organiza
     assert sorted(hours) == [9, 23]
     assert (hours[9]["visits"], hours[9]["called"], hours[9]["left"]) == (4, 3, 1)
     assert (hours[23]["visits"], hours[23]["wait_seconds"]) == (1, 20 * 60)
+    assert unpack_hour_minutes(a.hour_minutes) == {
+        "wait_minutes": {9: {1: 1, 10: 1, 25: 1}, 23: {20: 1}},  # visit 5 at 23 h on Monday
+        "left_minutes": {9: {40: 1}},
+    }
     b = rows.get(queue=quick)
     assert (b.visits, b.transactions, b.called, b.served) == (0, 1, 1, 1)
     assert unpack_histogram(b.wait_minutes) == {5: 1}
     assert unpack_hours(b.hours)[9]["transactions"] == 1  # counted at the visit's arrival hour
+    # The transfer's wait in B is kept at the visit's arrival hour too.
+    assert unpack_hour_minutes(b.hour_minutes) == {"wait_minutes": {9: {5: 1}}, "left_minutes": {}}
 
 
 def test_rebuilding_a_day_rebuilds_its_summaries(organization, network):
@@ -157,10 +167,10 @@ def test_rebuilding_a_day_rebuilds_its_summaries(organization, network):
     assert unpack_histogram(a.left_minutes) == {3: 1, 40: 1}
 
 
-def _same(summary: figures.Row, fine: figures.Row, *, percentiles: bool = True) -> None:
+def _same(summary: figures.Row, fine: figures.Row, *, hour: bool = False) -> None:
     got, expected = dataclasses.asdict(summary), dataclasses.asdict(fine)
-    if not percentiles:  # an hour of the summaries: counts and sums only
-        for name in ("wait_median", "wait_p90", "service_median", "service_p90"):
+    if hour:  # an hour of the summaries: the waits' histograms, not the service time's
+        for name in ("service_median", "service_p90"):
             assert got.pop(name) is None
             expected.pop(name)
     assert got == expected
@@ -194,11 +204,7 @@ def test_the_summaries_give_the_figures_of_the_facts(
             == [8, 9, 23][(owner != organization or "branches" in options) :]
         )
         for got, expected in zip(summary.by_hour, fine.by_hour, strict=True):
-            if minutes is None:
-                _same(got, expected, percentiles=False)
-            else:  # "within X minutes" needs the hour's histograms: not given
-                assert got.within is None
-                _same(dataclasses.replace(got, within=expected.within), expected, percentiles=False)
+            _same(got, expected, hour=True)
         assert summary.per_hour == fine.per_hour
         assert summary.hours == fine.hours
         assert summary.busiest_day == fine.busiest_day
@@ -226,6 +232,57 @@ def test_the_network_figures_by_hand(organization, network):
     assert (only.total.visits, only.total.wait_median) == (1, 32)
 
 
+# Hour of arrival → (wait median, P90, % within the level of 15, within 5, within 30), by hand.
+# 09 h: waits 1, 5 (the transfer's second queue), 10, 25; visit 3 left after 40 uncalled →
+# median rank 2 of 4 = 5, P90 rank 4 = 25; within 15: 3 ÷ (4 + 1) = 60 %, within 5: 2 ÷ 5,
+# within 30: 4 ÷ 5. 23 h: visit 5, called after midnight, wait 20. 08 h (Temuco): wait 32.
+BY_HAND = {
+    8: (32, 32, 0.0, 0.0, 0.0),
+    9: (5, 25, 60.0, 40.0, 80.0),
+    23: (20, 20, 0.0, 0.0, 100.0),
+}
+
+
+def _hours(report):
+    return {r.key: (r.wait_median, r.wait_p90, r.within) for r in report.by_hour}
+
+
+@pytest.mark.parametrize(("minutes", "column"), [(None, 2), (5, 3), (30, 4)])
+def test_the_network_hours_waits_by_hand(
+    organization, other_organization, network, minutes, column
+):
+    """Two branches (Santiago) and one (Madrid, the same log in its own time zone): the hours'
+    wait median, P90 and "within X" from the summaries are those computed by hand, and with one
+    branch with visits, those of the one-branch page (the daily facts)."""
+    expected = {hour: (*values[:2], values[column]) for hour, values in BY_HAND.items()}
+    report = figures.compute(organization, DAY, TUESDAY, detail=False, minutes=minutes)
+    assert _hours(report) == expected
+    network_view = figures.compute(other_organization, DAY, TUESDAY, detail=False, minutes=minutes)
+    assert _hours(network_view) == {hour: expected[hour] for hour in (9, 23)}
+    arica = network[other_organization.pk][0].branch_id
+    one_branch = figures.compute(
+        other_organization, DAY, TUESDAY, branches=[arica], detail=True, minutes=minutes
+    )
+    assert _hours(one_branch) == _hours(network_view)
+
+
+def test_summaries_built_before_the_hours_waits_give_none_until_rebuilt(organization, network):
+    facts.refresh(organization)
+    VisitDaySummary.objects.filter(organization=organization).update(hour_minutes=None)
+    report = figures.compute(organization, DAY, DAY, detail=False, minutes=30, refresh=False)
+    nine = report.by_hour[1]
+    assert (nine.key, nine.visits, nine.wait_mean) == (9, 4, 10.2)  # counts and sums still
+    assert (nine.wait_median, nine.wait_p90, nine.within) == (None, None, None)
+    assert report.total.wait_median == 10  # the day histograms are whole
+    call_command("attention_facts", "--all")
+    assert not VisitDaySummary.objects.filter(hour_minutes=None).exists()
+    assert _hours(figures.compute(organization, DAY, DAY, detail=False, minutes=30))[9] == (
+        5,
+        25,
+        80.0,
+    )
+
+
 def _service(pk):
     from compromiso.catalog.models import Service
 
@@ -251,6 +308,15 @@ def test_histograms_and_hours_are_packed_and_unpacked():
     assert len(pack_histogram({"3": 2})) == 1 + 4 * 2  # the width, then 0 … 3 minutes
     assert pack_histogram({"1": 70_000})[0] == 4  # too big for 16 bits
     assert unpack_histogram(pack_histogram({BINS + 5: 1})) == {BINS - 1: 1}  # over the cap
+    assert pack_hour_minutes({}) == b""
+    blob = pack_hour_minutes(
+        {"wait_minutes": {9: {"3": 2, 0: 1}, 23: {BINS + 5: 1}}, "left_minutes": {9: {40: 1}}}
+    )
+    assert len(blob) == 1 + 4 * 2 * 2  # the width, then four (key, count) pairs
+    assert unpack_hour_minutes(memoryview(blob)) == {
+        "wait_minutes": {9: {0: 1, 3: 2}, 23: {BINS - 1: 1}},  # over the cap
+        "left_minutes": {9: {40: 1}},
+    }
     counters = list(range(12))
     assert unpack_hours(pack_hours({9: counters}))[9]["service_seconds"] == 11
     assert unpack_hours(memoryview(pack_hours({23: [2**40] * 12})))[23]["visits"] == 2**40
@@ -268,6 +334,7 @@ def test_rows_of_every_width_add_up(organization, office, general_queue, service
         **big,
         wait_minutes=pack_histogram({3: 70_000}),
         hours=pack_hours({9: [big[name] for name in HOURLY]}),
+        hour_minutes=pack_hour_minutes({"wait_minutes": {9: {3: 70_000}}}),
     )
     small = counters | {"visits": 3, "called": 3, "wait_seconds": 180}
     VisitDaySummary.objects.create(
@@ -277,6 +344,7 @@ def test_rows_of_every_width_add_up(organization, office, general_queue, service
         **small,
         wait_minutes=pack_histogram({0: 1, 5: 2}),
         hours=pack_hours({9: [small[name] for name in HOURLY], 10: [0] * len(HOURLY)}),
+        hour_minutes=pack_hour_minutes({"wait_minutes": {9: {0: 1, 5: 2}}}),
     )
     report = figures.compute(organization, DAY, TUESDAY, detail=False, refresh=False)
     assert (report.total.visits, report.total.called) == (70_003, 70_003)
@@ -292,5 +360,8 @@ def test_rows_of_every_width_add_up(organization, office, general_queue, service
         70_003,
         round((2**33 + 180) / 60 / 70_003, 1),
     )
-    assert (ten.key, ten.visits, ten.wait_mean) == (10, 0, None)
+    assert (nine.wait_median, nine.wait_p90) == (3, 3)  # rows of 32 and 16 bits, added up
+    assert (ten.key, ten.visits, ten.wait_mean, ten.wait_median) == (10, 0, None, None)
+    within = figures.compute(organization, DAY, TUESDAY, detail=False, refresh=False, minutes=2)
+    assert within.by_hour[0].within == round(100 * 1 / 70_003, 1)  # only the 0-minute wait
     assert report.per_hour == {0: {9: 70_000.0}, 1: {9: 3.0}}

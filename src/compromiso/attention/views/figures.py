@@ -132,6 +132,7 @@ def figures_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         data = form.cleaned_data
     branch = data.get("branch")
     ids = [branch.pk] if branch is not None else list(visible.values_list("pk", flat=True))
+    detail = branch is not None or len(ids) == 1
     report = figures.compute(
         organization,
         data["start"],
@@ -139,7 +140,7 @@ def figures_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         branches=ids,
         service=data.get("service"),
         minutes=data.get("minutes"),
-        detail=branch is not None or len(ids) == 1,
+        detail=detail,
     )
     groups = {
         "branch": (_("Branch"), report.by_branch),
@@ -180,6 +181,15 @@ def figures_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 if rows
             ],
             "per_hour": _per_hour_table(report),
+            # Several branches read the day summaries: no service time percentiles per hour.
+            "hour_note": (
+                ""
+                if detail
+                else _(
+                    "For several branches the hours of arrival give the median and P90 of the "
+                    "wait, not those of the service time."
+                )
+            ),
             "query": query.urlencode(),
         },
     )
