@@ -14,7 +14,10 @@ rounds (default 20), BENCH_FORM_INTAKES rounds (default 200), each:
 (b) the form page: GET /o/bench/cases/new/ from a new visitor (no cookie), CSRF checks on;
 (c) the form sent: POST with the page's CSRF cookie and token and its one-time submission id,
     answered by a 302; the client's address changes every 10 intakes, as in bench_intake.py, so
-    the rate limit (20 an hour per address) is counted but never reached;
+    the rate limit (20 an hour per address) is counted but never reached; (b) and (c), sent
+    without a session cookie, take the anonymous public form's short middleware chain
+    (settings.PUBLIC_FORM_SKIPPED_MIDDLEWARE), and every other page the full one, as
+    core/handlers.py serves them;
 (d) = (b) + (c), one form intake;
 (e) the acknowledgement page the 302 leads to (not part of an intake in bench_intake.py either;
     shown so that work moved there is seen).
@@ -46,7 +49,6 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.client import ClientHandler
@@ -65,16 +67,32 @@ for n in range(service_count):
         name=f"Certificado número {n}", provider_unit=unit)
 
 
-class TokenApiClientHandler(ClientHandler):
+from compromiso.core.handlers import (
+    ShortChain, is_anonymous_public_form, public_form_middleware, token_api_middleware)
+
+
+class TokenApiClientHandler(ShortChain, ClientHandler):
     # The chain a bearer-token API call takes in production (core/handlers.py).
-    def load_middleware(self, is_async=False):
-        full = settings.MIDDLEWARE
-        skipped = set(settings.TOKEN_API_SKIPPED_MIDDLEWARE)
-        settings.MIDDLEWARE = [path for path in full if path not in skipped]
-        try:
-            super().load_middleware(is_async)
-        finally:
-            settings.MIDDLEWARE = full
+    def middleware(self):
+        return token_api_middleware()
+
+
+class PublicFormClientHandler(ShortChain, ClientHandler):
+    # The chain the public form takes in production without a session cookie (core/handlers.py).
+    def middleware(self):
+        return public_form_middleware()
+
+
+class BrowserHandler:
+    # The production dispatch (core/handlers.py's CompromisoHandler) for the test client.
+    def __init__(self):
+        self.full = ClientHandler(enforce_csrf_checks=True)
+        self.public_form = PublicFormClientHandler(enforce_csrf_checks=True)
+
+    def __call__(self, environ):
+        if is_anonymous_public_form(environ):
+            return self.public_form(environ)
+        return self.full(environ)
 
 
 statements = 0
@@ -88,6 +106,7 @@ def count(execute, sql, params, many, context):
 
 # One client per path, so that building the middleware chain (once per client) is not counted.
 browser = Client(enforce_csrf_checks=True, headers={"Accept-Language": "es"})
+browser.handler = BrowserHandler()
 api = Client()
 api.handler = TokenApiClientHandler(enforce_csrf_checks=False)
 description = "Me cobraron dos veces el certificado de nacimiento. " * 5
