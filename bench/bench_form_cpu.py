@@ -20,11 +20,16 @@ rounds (default 20), BENCH_FORM_INTAKES rounds (default 200), each:
     core/handlers.py serves them;
 (d) = (b) + (c), one form intake;
 (e) the acknowledgement page the 302 leads to (not part of an intake in bench_intake.py either;
-    shown so that work moved there is seen).
+    shown so that work moved there is seen);
+(b′), (c′) the same page and form sent by another new visitor through the full chain of
+    settings.MIDDLEWARE (the test client's own handler), in the same round, from another address
+    range, before (b) in odd rounds and after (e) in even ones: the short chain's saving measured
+    side by side, in one process, not across runs.
 
 SQLite runs inside this process, so its work is counted in the CPU time, where PostgreSQL's
 would be in its own process: the figures compare the two paths with each other, not with a
-server. Every request is checked (201, 200, 302, 200) and the cases are counted at the end.
+server. Every request is checked (201, 200, 302, 200) and the cases are counted at
+the end (three a round).
 
     .venv/bin/python bench/run.py form_cpu     # or: .venv/bin/python bench/bench_form_cpu.py
 """
@@ -107,6 +112,8 @@ def count(execute, sql, params, many, context):
 # One client per path, so that building the middleware chain (once per client) is not counted.
 browser = Client(enforce_csrf_checks=True, headers={"Accept-Language": "es"})
 browser.handler = BrowserHandler()
+# The same visitor through settings.MIDDLEWARE's full chain, as before the short one.
+full_chain = Client(enforce_csrf_checks=True, headers={"Accept-Language": "es"})
 api = Client()
 api.handler = TokenApiClientHandler(enforce_csrf_checks=False)
 description = "Me cobraron dos veces el certificado de nacimiento. " * 5
@@ -116,7 +123,8 @@ body = json.dumps({
     "requester_email": "ana@example.org", "requester_national_id": "12.345.678-5",
 })
 url = "/o/bench/cases/new/"
-totals = {name: [0.0, 0] for name in ("api", "get", "post", "ack")}
+totals = {
+    name: [0.0, 0] for name in ("api", "get", "post", "ack", "get_full", "post_full")}
 
 
 def hidden(page, name):
@@ -139,6 +147,21 @@ def timed(name, measured, call, status):
     return response
 
 
+def form_intake(client, names, measured, address):
+    client.cookies = SimpleCookie()  # a new visitor, without cookies
+    page = timed(names[0], measured, lambda: client.get(url, REMOTE_ADDR=address),
+                 200).content.decode()
+    data = {
+        "csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
+        "submission_id": hidden(page, "submission_id"),
+        "kind": "complaint", "service": "", "subject": "Cobro duplicado en la sucursal",
+        "description": description, "requester_name": "Ana Pérez",
+        "requester_national_id": "12.345.678-5", "requester_email": "ana@example.org",
+        "reply_channel": "email", "website": "",
+    }
+    return timed(names[1], measured, lambda: client.post(url, data, REMOTE_ADDR=address), 302)
+
+
 with connection.execute_wrapper(count):
     for round_ in range(warmup + intakes):
         measured = round_ >= warmup
@@ -147,26 +170,22 @@ with connection.execute_wrapper(count):
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
         ), 201)
         block = round_ // 10  # a new address every 10 intakes
-        address = f"10.{block // 65536 % 256}.{block // 256 % 256}.{block % 256}"
-        browser.cookies = SimpleCookie()  # a new visitor, without cookies
-        page = timed("get", measured, lambda: browser.get(url, REMOTE_ADDR=address),
-                     200).content.decode()
-        data = {
-            "csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
-            "submission_id": hidden(page, "submission_id"),
-            "kind": "complaint", "service": "", "subject": "Cobro duplicado en la sucursal",
-            "description": description, "requester_name": "Ana Pérez",
-            "requester_national_id": "12.345.678-5", "requester_email": "ana@example.org",
-            "reply_channel": "email", "website": "",
-        }
-        sent = timed("post", measured, lambda: browser.post(url, data, REMOTE_ADDR=address), 302)
-        ack = timed("ack", measured, lambda: browser.get(sent["Location"], REMOTE_ADDR=address),
-                    200)
+        address = f"{block // 65536 % 256}.{block // 256 % 256}.{block % 256}"
+        # The same intake through the full chain, in the same round (another address range),
+        # before the short chain's in odd rounds and after it in even ones: neither is always
+        # the request that follows the API call.
+        if round_ % 2:
+            form_intake(full_chain, ("get_full", "post_full"), measured, f"11.{address}")
+        sent = form_intake(browser, ("get", "post"), measured, f"10.{address}")
+        ack = timed("ack", measured,
+                    lambda: browser.get(sent["Location"], REMOTE_ADDR=f"10.{address}"), 200)
         assert b"tracking-code" in ack.content
+        if not round_ % 2:
+            form_intake(full_chain, ("get_full", "post_full"), measured, f"11.{address}")
 
 from compromiso.cases.models import Case
 rounds = warmup + intakes
-assert Case.objects.count() == 2 * rounds, Case.objects.count()
+assert Case.objects.count() == 3 * rounds, Case.objects.count()
 print(json.dumps({name: [cpu / intakes, sql / intakes] for name, (cpu, sql) in totals.items()}))
 """
 
@@ -220,7 +239,17 @@ def run() -> list[tuple[str, float, str]]:
     )
     rows.append((f"{labels['ack']}: CPU per request", figures["ack"][0] * 1000, "ms"))
     rows.append((f"{labels['ack']}: SQL statements per request", figures["ack"][1], ""))
+    for name, label in (("get_full", "(b′) form GET"), ("post_full", "(c′) form POST")):
+        rows.append(
+            (f"{label} through the full chain: CPU per request", figures[name][0] * 1000, "ms")
+        )
+    for name in ("get", "post"):
+        saved = (figures[f"{name}_full"][0] - figures[name][0]) * 1000
+        rows.append((f"the short chain saves per form {name.upper()}, CPU", saved, "ms"))
     rows.append(("form POST ÷ API, CPU", figures["post"][0] / api_cpu, "×"))
+    rows.append(
+        ("form POST through the full chain ÷ API, CPU", figures["post_full"][0] / api_cpu, "×")
+    )
     rows.append(("form GET + POST ÷ API, CPU", intake_cpu / api_cpu, "×"))
     rows.append(
         ("form intake rate ÷ API rate (API CPU ÷ GET + POST CPU)", api_cpu / intake_cpu, "×")
