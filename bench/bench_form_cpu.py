@@ -14,14 +14,22 @@ rounds (default 20), BENCH_FORM_INTAKES rounds (default 200), each:
 (b) the form page: GET /o/bench/cases/new/ from a new visitor (no cookie), CSRF checks on;
 (c) the form sent: POST with the page's CSRF cookie and token and its one-time submission id,
     answered by a 302; the client's address changes every 10 intakes, as in bench_intake.py, so
-    the rate limit (20 an hour per address) is counted but never reached;
+    the rate limit (20 an hour per address) is counted but never reached; (b) and (c), sent
+    without a session cookie, take the anonymous public form's short middleware chain
+    (settings.PUBLIC_FORM_SKIPPED_MIDDLEWARE), and every other page the full one, as
+    core/handlers.py serves them;
 (d) = (b) + (c), one form intake;
 (e) the acknowledgement page the 302 leads to (not part of an intake in bench_intake.py either;
-    shown so that work moved there is seen).
+    shown so that work moved there is seen);
+(b′), (c′) the same page and form sent by another new visitor through the full chain of
+    settings.MIDDLEWARE (the test client's own handler), in the same round, from another address
+    range, before (b) in odd rounds and after (e) in even ones: the short chain's saving measured
+    side by side, in one process, not across runs.
 
 SQLite runs inside this process, so its work is counted in the CPU time, where PostgreSQL's
 would be in its own process: the figures compare the two paths with each other, not with a
-server. Every request is checked (201, 200, 302, 200) and the cases are counted at the end.
+server. Every request is checked (201, 200, 302, 200) and the cases are counted at
+the end (three a round).
 
     .venv/bin/python bench/run.py form_cpu     # or: .venv/bin/python bench/bench_form_cpu.py
 """
@@ -46,7 +54,6 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.client import ClientHandler
@@ -65,16 +72,32 @@ for n in range(service_count):
         name=f"Certificado número {n}", provider_unit=unit)
 
 
-class TokenApiClientHandler(ClientHandler):
+from compromiso.core.handlers import (
+    ShortChain, is_anonymous_public_form, public_form_middleware, token_api_middleware)
+
+
+class TokenApiClientHandler(ShortChain, ClientHandler):
     # The chain a bearer-token API call takes in production (core/handlers.py).
-    def load_middleware(self, is_async=False):
-        full = settings.MIDDLEWARE
-        skipped = set(settings.TOKEN_API_SKIPPED_MIDDLEWARE)
-        settings.MIDDLEWARE = [path for path in full if path not in skipped]
-        try:
-            super().load_middleware(is_async)
-        finally:
-            settings.MIDDLEWARE = full
+    def middleware(self):
+        return token_api_middleware()
+
+
+class PublicFormClientHandler(ShortChain, ClientHandler):
+    # The chain the public form takes in production without a session cookie (core/handlers.py).
+    def middleware(self):
+        return public_form_middleware()
+
+
+class BrowserHandler:
+    # The production dispatch (core/handlers.py's CompromisoHandler) for the test client.
+    def __init__(self):
+        self.full = ClientHandler(enforce_csrf_checks=True)
+        self.public_form = PublicFormClientHandler(enforce_csrf_checks=True)
+
+    def __call__(self, environ):
+        if is_anonymous_public_form(environ):
+            return self.public_form(environ)
+        return self.full(environ)
 
 
 statements = 0
@@ -88,6 +111,9 @@ def count(execute, sql, params, many, context):
 
 # One client per path, so that building the middleware chain (once per client) is not counted.
 browser = Client(enforce_csrf_checks=True, headers={"Accept-Language": "es"})
+browser.handler = BrowserHandler()
+# The same visitor through settings.MIDDLEWARE's full chain, as before the short one.
+full_chain = Client(enforce_csrf_checks=True, headers={"Accept-Language": "es"})
 api = Client()
 api.handler = TokenApiClientHandler(enforce_csrf_checks=False)
 description = "Me cobraron dos veces el certificado de nacimiento. " * 5
@@ -97,7 +123,8 @@ body = json.dumps({
     "requester_email": "ana@example.org", "requester_national_id": "12.345.678-5",
 })
 url = "/o/bench/cases/new/"
-totals = {name: [0.0, 0] for name in ("api", "get", "post", "ack")}
+totals = {
+    name: [0.0, 0] for name in ("api", "get", "post", "ack", "get_full", "post_full")}
 
 
 def hidden(page, name):
@@ -120,6 +147,21 @@ def timed(name, measured, call, status):
     return response
 
 
+def form_intake(client, names, measured, address):
+    client.cookies = SimpleCookie()  # a new visitor, without cookies
+    page = timed(names[0], measured, lambda: client.get(url, REMOTE_ADDR=address),
+                 200).content.decode()
+    data = {
+        "csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
+        "submission_id": hidden(page, "submission_id"),
+        "kind": "complaint", "service": "", "subject": "Cobro duplicado en la sucursal",
+        "description": description, "requester_name": "Ana Pérez",
+        "requester_national_id": "12.345.678-5", "requester_email": "ana@example.org",
+        "reply_channel": "email", "website": "",
+    }
+    return timed(names[1], measured, lambda: client.post(url, data, REMOTE_ADDR=address), 302)
+
+
 with connection.execute_wrapper(count):
     for round_ in range(warmup + intakes):
         measured = round_ >= warmup
@@ -128,26 +170,22 @@ with connection.execute_wrapper(count):
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
         ), 201)
         block = round_ // 10  # a new address every 10 intakes
-        address = f"10.{block // 65536 % 256}.{block // 256 % 256}.{block % 256}"
-        browser.cookies = SimpleCookie()  # a new visitor, without cookies
-        page = timed("get", measured, lambda: browser.get(url, REMOTE_ADDR=address),
-                     200).content.decode()
-        data = {
-            "csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
-            "submission_id": hidden(page, "submission_id"),
-            "kind": "complaint", "service": "", "subject": "Cobro duplicado en la sucursal",
-            "description": description, "requester_name": "Ana Pérez",
-            "requester_national_id": "12.345.678-5", "requester_email": "ana@example.org",
-            "reply_channel": "email", "website": "",
-        }
-        sent = timed("post", measured, lambda: browser.post(url, data, REMOTE_ADDR=address), 302)
-        ack = timed("ack", measured, lambda: browser.get(sent["Location"], REMOTE_ADDR=address),
-                    200)
+        address = f"{block // 65536 % 256}.{block // 256 % 256}.{block % 256}"
+        # The same intake through the full chain, in the same round (another address range),
+        # before the short chain's in odd rounds and after it in even ones: neither is always
+        # the request that follows the API call.
+        if round_ % 2:
+            form_intake(full_chain, ("get_full", "post_full"), measured, f"11.{address}")
+        sent = form_intake(browser, ("get", "post"), measured, f"10.{address}")
+        ack = timed("ack", measured,
+                    lambda: browser.get(sent["Location"], REMOTE_ADDR=f"10.{address}"), 200)
         assert b"tracking-code" in ack.content
+        if not round_ % 2:
+            form_intake(full_chain, ("get_full", "post_full"), measured, f"11.{address}")
 
 from compromiso.cases.models import Case
 rounds = warmup + intakes
-assert Case.objects.count() == 2 * rounds, Case.objects.count()
+assert Case.objects.count() == 3 * rounds, Case.objects.count()
 print(json.dumps({name: [cpu / intakes, sql / intakes] for name, (cpu, sql) in totals.items()}))
 """
 
@@ -201,7 +239,17 @@ def run() -> list[tuple[str, float, str]]:
     )
     rows.append((f"{labels['ack']}: CPU per request", figures["ack"][0] * 1000, "ms"))
     rows.append((f"{labels['ack']}: SQL statements per request", figures["ack"][1], ""))
+    for name, label in (("get_full", "(b′) form GET"), ("post_full", "(c′) form POST")):
+        rows.append(
+            (f"{label} through the full chain: CPU per request", figures[name][0] * 1000, "ms")
+        )
+    for name in ("get", "post"):
+        saved = (figures[f"{name}_full"][0] - figures[name][0]) * 1000
+        rows.append((f"the short chain saves per form {name.upper()}, CPU", saved, "ms"))
     rows.append(("form POST ÷ API, CPU", figures["post"][0] / api_cpu, "×"))
+    rows.append(
+        ("form POST through the full chain ÷ API, CPU", figures["post_full"][0] / api_cpu, "×")
+    )
     rows.append(("form GET + POST ÷ API, CPU", intake_cpu / api_cpu, "×"))
     rows.append(
         ("form intake rate ÷ API rate (API CPU ÷ GET + POST CPU)", api_cpu / intake_cpu, "×")

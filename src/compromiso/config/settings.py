@@ -134,6 +134,22 @@ TOKEN_API_SKIPPED_MIDDLEWARE = [
     "compromiso.organizations.middleware.TwoFactorEnrolmentMiddleware",
 ]
 
+# The public case form (/o/<slug>/cases/new/) asked without a session cookie skips these
+# (core/handlers.py): an anonymous citizen has no session, no staff account and no flash message,
+# CSRF needs only its cookie, and the form is no static file and no log-in. Session
+# authentication is replaced by a middleware that sets an AnonymousUser.
+PUBLIC_FORM_SKIPPED_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "compromiso.organizations.middleware.StaffIdleTimeoutMiddleware",
+    "compromiso.core.middleware.PrivateSessionMiddleware",
+    "compromiso.organizations.middleware.StaffLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "compromiso.organizations.middleware.TwoFactorEnrolmentMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
 ROOT_URLCONF = "compromiso.config.urls"
 WSGI_APPLICATION = "compromiso.config.wsgi.application"
 

@@ -1,8 +1,10 @@
-"""Signed-in sessions: an idle timeout, and pages that no shared or browser cache keeps."""
+"""Signed-in sessions: an idle timeout, and pages that no shared or browser cache keeps; the
+anonymous visitor of the public form's short middleware chain."""
 
 import time
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
@@ -29,3 +31,17 @@ class PrivateSessionMiddleware:
         if signed_in or (after is not None and after.is_authenticated):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class AnonymousVisitorMiddleware:
+    """In the anonymous public form's short chain (core/handlers.py), in place of sessions and
+    session authentication: the request comes without a session cookie, so it is
+    AnonymousUser's, as AuthenticationMiddleware would have found; templates and error pages read
+    `user` as on every page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.user = AnonymousUser()
+        return self.get_response(request)

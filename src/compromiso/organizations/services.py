@@ -415,6 +415,29 @@ def _token_from_row(row: tuple[Any, ...]) -> ApiToken:
     return token
 
 
+_ORGANIZATION_COLUMNS = [field.attname for field in Organization._meta.concrete_fields]
+
+
+def _active_organization_lookup() -> PreparedQuery:
+    return PreparedQuery(
+        lambda slug: (
+            Organization.objects.filter(slug=slug, is_active=True)
+            .order_by()
+            .values_list(*_ORGANIZATION_COLUMNS)[:1]
+        ),
+        {"slug": "\x00placeholder"},
+    )
+
+
+def active_organization(slug: str) -> Organization | None:
+    """The active organisation with this slug, or None. The public case form reads it on every
+    page and every form sent: its SQL is built once (core/prepared.py), as the token look-up's."""
+    rows = prepared("active_organization", _active_organization_lookup).rows(slug=slug)
+    if not rows:
+        return None
+    return Organization.from_db(DEFAULT_DB_ALIAS, _ORGANIZATION_COLUMNS, list(rows[0]))
+
+
 def authenticate_api_token(raw: str) -> ApiToken | None:
     """The usable token matching `raw`, with its last use recorded, or None."""
     if not raw.startswith(ApiToken.PREFIX) or len(raw) > 100:

@@ -27,6 +27,7 @@ from compromiso.core.actors import PUBLIC
 from compromiso.core.forms import add_service_error
 from compromiso.core.ratelimit import allow, blocked, client_address
 from compromiso.organizations.models import Organization
+from compromiso.organizations.services import active_organization
 from compromiso.portal.forms import (
     PublicCaseForm,
     RatingForm,
@@ -84,7 +85,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def case_new(request: HttpRequest, slug: str) -> HttpResponse:
     """The public form for complaints, suggestions, inquiries, compliments and information
     requests. Works without JavaScript; acknowledges only after the case is committed."""
-    organization = get_object_or_404(Organization, slug=slug, is_active=True)
+    organization = active_organization(slug)
+    if organization is None:
+        raise Http404("No such organisation.")
     timezone.activate(organization.zone)
     # The organisation was read in this request: its reference data (channels, public services,
     # deadlines) are current, and kept in the process while they do not change.

@@ -4,7 +4,8 @@ import pytest
 
 from compromiso.core.permissions import Role, roles_in
 from compromiso.core.prepared import PreparedQuery
-from compromiso.organizations.models import Membership
+from compromiso.organizations.models import Membership, Organization
+from compromiso.organizations.services import active_organization
 from compromiso.organizations.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +80,21 @@ def test_the_undocumented_compiler_calls_it_rests_on_keep_their_shape():
     assert len(expressions) == 2
     assert isinstance(compiler.get_converters(expressions), dict)
     assert list(inspect.signature(compiler.apply_converters).parameters) == ["rows", "converters"]
+
+
+def test_the_public_forms_organisation_is_the_one_the_orm_reads(organization, other_organization):
+    found = active_organization(organization.slug)
+    other = active_organization(other_organization.slug)  # the second call binds its own slug
+
+    assert found is not None
+    assert other is not None
+    assert (found.pk, other.pk) == (organization.pk, other_organization.pk)
+    orm = Organization.objects.get(pk=organization.pk)
+    for field in Organization._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+    assert found.zone == orm.zone
+    assert not found._state.adding  # saved as an update, like a row the ORM loaded
+
+    Organization.objects.filter(pk=organization.pk).update(is_active=False)
+    assert active_organization(organization.slug) is None
+    assert active_organization("nobody-here") is None
