@@ -1,7 +1,7 @@
 """The role × route matrix for ids in a request's BODY: a form of one's own organisation, or an
 API write, that names another organisation's row in a field (a unit, a service, a charter, a
-queue, a person...) must be refused or answered with the form again, and must store nothing
-that refers to that row.
+queue, a person...) must store nothing that refers to that row; an API write must also answer
+with a 4xx.
 
 The forms are those of every staff page, as the organisation's own administrator sees them
 (the accessibility walk's pages filled with the organisation's own rows). A field names a row
@@ -10,21 +10,25 @@ or when its name ends in `_id`; its model is the one a foreign key or many-to-ma
 name points to in the business apps (`unit` -> Unit, `responsible` -> User...) whose rows of the
 organisation include every value offered; where no relation bears the name, any model of an
 organisation whose rows include every value offered. A model that belongs to no organisation
-(frameworks, users without a membership...) is left out: naming one of its rows is no trespass.
+(no chain of foreign keys from it reaches an organisation) is left out: naming one of its rows
+is no trespass.
 
 Each such field is sent, the form's other fields as the page fills them, as the organisation's
-administrator and quality manager, set to the first row of the same model in the OTHER
-organisation. The answer must not be a success (2xx other than the form re-rendered, or a
-redirect other than to the log-in page) ... but a view may lawfully ignore a field it does not
-bind (a filter, a hidden "next"), so what decides is the database: the number of rows of every
-model that refer to the foreign row (through every foreign key and many-to-many field pointing to
-its model) must not grow. That is exact where a row-count fingerprint is not: a form may
-legitimately create a row with the other, valid fields, but none of its rows may point across.
+administrator and quality manager, set to a row of the same model in the OTHER organisation
+(the first whose pk is no row of one's own of any model the field may name). The status of
+the answer cannot decide: the house's action views answer an invalid form by redirecting back
+to the page with an error message, just as they answer a valid one, and a view may lawfully
+ignore a field it does not bind (a filter, a hidden "next").
+What decides is the database: the number of rows of every model that refer to the foreign row
+(through every foreign key and many-to-many field pointing to its model, and to the same pk of
+every other model the field's name may point to that the other organisation owns, in case a
+view reads it as another model's id) must not grow. The redirects are counted and printed.
+That is exact where a row-count fingerprint is not: a form may legitimately create a row with
+the other, valid fields, but none of its rows may point across.
 Each request runs in a savepoint rolled back afterwards, so every request meets the same data.
 
-The form is also sent once with its own values, so the run reports how many of the foreign
-attempts were made on a form that is otherwise accepted (a refusal there is the foreign id's
-doing, not that of a field the matrix filled badly).
+The form is also sent once with its own values; the run reports how many of those sends were
+answered with a redirect (accepted, or refused with a message: see above).
 
 API writes (POST, PUT, PATCH) whose request schema has an id property (`*_id`, or the name of a
 relation such as `service`, `unit`, `channel`) are sent with the organisation's own token and the
@@ -172,6 +176,7 @@ class Models:
             if (path := organisation_path(model)) is not None
         }
         self.cache: dict[tuple[type[models.Model], int], set[int]] = {}
+        self.offers_foreign: list[str] = []
 
     def rows(self, model: type[models.Model], organization: Organization) -> set[int]:
         key = (model, organization.pk)
@@ -184,7 +189,7 @@ class Models:
         return self.cache[key]
 
     def of_field(
-        self, name: str, offered: set[str], mine: Organization
+        self, name: str, offered: set[str], mine: Organization, other: Organization
     ) -> list[type[models.Model]]:
         base = stem(name)
         values = {int(value) for value in offered}
@@ -192,6 +197,11 @@ class Models:
         fitting = [m for m in named if values <= self.rows(m, mine)]
         if fitting or (named and not values):
             return fitting or named
+        # The page offers another organisation's rows: a leak in itself, and the field is tried.
+        offering = [m for m in named if values <= self.rows(m, mine) | self.rows(m, other)]
+        if offering:
+            self.offers_foreign.append(f"{name}: {offering[0]._meta.label}")
+            return offering
         if not values:
             return []
         # No relation of that name (a form field of its own): any owned model whose rows of the
@@ -306,7 +316,10 @@ def test_no_form_or_api_body_of_one_organisation_stores_a_reference_to_the_other
             for name, values in sorted(offered.items()):
                 if name == "csrfmiddlewaretoken" or name.endswith(MANAGEMENT):
                     continue
-                candidates = known.of_field(name, values, mine)
+                offering = len(known.offers_foreign)
+                candidates = known.of_field(name, values, mine, other)
+                if len(known.offers_foreign) > offering:
+                    leaks.append(f"{target} offers the other organisation's rows in {name}")
                 if not candidates:
                     unresolved.add(f"{target} {name}")
                     continue
@@ -393,8 +406,8 @@ def test_no_form_or_api_body_of_one_organisation_stores_a_reference_to_the_other
     print(
         f"\nforeign fields: {tries['forms']} staff forms with an id field, "
         f"{tries['fields']} form × field × model tries × 2 roles = {tries['posts']} posts "
-        f"(form accepted with its own values {tries['baseline accepted']} times, answered a "
-        f"success to the foreign id {tries['answered success']} times); {api_tries} API bodies "
+        f"(own values answered with a redirect {tries['baseline accepted']} times, the foreign "
+        f"id {tries['answered success']} times); {api_tries} API bodies "
         f"× 2 roles; {len(leaks)} leaks, {len(errors)} server errors; "
         f"{len(unresolved)} fields of no owned model, {len(not_owned)} without a foreign row; "
         f"demo {loaded:.0f} s, total {time.monotonic() - started:.0f} s"
@@ -404,7 +417,7 @@ def test_no_form_or_api_body_of_one_organisation_stores_a_reference_to_the_other
     for line in sorted(not_owned):
         print(f"  no foreign row: {line}")
     for line in successes:
-        print(f"  success answer (nothing stored): {line}")
+        print(f"  redirect (nothing stored): {line}")
     for line in errors:
         print(f"  ERROR {line}")
     for leak in leaks:
