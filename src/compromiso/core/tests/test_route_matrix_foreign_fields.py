@@ -198,8 +198,9 @@ class Models:
         if fitting or (named and not values):
             return fitting or named
         # The page offers another organisation's rows: a leak in itself, and the field is tried.
+        # Not for people: a peer auditor of the other organisation may lead an audit by design.
         offering = [m for m in named if values <= self.rows(m, mine) | self.rows(m, other)]
-        if offering:
+        if offering and get_user_model() not in offering:
             self.offers_foreign.append(f"{name}: {offering[0]._meta.label}")
             return offering
         if not values:
