@@ -8,11 +8,9 @@ it) and from the API's OpenAPI document; the ids come from the demo network (two
 with a row of every kind), through the same table of sample arguments the accessibility walk
 uses, so a page added there is covered here. One client per person, plain GETs."""
 
-import importlib.util
 import re
 import time
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,9 +19,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from compromiso.core.permissions import Role
+from compromiso.core.tests.matrix import first_pk, walk_module
 from compromiso.organizations.models import Membership, Organization
-
-WALK = Path(__file__).resolve().parents[4] / "e2e" / "test_accessibility.py"
 
 # Staff routes that answer 200 whatever the id, because they show nothing of the row it names.
 ORGANISATION_INDEPENDENT: dict[str, str] = {}
@@ -132,27 +129,6 @@ def unit_urls(client: Client, membership: Membership) -> tuple[dict[str, str], d
     return pages, api
 
 
-def _walk_module() -> Any:
-    spec = importlib.util.spec_from_file_location("accessibility_walk", WALK)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _first_pk(label: str, path: str, organization: Organization, field: str = "pk") -> int | None:
-    from django.apps import apps
-
-    model = apps.get_model(label)
-    return (
-        model.objects.filter(**{path: organization})
-        .order_by("pk")
-        .values_list(field, flat=True)
-        .first()
-    )
-
-
 def staff_urls(walk: Any, other: Organization) -> tuple[dict[str, str], dict[str, str]]:
     """(route name -> URL filled with the other organisation's ids, route name -> why not)."""
     table = walk.sample_kwargs(other)
@@ -164,7 +140,7 @@ def staff_urls(walk: Any, other: Organization) -> tuple[dict[str, str], dict[str
         kwargs = table.get(name)
         if name in FILLED:
             kwargs = {
-                key: value if isinstance(value, str) else _first_pk(*value[:2], other, value[2])
+                key: value if isinstance(value, str) else first_pk(*value[:2], other, value[2])
                 for key, value in FILLED[name].items()
             }
         if name not in table and name not in FILLED:
@@ -193,7 +169,7 @@ def api_urls(client: Client, other: Organization) -> dict[str, str]:
         assert set(names) <= set(API_PARAMETERS), f"map the parameters of {path}"
         url = path
         for name in names:
-            pk = _first_pk(*API_PARAMETERS[name], other)
+            pk = first_pk(*API_PARAMETERS[name], other)
             assert pk is not None, f"the demo has no row for {name}"
             url = url.replace(f"{{{name}}}", str(pk))
         urls[path] = url
@@ -209,7 +185,7 @@ def test_no_role_of_either_organisation_reads_the_other_organisations_rows():
     started = time.monotonic()
     call_command("demo", cases=5, stdout=StringIO())
     loaded = time.monotonic() - started
-    walk = _walk_module()
+    walk = walk_module()
     chile, catalonia = (
         Organization.objects.filter(memberships__isnull=False).distinct().order_by("pk")[:2]
     )

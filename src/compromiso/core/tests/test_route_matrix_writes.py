@@ -44,13 +44,12 @@ from django.test import Client
 from django.urls import NoReverseMatch, resolve, reverse
 
 from compromiso.core.permissions import Role
+from compromiso.core.tests.matrix import example, first_pk, signed_in, walk_module
 from compromiso.core.tests.test_route_matrix import (
     API_PARAMETERS,
     API_UNIT_PATHS,
     UNIT_PLACED,
-    _first_pk,
     _outside_unit,
-    _walk_module,
     staff_urls,
 )
 from compromiso.organizations.models import Membership, Organization
@@ -293,7 +292,7 @@ def write_targets(
             source = (siblings or parents or [None])[0]
         kwargs = {key: value for key, value in known.get(source or "", {}).items() if key in wanted}
         for key, spec in WRITE_FILLED.get(name, {}).items():
-            kwargs[key] = spec if isinstance(spec, str) else _first_pk(*spec[:2], other, spec[2])
+            kwargs[key] = spec if isinstance(spec, str) else first_pk(*spec[:2], other, spec[2])
         if sorted(kwargs) != sorted(wanted) or None in kwargs.values():
             missing[name] = f"{pattern}: no value for {sorted(set(wanted) - set(kwargs))}"
             continue
@@ -330,36 +329,6 @@ def unit_write_urls(urls: dict[str, str], membership: Membership) -> dict[str, s
     return targets
 
 
-def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
-    """A value of the schema: only the required fields of an object."""
-    if "$ref" in schema:
-        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
-    for key in ("anyOf", "oneOf", "allOf"):
-        if key in schema:
-            options = [s for s in schema[key] if s.get("type") != "null"]
-            return _example(options[0], components)
-    if "enum" in schema:
-        return schema["enum"][0]
-    if "default" in schema:
-        return schema["default"]
-    kind = schema.get("type")
-    if kind == "object":
-        return {
-            name: _example(part, components)
-            for name, part in schema.get("properties", {}).items()
-            if name in schema.get("required", [])
-        }
-    if kind == "array":
-        return []
-    if kind in ("integer", "number"):
-        return 1
-    if kind == "boolean":
-        return False
-    return {"date": "2026-12-01", "date-time": "2026-12-01T10:00:00Z"}.get(
-        schema.get("format", ""), "Matrix"
-    )
-
-
 def api_writes(
     schema: dict[str, Any], fill: Callable[[str], Any]
 ) -> dict[tuple[str, str], tuple[str, str]]:
@@ -387,7 +356,7 @@ def api_writes(
                 body = content.get("application/json", {}).get("schema")
                 writes[(method, path)] = (
                     url,
-                    json.dumps(_example(body, components) if body else {}),
+                    json.dumps(example(body, components) if body else {}),
                 )
     return writes
 
@@ -412,7 +381,7 @@ def test_no_role_of_either_organisation_writes_the_other_organisations_rows():
     started = time.monotonic()
     call_command("demo", cases=5, stdout=StringIO())
     loaded = time.monotonic() - started
-    walk = _walk_module()
+    walk = walk_module()
     chile, catalonia = (
         Organization.objects.filter(memberships__isnull=False).distinct().order_by("pk")[:2]
     )
@@ -427,7 +396,7 @@ def test_no_role_of_either_organisation_writes_the_other_organisations_rows():
 
     # Every person's browser and API token, made before the targets are
     # read (a token of the other organisation is one) and the first fingerprint.
-    clients = {m.pk: _signed_in(m) for m in people}
+    clients = {m.pk: signed_in(m) for m in people}
     bearers = {}
     for membership in people:
         _token, secret = services.create_api_token(
@@ -450,7 +419,7 @@ def test_no_role_of_either_organisation_writes_the_other_organisations_rows():
         # The forms as the other organisation's administrator sees them on its own rows.
         owner = Membership.objects.filter(organization=other, role=Role.ADMINISTRATOR).first()
         assert owner is not None
-        client = _signed_in(owner)
+        client = signed_in(owner)
         forms: dict[str, dict[str, str]] = {}
         read: set[str] = set()
         for name, url in urls.items():
@@ -460,7 +429,7 @@ def test_no_role_of_either_organisation_writes_the_other_organisations_rows():
                     read_forms(client, page, forms)
         bodies[mine.pk] = {url: forms.get(url, {}) for url in urls.values()}
         api[mine.pk] = api_writes(
-            schema, lambda name, other=other: _first_pk(*API_WRITE_PARAMETERS[name], other)
+            schema, lambda name, other=other: first_pk(*API_WRITE_PARAMETERS[name], other)
         )
     # A route is covered when it is sent in at least one direction (some rows exist in one
     # organisation of the demo only).
@@ -602,12 +571,3 @@ def test_no_role_of_either_organisation_writes_the_other_organisations_rows():
     for leak in leaks:
         print(f"  LEAK {leak}")
     assert leaks == []
-
-
-def _signed_in(membership: Membership) -> Client:
-    client = Client()
-    client.force_login(membership.user)
-    session = client.session
-    session["organization_id"] = membership.organization_id
-    session.save()
-    return client
