@@ -75,9 +75,7 @@ def test_a_key_is_registered_then_used_to_log_in(page, relying_party, admin_user
     assert page.input_value("input[name=name]") == "Llave del portátil"
     assert not WebAuthnCredential.objects.exists()
 
-    cdp.send(
-        "WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": True}
-    )
+    cdp.send("WebAuthn.setUserVerified", {"authenticatorId": authenticator, "isUserVerified": True})
     cdp.send(
         "WebAuthn.setAutomaticPresenceSimulation",
         {"authenticatorId": authenticator, "enabled": True},

@@ -417,3 +417,33 @@ def test_a_key_meets_the_organisations_requirement(admin_user, organization):
     fresh = Client()
     fresh.force_login(admin_user)
     assert fresh.get(units).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_user_with_only_a_key_can_log_in_with_a_recovery_code(viewer):
+    _with_password(viewer)
+    key = SoftKey()
+    session = _session()
+    options = security_keys.registration_options(viewer, session)
+    _stored, codes = security_keys.register(viewer, session, key.create(options), "USB")
+    assert codes is not None
+    client = Client()
+    client.post(reverse("login"), {"username": viewer.username, "password": PASSWORD})
+
+    response = client.post(reverse("login_code"), {"code": codes[0]})
+
+    assert response.status_code == 302
+    assert SignIn.objects.get(outcome=SignInOutcome.SUCCEEDED).second_factor == "recovery_code"
+    assert two_factor.recovery_codes_left(viewer) == 9
+
+
+@pytest.mark.django_db
+def test_an_administrators_reset_removes_the_members_keys(admin_user, viewer, organization):
+    _register(viewer)
+    assert two_factor.has_two_factor(viewer)
+
+    two_factor.reset_two_factor(viewer, organization=organization, by=admin_user)
+
+    assert not WebAuthnCredential.objects.filter(user=viewer).exists()
+    assert not RecoveryCode.objects.filter(user=viewer).exists()
+    assert not two_factor.has_two_factor(viewer)
