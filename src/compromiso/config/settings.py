@@ -9,6 +9,7 @@ are set, so a production deployment cannot silently run on demo defaults.
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -64,6 +65,12 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Security keys (WebAuthn): the relying party is the site's host name, and a key answers only
+# to pages of the site's origin (scheme, host and port). Both follow SITE_URL unless set.
+_SITE = urlsplit(SITE_URL)
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", _SITE.hostname or "localhost")
+WEBAUTHN_ORIGIN = env_str("WEBAUTHN_ORIGIN", f"{_SITE.scheme}://{_SITE.netloc}")
+WEBAUTHN_RP_NAME = env_str("WEBAUTHN_RP_NAME", "Compromiso")
 CASES_REMINDER_SHARE = float(env_str("CASES_REMINDER_SHARE", "0.75"))
 CASES_ACKNOWLEDGE_BUSINESS_DAYS = env_int("CASES_ACKNOWLEDGE_BUSINESS_DAYS", 2)
 CASES_REOPEN_DAYS = env_int("CASES_REOPEN_DAYS", 30)

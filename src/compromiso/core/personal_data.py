@@ -133,6 +133,7 @@ NOT_PERSONAL_MODELS: Mapping[str, str] = {
     "organizations.ApiToken": "a name, a hash and its hint",
     "organizations.TotpDevice": "a staff account's sealed authenticator secret",
     "organizations.RecoveryCode": "hashes of a staff account's recovery codes",
+    "organizations.WebAuthnCredential": "a staff account's security keys: public keys, names",
     "core.ScheduledRun": "a periodic job's name, due time, node (host:pid) and outcome",
     "catalog.Channel": "catalogue",
     "catalog.TouchPoint": "catalogue",

@@ -480,6 +480,7 @@ class SecondFactor(models.TextChoices):
     NONE = "", _("Password only")
     TOTP = "totp", _("Authenticator code")
     RECOVERY_CODE = "recovery_code", _("Recovery code")
+    SECURITY_KEY = "security_key", _("Security key")
 
 
 class SignIn(models.Model):
@@ -541,6 +542,34 @@ class TotpDevice(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class WebAuthnCredential(models.Model):
+    """A security key or passkey a staff member registered as a second factor (WebAuthn,
+    `security_keys.py`): its credential id (base64url), its public key (COSE), the signature
+    counter it last reported, and how the browser can reach it. Holds no secret."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="webauthn_credentials",
+    )
+    credential_id = models.CharField(max_length=1400, unique=True, editable=False)
+    public_key = models.BinaryField(editable=False)
+    sign_count = models.BigIntegerField(default=0, editable=False)
+    transports = models.JSONField(default=list, blank=True, editable=False)
+    name = models.CharField(_("name"), max_length=60)
+    created_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("security key")
+        verbose_name_plural = _("security keys")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.name}"
 
 
 class RecoveryCode(models.Model):

@@ -1,6 +1,7 @@
 """Two-factor log-in for staff: enrolment of an authenticator app (TOTP, `totp.py`), one-time
 recovery codes, checking a code at log-in, who must have it (the organisation's setting), and
-resetting it when a phone is lost. Every change is recorded with `log_action`."""
+resetting it when a phone is lost. Security keys are the other second factor
+(`security_keys.py`). Every change is recorded with `log_action`."""
 
 import secrets
 
@@ -23,6 +24,7 @@ from compromiso.organizations.models import (
     TotpDevice,
     TwoFactorRequirement,
     User,
+    WebAuthnCredential,
 )
 
 RECOVERY_CODES = 10
@@ -34,8 +36,17 @@ ISSUER = "Compromiso"
 VERIFIED_SESSION_KEY = "compromiso_two_factor_done"
 
 
-def has_two_factor(user: User) -> bool:
+def has_totp(user: User) -> bool:
     return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def has_keys(user: User) -> bool:
+    return WebAuthnCredential.objects.filter(user=user).exists()
+
+
+def has_two_factor(user: User) -> bool:
+    """An authenticator app or a security key: either one makes the log-in two steps."""
+    return has_totp(user) or has_keys(user)
 
 
 def required_for(user: User) -> bool:
@@ -62,7 +73,7 @@ def must_enrol(user: User) -> bool:
 def start_enrolment(user: User) -> bytes:
     """A new secret for the user's authenticator app, waiting for a first code to confirm it.
     Starting again replaces a secret that was never confirmed."""
-    if has_two_factor(user):
+    if has_totp(user):
         raise DomainError(_("Two-factor log-in is already on for this account."))
     secret = totp.new_secret()
     TotpDevice.objects.update_or_create(
@@ -131,7 +142,7 @@ def _new_recovery_codes(user: User) -> list[str]:
 @transaction.atomic
 def replace_recovery_codes(user: User) -> list[str]:
     """Ten new recovery codes; the old ones stop working."""
-    if not has_two_factor(user):
+    if not has_totp(user):
         raise DomainError(_("Two-factor log-in is not on for this account."))
     codes = _new_recovery_codes(user)
     log_action(user, "organizations.two_factor.recovery_codes_replaced", by=user)
@@ -144,13 +155,12 @@ def recovery_codes_left(user: User) -> int:
 
 def verify(user: User, code: str) -> SecondFactor | None:
     """Which second factor `code` is for the user, spending it (an authenticator code cannot be
-    used again, a recovery code is used up); None when it is neither."""
+    used again, a recovery code is used up); None when it is neither. Recovery codes also stand
+    in for security keys, so they work without an authenticator app."""
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
-    if device is None:
-        return None
     typed = totp.normalise(code)
     if typed.isdigit():
-        return SecondFactor.TOTP if _accept_code(device, typed) else None
+        return SecondFactor.TOTP if device is not None and _accept_code(device, typed) else None
     spent = RecoveryCode.objects.filter(
         user=user, code_hash=RecoveryCode.hash(typed.lower()), used_at__isnull=True
     ).update(used_at=timezone.now())
@@ -160,8 +170,8 @@ def verify(user: User, code: str) -> SecondFactor | None:
 @transaction.atomic
 def turn_off(user: User, code: str) -> None:
     """The user turns their own second factor off, confirming with a code; refused while an
-    organisation of theirs requires it."""
-    if required_for(user):
+    organisation of theirs requires it and no security key stands in for it."""
+    if required_for(user) and not has_keys(user):
         raise DomainError(
             _("Your organisation requires two-factor log-in: it cannot be turned off.")
         )
@@ -173,13 +183,28 @@ def turn_off(user: User, code: str) -> None:
 
 def _remove(user: User) -> None:
     TotpDevice.objects.filter(user=user).delete()
+    if not has_keys(user):
+        RecoveryCode.objects.filter(user=user).delete()
+
+
+def forget_recovery_codes(user: User) -> None:
+    """The codes go with the last second factor they stood in for."""
     RecoveryCode.objects.filter(user=user).delete()
+
+
+def first_recovery_codes(user: User) -> list[str] | None:
+    """Recovery codes for someone setting up their first second factor (a security key), shown
+    once; None when they have some already."""
+    if RecoveryCode.objects.filter(user=user).exists():
+        return None
+    return _new_recovery_codes(user)
 
 
 @transaction.atomic
 def reset_two_factor(user: User, *, organization: Organization, by: Actor) -> None:
-    """An administrator removes a member's authenticator app and recovery codes (a lost phone):
-    the member logs in with the password and, where it is required, sets up a new app."""
+    """An administrator removes a member's authenticator app, security keys and recovery codes
+    (a lost phone or key): the member logs in with the password and, where it is required, sets
+    up a new second factor."""
     require(by, Perm.MANAGE_MEMBERS, organization_id=organization.pk)
     member = (
         Membership.objects.visible_to(by, Perm.MANAGE_MEMBERS)
@@ -188,6 +213,7 @@ def reset_two_factor(user: User, *, organization: Organization, by: Actor) -> No
     )
     if not member:
         raise PermissionDenied
+    WebAuthnCredential.objects.filter(user=user).delete()
     _remove(user)
     log_action(
         organization,

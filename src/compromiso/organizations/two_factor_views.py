@@ -1,10 +1,11 @@
-"""Log-in in two steps (password, then a code from the authenticator app or a recovery code),
-the "two-factor log-in" page of one's account, and an administrator's reset of a member's
-second factor.
+"""Log-in in two steps (password, then a security key, a code from the authenticator app or a
+recovery code), the "two-factor log-in" page of one's account, and an administrator's reset of
+a member's second factor.
 
-The code step keeps django-axes' lock-out: a wrong code counts as a failed log-in of the same
-user name from the same address (and a locked-out pair gets axes' lock-out page), and wrong
-codes for one account are also limited across all addresses (`core.ratelimit`)."""
+The second step keeps django-axes' lock-out: a wrong code or a refused key counts as a failed
+log-in of the same user name from the same address (and a locked-out pair gets axes' lock-out
+page), and wrong codes for one account are also limited across all addresses
+(`core.ratelimit`)."""
 
 import time
 from typing import Any
@@ -27,7 +28,7 @@ from compromiso.core.errors import DomainError
 from compromiso.core.forms import LoginForm, StyledFormMixin
 from compromiso.core.http import AuthenticatedHttpRequest
 from compromiso.core.ratelimit import allow, blocked
-from compromiso.organizations import totp, two_factor
+from compromiso.organizations import security_keys, totp, two_factor
 from compromiso.organizations.current import require_organization
 from compromiso.organizations.models import SecondFactor, SignInOutcome, User
 from compromiso.organizations.sign_ins import SECOND_FACTOR_ATTR, record
@@ -85,8 +86,68 @@ def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     return (user, pending) if user is not None else None
 
 
+def _refuse_if_locked_out(
+    request: HttpRequest, user: User, credentials: dict[str, str]
+) -> HttpResponse | None:
+    """Axes' lock-out page when the user name is locked out from this address."""
+    if not AxesProxyHandler.is_locked(request, credentials):
+        return None
+    request.session.pop(PENDING, None)
+    record(request, SignInOutcome.LOCKED_OUT, user=user)
+    request.axes_locked_out = True  # type: ignore[attr-defined]
+    request.axes_credentials = credentials  # type: ignore[attr-defined]
+    return HttpResponse(status=403)  # replaced by axes' lock-out page
+
+
+def _failed(request: HttpRequest, user: User, credentials: dict[str, str]) -> None:
+    """A wrong code or a refused key: counted for the account across addresses, by axes like a
+    wrong password, and written to the sign-in log."""
+    allow(
+        f"two-factor:user:{user.pk}",
+        limit=CODE_FAILURES_PER_ACCOUNT,
+        window_seconds=CODE_FAILURE_WINDOW,
+    )
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+
+
+def _throttled(request: HttpRequest, user: User) -> bool:
+    if not blocked(
+        f"two-factor:user:{user.pk}",
+        limit=CODE_FAILURES_PER_ACCOUNT,
+        window_seconds=CODE_FAILURE_WINDOW,
+    ):
+        return False
+    record(request, SignInOutcome.FAILED, user=user)
+    return True
+
+
+def _finish(
+    request: HttpRequest, user: User, pending: dict[str, Any], factor: SecondFactor
+) -> HttpResponse:
+    setattr(request, SECOND_FACTOR_ATTR, factor)
+    del request.session[PENDING]
+    login(request, user, backend=pending.get("backend") or None)
+    request.session[VERIFIED] = True
+    if factor == SecondFactor.RECOVERY_CODE:
+        messages.warning(
+            request,
+            _(
+                "You used a recovery code; %(count)d are left. If your phone is lost, "
+                "make new codes or ask an administrator to reset your second factor."
+            )
+            % {"count": two_factor.recovery_codes_left(user)},
+        )
+    return redirect(pending.get("next") or "organizations:overview")
+
+
+TOO_MANY = gettext_lazy(
+    "Too many wrong codes for this account. Wait a quarter of an hour and retry."
+)
+
+
 def login_code(request: HttpRequest) -> HttpResponseBase:
-    """The second step: a code from the authenticator app, or a recovery code (then spent)."""
+    """The second step: a security key, a code from the authenticator app, or a recovery code
+    (then spent)."""
     found = _pending_user(request)
     if found is None:
         request.session.pop(PENDING, None)
@@ -96,68 +157,102 @@ def login_code(request: HttpRequest) -> HttpResponseBase:
         return redirect("login")
     user, pending = found
     credentials = {"username": user.get_username()}
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    with_key = request.method == "POST" and request.POST.get("action") == "key"
+    form = CodeForm(request.POST if request.method == "POST" and not with_key else None)
+    key_error = ""
+    if with_key:
+        setattr(request, SECOND_FACTOR_ATTR, SecondFactor.SECURITY_KEY)
+        locked = _refuse_if_locked_out(request, user, credentials)
+        if locked is not None:
+            return locked
+        if _throttled(request, user):
+            key_error = str(TOO_MANY)
+        else:
+            try:
+                security_keys.authenticate(
+                    user, request.session, request.POST.get("credential", "")
+                )
+            except DomainError as error:
+                _failed(request, user, credentials)
+                key_error = error.message
+            else:
+                return _finish(request, user, pending, SecondFactor.SECURITY_KEY)
+    elif request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         typed_factor = (
             SecondFactor.TOTP if code.replace(" ", "").isdigit() else SecondFactor.RECOVERY_CODE
         )
         setattr(request, SECOND_FACTOR_ATTR, typed_factor)
-        throttle_key = f"two-factor:user:{user.pk}"
-        if AxesProxyHandler.is_locked(request, credentials):
-            request.session.pop(PENDING, None)
-            record(request, SignInOutcome.LOCKED_OUT, user=user)
-            request.axes_locked_out = True  # type: ignore[attr-defined]
-            request.axes_credentials = credentials  # type: ignore[attr-defined]
-            return HttpResponse(status=403)  # replaced by axes' lock-out page
-        if blocked(
-            throttle_key, limit=CODE_FAILURES_PER_ACCOUNT, window_seconds=CODE_FAILURE_WINDOW
-        ):
-            record(request, SignInOutcome.FAILED, user=user)
-            form.add_error(
-                None,
-                _("Too many wrong codes for this account. Wait a quarter of an hour and retry."),
-            )
+        locked = _refuse_if_locked_out(request, user, credentials)
+        if locked is not None:
+            return locked
+        if _throttled(request, user):
+            form.add_error(None, str(TOO_MANY))
         else:
             factor = two_factor.verify(user, code)
             if factor is None:
-                allow(
-                    throttle_key,
-                    limit=CODE_FAILURES_PER_ACCOUNT,
-                    window_seconds=CODE_FAILURE_WINDOW,
-                )
-                # Counted by axes like a wrong password, and written to the sign-in log.
-                user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+                _failed(request, user, credentials)
                 form.add_error("code", _("That code is not right."))
             else:
-                setattr(request, SECOND_FACTOR_ATTR, factor)
-                del request.session[PENDING]
-                login(request, user, backend=pending.get("backend") or None)
-                request.session[VERIFIED] = True
-                if factor == SecondFactor.RECOVERY_CODE:
-                    messages.warning(
-                        request,
-                        _(
-                            "You used a recovery code; %(count)d are left. If your phone is lost, "
-                            "make new codes or ask an administrator to reset your second factor."
-                        )
-                        % {"count": two_factor.recovery_codes_left(user)},
-                    )
-                return redirect(pending.get("next") or "organizations:overview")
-    return render(request, "registration/login_code.html", {"form": form})
+                return _finish(request, user, pending, factor)
+    has_totp = two_factor.has_totp(user)
+    context = {
+        "form": form,
+        "has_totp": has_totp,
+        "with_codes": has_totp or two_factor.recovery_codes_left(user) > 0,
+        "key_options": security_keys.authentication_options(user, request.session),
+        "key_error": key_error,
+    }
+    return render(request, "registration/login_code.html", context)
 
 
 def _qr_data_uri(uri: str) -> str:
     return str(segno.make(uri, error="m").svg_data_uri(scale=5, border=2))
 
 
+KEY_ACTIONS = ("add_key", "remove_key")
+
+
+def _key_action(request: AuthenticatedHttpRequest, action: str) -> tuple[bool, list[str] | None]:
+    """Add or remove a security key: (done, the recovery codes to show when a first key brought
+    them). A key refused in the browser keeps the page as it was (the script says why); one
+    refused here comes back to the page with its name still typed."""
+    user = request.user
+    if action == "add_key":
+        name = request.POST.get("name", "")
+        try:
+            key, codes = security_keys.register(
+                user, request.session, request.POST.get("credential", ""), name
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return False, None
+        request.session[VERIFIED] = True
+        messages.success(request, _("The security key “%(name)s” was added.") % {"name": key.name})
+        return True, codes
+    try:
+        key_pk = int(request.POST.get("key", ""))
+    except ValueError:
+        key_pk = 0
+    try:
+        key = security_keys.remove(user, key_pk, request.POST.get("proof", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False, None
+    messages.success(request, _("The security key “%(name)s” was removed.") % {"name": key.name})
+    return True, None
+
+
 @login_required
 def two_factor_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app (QR code and secret, confirmed by a first code; then ten
-    recovery codes shown once), make new recovery codes, or turn it off when allowed."""
+    recovery codes shown once), make new recovery codes, or turn it off when allowed; add,
+    list and remove security keys."""
     user = request.user
-    form = CodeForm(request.POST or None)
     action = request.POST.get("action", "")
+    form = CodeForm(
+        request.POST if request.method == "POST" and action not in KEY_ACTIONS else None
+    )
     codes: list[str] | None = None
     if request.method == "POST" and action == "start":
         try:
@@ -165,7 +260,11 @@ def two_factor_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("organizations:two_factor")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and action in KEY_ACTIONS:
+        done, codes = _key_action(request, action)
+        if done and codes is None:
+            return redirect("organizations:two_factor")
+    elif request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         try:
             if action == "confirm":
@@ -177,19 +276,26 @@ def two_factor_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 codes = two_factor.replace_recovery_codes(user)
             elif action == "off":
                 two_factor.turn_off(user, code)
-                request.session.pop(VERIFIED, None)
-                messages.success(request, _("Two-factor log-in is off."))
+                if two_factor.has_two_factor(user):
+                    messages.success(request, _("The authenticator app was removed."))
+                else:
+                    request.session.pop(VERIFIED, None)
+                    messages.success(request, _("Two-factor log-in is off."))
                 return redirect("organizations:two_factor")
         except DomainError as error:
             form.add_error("code", error.message)
-    enrolled = two_factor.has_two_factor(user)
+    enrolled = two_factor.has_totp(user)
     secret = None if enrolled else two_factor.pending_secret(user)
     context: dict[str, Any] = {
         "enrolled": enrolled,
+        "any_factor": enrolled or two_factor.has_keys(user),
         "required": two_factor.required_for(user),
         "codes": codes,
         "form": form,
         "codes_left": two_factor.recovery_codes_left(user) if enrolled else 0,
+        "keys": security_keys.keys_of(user),
+        "key_options": security_keys.registration_options(user, request.session),
+        "key_name": request.POST.get("name", "") if action == "add_key" else "",
     }
     if secret is not None:
         uri = two_factor.provisioning_uri(user, secret)
