@@ -1,18 +1,16 @@
 """Token API calls through the WSGI application (config/wsgi.py) take a shorter middleware chain
 (core/handlers.py): the same answers, the same guarantees, none of the page machinery."""
 
-import io
 import json
 from collections.abc import Iterator
 
 import pytest
-from django.core import signals
-from django.db import close_old_connections
 
 from compromiso.cases.models import Case
 from compromiso.catalog.tests.factories import ChannelFactory
 from compromiso.core.handlers import CompromisoHandler
 from compromiso.core.models import AuditEntry
+from compromiso.core.tests.wsgi import call, keep_test_transaction
 from compromiso.organizations.services import create_api_token
 
 pytestmark = pytest.mark.django_db
@@ -25,40 +23,13 @@ def application():
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_transaction() -> Iterator[None]:
-    """Like Django's test client: the handler must not close the tests' connection."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
+    with keep_test_transaction():
         yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 def _call(application, method, path, body=b"", **headers):
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": io.StringIO(),
-        "CONTENT_LENGTH": str(len(body)),
-        "CONTENT_TYPE": "application/json",
-        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
-    }
-    answer: dict[str, object] = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        answer["status"] = int(status.split()[0])
-        answer["headers"] = dict(response_headers)
-
-    content = b"".join(application(environ, start_response))
-    return answer["status"], answer["headers"], content
+    status, response_headers, content = call(application, method, path, body, headers=headers)
+    return status, dict(response_headers), content
 
 
 def test_a_token_intake_through_the_wsgi_application_keeps_every_guarantee(

@@ -3,7 +3,6 @@
 itself, as a server calls it: the same pages, the same CSRF refusal, the same language, and the
 full chain for anyone with a session."""
 
-import io
 import re
 import uuid
 from collections.abc import Iterator
@@ -13,8 +12,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.core import signals
-from django.db import close_old_connections
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -26,6 +23,7 @@ from compromiso.core.handlers import (
     CompromisoHandler,
     is_anonymous_public_form,
 )
+from compromiso.core.tests.wsgi import call, keep_test_transaction
 from compromiso.organizations.tests.factories import OrganizationFactory
 from compromiso.portal import views
 
@@ -39,14 +37,8 @@ def application():
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_transaction() -> Iterator[None]:
-    """Like Django's test client: the handler must not close the tests' connection."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
+    with keep_test_transaction():
         yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 class Chains:
@@ -79,29 +71,17 @@ class Browser:
     def request(self, method: str, path: str, data: dict[str, str] | None = None) -> "Answer":
         body = urlencode(data or {}).encode()
         cookie = "; ".join(f"{m.key}={m.coded_value}" for m in self.cookies.values())
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": io.StringIO(),
-            "CONTENT_LENGTH": str(len(body)),
-            "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "HTTP_ACCEPT_LANGUAGE": self.language,
-            **({"HTTP_COOKIE": cookie} if cookie else {}),
-        }
+        headers = {"Accept-Language": self.language, **({"Cookie": cookie} if cookie else {})}
         answer = Answer()
-
-        def start_response(status, response_headers, exc_info=None):
-            answer.status = int(status.split()[0])
-            answer.headers = response_headers
-
-        answer.content = b"".join(self.application(environ, start_response)).decode()
+        answer.status, answer.headers, content = call(
+            self.application,
+            method,
+            path,
+            body,
+            content_type="application/x-www-form-urlencoded",
+            headers=headers,
+        )
+        answer.content = content.decode()
         for name, value in answer.headers:
             if name == "Set-Cookie":
                 self.cookies.load(value)
