@@ -34,29 +34,26 @@ def send_acknowledgement(*, case_id: int) -> None:
         case = Case.objects.select_related("organization").filter(pk=case_id).first()
         if pending is None or case is None or not case.requester_email:
             return
-        _send_to_requester(
-            case,
-            "acknowledgement",
-            {"secret": pending.unseal()},
-            message_id=acknowledgement_message_id(case, pending.nonce),
+        with (
+            translation.override(case.organization.language or settings.LANGUAGE_CODE),
+            organization_time(case.organization),
+        ):
+            context = {
+                "case": case,
+                "secret": pending.unseal(),
+                "site_url": settings.SITE_URL.rstrip("/"),
+            }
+            subject = render_to_string("cases/email/acknowledgement_subject.txt", context).strip()
+            body = render_to_string("cases/email/acknowledgement_body.txt", context)
+        message = EmailMessage(
+            subject,
+            body,
+            None,
+            [case.requester_email],
+            headers={"Message-ID": acknowledgement_message_id(case, pending.nonce)},
         )
+        message.send()
         pending.delete()
-
-
-def _send_to_requester(case: Any, kind: str, context: dict[str, Any], *, message_id: str) -> None:
-    """E-mail the case's requester `cases/email/<kind>_subject.txt` and `<kind>_body.txt`, in the
-    organisation's language and time zone, under `message_id` (the same for every attempt)."""
-    with (
-        translation.override(case.organization.language or settings.LANGUAGE_CODE),
-        organization_time(case.organization),
-    ):
-        context = {"case": case, "site_url": settings.SITE_URL.rstrip("/"), **context}
-        subject = render_to_string(f"cases/email/{kind}_subject.txt", context).strip()
-        body = render_to_string(f"cases/email/{kind}_body.txt", context)
-    message = EmailMessage(
-        subject, body, None, [case.requester_email], headers={"Message-ID": message_id}
-    )
-    message.send()
 
 
 def acknowledgement_message_id(case: Any, nonce: str) -> str:
@@ -106,12 +103,26 @@ def send_answer_notice(*, case_id: int, event_id: int | None = None) -> None:
             if pending is not None:
                 pending.delete()  # nothing to send (the address was erased meanwhile)
             return
-        _send_to_requester(
-            case,
-            "answer",
-            {"answer": answer.comment, "token": services.rating_token(case)},
-            message_id=answer_message_id(case, answer.pk),
+        with (
+            translation.override(case.organization.language or settings.LANGUAGE_CODE),
+            organization_time(case.organization),
+        ):
+            context = {
+                "case": case,
+                "answer": answer.comment,
+                "token": services.rating_token(case),
+                "site_url": settings.SITE_URL.rstrip("/"),
+            }
+            subject = render_to_string("cases/email/answer_subject.txt", context).strip()
+            body = render_to_string("cases/email/answer_body.txt", context)
+        message = EmailMessage(
+            subject,
+            body,
+            None,
+            [case.requester_email],
+            headers={"Message-ID": answer_message_id(case, answer.pk)},
         )
+        message.send()
         if pending is not None:
             pending.delete()
 
