@@ -29,6 +29,7 @@ from compromiso.attention.models import Outcome, Queue, Transaction, Visit
 from compromiso.attention.models.facts import HISTOGRAM_CAP, VisitDailyFact, VisitFactsMark
 from compromiso.attention.models.summaries import (
     HOUR_HISTOGRAMS,
+    HOUR_SERVICE,
     HOURLY,
     VisitDaySummary,
     pack_histogram,
@@ -125,8 +126,8 @@ def _rebuild(organization: Organization, start: dt.date, end: dt.date) -> None:
 
 def summarize(rows: Iterable[VisitDailyFact]) -> list[VisitDaySummary]:
     """Roll facts up to day × branch × queue × service × procedure: counters summed, minute
-    histograms merged, the `HOURLY` counters and the wait histograms (`HOUR_HISTOGRAMS`) kept
-    per hour of arrival."""
+    histograms merged, the `HOURLY` counters, the wait histograms (`HOUR_HISTOGRAMS`) and the
+    service-time histogram (`HOUR_SERVICE`) kept per hour of arrival."""
     cells: dict[tuple[Any, ...], dict[str, Any]] = {}
     for fact in rows:
         key = (
@@ -142,14 +143,14 @@ def summarize(rows: Iterable[VisitDailyFact]) -> list[VisitDaySummary]:
             cell = cells[key] = (
                 dict.fromkeys(COUNTERS, 0)
                 | {name: defaultdict(int) for name in (*HISTOGRAMS, "hours")}
-                | {"hour_minutes": {name: {} for name in HOUR_HISTOGRAMS}}
+                | {"hour_minutes": {name: {} for name in (*HOUR_HISTOGRAMS, *HOUR_SERVICE)}}
             )
         for name in COUNTERS:
             cell[name] += getattr(fact, name)
         for name in HISTOGRAMS:
             for minutes, count in getattr(fact, name).items():
                 cell[name][int(minutes)] += count
-        for name in HOUR_HISTOGRAMS:
+        for name in (*HOUR_HISTOGRAMS, *HOUR_SERVICE):
             per_hour = cell["hour_minutes"][name].setdefault(fact.hour, defaultdict(int))
             for minutes, count in getattr(fact, name).items():
                 per_hour[int(minutes)] += count
@@ -169,6 +170,7 @@ def summarize(rows: Iterable[VisitDailyFact]) -> list[VisitDaySummary]:
             **{name: pack_histogram(cell[name]) for name in HISTOGRAMS},
             hours=pack_hours(cell["hours"]),
             hour_minutes=pack_hour_minutes(cell["hour_minutes"]),
+            hour_service=pack_hour_minutes(cell["hour_minutes"], HOUR_SERVICE),
         )
         for key, cell in cells.items()
     ]

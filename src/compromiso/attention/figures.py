@@ -29,8 +29,8 @@ from compromiso.attention.models import Branch, Desk, Queue, VisitDailyFact, Vis
 from compromiso.attention.models.summaries import (
     BINS,
     HOUR_HISTOGRAMS,
-    HOUR_KEYS,
     HOUR_RECORD,
+    HOUR_SERVICE,
     HOURLY,
 )
 from compromiso.cases.analytics import percentile
@@ -51,6 +51,9 @@ class Cell:
     # False: counts and sums only (an hour of day summaries built before they kept the hours'
     # waits), no percentile, no "within X minutes" for a given X.
     histograms: bool = True
+    # False: no service-time histogram (an hour of day summaries built before they kept the
+    # hours' service times): the service time's mean but not its median or P90.
+    service_kept: bool = True
 
     def add(self, values: tuple[Any, ...], histograms: tuple[dict[str, int], ...]) -> None:
         for name, value in zip(SUMMED, values, strict=True):
@@ -139,6 +142,9 @@ class Report:
     per_hour: dict[int, dict[int, float]]
     hours: list[int]
     busiest_day: tuple[dt.date, int] | None
+    # False when some hour's service-time median and P90 cannot be given (day summaries built
+    # before they kept the hours' service times).
+    hour_service_kept: bool = True
 
     @property
     def is_empty(self) -> bool:
@@ -161,8 +167,8 @@ def compute(
     (local days, both included). `detail` adds queues and desks (one branch's view).
 
     Without `detail` the figures come from the day summaries (`grain` "summary"), whose hour
-    breakdown has the wait histograms but not the service time's (no service median or P90
-    per hour); with it, or with `grain` "facts", from the daily facts."""
+    breakdown keeps the wait and service-time histograms per hour; with it, or with `grain`
+    "facts", from the daily facts."""
     if refresh:
         facts.refresh(organization)
     from_summaries = (grain or ("facts" if detail else "summary")) == "summary"
@@ -200,6 +206,7 @@ def compute(
         per_hour=dict(per_hour),
         hours=sorted({hour for _weekday, hour in arrivals}),
         busiest_day=busiest,
+        hour_service_kept=all(cell.service_kept for cell in groups["hour"].values()),
     )
 
 
@@ -275,13 +282,14 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
             *facts.HISTOGRAMS,
             "hours",
             "hour_minutes",
+            "hour_service",
         ),
     )
     if not data:
         return total, groups, Counter(), {}, Counter()
     columns = list(zip(*data, strict=True))
     sums = np.array(columns[4 : 4 + len(SUMMED)], dtype=np.int64)  # counter × row
-    histograms = [_Packed(column) for column in columns[4 + len(SUMMED) : -2]]
+    histograms = [_Packed(column) for column in columns[4 + len(SUMMED) : -3]]
     keyed = {"branch": columns[0], "service": columns[1], "day": columns[3]}
     if detail:
         keyed["queue"] = columns[2]
@@ -294,7 +302,7 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
     total = _cells([None], (counters.sum(0)[None], [m.sum(0)[None] for m in merged]))[None]
     days, day_index = indexes["day"]
     # The hours: records (hour, *HOURLY) of every row.
-    hours = _Packed(columns[-2], HOUR_RECORD)
+    hours = _Packed(columns[-3], HOUR_RECORD)
     records = hours.values.reshape(-1, HOUR_RECORD)
     hour, counters = records[:, 0].astype(np.intp), records[:, 1:]
     by_hour = (
@@ -302,9 +310,14 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
         .astype(np.int64)
         .T
     )  # hour × counter
-    minutes = _hour_minutes(columns[-1])
+    minutes = _hour_minutes(columns[-2], HOUR_HISTOGRAMS)
+    service = _hour_minutes(columns[-1], HOUR_SERVICE)
     groups["hour"] = {
-        h: _hour_cell(by_hour[h], None if minutes is None else minutes[:, h])
+        h: _hour_cell(
+            by_hour[h],
+            None if minutes is None else minutes[:, h],
+            None if service is None else service[0, h],
+        )
         for h in np.unique(hour).tolist()
     }
     weekdays = np.array([day.weekday() for day in days], dtype=np.intp)
@@ -323,9 +336,10 @@ def _read_summaries(rows: QuerySet[Any], detail: bool) -> Read:
     return total, groups, arrivals, open_days, per_day
 
 
-def _hour_minutes(column: tuple[Any, ...]) -> np.ndarray | None:
-    """The per-hour wait histograms of every row added up: histogram (`HOUR_HISTOGRAMS`) ×
-    hour × minutes; None when a row has none yet (built before they were kept)."""
+def _hour_minutes(column: tuple[Any, ...], kinds: tuple[str, ...]) -> np.ndarray | None:
+    """The per-hour histograms of every row added up (`hour_minutes`, kinds `HOUR_HISTOGRAMS`,
+    or `hour_service`, kind `HOUR_SERVICE`): kind × hour × minutes; None when a row has none
+    yet (built before they were kept)."""
     if any(blob is None for blob in column):
         return None
     widths = {blob[0] for blob in column if blob}
@@ -334,16 +348,19 @@ def _hour_minutes(column: tuple[Any, ...]) -> np.ndarray | None:
     else:
         values = _Packed(column, 2).values
     pairs = values.reshape(-1, 2)  # (key, count)
-    counts = np.bincount(pairs[:, 0], weights=pairs[:, 1], minlength=HOUR_KEYS)
-    return np.rint(counts).astype(np.int64).reshape(len(HOUR_HISTOGRAMS), 24, BINS)
+    counts = np.bincount(pairs[:, 0], weights=pairs[:, 1], minlength=len(kinds) * 24 * BINS)
+    return np.rint(counts).astype(np.int64).reshape(len(kinds), 24, BINS)
 
 
-def _hour_cell(counters: np.ndarray, minutes: np.ndarray | None) -> Cell:
+def _hour_cell(
+    counters: np.ndarray, minutes: np.ndarray | None, service: np.ndarray | None
+) -> Cell:
     sums = dict(zip(SUMMED, counters.tolist(), strict=True))
+    kept = {"service": _counter(service)} if service is not None else {"service_kept": False}
     if minutes is None:
-        return Cell(sums=sums, histograms=False)
+        return Cell(sums=sums, histograms=False, **kept)
     wait, left_wait = minutes
-    return Cell(sums=sums, wait=_counter(wait), left_wait=_counter(left_wait))
+    return Cell(sums=sums, wait=_counter(wait), left_wait=_counter(left_wait), **kept)
 
 
 def _fetch(rows: QuerySet[Any], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:

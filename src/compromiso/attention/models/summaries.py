@@ -15,7 +15,10 @@ largest value), then the items as little-endian integers (unsigned 16 or 32 bits
   who left uncalled, per hour of arrival, as sparse pairs `(key, count)` by key, with
   `key = (kind × 24 + hour) × BINS + minutes` (kind 0: waits of the called, 1: left uncalled),
   only the non-zero ones — so the hour-of-day breakdown has its wait median, P90 and "within X
-  minutes". NULL: a row built before the column existed (`attention_facts --all` fills it)."""
+  minutes". NULL: a row built before the column existed (`attention_facts --all` fills it);
+- `hour_service`: the minute histograms of the service times per hour of arrival, packed the
+  same way with kind 0 only (`key = hour × BINS + minutes`), so the hour-of-day breakdown has
+  the service time's median and P90 too. NULL: a row built before the column existed."""
 
 from collections.abc import Mapping, Sequence
 from struct import pack, unpack
@@ -48,6 +51,8 @@ HOUR_RECORD = 1 + len(HOURLY)
 # The per-hour histograms kept in `hour_minutes`, in this order (the kind of a key).
 HOUR_HISTOGRAMS = ("wait_minutes", "left_minutes")
 HOUR_KEYS = len(HOUR_HISTOGRAMS) * 24 * BINS
+# The per-hour histogram kept in `hour_service`.
+HOUR_SERVICE = ("service_minutes",)
 
 
 FORMATS = {2: "H", 4: "I", 8: "q"}  # struct codes by width; numpy: <u2, <u4, <i8
@@ -99,11 +104,14 @@ def unpack_hours(blob: bytes | memoryview) -> dict[int, dict[str, int]]:
     }
 
 
-def pack_hour_minutes(histograms: Mapping[str, Mapping[int, Mapping[int, int]]]) -> bytes:
-    """{"wait_minutes" | "left_minutes": {hour: {minutes: count}}} → sparse (key, count) pairs,
-    by key; minutes over the cap go to the last bin, as in `pack_histogram`."""
+def pack_hour_minutes(
+    histograms: Mapping[str, Mapping[int, Mapping[int, int]]],
+    kinds: Sequence[str] = HOUR_HISTOGRAMS,
+) -> bytes:
+    """{kind (one of `kinds`): {hour: {minutes: count}}} → sparse (key, count) pairs, by key;
+    minutes over the cap go to the last bin, as in `pack_histogram`."""
     counts: dict[int, int] = {}
-    for kind, name in enumerate(HOUR_HISTOGRAMS):
+    for kind, name in enumerate(kinds):
         for hour, histogram in histograms.get(name, {}).items():
             for minutes, count in histogram.items():
                 if count:
@@ -112,22 +120,25 @@ def pack_hour_minutes(histograms: Mapping[str, Mapping[int, Mapping[int, int]]])
     return pack_array([value for key in sorted(counts) for value in (key, counts[key])])
 
 
-def unpack_hour_minutes(blob: bytes | memoryview) -> dict[str, dict[int, dict[int, int]]]:
+def unpack_hour_minutes(
+    blob: bytes | memoryview, kinds: Sequence[str] = HOUR_HISTOGRAMS
+) -> dict[str, dict[int, dict[int, int]]]:
     values = unpack_array(blob)
-    found: dict[str, dict[int, dict[int, int]]] = {name: {} for name in HOUR_HISTOGRAMS}
+    found: dict[str, dict[int, dict[int, int]]] = {name: {} for name in kinds}
     for i in range(0, len(values), 2):
         key, count = values[i], values[i + 1]
         kind_hour, minutes = divmod(key, BINS)
         kind, hour = divmod(kind_hour, 24)
-        found[HOUR_HISTOGRAMS[kind]].setdefault(hour, {})[minutes] = count
+        found[kinds[kind]].setdefault(hour, {})[minutes] = count
     return found
 
 
 class VisitDaySummary(models.Model):
     """The facts of one day of one queue of a branch, for one service and procedure: the same
     additive counters as `VisitDailyFact`, summed over hours and desks, the three minute
-    histograms merged, the counters per hour of arrival (`hours`) and the wait histograms per
-    hour of arrival (`hour_minutes`). Rebuilt with the facts of its day, in the same
+    histograms merged, the counters per hour of arrival (`hours`), the wait histograms per
+    hour of arrival (`hour_minutes`) and the service-time histograms per hour of arrival
+    (`hour_service`). Rebuilt with the facts of its day, in the same
     transaction."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -167,6 +178,7 @@ class VisitDaySummary(models.Model):
     left_minutes = models.BinaryField(default=b"")
     hours = models.BinaryField(default=b"")
     hour_minutes = models.BinaryField(null=True, default=None)
+    hour_service = models.BinaryField(null=True, default=None)
 
     class Meta:
         indexes = [

@@ -8,9 +8,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from compromiso.attention import services
-from compromiso.attention.models import Branch, Outcome, Queue, VisitDailyFact
+from compromiso.attention.models import (
+    Branch,
+    Outcome,
+    Queue,
+    Visit,
+    VisitDailyFact,
+    VisitDaySummary,
+)
 from compromiso.catalog.tests.factories import TouchPointFactory
 from compromiso.core.actors import PUBLIC
 
@@ -118,7 +126,7 @@ def test_the_network_page_gives_each_hour_s_wait_median_and_p90_in_spanish(
 ):
     """Two branches read the day summaries: the 10:00 row (one visitor, wait 12, served 7)
     shows the wait's median, P90 and % within 10 minutes; the 11:00 one (nobody called yet)
-    dashes; the service time has no per-hour median here, and the page says so."""
+    dashes; the service time's median is there too (7)."""
     client.force_login(quality_manager)
     page = client.get(
         reverse("attention:figures"),
@@ -132,12 +140,31 @@ def test_the_network_page_gives_each_hour_s_wait_median_and_p90_in_spanish(
     shown = dict(zip(header, cells, strict=True))
     assert (shown["Espera mediana (min)"], shown["P90 de espera (min)"]) == ("12", "12")
     assert shown["% atendido dentro del plazo"] == "100,0"
-    assert shown["Mediana de atención (min)"] == "—"
+    assert shown["Mediana de atención (min)"] == "7"
     eleven, _table = _hour_row(html, "11:00")
     assert dict(zip(header, eleven, strict=True))["Espera mediana (min)"] == "—"
-    assert "las horas de llegada dan la mediana y el P90 de la espera" in table
+    assert "attention_facts --all" not in html  # every summary keeps the hours' service times
     within_ten = client.get(reverse("attention:figures"), {**PERIOD, "minutes": "10"})
     assert within_ten.context["report"].by_hour[0].within == 0.0
+
+
+def test_summaries_without_the_hours_service_times_say_so_in_spanish(
+    client, quality_manager, served, temuco
+):
+    """Day summaries built before the hours' service times were kept: the hour's service
+    median dashes and the page says how to rebuild them, in Spanish."""
+    client.force_login(quality_manager)
+    client.get(reverse("attention:figures"), PERIOD)  # the refresh builds the summaries
+    # Built an hour ago, before the column: the next refresh finds no visit changed since.
+    Visit.objects.update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    VisitDaySummary.objects.update(hour_service=None)
+    page = client.get(reverse("attention:figures"), PERIOD, headers={"accept-language": "es"})
+    html = page.content.decode()
+    cells, table = _hour_row(html, "10:00")
+    header = re.findall(r'<th scope="col" class="text-end">([^<]*)</th>', table)
+    assert dict(zip(header, cells, strict=True))["Mediana de atención (min)"] == "—"
+    assert "antes de que se guardara el tiempo de atención por hora" in table
+    assert "attention_facts --all" in table
 
 
 @pytest.mark.parametrize("figure", ["total", "branch", "desk", "hour", "day", "per_hour"])

@@ -14,10 +14,12 @@ from compromiso.attention import facts, figures, services
 from compromiso.attention.models import Branch, Desk, Outcome, Queue, VisitDaySummary
 from compromiso.attention.models.summaries import (
     BINS,
+    HOUR_SERVICE,
     HOURLY,
     pack_histogram,
     pack_hour_minutes,
     pack_hours,
+    unpack_array,
     unpack_histogram,
     unpack_hour_minutes,
     unpack_hours,
@@ -143,6 +145,11 @@ def test_the_refresh_keeps_one_summary_per_day_branch_queue_and_service(organiza
         "wait_minutes": {9: {1: 1, 10: 1, 25: 1}, 23: {20: 1}},  # visit 5 at 23 h on Monday
         "left_minutes": {9: {40: 1}},
     }
+    # Served at 09 h for 14 and 9 minutes (visits 1 and 2), at 23 h for 10 (visit 5, after
+    # midnight, on hold 5 minutes left out).
+    assert unpack_hour_minutes(a.hour_service, HOUR_SERVICE) == {
+        "service_minutes": {9: {9: 1, 14: 1}, 23: {10: 1}}
+    }
     b = rows.get(queue=quick)
     assert (b.visits, b.transactions, b.called, b.served) == (0, 1, 1, 1)
     assert unpack_histogram(b.wait_minutes) == {5: 1}
@@ -167,13 +174,8 @@ def test_rebuilding_a_day_rebuilds_its_summaries(organization, network):
     assert unpack_histogram(a.left_minutes) == {3: 1, 40: 1}
 
 
-def _same(summary: figures.Row, fine: figures.Row, *, hour: bool = False) -> None:
-    got, expected = dataclasses.asdict(summary), dataclasses.asdict(fine)
-    if hour:  # an hour of the summaries: the waits' histograms, not the service time's
-        for name in ("service_median", "service_p90"):
-            assert got.pop(name) is None
-            expected.pop(name)
-    assert got == expected
+def _same(summary: figures.Row, fine: figures.Row) -> None:
+    assert dataclasses.asdict(summary) == dataclasses.asdict(fine)
 
 
 @pytest.mark.parametrize("minutes", [None, 5, 15, 30])
@@ -204,7 +206,9 @@ def test_the_summaries_give_the_figures_of_the_facts(
             == [8, 9, 23][(owner != organization or "branches" in options) :]
         )
         for got, expected in zip(summary.by_hour, fine.by_hour, strict=True):
-            _same(got, expected, hour=True)
+            _same(got, expected)
+        assert summary.hour_service_kept
+        assert fine.hour_service_kept
         assert summary.per_hour == fine.per_hour
         assert summary.hours == fine.hours
         assert summary.busiest_day == fine.busiest_day
@@ -266,6 +270,29 @@ def test_the_network_hours_waits_by_hand(
     assert _hours(one_branch) == _hours(network_view)
 
 
+def test_summaries_built_before_the_hours_service_times_give_none_until_rebuilt(
+    organization, network
+):
+    facts.refresh(organization)
+    VisitDaySummary.objects.filter(organization=organization).update(hour_service=None)
+    report = figures.compute(organization, DAY, DAY, detail=False, refresh=False)
+    assert not report.hour_service_kept
+    nine = report.by_hour[1]
+    # 09 h in both branches: served 14 and 9 minutes in Arica's A, 4 in its B (visit 2).
+    assert (nine.key, nine.wait_median, nine.service_mean) == (9, 5, 9.0)  # (14 + 9 + 4) ÷ 3
+    assert (nine.service_median, nine.service_p90) == (None, None)
+    assert report.total.service_median == 9  # of 4, 7, 9, 10, 14: the day histograms are whole
+    call_command("attention_facts", "--all")
+    assert not VisitDaySummary.objects.filter(hour_service=None).exists()
+    rebuilt = figures.compute(organization, DAY, DAY, detail=False)
+    assert rebuilt.hour_service_kept
+    assert [(r.key, r.service_median, r.service_p90) for r in rebuilt.by_hour] == [
+        (8, 7, 7),  # Temuco's visitor, 09:13–09:20
+        (9, 9, 14),  # ranks 2 and 3 of 4, 9, 14
+        (23, 10, 10),  # visit 5, served after midnight
+    ]
+
+
 def test_summaries_built_before_the_hours_waits_give_none_until_rebuilt(organization, network):
     facts.refresh(organization)
     VisitDaySummary.objects.filter(organization=organization).update(hour_minutes=None)
@@ -309,6 +336,9 @@ def test_histograms_and_hours_are_packed_and_unpacked():
     assert pack_histogram({"1": 70_000})[0] == 4  # too big for 16 bits
     assert unpack_histogram(pack_histogram({BINS + 5: 1})) == {BINS - 1: 1}  # over the cap
     assert pack_hour_minutes({}) == b""
+    service = pack_hour_minutes({"service_minutes": {10: {7: 3}}}, HOUR_SERVICE)
+    assert unpack_array(service) == (10 * BINS + 7, 3)  # kind 0: key = hour × BINS + minutes
+    assert unpack_hour_minutes(service, HOUR_SERVICE) == {"service_minutes": {10: {7: 3}}}
     blob = pack_hour_minutes(
         {"wait_minutes": {9: {"3": 2, 0: 1}, 23: {BINS + 5: 1}}, "left_minutes": {9: {40: 1}}}
     )

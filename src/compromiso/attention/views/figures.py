@@ -184,10 +184,11 @@ def figures_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             # Several branches read the day summaries: no service time percentiles per hour.
             "hour_note": (
                 ""
-                if detail
+                if report.hour_service_kept
                 else _(
-                    "For several branches the hours of arrival give the median and P90 of the "
-                    "wait, not those of the service time."
+                    "Some of these days were summarised before the service time was kept per "
+                    "hour: the hours of arrival give its mean, not its median or P90, until the "
+                    "figures are rebuilt (compromiso attention_facts --all)."
                 )
             ),
             "query": query.urlencode(),
