@@ -2,11 +2,16 @@
 
 import hashlib
 import json
+import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -95,6 +100,8 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
     web = _web_channel(reference)
     if web is None:
         raise Http404("This organisation takes no requests on the web.")
+    if request.method != "POST" and _is_plain_visitor(request):
+        return _blank_page(request, organization, reference)
     # A complaint about a visit to a branch (the ticket's page links here with ?visit=<code>).
     visit = visit_links.visit_for_complaint(organization, request.GET.get("visit"))
     initial: dict[str, object] = {}
@@ -140,6 +147,61 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
             "case_fields": _case_fields(form, organization, blank=blank and not form.is_bound),
         },
     )
+
+
+def _is_plain_visitor(request: HttpRequest) -> bool:
+    """A visitor the blank page is the same for: not logged in, nothing in the query string
+    (a visit's complaint, a language), no flash message waiting."""
+    return (
+        not request.GET
+        and not request.user.is_authenticated
+        and not len(get_messages(request))  # counted, not read: they stay for the next page
+    )
+
+
+# The blank form page as rendered for a plain visitor, per (organisation, language): what it
+# was rendered from (the reference stamp and the organisation's name) and its HTML, with
+# stand-ins where each request puts its own CSRF token, CSP nonce and one-time submission id.
+_blank_pages: dict[tuple[int, str], tuple[tuple[str, str], str]] = {}
+_STAND_IN = secrets.token_hex(12)  # letters and digits only: HTML and JSON escaping keep them
+TOKEN_STAND_IN, NONCE_STAND_IN, SUBMISSION_STAND_IN = (f"{_STAND_IN}{c}" for c in "tns")
+
+
+def _blank_page(
+    request: HttpRequest, organization: Organization, reference: IntakeReference
+) -> HttpResponse:
+    """The blank form page: rendered once per organisation and language (the template, its
+    fourteen widgets and the layout were most of the page's cost), then for each visitor the
+    same HTML with this request's CSRF token (the cookie set as `{% csrf_token %}` sets it),
+    CSP nonce (in the policy header as a rendered nonce is) and a fresh submission id."""
+    key = (organization.pk, get_language() or "")
+    source = (organization.reference_stamp, organization.name)
+    kept = _blank_pages.get(key)
+    if kept is None or kept[0] != source:
+        form = PublicCaseForm(
+            services=reference.public_services, initial={"submission_id": SUBMISSION_STAND_IN}
+        )
+        page = render_to_string(
+            "portal/case_form.html",
+            {
+                "organization": organization,
+                "form": form,
+                "visit": None,
+                "case_fields": _case_fields(form, organization, blank=True),
+                "csrf_token": TOKEN_STAND_IN,
+                "csp_nonce": NONCE_STAND_IN,
+            },
+            request=request,
+        )
+        kept = _blank_pages[key] = (source, page)
+    nonce = get_nonce(request)
+    html = (
+        kept[1]
+        .replace(TOKEN_STAND_IN, get_token(request))
+        .replace(NONCE_STAND_IN, str(nonce) if nonce is not None else "")
+        .replace(SUBMISSION_STAND_IN, str(uuid.uuid4()))
+    )
+    return HttpResponse(html)
 
 
 def _web_channel(reference: IntakeReference) -> Channel | None:
