@@ -277,7 +277,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "organizations/registration/locked_out.html"
 # The user name a failed log-in is counted under, cut to the user name's own length: axes keeps it
 # in a 255-character column, and a pasted megabyte must not turn a failed log-in into an error.
 AXES_USERNAME_CALLABLE = "compromiso.organizations.sign_ins.attempted_username"

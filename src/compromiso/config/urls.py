@@ -44,35 +44,48 @@ urlpatterns = [
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
+            template_name="organizations/registration/password_reset_form.html",
+            email_template_name="organizations/registration/password_reset_email.txt",
+            subject_template_name="organizations/registration/password_reset_subject.txt",
             form_class=TaskPasswordResetForm,
         ),
         name="password_reset",
     ),
     path(
         "accounts/password-reset/done/",
-        auth_views.PasswordResetDoneView.as_view(),
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="organizations/registration/password_reset_done.html"
+        ),
         name="password_reset_done",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=StyledSetPasswordForm),
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="organizations/registration/password_reset_confirm.html",
+            form_class=StyledSetPasswordForm,
+        ),
         name="password_reset_confirm",
     ),
     path(
         "accounts/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="organizations/registration/password_reset_complete.html"
+        ),
         name="password_reset_complete",
     ),
     path(
         "accounts/password-change/",
-        auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),
+        auth_views.PasswordChangeView.as_view(
+            template_name="organizations/registration/password_change_form.html",
+            form_class=StyledPasswordChangeForm,
+        ),
         name="password_change",
     ),
     path(
         "accounts/password-change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="organizations/registration/password_change_done.html"
+        ),
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),

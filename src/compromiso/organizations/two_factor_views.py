@@ -55,6 +55,7 @@ class TwoStepLoginView(auth_views.LoginView):
     """The password step. A user with an authenticator app is not logged in yet: the session
     remembers who passed the password, and the code step finishes the log-in."""
 
+    template_name = "organizations/registration/login.html"
     authentication_form = LoginForm
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -203,7 +204,7 @@ def login_code(request: HttpRequest) -> HttpResponseBase:
         "key_options": security_keys.authentication_options(user, request.session),
         "key_error": key_error,
     }
-    return render(request, "registration/login_code.html", context)
+    return render(request, "organizations/registration/login_code.html", context)
 
 
 def _qr_data_uri(uri: str) -> str:
