@@ -94,7 +94,7 @@ def test_the_password_change_form_lists_the_rules_in_the_users_language(viewer):
     client.force_login(viewer)
     page = client.get(reverse("password_change"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "al menos 12 caracteres" in page
-    assert "no puede contener el nombre de tu organización" in page
+    assert "no puede contener el nombre de su organización" in page
 
     response = client.post(
         reverse("password_change"),
