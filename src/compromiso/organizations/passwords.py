@@ -6,8 +6,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 MIN_WORD = 5  # shorter words of a name ("de", "del", "City") are too common to forbid
+
+
+# Django's own validators' help texts, listed so that the project's catalogues keep their
+# translations: Django's Catalan catalogue addresses the user familiarly ("la teva contrasenya"),
+# where every other page of the staff interface uses the formal "vós".
+DJANGO_HELP_TEXTS = (
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("Your password can’t be entirely numeric."),
+)
 
 
 def _compact(text: str) -> str:

@@ -89,6 +89,22 @@ def test_a_password_may_not_contain_the_organisations_name(viewer, organization)
 
 
 @pytest.mark.django_db
+def test_the_password_rules_address_the_user_formally_in_catalan(viewer):
+    """Django's Catalan catalogue says "la teva contrasenya"; the staff pages say "vostra"."""
+    client = Client()
+    client.force_login(viewer)
+    client.cookies["compromiso_language"] = "ca"
+    page = client.get(reverse("password_change")).content.decode()
+    assert "La vostra contrasenya no pot ser massa semblant" in page
+    assert "La vostra contrasenya no pot ser una contrasenya d&#x27;ús comú" in page
+    assert "La vostra contrasenya no pot ser només numèrica" in page
+    assert "teva" not in page
+    client.cookies["compromiso_language"] = "es"
+    spanish = client.get(reverse("password_change")).content.decode()
+    assert "Su contraseña no puede ser completamente numérica" in spanish  # Django's own, formal
+
+
+@pytest.mark.django_db
 def test_the_password_change_form_lists_the_rules_in_the_users_language(viewer):
     client = Client()
     client.force_login(viewer)
