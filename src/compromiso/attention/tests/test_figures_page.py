@@ -144,6 +144,7 @@ def test_the_network_page_gives_each_hour_s_wait_median_and_p90_in_spanish(
     eleven, _table = _hour_row(html, "11:00")
     assert dict(zip(header, eleven, strict=True))["Espera mediana (min)"] == "—"
     assert "attention_facts --all" not in html  # every summary keeps the hours' service times
+    assert "Por hora de llegada</h2>" in html  # the group's name inside the heading, in lower case
     within_ten = client.get(reverse("attention:figures"), {**PERIOD, "minutes": "10"})
     assert within_ten.context["report"].by_hour[0].within == 0.0
 
