@@ -38,3 +38,18 @@ def test_each_key_has_its_own_count_and_old_windows_are_purged():
 def test_a_very_long_key_is_cut_not_refused():
     assert ratelimit.allow("x" * 1000, limit=1, window_seconds=60)
     assert not ratelimit.allow("x" * 1000, limit=1, window_seconds=60)
+
+
+def test_on_postgresql_the_counters_are_unlogged_and_still_count():
+    """Each hit commits on its own: in an unlogged table that commit does not wait for the
+    write-ahead log to reach the disk (migration core 0004)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("unlogged tables are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'core_ratecounter'")
+        assert cursor.fetchone() == ("u",)
+    allowed = [ratelimit.allow("form:9.9.9.9", limit=2, window_seconds=60) for _ in range(3)]
+    assert allowed == [True, True, False]
+    assert RateCounter.objects.get(key="form:9.9.9.9").hits == 3
