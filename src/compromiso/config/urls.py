@@ -45,8 +45,8 @@ urlpatterns = [
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
             template_name="organizations/registration/password_reset_form.html",
-            email_template_name="organizations/registration/password_reset_email.txt",
-            subject_template_name="organizations/registration/password_reset_subject.txt",
+            email_template_name="core/email/password_reset_email.txt",
+            subject_template_name="core/email/password_reset_subject.txt",
             form_class=TaskPasswordResetForm,
         ),
         name="password_reset",

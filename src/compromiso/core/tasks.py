@@ -67,8 +67,8 @@ def send_password_reset(*, user_id: int, language: str) -> None:
         "token": default_token_generator.make_token(user),
     }
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string("organizations/registration/password_reset_subject.txt", context)
-        body = render_to_string("organizations/registration/password_reset_email.txt", context)
+        subject = render_to_string("core/email/password_reset_subject.txt", context)
+        body = render_to_string("core/email/password_reset_email.txt", context)
     send_mail(" ".join(subject.split()), body, None, [address])
 
 
