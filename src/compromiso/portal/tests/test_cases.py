@@ -14,20 +14,10 @@ from django.urls import reverse
 
 from compromiso.cases.models import Case, Status
 from compromiso.cases.services import verify_secret
-from compromiso.catalog.tests.factories import ChannelFactory, ServiceFactory
+from compromiso.catalog.tests.factories import ServiceFactory
 from compromiso.portal.views import RECEIPT_COOKIE, RECEIPT_MAX_AGE, RECEIPT_SALT
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def web(organization):
-    return ChannelFactory(organization=organization, kind="web", name="Sitio web")
-
-
-@pytest.fixture
-def url(organization, web):
-    return reverse("portal:case_new", args=[organization.slug])
 
 
 def form_data(**overrides):

@@ -38,18 +38,6 @@ def _fresh_pages() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def url(organization, web):
-    return reverse("portal:case_new", args=[organization.slug])
-
-
-@pytest.fixture
-def web(organization):
-    from compromiso.catalog.tests.factories import ChannelFactory
-
-    return ChannelFactory(organization=organization, kind="web", name="Sitio web")
-
-
 def _nonce(header: str) -> str:
     found = re.search(r"'nonce-([^']+)'", header)
     assert found, header

@@ -130,16 +130,6 @@ def form_data(page: str, **overrides: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def web(organization):
-    return ChannelFactory(organization=organization, kind="web", name="Sitio web")
-
-
-@pytest.fixture
-def url(organization, web):
-    return reverse("portal:case_new", args=[organization.slug])
-
-
 def test_an_anonymous_citizen_files_one_case_through_the_short_chain(
     application, chains, url, organization
 ):
